@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything Confab needs to build, test and run on Debian 12 (as root, or via sudo).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev
+  qcoro-qt6-dev qtkeychain-qt6-dev libsimdjson-dev rapidjson-dev
+  postgresql postgresql-client redis-server prometheus xvfb xauth
+)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The S3 test server (pinned in the committed lock file).
+here=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$here/tests/fixtures/s3" && npm ci --no-audit --no-fund --silent)

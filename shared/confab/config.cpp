@@ -1,0 +1,229 @@
+#include "confab/config.h"
+
+#include "confab/duration.h"
+
+#include <QFile>
+
+#include <functional>
+#include <vector>
+
+namespace confab {
+
+namespace {
+
+using Setter = std::function<Status(Config &, QStringView)>;
+
+struct Key {
+    QString section;
+    QString name;
+    Setter set;
+};
+
+
+template<typename Field>
+Setter stringField(Field field)
+{
+    return [field](Config &c, QStringView v) -> Status {
+        field(c) = v.toString();
+        return Ok{};
+    };
+}
+
+template<typename Field>
+Setter integerField(Field field, qint64 min, qint64 max)
+{
+    return [field, min, max](Config &c, QStringView v) -> Status {
+        bool ok = false;
+        const qint64 n = v.trimmed().toLongLong(&ok);
+        if (!ok)
+            return Error::badRequest(QStringLiteral("'%1' is not a whole number").arg(v));
+        if (n < min || n > max)
+            return Error::badRequest(
+                QStringLiteral("%1 is outside %2..%3").arg(QString::number(n), QString::number(min), QString::number(max)));
+        field(c) = n;
+        return Ok{};
+    };
+}
+
+template<typename Field>
+Setter durationField(Field field, qint64 minMs, qint64 maxMs)
+{
+    return [field, minMs, maxMs](Config &c, QStringView v) -> Status {
+        auto ms = parseDuration(v);
+        if (!ms)
+            return ms.error();
+        if (*ms < minMs || *ms > maxMs)
+            return Error::badRequest(QStringLiteral("%1 is outside %2..%3")
+                                         .arg(v.toString(), formatDuration(minMs), formatDuration(maxMs)));
+        field(c) = *ms;
+        return Ok{};
+    };
+}
+
+template<typename Field>
+Setter hostPortField(Field field)
+{
+    return [field](Config &c, QStringView v) -> Status {
+        auto hp = parseHostPort(v);
+        if (!hp)
+            return hp.error();
+        field(c) = *hp;
+        return Ok{};
+    };
+}
+
+template<typename Field>
+Setter urlField(Field field, QStringList schemes)
+{
+    return [field, schemes](Config &c, QStringView v) -> Status {
+        const QString s = v.toString();
+        const qsizetype colon = s.indexOf(QLatin1String("://"));
+        if (colon <= 0 || !schemes.contains(s.left(colon)))
+            return Error::badRequest(QStringLiteral("'%1' must be a URL starting with %2://")
+                                         .arg(s, schemes.join(QLatin1String(":// or "))));
+        field(c) = s;
+        return Ok{};
+    };
+}
+
+constexpr qint64 kDay = 86400000;
+constexpr qint64 kBig = qint64(1) << 40;
+
+std::vector<Key> keys()
+{
+    using C = Config;
+    auto S = [](const char *s) { return QString::fromLatin1(s); };
+    std::vector<Key> k;
+    auto add = [&](const char *section, const char *name, Setter set) {
+        k.push_back({S(section), S(name), std::move(set)});
+    };
+    add("server", "listen", hostPortField([](C &c) -> HostPort & { return c.server.listen; }));
+    add("server", "internal_listen", hostPortField([](C &c) -> HostPort & { return c.server.internalListen; }));
+    add("server", "node_id", stringField([](C &c) -> QString & { return c.server.nodeId; }));
+    add("server", "max_message_bytes", integerField([](C &c) -> qint64 & { return c.server.maxMessageBytes; }, 16, 16 << 20));
+    add("server", "heartbeat", durationField([](C &c) -> qint64 & { return c.server.heartbeatMs; }, 100, kDay));
+    add("server", "db_threads", integerField([](C &c) -> qint64 & { return c.server.dbThreads; }, 1, 64));
+    add("server", "shutdown_grace", durationField([](C &c) -> qint64 & { return c.server.shutdownGraceMs; }, 0, 19000));
+    add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
+    add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
+    add("redis", "command_timeout", durationField([](C &c) -> qint64 & { return c.redis.commandTimeoutMs; }, 10, 600000));
+    add("s3", "endpoint", urlField([](C &c) -> QString & { return c.s3.endpoint; }, {S("http"), S("https"), S("file")}));
+    add("s3", "region", stringField([](C &c) -> QString & { return c.s3.region; }));
+    add("s3", "bucket", stringField([](C &c) -> QString & { return c.s3.bucket; }));
+    add("s3", "access_key", stringField([](C &c) -> QString & { return c.s3.accessKey; }));
+    add("s3", "secret_key", stringField([](C &c) -> QString & { return c.s3.secretKey; }));
+    add("segments", "max_bytes", integerField([](C &c) -> qint64 & { return c.segments.maxBytes; }, 1024, 1LL << 30));
+    add("segments", "max_age", durationField([](C &c) -> qint64 & { return c.segments.maxAgeMs; }, 10, kDay));
+    add("retention", "max_age", durationField([](C &c) -> qint64 & { return c.retention.maxAgeMs; }, 1000, Config::kMaxRetentionMs));
+    add("retention", "interval", durationField([](C &c) -> qint64 & { return c.retention.intervalMs; }, 100, kDay));
+    add("limits", "user_msgs_per_min", integerField([](C &c) -> qint64 & { return c.limits.userMsgsPerMin; }, 0, kBig));
+    add("limits", "app_msgs_per_s", integerField([](C &c) -> qint64 & { return c.limits.appMsgsPerS; }, 0, kBig));
+    add("limits", "conns_per_user_per_10s", integerField([](C &c) -> qint64 & { return c.limits.connsPerUserPer10s; }, 0, kBig));
+    add("limits", "max_conns", integerField([](C &c) -> qint64 & { return c.limits.maxConns; }, 0, kBig));
+    add("limits", "client_buffer_soft", integerField([](C &c) -> qint64 & { return c.limits.clientBufferSoft; }, 1024, kBig));
+    add("limits", "client_buffer_hard", integerField([](C &c) -> qint64 & { return c.limits.clientBufferHard; }, 1024, kBig));
+    add("limits", "slow_client_timeout", durationField([](C &c) -> qint64 & { return c.limits.slowClientTimeoutMs; }, 100, kDay));
+    add("limits", "max_inflight_per_conn", integerField([](C &c) -> qint64 & { return c.limits.maxInflightPerConn; }, 1, 100000));
+    add("limits", "max_subscriptions_per_conn", integerField([](C &c) -> qint64 & { return c.limits.maxSubscriptionsPerConn; }, 1, kBig));
+    add("limits", "attachment_max_bytes", integerField([](C &c) -> qint64 & { return c.limits.attachmentMaxBytes; }, 1, kBig));
+    add("admin", "token", stringField([](C &c) -> QString & { return c.admin.token; }));
+    return k;
+}
+
+QString stripComment(QString line)
+{
+    // A ';' or '#' starts a comment at the line's start or after white space, so values such
+    // as URLs with '#' fragments survive when written without a space before the mark.
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar ch = line.at(i);
+        if ((ch == u';' || ch == u'#') && (i == 0 || line.at(i - 1).isSpace()))
+            return line.left(i);
+    }
+    return line;
+}
+
+} // namespace
+
+Expected<HostPort> parseHostPort(QStringView text)
+{
+    const QString t = text.trimmed().toString();
+    const qsizetype colon = t.lastIndexOf(u':');
+    if (colon <= 0)
+        return Error::badRequest(QStringLiteral("'%1' must be host:port").arg(t));
+    bool ok = false;
+    const uint port = t.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return Error::badRequest(QStringLiteral("'%1' has an invalid port").arg(t));
+    QString host = t.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    return HostPort{host, quint16(port)};
+}
+
+Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment &env)
+{
+    Config config;
+    const std::vector<Key> known = keys();
+    auto find = [&](const QString &section, const QString &name) -> const Key * {
+        for (const Key &k : known) {
+            if (k.section == section && k.name == name)
+                return &k;
+        }
+        return nullptr;
+    };
+
+    QString section;
+    int lineNo = 0;
+    for (const QByteArray &raw : ini.split('\n')) {
+        ++lineNo;
+        const QString line = stripComment(QString::fromUtf8(raw)).trimmed();
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith(u'[')) {
+            if (!line.endsWith(u']'))
+                return Error::badRequest(QStringLiteral("line %1: unterminated section header").arg(lineNo));
+            section = line.mid(1, line.size() - 2).trimmed().toLower();
+            continue;
+        }
+        const qsizetype eq = line.indexOf(u'=');
+        if (eq <= 0)
+            return Error::badRequest(QStringLiteral("line %1: expected key = value").arg(lineNo));
+        const QString name = line.left(eq).trimmed().toLower();
+        const QString value = line.mid(eq + 1).trimmed();
+        const Key *key = find(section, name);
+        if (!key)
+            return Error::badRequest(QStringLiteral("line %1: unknown key [%2] %3").arg(QString::number(lineNo), section, name));
+        // An empty value keeps the default (the sample config lists node_id = with nothing).
+        if (value.isEmpty())
+            continue;
+        if (auto s = key->set(config, value); !s)
+            return Error::badRequest(QStringLiteral("[%1] %2: %3").arg(section, name, s.error().message));
+    }
+
+    for (const Key &key : known) {
+        const QString var = QStringLiteral("CONFAB_%1_%2").arg(key.section.toUpper(), key.name.toUpper());
+        if (!env.contains(var))
+            continue;
+        const QString value = env.value(var).trimmed();
+        if (value.isEmpty())
+            continue;
+        if (auto s = key.set(config, value); !s)
+            return Error::badRequest(QStringLiteral("%1: %2").arg(var, s.error().message));
+    }
+
+    if (config.limits.clientBufferHard < config.limits.clientBufferSoft)
+        return Error::badRequest(QStringLiteral("[limits] client_buffer_hard must be at least client_buffer_soft"));
+    return config;
+}
+
+Expected<Config> Config::load(const QString &path, const QProcessEnvironment &env)
+{
+    if (path.isEmpty())
+        return parse({}, env);
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::badRequest(QStringLiteral("cannot read config %1: %2").arg(path, f.errorString()));
+    return parse(f.readAll(), env);
+}
+
+} // namespace confab

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "confab/expected.h"
+
+#include <QHash>
+#include <QProcessEnvironment>
+#include <QString>
+
+namespace confab {
+
+struct HostPort {
+    QString host;
+    quint16 port = 0;
+};
+
+// Per-app limits; the [limits] section gives every app's defaults, an app may override them.
+struct Limits {
+    qint64 userMsgsPerMin = 60;
+    qint64 appMsgsPerS = 1000;
+    qint64 connsPerUserPer10s = 5;
+    qint64 maxConns = 50000;
+    qint64 clientBufferSoft = 1048576;
+    qint64 clientBufferHard = 8388608;
+    qint64 slowClientTimeoutMs = 30000;
+    qint64 maxInflightPerConn = 64;
+    qint64 maxSubscriptionsPerConn = 1000;
+    qint64 attachmentMaxBytes = 104857600;
+};
+
+// The node's configuration (PROTOCOL.md section 1): an INI file, every key overridable by
+// CONFAB_<SECTION>_<KEY>. Durations carry units and are stored here in milliseconds.
+struct Config {
+    struct Server {
+        HostPort listen{QStringLiteral("0.0.0.0"), 8080};
+        HostPort internalListen{QStringLiteral("127.0.0.1"), 8081};
+        QString nodeId;
+        qint64 maxMessageBytes = 65536;
+        qint64 heartbeatMs = 25000;
+        qint64 dbThreads = 2;
+        qint64 shutdownGraceMs = 10000;
+    } server;
+    struct Postgres {
+        QString url = QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab");
+    } postgres;
+    struct Redis {
+        QString url = QStringLiteral("redis://127.0.0.1:6379/0");
+        qint64 commandTimeoutMs = 5000;
+    } redis;
+    struct S3 {
+        QString endpoint = QStringLiteral("http://127.0.0.1:9000");
+        QString region = QStringLiteral("us-east-1");
+        QString bucket = QStringLiteral("confab");
+        QString accessKey = QStringLiteral("minioadmin");
+        QString secretKey = QStringLiteral("minioadmin");
+    } s3;
+    struct Segments {
+        qint64 maxBytes = 1048576;
+        qint64 maxAgeMs = 30000;
+    } segments;
+    struct Retention {
+        qint64 maxAgeMs = 30LL * 86400000;
+        qint64 intervalMs = 3600000;
+    } retention;
+    Limits limits;
+    struct Admin {
+        QString token;
+    } admin;
+
+    static constexpr qint64 kMaxRetentionMs = 30LL * 86400000;
+
+    // Reads FILE, then applies environment overrides. The error message is one line.
+    [[nodiscard]] static Expected<Config> load(const QString &path,
+                                               const QProcessEnvironment &env);
+    [[nodiscard]] static Expected<Config> parse(const QByteArray &ini,
+                                                const QProcessEnvironment &env);
+};
+
+[[nodiscard]] Expected<HostPort> parseHostPort(QStringView text);
+
+} // namespace confab

@@ -1,0 +1,197 @@
+#include "support/testenv.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcessEnvironment>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QUrl>
+
+#include <atomic>
+
+namespace confab::test {
+
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+TestEnv::TestEnv()
+{
+    const QString path = qEnvironmentVariable("CONFAB_TEST_ENV");
+    QFile f(path);
+    if (path.isEmpty() || !f.open(QIODevice::ReadOnly)) {
+        qWarning("CONFAB_TEST_ENV (%s) is not readable: run the tests through ctest",
+                 qPrintable(path));
+        return;
+    }
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq > 0)
+            m_vars.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    }
+}
+
+QByteArray psql(const QString &url, const QString &sql)
+{
+    QProcess p;
+    p.start(QStringLiteral("psql"), {QStringLiteral("-qAtX"), QStringLiteral("-v"),
+                                     QStringLiteral("ON_ERROR_STOP=1"), url, QStringLiteral("-c"), sql});
+    p.waitForFinished(30000);
+    if (p.exitCode() != 0)
+        qWarning("psql failed: %s", p.readAllStandardError().constData());
+    return p.readAllStandardOutput().trimmed();
+}
+
+QString TestEnv::createDatabase() const
+{
+    static std::atomic<int> counter{0};
+    const QString name = QStringLiteral("t_%1_%2_%3")
+                             .arg(QCoreApplication::applicationName().toLower())
+                             .arg(QCoreApplication::applicationPid())
+                             .arg(counter++);
+    psql(pgAdminUrl(), QStringLiteral("CREATE DATABASE \"%1\"").arg(name));
+    QUrl url(pgAdminUrl());
+    url.setPath(QLatin1Char('/') + name);
+    return url.toString();
+}
+
+RedisServer::RedisServer() = default;
+
+RedisServer::~RedisServer()
+{
+    stop();
+}
+
+bool RedisServer::start()
+{
+    if (m_port == 0)
+        m_port = freePort();
+    m_proc = std::make_unique<QProcess>();
+    m_proc->setProcessChannelMode(QProcess::MergedChannels);
+    m_proc->start(QStringLiteral("redis-server"),
+                  {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                   QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                   QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"),
+                   m_dir.path()});
+    if (!m_proc->waitForStarted(5000))
+        return false;
+    const QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired()) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, m_port);
+        if (probe.waitForConnected(100))
+            return true;
+        QTest::qWait(20);
+    }
+    return false;
+}
+
+void RedisServer::stop()
+{
+    if (!m_proc)
+        return;
+    m_proc->terminate();
+    if (!m_proc->waitForFinished(5000))
+        m_proc->kill();
+    m_proc->waitForFinished(2000);
+    m_proc.reset();
+}
+
+QString RedisServer::url() const
+{
+    return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port);
+}
+
+ConfabProcess::ConfabProcess(QHash<QString, QString> overrides) : m_overrides(std::move(overrides))
+{
+}
+
+ConfabProcess::~ConfabProcess()
+{
+    if (m_proc && m_proc->state() != QProcess::NotRunning) {
+        m_proc->kill();
+        m_proc->waitForFinished(5000);
+    }
+}
+
+bool ConfabProcess::start(int timeoutMs)
+{
+    if (m_publicPort == 0) {
+        m_publicPort = freePort();
+        m_internalPort = freePort();
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CONFAB_SERVER_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(m_publicPort));
+    env.insert(QStringLiteral("CONFAB_SERVER_INTERNAL_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(m_internalPort));
+    for (auto it = m_overrides.cbegin(); it != m_overrides.cend(); ++it)
+        env.insert(it.key(), it.value());
+    m_proc = std::make_unique<QProcess>();
+    m_proc->setProcessEnvironment(env);
+    m_proc->setProcessChannelMode(QProcess::MergedChannels);
+    const QString bin = qEnvironmentVariable("CONFAB_BIN_DIR") + QStringLiteral("/server/confabd");
+    m_proc->start(bin, {QStringLiteral("serve")});
+    if (!m_proc->waitForStarted(5000))
+        return false;
+
+    QNetworkAccessManager nam;
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (m_proc->state() == QProcess::NotRunning)
+            return false;
+        QNetworkReply *reply = nam.get(QNetworkRequest(QUrl(internalUrl() + QStringLiteral("/readyz"))));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        done.wait(2000);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        reply->deleteLater();
+        if (status == 200)
+            return true;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+void ConfabProcess::terminate()
+{
+    if (!m_proc)
+        return;
+    m_proc->terminate();
+    m_proc->waitForFinished(25000);
+}
+
+void ConfabProcess::kill()
+{
+    if (!m_proc)
+        return;
+    m_proc->kill();
+    m_proc->waitForFinished(5000);
+}
+
+QString ConfabProcess::publicUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_publicPort);
+}
+
+QString ConfabProcess::internalUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_internalPort);
+}
+
+QString ConfabProcess::wsUrl() const
+{
+    return QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(m_publicPort);
+}
+
+QByteArray ConfabProcess::output() const
+{
+    return m_proc ? m_proc->readAll() : QByteArray();
+}
+
+} // namespace confab::test

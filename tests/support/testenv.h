@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QHash>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace confab::test {
+
+// A free TCP port on 127.0.0.1 (bound and released; good enough for test servers).
+[[nodiscard]] quint16 freePort();
+
+// The services started by the CTest fixture (tests/fixtures/services.sh). Integration tests
+// fail, not skip, when they are missing: a green run must mean the real services were used.
+class TestEnv
+{
+public:
+    TestEnv();
+
+    [[nodiscard]] bool isValid() const { return !m_vars.isEmpty(); }
+    [[nodiscard]] QString value(const QString &name) const { return m_vars.value(name); }
+
+    // postgresql://postgres@127.0.0.1:PORT/postgres: the superuser on the shared server.
+    [[nodiscard]] QString pgAdminUrl() const { return value(QStringLiteral("CONFAB_TEST_PG_URL")); }
+    // A new, empty database on the shared server, private to the caller.
+    [[nodiscard]] QString createDatabase() const;
+    // The shared Redis server's URL with a database number (0..15) the caller may use; tests
+    // that must own a whole server (FLUSHALL, restarts) start a RedisServer instead.
+    [[nodiscard]] QString redisUrl() const { return value(QStringLiteral("CONFAB_TEST_REDIS_URL")); }
+    [[nodiscard]] QString s3Endpoint() const { return value(QStringLiteral("CONFAB_TEST_S3_ENDPOINT")); }
+    [[nodiscard]] QString s3Bucket() const { return value(QStringLiteral("CONFAB_TEST_S3_BUCKET")); }
+
+private:
+    QHash<QString, QString> m_vars;
+};
+
+// A private redis-server on a free port, for tests that stop, flush or restart Redis.
+class RedisServer
+{
+public:
+    RedisServer();
+    ~RedisServer();
+    bool start();
+    void stop();
+    [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] QString url() const;
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_proc;
+    quint16 m_port = 0;
+};
+
+// A confabd process with a generated config; waits for /readyz.
+class ConfabProcess
+{
+public:
+    explicit ConfabProcess(QHash<QString, QString> overrides);
+    ~ConfabProcess();
+    bool start(int timeoutMs = 20000);
+    void terminate(); // SIGTERM and wait
+    void kill();      // SIGKILL
+    [[nodiscard]] quint16 publicPort() const { return m_publicPort; }
+    [[nodiscard]] quint16 internalPort() const { return m_internalPort; }
+    [[nodiscard]] QString publicUrl() const;
+    [[nodiscard]] QString internalUrl() const;
+    [[nodiscard]] QString wsUrl() const;
+    [[nodiscard]] QProcess &process() { return *m_proc; }
+    [[nodiscard]] QByteArray output() const;
+
+private:
+    QHash<QString, QString> m_overrides;
+    std::unique_ptr<QProcess> m_proc;
+    QTemporaryDir m_dir;
+    quint16 m_publicPort = 0;
+    quint16 m_internalPort = 0;
+};
+
+// Runs SQL through psql on the shared test server; for fixtures, not for code under test.
+QByteArray psql(const QString &url, const QString &sql);
+
+} // namespace confab::test
