@@ -1,0 +1,3 @@
+#include "segment/logging.h"
+
+Q_LOGGING_CATEGORY(lcSegment, "confab.segment", QtInfoMsg)
