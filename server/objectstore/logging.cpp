@@ -1,0 +1,3 @@
+#include "objectstore/logging.h"
+
+Q_LOGGING_CATEGORY(lcObjectStore, "confab.objectstore", QtInfoMsg)
