@@ -10,7 +10,7 @@ packages=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libsimdjson-dev rapidjson-dev
-  postgresql postgresql-client redis-server prometheus xvfb xauth
+  postgresql postgresql-client redis-server redis-tools curl prometheus xvfb xauth
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

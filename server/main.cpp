@@ -1,7 +1,118 @@
+// confabd: the one place where the process is set up; everything else lives in confab_server.
+#include "confab/config.h"
+#include "confab/logging.h"
+#include "node/node.h"
+
 #include <QCoreApplication>
+#include <QCoro/QCoroTask>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
+}
+
+void fail(const QString &line)
+{
+    std::fprintf(stderr, "confabd: %s\n", qPrintable(line));
+}
+
+int usage()
+{
+    std::fprintf(stderr, "usage: confabd serve|migrate [--config FILE]\n");
+    return 2;
+}
+
+QCoro::Task<> runMigrate(confab::Config config)
+{
+    const confab::Status s = co_await confab::node::migrateOnly(std::move(config));
+    if (!s) {
+        fail(s.error().message);
+        QCoreApplication::exit(1);
+        co_return;
+    }
+    std::fprintf(stdout, "schema is up to date\n");
+    QCoreApplication::exit(0);
+}
+
+QCoro::Task<> runServe(confab::node::Node *node)
+{
+    const confab::Status s = co_await node->start();
+    if (!s) {
+        fail(s.error().message);
+        QCoreApplication::exit(1);
+    }
+}
+
+QCoro::Task<> runStop(confab::node::Node *node)
+{
+    co_await node->stop();
+    QCoreApplication::exit(0);
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
+    // Without GLib's dispatcher fan-out costs far less (DESIGN.md "The hot path").
+    qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("confabd"));
+    confab::installLogFormat();
+
+    const QStringList args = app.arguments().mid(1);
+    if (args.isEmpty())
+        return usage();
+    const QString command = args.first();
+    QString configPath;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--config") && i + 1 < args.size())
+            configPath = args[++i];
+        else
+            return usage();
+    }
+    const auto config = confab::Config::load(configPath, QProcessEnvironment::systemEnvironment());
+    if (!config) {
+        fail(config.error().message);
+        return 1;
+    }
+
+    if (command == QLatin1String("migrate")) {
+        auto t = runMigrate(*config);
+        return app.exec();
+    }
+    if (command != QLatin1String("serve"))
+        return usage();
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0) {
+        fail(QStringLiteral("cannot create the signal pipe"));
+        return 1;
+    }
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    confab::node::Node node(*config);
+    QSocketNotifier signals(g_signalPipe[0], QSocketNotifier::Read);
+    bool stopping = false;
+    QObject::connect(&signals, &QSocketNotifier::activated, &node, [&] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &c, 1);
+        if (stopping)
+            return;
+        stopping = true;
+        auto t = runStop(&node);
+    });
+    auto t = runServe(&node);
+    return app.exec();
 }

@@ -1,0 +1,47 @@
+#include "access/appdirectory.h"
+
+#include <QCoro/QCoroFuture>
+#include <QDateTime>
+
+namespace confab::access {
+
+AppDirectory::AppDirectory(store::AppRepository *repo, Limits defaults, QObject *parent)
+    : QObject(parent), m_repo(repo), m_defaults(defaults)
+{
+}
+
+QCoro::Task<Expected<store::App>> AppDirectory::app(QString appId)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (auto it = m_cache.constFind(appId); it != m_cache.cend() && now - it->fetchedMs < kTtlMs)
+        co_return it->app;
+    Expected<store::App> fetched = co_await m_repo->get(appId);
+    if (fetched)
+        m_cache.insert(appId, Entry{*fetched, QDateTime::currentMSecsSinceEpoch()});
+    co_return fetched;
+}
+
+Limits AppDirectory::limitsFor(const store::App &app) const
+{
+    Limits l = m_defaults;
+    const QJsonObject &o = app.limits;
+    auto apply = [&o](const char *key, qint64 &field) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isDouble() && v.toDouble() >= 0)
+            field = qint64(v.toDouble());
+    };
+    apply("user_msgs_per_min", l.userMsgsPerMin);
+    apply("app_msgs_per_s", l.appMsgsPerS);
+    apply("conns_per_user_per_10s", l.connsPerUserPer10s);
+    apply("client_buffer_soft", l.clientBufferSoft);
+    apply("client_buffer_hard", l.clientBufferHard);
+    apply("max_inflight_per_conn", l.maxInflightPerConn);
+    return l;
+}
+
+void AppDirectory::invalidate(const QString &appId)
+{
+    m_cache.remove(appId);
+}
+
+} // namespace confab::access

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "confab/config.h"
+#include "confab/expected.h"
+#include "store/apps.h"
+
+#include <QCoro/QCoroTask>
+#include <QHash>
+#include <QObject>
+
+namespace confab::access {
+
+// Apps by id, cached for a few seconds so a send or an authentication does not cost a
+// PostgreSQL round trip; PATCH /admin/apps on any node is seen by all within the TTL.
+class AppDirectory : public QObject
+{
+    Q_OBJECT
+public:
+    AppDirectory(store::AppRepository *repo, Limits defaults, QObject *parent = nullptr);
+
+    QCoro::Task<Expected<store::App>> app(QString appId);
+    // The config's [limits] with the app's own overrides applied.
+    [[nodiscard]] Limits limitsFor(const store::App &app) const;
+    [[nodiscard]] const Limits &defaults() const { return m_defaults; }
+    void invalidate(const QString &appId);
+
+    static constexpr qint64 kTtlMs = 5000;
+
+private:
+    struct Entry {
+        store::App app;
+        qint64 fetchedMs = 0;
+    };
+    store::AppRepository *m_repo;
+    Limits m_defaults;
+    QHash<QString, Entry> m_cache;
+};
+
+} // namespace confab::access

@@ -1,0 +1,117 @@
+#include "access/authenticator.h"
+
+#include "access/appdirectory.h"
+#include "auth/apikey.h"
+#include "auth/jwks.h"
+#include "auth/jwt.h"
+#include "auth/minted.h"
+#include "confab/ids.h"
+#include "store/apikeys.h"
+#include "store/apps.h"
+
+#include <QCoro/QCoroFuture>
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAccess, "confab.access", QtInfoMsg)
+
+namespace confab::access {
+
+Authenticator::Authenticator(AppDirectory *apps, store::AppRepository *appRepo,
+                             store::ApiKeyRepository *keys, auth::JwksCache *jwks, QObject *parent)
+    : QObject(parent), m_apps(apps), m_appRepo(appRepo), m_keys(keys), m_jwks(jwks)
+{
+}
+
+Error Authenticator::failure(const QByteArray &reason, const QString &message)
+{
+    Q_EMIT authFailed(reason);
+    return Error::unauthorized(message);
+}
+
+QCoro::Task<Expected<Identity>> Authenticator::authenticate(QByteArray credential)
+{
+    if (credential.isEmpty())
+        co_return failure(auth::failureReason(auth::Failure::Missing), QStringLiteral("no credential"));
+    if (auth::looksLikeApiKey(credential))
+        co_return co_await apiKey(std::move(credential));
+    co_return co_await userToken(std::move(credential));
+}
+
+QCoro::Task<Expected<Identity>> Authenticator::apiKey(QByteArray credential)
+{
+    const auto parts = auth::parseApiKey(credential);
+    if (!parts)
+        co_return failure(auth::failureReason(parts.error().reason), parts.error().message);
+    const Expected<store::ApiKey> key = co_await m_keys->get(QString::fromUtf8(parts->keyId));
+    if (!key) {
+        if (key.error().code == ErrorCode::NotFound)
+            co_return failure(auth::failureReason(auth::Failure::UnknownCredential), QStringLiteral("unknown API key"));
+        co_return key.error();
+    }
+    // Compare before looking at revocation so timing does not tell a revoked key from a wrong one.
+    const bool matches = auth::apiKeySecretMatches(parts->secret, key->secretHash);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!matches)
+        co_return failure(auth::failureReason(auth::Failure::UnknownCredential), QStringLiteral("unknown API key"));
+    if (key->revokedMs != 0 || (key->expiresMs != 0 && key->expiresMs <= now))
+        co_return failure(auth::failureReason(auth::Failure::Revoked), QStringLiteral("API key revoked or expired"));
+    co_return Identity{key->appId, QString(), true};
+}
+
+QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
+{
+    const auto jwt = auth::parseJwt(credential);
+    if (!jwt)
+        co_return failure(auth::failureReason(jwt.error().reason), jwt.error().message);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+
+    if (jwt->issuer() == QLatin1String(auth::kMintedIssuer)) {
+        const auto peek = auth::peekMintedToken(*jwt);
+        if (!peek)
+            co_return failure(auth::failureReason(peek.error().reason), peek.error().message);
+        const Expected<store::App> app = co_await m_apps->app(peek->appId);
+        if (!app) {
+            if (app.error().code == ErrorCode::NotFound)
+                co_return failure(auth::failureReason(auth::Failure::UnknownApp), QStringLiteral("unknown app"));
+            co_return app.error();
+        }
+        const auto claims = auth::verifyMintedToken(*jwt, app->tokenSecret, now);
+        if (!claims)
+            co_return failure(auth::failureReason(claims.error().reason), claims.error().message);
+        if (!isValidUserId(claims->userId.toUtf8()))
+            co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid user id"));
+        co_return Identity{app->id, claims->userId, false};
+    }
+
+    const QString issuer = jwt->issuer();
+    if (issuer.isEmpty())
+        co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("token has no issuer"));
+    const Expected<QList<store::App>> candidates = co_await m_appRepo->findByIssuer(issuer);
+    if (!candidates)
+        co_return candidates.error();
+    if (candidates->isEmpty())
+        co_return failure(auth::failureReason(auth::Failure::WrongIssuer), QStringLiteral("no app trusts this issuer"));
+
+    const auto key = co_await m_jwks->key(issuer, jwt->kid());
+    if (!key)
+        co_return failure(auth::failureReason(key.error().reason), key.error().message);
+    if (const auto sig = auth::verifySignature(*jwt, *key); !sig)
+        co_return failure(auth::failureReason(sig.error().reason), sig.error().message);
+
+    // Several apps may share a realm; the audience picks the app.
+    std::optional<auth::AuthError> lastError;
+    for (const store::App &app : *candidates) {
+        const auto ok = auth::checkClaims(jwt->claims, auth::ClaimPolicy{issuer, app.oidcAudience, now});
+        if (ok) {
+            const QString sub = jwt->claims.value(QLatin1String("sub")).toString();
+            if (!isValidUserId(sub.toUtf8()))
+                co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid subject"));
+            co_return Identity{app.id, sub, false};
+        }
+        lastError = ok.error();
+    }
+    co_return failure(auth::failureReason(lastError->reason), lastError->message);
+}
+
+} // namespace confab::access

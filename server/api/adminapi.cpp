@@ -1,0 +1,218 @@
+#include "api/adminapi.h"
+
+#include "access/appdirectory.h"
+#include "auth/apikey.h"
+#include "auth/crypto.h"
+#include "http/router.h"
+#include "store/apikeys.h"
+#include "store/apps.h"
+
+#include <QCoro/QCoroFuture>
+#include <QJsonArray>
+#include <QUrl>
+
+namespace confab::api {
+
+namespace {
+
+const char *const kLimitKeys[] = {"user_msgs_per_min", "app_msgs_per_s", "conns_per_user_per_10s",
+                                  "client_buffer_soft", "client_buffer_hard", "max_inflight_per_conn"};
+
+QJsonObject appJson(const store::App &a)
+{
+    return QJsonObject{{QStringLiteral("app_id"), a.id},
+                       {QStringLiteral("name"), a.name},
+                       {QStringLiteral("oidc_issuer"), a.oidcIssuer},
+                       {QStringLiteral("oidc_audience"), a.oidcAudience},
+                       {QStringLiteral("limits"), a.limits},
+                       {QStringLiteral("created_ms"), double(a.createdMs)}};
+}
+
+// Reads the optional app fields of a POST or PATCH body into patch; error on a bad one.
+Status readAppFields(const QJsonObject &o, store::AppPatch &patch)
+{
+    auto text = [&o](const char *key, std::optional<QString> &to, int maxLen) -> Status {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull())
+            return Ok{};
+        if (!v.isString() || v.toString().size() > maxLen)
+            return Error::badRequest(QStringLiteral("'%1' must be a string of at most %2 characters").arg(QLatin1String(key)).arg(maxLen));
+        to = v.toString();
+        return Ok{};
+    };
+    if (auto s = text("name", patch.name, 200); !s)
+        return s;
+    if (auto s = text("oidc_issuer", patch.oidcIssuer, 2000); !s)
+        return s;
+    if (auto s = text("oidc_audience", patch.oidcAudience, 500); !s)
+        return s;
+    if (patch.oidcIssuer && !patch.oidcIssuer->isEmpty()) {
+        const QUrl u(*patch.oidcIssuer);
+        if (!u.isValid() || (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")) || u.host().isEmpty())
+            return Error::badRequest(QStringLiteral("'oidc_issuer' must be an http(s) URL"));
+    }
+    const QJsonValue limits = o.value(QLatin1String("limits"));
+    if (!limits.isUndefined() && !limits.isNull()) {
+        if (!limits.isObject())
+            return Error::badRequest(QStringLiteral("'limits' must be an object"));
+        const QJsonObject l = limits.toObject();
+        for (auto it = l.begin(); it != l.end(); ++it) {
+            bool known = false;
+            for (const char *k : kLimitKeys)
+                known = known || it.key() == QLatin1String(k);
+            if (!known)
+                return Error::badRequest(QStringLiteral("unknown limit '%1'").arg(it.key()));
+            const double d = it.value().toDouble(-1);
+            if (!it.value().isDouble() || d < 0 || d != double(qint64(d)))
+                return Error::badRequest(QStringLiteral("limit '%1' must be a non-negative integer").arg(it.key()));
+        }
+        patch.limits = l;
+    }
+    return Ok{};
+}
+
+} // namespace
+
+AdminApi::AdminApi(ApiDeps deps, QObject *parent) : QObject(parent), m_deps(deps) { }
+
+bool AdminApi::authorized(const http::Request &req)
+{
+    const QByteArray expected = m_deps.config->admin.token.toUtf8();
+    const QByteArray presented = req.bearerToken();
+    if (!expected.isEmpty() && auth::constantTimeEquals(presented, expected))
+        return true;
+    Q_EMIT authFailed(presented.isEmpty() ? QByteArrayLiteral("missing") : QByteArrayLiteral("bad_admin_token"));
+    return false;
+}
+
+void AdminApi::registerRoutes(http::Router &router)
+{
+    router.add("POST", "/admin/apps", [this](http::Request r) { return createApp(std::move(r)); });
+    router.add("GET", "/admin/apps", [this](http::Request r) { return listApps(std::move(r)); });
+    router.add("PATCH", "/admin/apps/{app_id}", [this](http::Request r) { return patchApp(std::move(r)); });
+    router.add("POST", "/admin/apps/{app_id}/keys", [this](http::Request r) { return createKey(std::move(r)); });
+    router.add("POST", "/admin/apps/{app_id}/keys/{key_id}/rotate", [this](http::Request r) { return rotateKey(std::move(r)); });
+    router.add("DELETE", "/admin/apps/{app_id}/keys/{key_id}", [this](http::Request r) { return revokeKey(std::move(r)); });
+}
+
+QCoro::Task<http::Response> AdminApi::createApp(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const auto body = jsonBody(req);
+    if (!body)
+        co_return http::Response::error(body.error());
+    store::AppPatch patch;
+    if (auto s = readAppFields(*body, patch); !s)
+        co_return http::Response::error(s.error());
+    if (!patch.name || patch.name->trimmed().isEmpty())
+        co_return http::Response::error(Error::badRequest(QStringLiteral("'name' is required")));
+    store::App app;
+    app.name = *patch.name;
+    app.oidcIssuer = patch.oidcIssuer.value_or(QString());
+    app.oidcAudience = patch.oidcAudience.value_or(QString());
+    app.limits = patch.limits.value_or(QJsonObject());
+    if (!app.oidcIssuer.isEmpty() && app.oidcAudience.isEmpty())
+        co_return http::Response::error(Error::badRequest(QStringLiteral("'oidc_audience' is required with 'oidc_issuer'")));
+    const Expected<store::App> created = co_await m_deps.apps->create(app);
+    if (!created)
+        co_return http::Response::error(created.error());
+    co_return jsonResponse(201, appJson(*created));
+}
+
+QCoro::Task<http::Response> AdminApi::patchApp(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const auto body = jsonBody(req);
+    if (!body)
+        co_return http::Response::error(body.error());
+    store::AppPatch patch;
+    if (auto s = readAppFields(*body, patch); !s)
+        co_return http::Response::error(s.error());
+    const QString appId = req.param("app_id");
+    const Expected<store::App> updated = co_await m_deps.apps->update(appId, patch);
+    if (!updated)
+        co_return http::Response::error(updated.error());
+    m_deps.appDirectory->invalidate(appId);
+    co_return jsonResponse(200, appJson(*updated));
+}
+
+QCoro::Task<http::Response> AdminApi::listApps(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const Expected<QList<store::App>> apps = co_await m_deps.apps->list();
+    if (!apps)
+        co_return http::Response::error(apps.error());
+    QJsonArray arr;
+    for (const store::App &a : *apps)
+        arr.append(appJson(a));
+    co_return jsonResponse(200, QJsonObject{{QStringLiteral("apps"), arr}});
+}
+
+QCoro::Task<http::Response> AdminApi::createKey(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const auto body = jsonBody(req, true);
+    if (!body)
+        co_return http::Response::error(body.error());
+    const QJsonValue label = body->value(QLatin1String("label"));
+    if (!label.isUndefined() && (!label.isString() || label.toString().size() > 200))
+        co_return http::Response::error(Error::badRequest(QStringLiteral("'label' must be a string")));
+    const QString appId = req.param("app_id");
+    const Expected<store::App> app = co_await m_deps.apps->get(appId);
+    if (!app)
+        co_return http::Response::error(app.error());
+    const auth::ApiKeyParts parts = auth::generateApiKey();
+    store::ApiKey key;
+    key.id = QString::fromUtf8(parts.keyId);
+    key.appId = appId;
+    key.label = label.toString();
+    key.secretHash = auth::hashApiKeySecret(parts.secret);
+    const Expected<store::ApiKey> created = co_await m_deps.keys->create(key);
+    if (!created)
+        co_return http::Response::error(created.error());
+    co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},
+                                            {QStringLiteral("api_key"), QString::fromUtf8(auth::formatApiKey(parts))}});
+}
+
+QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const auto body = jsonBody(req, true);
+    if (!body)
+        co_return http::Response::error(body.error());
+    const QJsonValue grace = body->value(QLatin1String("grace_s"));
+    qint64 graceS = 86400;
+    if (!grace.isUndefined()) {
+        if (!grace.isDouble() || grace.toDouble() < 0 || grace.toDouble() > 30 * 86400.0)
+            co_return http::Response::error(Error::badRequest(QStringLiteral("'grace_s' must be 0..2592000")));
+        graceS = qint64(grace.toDouble());
+    }
+    const auth::ApiKeyParts parts = auth::generateApiKey();
+    store::ApiKey key;
+    key.id = QString::fromUtf8(parts.keyId);
+    key.appId = req.param("app_id");
+    key.secretHash = auth::hashApiKeySecret(parts.secret);
+    const Expected<store::ApiKey> created =
+        co_await m_deps.keys->rotate(req.param("app_id"), req.param("key_id"), key, graceS * 1000);
+    if (!created)
+        co_return http::Response::error(created.error());
+    co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},
+                                            {QStringLiteral("api_key"), QString::fromUtf8(auth::formatApiKey(parts))}});
+}
+
+QCoro::Task<http::Response> AdminApi::revokeKey(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const Status s = co_await m_deps.keys->revoke(req.param("app_id"), req.param("key_id"));
+    if (!s)
+        co_return http::Response::error(s.error());
+    co_return http::Response::noContent();
+}
+
+} // namespace confab::api

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "access/authenticator.h"
+#include "confab/config.h"
+#include "http/request.h"
+#include "http/response.h"
+
+#include <QCoro/QCoroTask>
+#include <QJsonObject>
+
+namespace confab::access {
+class AppDirectory;
+}
+namespace confab::messaging {
+class HistoryReader;
+class MessageService;
+} // namespace confab::messaging
+namespace confab::store {
+class ApiKeyRepository;
+class AppRepository;
+class ConversationRepository;
+class Database;
+} // namespace confab::store
+namespace confab::redis {
+class Client;
+}
+
+namespace confab::api {
+
+// What the REST handlers use; every pointer outlives the routes (owned by the Node).
+struct ApiDeps {
+    const Config *config = nullptr;
+    store::Database *db = nullptr;
+    store::AppRepository *apps = nullptr;
+    store::ApiKeyRepository *keys = nullptr;
+    store::ConversationRepository *conversations = nullptr;
+    access::AppDirectory *appDirectory = nullptr;
+    access::Authenticator *authenticator = nullptr;
+    messaging::MessageService *messages = nullptr;
+    messaging::HistoryReader *history = nullptr;
+    redis::Client *redis = nullptr;
+};
+
+// Parses a JSON object body; an empty body is an empty object when allowEmpty.
+[[nodiscard]] Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty = false);
+[[nodiscard]] http::Response jsonResponse(int status, const QJsonObject &o);
+
+} // namespace confab::api

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "api/apicontext.h"
+
+#include <QObject>
+
+namespace confab::http {
+class Router;
+}
+namespace confab::store {
+struct Conversation;
+}
+
+namespace confab::api {
+
+// App REST on the public listener (PROTOCOL.md section 4): tokens, conversations, members,
+// messages and history. Authenticated by API key or user token on every request.
+class AppApi : public QObject
+{
+    Q_OBJECT
+public:
+    AppApi(ApiDeps deps, QObject *parent = nullptr);
+    void registerRoutes(http::Router &router);
+
+private:
+    QCoro::Task<Expected<access::Identity>> identify(const http::Request &req);
+    // The conversation, if the caller may see it (the app: any of its own; a user: as member).
+    QCoro::Task<Expected<store::Conversation>> visibleConversation(access::Identity id, QString convoId);
+
+    QCoro::Task<http::Response> mintToken(http::Request req);
+    QCoro::Task<http::Response> createConversation(http::Request req);
+    QCoro::Task<http::Response> listConversations(http::Request req);
+    QCoro::Task<http::Response> getConversation(http::Request req);
+    QCoro::Task<http::Response> addMember(http::Request req);
+    QCoro::Task<http::Response> removeMember(http::Request req);
+    QCoro::Task<http::Response> postMessage(http::Request req);
+    QCoro::Task<http::Response> listMessages(http::Request req);
+
+    ApiDeps m_deps;
+};
+
+// Opaque, tamper-evident history page tokens: direction and cursor, bound to the app and the
+// conversation by an HMAC under the app's secret.
+struct PageCursor {
+    char direction = 'a';   // 'a': after cursor, 'b': before cursor
+    qint64 seq = 0;
+};
+[[nodiscard]] QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId,
+                                         QByteArrayView convoId);
+[[nodiscard]] Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSecret,
+                                                   QByteArrayView appId, QByteArrayView convoId);
+
+} // namespace confab::api

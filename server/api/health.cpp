@@ -1,0 +1,39 @@
+#include "api/health.h"
+
+#include "http/router.h"
+#include "redis/client.h"
+#include "store/database.h"
+
+#include <QCoro/QCoroFuture>
+
+namespace confab::api {
+
+namespace {
+QCoro::Task<http::Response> alive(http::Request)
+{
+    co_return http::Response::json(200, R"({"status":"ok"})");
+}
+} // namespace
+
+Health::Health(ApiDeps deps, QObject *parent) : QObject(parent), m_deps(deps) { }
+
+void Health::registerRoutes(http::Router &router)
+{
+    router.add("GET", "/healthz", &alive);
+    router.add("GET", "/readyz", [this](http::Request r) { return ready(std::move(r)); });
+}
+
+QCoro::Task<http::Response> Health::ready(http::Request)
+{
+    // Both checks run at once; each has its own timeout (Redis command timeout, pool's connect timeout).
+    QCoro::Task<redis::Reply> redisPing = m_deps.redis->exec({"PING"});
+    const Status pg = co_await m_deps.db->ping();
+    const redis::Reply rd = co_await redisPing;
+    const bool ok = pg.has_value() && rd.has_value();
+    QJsonObject checks{{QStringLiteral("postgres"), pg ? QStringLiteral("ok") : QStringLiteral("down")},
+                       {QStringLiteral("redis"), rd ? QStringLiteral("ok") : QStringLiteral("down")}};
+    co_return jsonResponse(ok ? 200 : 503, QJsonObject{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
+                                                       {QStringLiteral("checks"), checks}});
+}
+
+} // namespace confab::api

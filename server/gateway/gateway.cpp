@@ -1,0 +1,99 @@
+#include "gateway/gateway.h"
+
+#include "gateway/logging.h"
+#include "gateway/session.h"
+
+#include <QDateTime>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcGateway, "confab.gateway", QtInfoMsg)
+
+namespace confab::gateway {
+
+namespace {
+constexpr int kSweepMs = 250;
+constexpr int kPresenceRefreshMs = 30000;
+} // namespace
+
+Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject *parent)
+    : QObject(parent), m_config(config), m_deps(deps), m_nodeId(std::move(nodeId))
+{
+    m_heartbeat.setInterval(int(std::min<qint64>(m_config.server.heartbeatMs, INT_MAX)));
+    connect(&m_heartbeat, &QTimer::timeout, this, &Gateway::heartbeat);
+    m_heartbeat.start();
+    m_sweep.setInterval(kSweepMs);
+    connect(&m_sweep, &QTimer::timeout, this, &Gateway::sweep);
+    m_sweep.start();
+    m_presence.setInterval(kPresenceRefreshMs);
+    connect(&m_presence, &QTimer::timeout, this, &Gateway::refreshPresence);
+    m_presence.start();
+}
+
+Gateway::~Gateway() = default;
+
+void Gateway::accept(QWebSocket *socket)
+{
+    if (m_shuttingDown) {
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        socket->deleteLater();
+        return;
+    }
+    const qint64 cap = m_config.limits.maxConns;
+    if (cap > 0 && m_sessions.size() >= cap) {
+        socket->close(QWebSocketProtocol::CloseCode(4029), QStringLiteral("node connection limit reached"));
+        socket->deleteLater();
+        return;
+    }
+    socket->setMaxAllowedIncomingMessageSize(quint64(std::max<qint64>(2 * m_config.server.maxMessageBytes,
+                                                                       m_config.server.maxMessageBytes + 65536)));
+    auto *session = new Session(socket, this);
+    m_sessions.insert(session);
+    Q_EMIT connectionsChanged(int(m_sessions.size()));
+    session->start();
+}
+
+void Gateway::sessionClosed(Session *session)
+{
+    m_pressured.remove(session);
+    if (m_sessions.remove(session))
+        Q_EMIT connectionsChanged(int(m_sessions.size()));
+}
+
+void Gateway::shutdown()
+{
+    m_shuttingDown = true;
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->closeWith(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+}
+
+void Gateway::heartbeat()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->ping(now);
+}
+
+void Gateway::sweep()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->sweep(now);
+    const QSet<Session *> pressured = m_pressured;
+    for (Session *s : pressured) {
+        if (!m_sessions.contains(s) || !s->checkPressure(now))
+            m_pressured.remove(s);
+    }
+}
+
+void Gateway::refreshPresence()
+{
+    for (Session *s : std::as_const(m_sessions)) {
+        if (s->isAuthenticated())
+            s->refreshPresence();
+    }
+}
+
+} // namespace confab::gateway

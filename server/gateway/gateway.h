@@ -1,0 +1,102 @@
+#pragma once
+
+#include "confab/config.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <array>
+
+class QWebSocket;
+
+namespace confab::access {
+class AppDirectory;
+class Authenticator;
+} // namespace confab::access
+namespace confab::messaging {
+class Fanout;
+class HistoryReader;
+class MessageService;
+} // namespace confab::messaging
+namespace confab::store {
+class ConversationRepository;
+}
+
+namespace confab::gateway {
+
+class Session;
+
+struct GatewayDeps {
+    access::Authenticator *authenticator = nullptr;
+    access::AppDirectory *apps = nullptr;
+    messaging::MessageService *messages = nullptr;
+    messaging::Fanout *fanout = nullptr;
+    messaging::HistoryReader *history = nullptr;
+    store::ConversationRepository *conversations = nullptr;
+};
+
+// The client WebSocket endpoint /v1/ws (PROTOCOL.md section 5): owns the sessions of this
+// node, their shared timers (heartbeat, auth deadline, typing expiry, backpressure) and the
+// per-node connection cap. One timer sweeps every session; sessions have none of their own.
+class Gateway : public QObject
+{
+    Q_OBJECT
+public:
+    Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    // Takes ownership of an upgraded socket.
+    void accept(QWebSocket *socket);
+    // Closes every session with 1001 (shutdown).
+    void shutdown();
+
+    [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
+    [[nodiscard]] const Config &config() const { return m_config; }
+    [[nodiscard]] const GatewayDeps &deps() const { return m_deps; }
+    [[nodiscard]] const QString &nodeId() const { return m_nodeId; }
+
+    void sessionClosed(Session *session);
+    // accept-to-socket-write latency of one delivery (confab_delivery_latency_seconds)
+    void recordDelivery(qint64 ms)
+    {
+        ++m_deliveries;
+        m_deliveryLatencySumMs += ms;
+        for (std::size_t i = 0; i < kLatencyBoundsMs.size(); ++i) {
+            if (ms <= kLatencyBoundsMs[i])
+                ++m_latencyBuckets[i];
+        }
+    }
+    static constexpr std::array<qint64, 10> kLatencyBoundsMs{1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
+    [[nodiscard]] quint64 deliveries() const { return m_deliveries; }
+    [[nodiscard]] qint64 deliveryLatencySumMs() const { return m_deliveryLatencySumMs; }
+    // cumulative counts per bound of kLatencyBoundsMs
+    [[nodiscard]] const std::array<quint64, 10> &latencyBuckets() const { return m_latencyBuckets; }
+    // Sessions over the soft buffer limit are checked often until they drain or time out.
+    void watchPressure(Session *session) { m_pressured.insert(session); }
+
+Q_SIGNALS:
+    void connectionsChanged(int count);
+    void delivered(qint64 latencyMs);
+
+private:
+    void heartbeat();
+    void sweep();
+    void refreshPresence();
+
+    Config m_config;
+    GatewayDeps m_deps;
+    QString m_nodeId;
+    QSet<Session *> m_sessions;
+    QSet<Session *> m_pressured;
+    QTimer m_heartbeat;
+    QTimer m_sweep;
+    QTimer m_presence;
+    bool m_shuttingDown = false;
+    quint64 m_deliveries = 0;
+    qint64 m_deliveryLatencySumMs = 0;
+    std::array<quint64, 10> m_latencyBuckets{};
+};
+
+} // namespace confab::gateway

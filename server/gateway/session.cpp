@@ -1,0 +1,622 @@
+#include "gateway/session.h"
+
+#include "access/appdirectory.h"
+#include "confab/ids.h"
+#include "confab/jsonwriter.h"
+#include "gateway/gateway.h"
+#include "gateway/logging.h"
+#include "messaging/history.h"
+#include "messaging/keys.h"
+#include "messaging/messageservice.h"
+#include "redis/client.h"
+#include "store/conversations.h"
+
+#include <QCoro/QCoroFuture>
+#include <QDateTime>
+#include <QNetworkRequest>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace confab::gateway {
+
+namespace {
+
+constexpr qint64 kAuthTimeoutMs = 10000;
+constexpr qint64 kTypingExpiryMs = 10000;
+constexpr qint64 kPresenceTtlMs = 90000;
+
+enum CloseCode : int {
+    kShutdown = 1001,
+    kProtocol = 4000,
+    kUnauthorized = 4001,
+    kTooSlow = 4008,
+    kTooMany = 4029,
+};
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QByteArray presenceHead(QByteArrayView user, bool online)
+{
+    JsonWriter w;
+    w.beginObject()
+        .field("type", "presence.update")
+        .field("user_id", user)
+        .field("status", online ? "online" : "offline")
+        .key("last_seen_ms");
+    return w.take();
+}
+
+// Ends a request coroutine: the session may be deleted once its last request finished.
+struct BusyGuard {
+    std::function<void()> done;
+    ~BusyGuard() { done(); }
+};
+
+} // namespace
+
+Session::Session(QWebSocket *socket, Gateway *gateway)
+    : QObject(gateway), m_socket(socket), m_gateway(gateway), m_sessionId(newUlid()),
+      m_limits(gateway->deps().apps->defaults())
+{
+    m_socket->setParent(this);
+    m_openedMs = m_lastHeardMs = nowMs();
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinary);
+    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastHeardMs = nowMs(); });
+}
+
+Session::~Session() = default;
+
+void Session::start()
+{
+    // Credentials are checked after the upgrade: a browser cannot read a refused upgrade.
+    QByteArray credential;
+    const QNetworkRequest req = m_socket->request();
+    const QByteArray authz = req.rawHeader("Authorization");
+    if (authz.startsWith("Bearer "))
+        credential = authz.mid(7).trimmed();
+    if (credential.isEmpty()) {
+        const QUrlQuery q(m_socket->requestUrl());
+        credential = q.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded).toUtf8();
+    }
+    if (!credential.isEmpty()) {
+        m_state = State::Authenticating;
+        ++m_busy;
+        (void)authenticate(std::move(credential));
+    }
+}
+
+void Session::closeWith(int code, const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    onDisconnected();
+}
+
+void Session::send(const QByteArray &frame)
+{
+    if (m_state == State::Closed)
+        return;
+    m_socket->sendTextMessage(QString::fromUtf8(frame));
+}
+
+void Session::sendError(const QByteArray &req, bool hasReq, const Error &error)
+{
+    JsonWriter w;
+    w.beginObject().field("type", "error");
+    if (hasReq)
+        w.field("req", QByteArrayView(req));
+    w.field("code", QByteArrayView(errorCodeName(error.code))).field("message", error.message);
+    if (error.code == ErrorCode::RateLimited)
+        w.field("retry_after_ms", error.retryAfterMs);
+    w.endObject();
+    send(w.bytes());
+}
+
+void Session::finishTask()
+{
+    --m_busy;
+    if (m_state == State::Closed && m_busy == 0)
+        deleteLater();
+}
+
+void Session::onBinary()
+{
+    closeWith(kProtocol, QStringLiteral("binary frames are not part of the protocol"));
+}
+
+void Session::onText(const QString &text)
+{
+    m_lastHeardMs = nowMs();
+    if (m_state == State::Closed)
+        return;
+    const QByteArray utf8 = text.toUtf8();
+    ParsedFrame parsed = parseClientFrame(utf8, m_gateway->config().server.maxMessageBytes);
+    if (parsed.error == FrameError::Protocol) {
+        closeWith(kProtocol, parsed.message);
+        return;
+    }
+    if (m_state != State::Ready) {
+        // Only a first `auth` frame is allowed before the connection is acknowledged.
+        if (m_state == State::AwaitingAuth && parsed.error == FrameError::None
+            && parsed.frame.type == FrameType::Auth) {
+            m_state = State::Authenticating;
+            ++m_busy;
+            (void)authenticate(parsed.frame.token);
+            return;
+        }
+        closeWith(kUnauthorized, QStringLiteral("authenticate first"));
+        return;
+    }
+    if (parsed.error == FrameError::BadRequest) {
+        sendError(parsed.frame.req, parsed.frame.hasReq, Error::badRequest(parsed.message));
+        return;
+    }
+    if (parsed.error == FrameError::TooLarge) {
+        sendError(parsed.frame.req, parsed.frame.hasReq, Error::tooLarge(parsed.message));
+        return;
+    }
+    const ClientFrame &f = parsed.frame;
+    if (f.type == FrameType::Ping) {
+        JsonWriter w;
+        w.beginObject().field("type", "pong");
+        if (f.hasReq)
+            w.field("req", QByteArrayView(f.req));
+        w.endObject();
+        send(w.bytes());
+        return;
+    }
+    if (f.type == FrameType::Auth) {
+        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("already authenticated")));
+        return;
+    }
+    if (m_busy >= m_limits.maxInflightPerConn) {
+        sendError(f.req, f.hasReq, Error::rateLimited(QStringLiteral("too many requests in flight"), 100));
+        return;
+    }
+    ++m_busy;
+    (void)handle(std::move(parsed.frame));
+}
+
+QCoro::Task<> Session::authenticate(QByteArray credential)
+{
+    BusyGuard guard{[this] { finishTask(); }};
+    const GatewayDeps &deps = m_gateway->deps();
+    const Expected<access::Identity> id = co_await deps.authenticator->authenticate(std::move(credential));
+    if (m_state == State::Closed)
+        co_return;
+    if (!id) {
+        closeWith(id.error().code == ErrorCode::Unavailable ? 1011 : kUnauthorized, id.error().message);
+        co_return;
+    }
+    m_identity = *id;
+    m_userId = m_identity.userId.toUtf8();
+    const Expected<store::App> app = co_await deps.apps->app(m_identity.appId);
+    if (m_state == State::Closed)
+        co_return;
+    if (!app) {
+        closeWith(kUnauthorized, QStringLiteral("unknown app"));
+        co_return;
+    }
+    m_limits = deps.apps->limitsFor(*app);
+
+    if (!m_identity.isApp) {
+        const Expected<bool> admitted = co_await deps.messages->admitConnection(m_identity.appId, m_userId,
+                                                                                m_limits.connsPerUserPer10s);
+        if (m_state == State::Closed)
+            co_return;
+        if (!admitted) {
+            closeWith(1011, QStringLiteral("temporarily unavailable"));
+            co_return;
+        }
+        if (!*admitted) {
+            closeWith(kTooMany, QStringLiteral("too many new connections for this user"));
+            co_return;
+        }
+        const Expected<QStringList> convos =
+            co_await deps.conversations->conversationIdsForUser(m_identity.appId, m_identity.userId);
+        if (m_state == State::Closed)
+            co_return;
+        if (!convos) {
+            closeWith(1011, QStringLiteral("temporarily unavailable"));
+            co_return;
+        }
+        deps.fanout->add(messaging::keys::userChannel(m_identity.appId, m_userId), this);
+        for (const QString &c : *convos) {
+            if (m_convos.size() >= m_limits.maxSubscriptionsPerConn) {
+                qCWarning(lcGateway, "user has more conversations than max_subscriptions_per_conn; "
+                                     "the rest are reachable by sync only");
+                break;
+            }
+            subscribeConvo(c.toUtf8());
+        }
+        refreshPresence();
+    }
+
+    m_state = State::Ready;
+    JsonWriter w;
+    w.beginObject()
+        .field("type", "connection.ack")
+        .field("session_id", QByteArrayView(m_sessionId))
+        .field("user_id", m_identity.userId)
+        .field("app_id", m_identity.appId)
+        .field("node_id", m_gateway->nodeId())
+        .field("heartbeat_ms", m_gateway->config().server.heartbeatMs)
+        .field("server_time", nowMs())
+        .endObject();
+    send(w.bytes());
+}
+
+QCoro::Task<> Session::handle(ClientFrame frame)
+{
+    BusyGuard guard{[this] { finishTask(); }};
+    switch (frame.type) {
+    case FrameType::MessageSend: co_await handleSend(std::move(frame)); break;
+    case FrameType::MessageDelivered:
+    case FrameType::MessageRead: co_await handleWatermark(std::move(frame)); break;
+    case FrameType::TypingStart:
+    case FrameType::TypingStop: co_await handleTyping(std::move(frame)); break;
+    case FrameType::PresenceSubscribe: co_await handlePresence(std::move(frame)); break;
+    case FrameType::Sync: co_await handleSync(std::move(frame)); break;
+    case FrameType::Auth:
+    case FrameType::Ping: break;
+    }
+}
+
+QCoro::Task<bool> Session::ensureMember(QByteArray convoId, QByteArray userId)
+{
+    if (!m_identity.isApp && m_convos.contains(convoId))
+        co_return true;
+    // Not in this session's set: the membership may be newer than our subscriptions.
+    const Expected<bool> member = co_await m_gateway->deps().conversations->isMember(
+        m_identity.appId, QString::fromUtf8(convoId), QString::fromUtf8(userId));
+    if (!member || !*member)
+        co_return false;
+    if (!m_identity.isApp && m_state == State::Ready && m_convos.size() < m_limits.maxSubscriptionsPerConn)
+        subscribeConvo(convoId);
+    co_return true;
+}
+
+QCoro::Task<> Session::handleSend(ClientFrame f)
+{
+    QByteArray sender = m_userId;
+    if (m_identity.isApp) {
+        if (f.senderId.isEmpty() || !isValidUserId(f.senderId)) {
+            sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("an API-key session must name sender_id")));
+            co_return;
+        }
+        sender = f.senderId;
+    }
+    const bool member = co_await ensureMember(f.convoId, sender);
+    if (m_state == State::Closed)
+        co_return;
+    if (!member) {
+        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        co_return;
+    }
+    const Expected<messaging::Ack> ack = co_await m_gateway->deps().messages->send(
+        messaging::SendRequest{m_identity.appId, f.convoId, sender, f.clientMsgId, f.content, f.attachments},
+        m_limits);
+    if (m_state == State::Closed)
+        co_return;
+    if (!ack) {
+        sendError(f.req, f.hasReq, ack.error());
+        co_return;
+    }
+    JsonWriter w;
+    w.beginObject().field("type", "message.ack");
+    if (f.hasReq)
+        w.field("req", QByteArrayView(f.req));
+    messaging::MessageService::writeAck(w, *ack);
+    w.endObject();
+    send(w.bytes());
+}
+
+QCoro::Task<> Session::handleWatermark(ClientFrame f)
+{
+    if (m_identity.isApp) {
+        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("receipts are sent by users")));
+        co_return;
+    }
+    const bool member = co_await ensureMember(f.convoId, m_userId);
+    if (m_state == State::Closed)
+        co_return;
+    if (!member) {
+        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        co_return;
+    }
+    const auto kind = f.type == FrameType::MessageRead ? messaging::Watermark::Read : messaging::Watermark::Delivered;
+    const Expected<qint64> r = co_await m_gateway->deps().messages->raiseWatermark(kind, m_identity.appId, f.convoId,
+                                                                                  m_userId, f.seqNo);
+    if (m_state == State::Closed)
+        co_return;
+    if (!r)
+        sendError(f.req, f.hasReq, r.error());
+}
+
+QCoro::Task<> Session::handleTyping(ClientFrame f)
+{
+    if (m_identity.isApp) {
+        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("typing is sent by users")));
+        co_return;
+    }
+    const bool member = co_await ensureMember(f.convoId, m_userId);
+    if (m_state == State::Closed)
+        co_return;
+    if (!member) {
+        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        co_return;
+    }
+    const bool start = f.type == FrameType::TypingStart;
+    const bool wasTyping = m_typing.contains(f.convoId);
+    if (start)
+        m_typing.insert(f.convoId, nowMs() + kTypingExpiryMs);
+    else
+        m_typing.remove(f.convoId);
+    if (start || wasTyping)
+        m_gateway->deps().messages->publishTyping(m_identity.appId, f.convoId, m_userId, start);
+}
+
+QCoro::Task<> Session::handlePresence(ClientFrame f)
+{
+    if (m_identity.isApp) {
+        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("presence is for users")));
+        co_return;
+    }
+    QStringList candidates;
+    for (const QByteArray &u : f.userIds) {
+        if (!m_watched.contains(u))
+            candidates.append(QString::fromUtf8(u));
+    }
+    const GatewayDeps &deps = m_gateway->deps();
+    const Expected<QStringList> allowed =
+        co_await deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
+    if (m_state == State::Closed)
+        co_return;
+    if (!allowed) {
+        sendError(f.req, f.hasReq, allowed.error());
+        co_return;
+    }
+    redis::Client *redis = deps.messages->redis();
+    for (const QString &user : *allowed) {
+        if (m_watched.size() >= m_limits.maxSubscriptionsPerConn)
+            break;
+        const QByteArray u = user.toUtf8();
+        m_watched.insert(u);
+        deps.fanout->add(messaging::keys::presenceChannel(m_identity.appId, u), this);
+        const qint64 now = nowMs();
+        const redis::Reply count = co_await redis->exec(
+            {"ZCOUNT", messaging::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"});
+        const redis::Reply seen = co_await redis->exec({"GET", messaging::keys::lastSeen(m_identity.appId, u)});
+        if (m_state == State::Closed)
+            co_return;
+        if (!count || !seen) {
+            sendError(f.req, f.hasReq, Error::unavailable(QStringLiteral("reading presence")));
+            co_return;
+        }
+        const bool online = count->toInteger() > 0;
+        send(presenceHead(u, online) + QByteArray::number(online ? now : seen->toInteger(0)) + '}');
+    }
+}
+
+QCoro::Task<> Session::handleSync(ClientFrame f)
+{
+    bool member = false;
+    if (m_identity.isApp) {
+        // The app reads every conversation it owns.
+        const Expected<store::Conversation> c =
+            co_await m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
+        member = c.has_value();
+    } else {
+        member = co_await ensureMember(f.convoId, m_userId);
+    }
+    if (m_state == State::Closed)
+        co_return;
+    if (!member) {
+        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        co_return;
+    }
+    const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, messaging::HistoryReader::kMaxLimit)) : 100;
+    const Expected<messaging::Page> page =
+        co_await m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
+    const Expected<QHash<QByteArray, qint64>> last =
+        co_await m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});
+    if (m_state == State::Closed)
+        co_return;
+    if (!page || !last) {
+        sendError(f.req, f.hasReq, !page ? page.error() : last.error());
+        co_return;
+    }
+    JsonWriter w(1024);
+    w.beginObject().field("type", "sync.result");
+    if (f.hasReq)
+        w.field("req", QByteArrayView(f.req));
+    w.field("convo_id", QByteArrayView(f.convoId)).key("messages").beginArray();
+    for (const QByteArray &m : page->messages)
+        w.raw(m);
+    w.endArray().field("has_more", page->hasMore).field("last_seq", last->value(f.convoId)).endObject();
+    send(w.bytes());
+}
+
+void Session::subscribeConvo(const QByteArray &convoId)
+{
+    if (m_convos.contains(convoId))
+        return;
+    m_convos.insert(convoId);
+    m_gateway->deps().fanout->add(messaging::keys::convoChannel(m_identity.appId, convoId), this);
+}
+
+void Session::unsubscribeConvo(const QByteArray &convoId)
+{
+    if (!m_convos.remove(convoId))
+        return;
+    m_skipped.remove(convoId);
+    m_typing.remove(convoId);
+    m_gateway->deps().fanout->remove(messaging::keys::convoChannel(m_identity.appId, convoId), this);
+}
+
+QByteArray Session::convoOfChannel(const QByteArray &channel) const
+{
+    // "ch:{app:convo}"
+    const qsizetype start = 4 + m_identity.appId.size() + 1;
+    return channel.mid(start, channel.size() - start - 1);
+}
+
+void Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
+{
+    if (m_state == State::Closed)
+        return;
+    switch (ev.kind) {
+    case 'm': {
+        const Limits &l = m_limits;
+        const qint64 queued = m_socket->bytesToWrite();
+        if (queued + ev.frame.size() > l.clientBufferHard) {
+            closeWith(kTooSlow, QStringLiteral("client too slow: send buffer full"));
+            return;
+        }
+        if (!m_skipped.isEmpty() || queued > l.clientBufferSoft) {
+            // Slow consumer: skip pushes, remember where; sync.required once it drains.
+            if (m_skipped.isEmpty())
+                m_overSoftSinceMs = nowMs();
+            m_skipped.insert(convoOfChannel(channel));
+            m_gateway->watchPressure(this);
+            return;
+        }
+        m_socket->sendTextMessage(ev.text);
+        m_gateway->recordDelivery(nowMs() - ev.acceptedMs);
+        return;
+    }
+    case 'e':
+        if (!ev.arg.isEmpty() && ev.arg == m_userId)
+            return;
+        if (!ev.text.isEmpty())
+            m_socket->sendTextMessage(ev.text);
+        return;
+    case 'a':
+        if (m_convos.size() < m_limits.maxSubscriptionsPerConn)
+            subscribeConvo(ev.arg);
+        if (!ev.text.isEmpty())
+            m_socket->sendTextMessage(ev.text);
+        return;
+    case 'r':
+        unsubscribeConvo(ev.arg);
+        if (!ev.text.isEmpty())
+            m_socket->sendTextMessage(ev.text);
+        return;
+    default:
+        if (!ev.text.isEmpty())
+            m_socket->sendTextMessage(ev.text);
+        return;
+    }
+}
+
+bool Session::checkPressure(qint64 now)
+{
+    if (m_state == State::Closed || m_skipped.isEmpty())
+        return false;
+    const qint64 queued = m_socket->bytesToWrite();
+    if (queued <= m_limits.clientBufferSoft / 2) {
+        JsonWriter w;
+        w.beginObject().field("type", "sync.required").key("convo_ids").beginArray();
+        for (const QByteArray &c : std::as_const(m_skipped))
+            w.value(QByteArrayView(c));
+        w.endArray().field("reason", "slow_consumer").endObject();
+        m_skipped.clear();
+        m_overSoftSinceMs = 0;
+        send(w.bytes());
+        return false;
+    }
+    if (now - m_overSoftSinceMs > m_limits.slowClientTimeoutMs) {
+        closeWith(kTooSlow, QStringLiteral("client too slow"));
+        return false;
+    }
+    return true;
+}
+
+void Session::ping(qint64 now)
+{
+    if (m_state == State::Closed)
+        return;
+    const qint64 interval = m_gateway->config().server.heartbeatMs;
+    if (now - m_lastHeardMs > 2 * interval) {
+        // Silent for two intervals: the peer is gone, no close handshake is possible.
+        m_socket->abort();
+        onDisconnected();
+        return;
+    }
+    m_socket->ping();
+}
+
+void Session::sweep(qint64 now)
+{
+    if (m_state == State::AwaitingAuth && now - m_openedMs > kAuthTimeoutMs) {
+        closeWith(kUnauthorized, QStringLiteral("no auth frame within 10 s"));
+        return;
+    }
+    for (auto it = m_typing.begin(); it != m_typing.end();) {
+        if (it.value() <= now) {
+            m_gateway->deps().messages->publishTyping(m_identity.appId, it.key(), m_userId, false);
+            it = m_typing.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Session::refreshPresence()
+{
+    if (m_identity.isApp || m_userId.isEmpty() || m_state == State::Closed)
+        return;
+    messaging::MessageService *ms = m_gateway->deps().messages;
+    const QString &app = m_identity.appId;
+    ms->redis()->evalScript(ms->scripts().presenceUp,
+                            {messaging::keys::presence(app, m_userId), messaging::keys::lastSeen(app, m_userId)},
+                            {m_sessionId, QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
+                             messaging::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
+                            ms, [](redis::Reply) {});
+    m_presenceUp = true;
+}
+
+void Session::stopAllTyping()
+{
+    for (auto it = m_typing.cbegin(); it != m_typing.cend(); ++it)
+        m_gateway->deps().messages->publishTyping(m_identity.appId, it.key(), m_userId, false);
+    m_typing.clear();
+}
+
+void Session::onDisconnected()
+{
+    if (m_state == State::Closed)
+        return;
+    const bool wasReady = m_state == State::Ready;
+    m_state = State::Closed;
+    const GatewayDeps &deps = m_gateway->deps();
+    if (wasReady && !m_identity.isApp) {
+        stopAllTyping();
+        for (const QByteArray &c : std::as_const(m_convos))
+            deps.fanout->remove(messaging::keys::convoChannel(m_identity.appId, c), this);
+        for (const QByteArray &u : std::as_const(m_watched))
+            deps.fanout->remove(messaging::keys::presenceChannel(m_identity.appId, u), this);
+        deps.fanout->remove(messaging::keys::userChannel(m_identity.appId, m_userId), this);
+        m_convos.clear();
+        m_watched.clear();
+    }
+    if (m_presenceUp) {
+        messaging::MessageService *ms = deps.messages;
+        const QString &app = m_identity.appId;
+        ms->redis()->evalScript(ms->scripts().presenceDown,
+                                {messaging::keys::presence(app, m_userId), messaging::keys::lastSeen(app, m_userId)},
+                                {m_sessionId, messaging::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
+                                ms, [](redis::Reply) {});
+    }
+    m_gateway->sessionClosed(this);
+    if (m_busy == 0)
+        deleteLater();
+}
+
+} // namespace confab::gateway

@@ -1,0 +1,74 @@
+#include "messaging/fanout.h"
+
+#include "redis/subscriber.h"
+
+namespace confab::messaging {
+
+Fanout::Fanout(redis::Subscriber *subscriber, QObject *parent)
+    : QObject(parent), m_subscriber(subscriber)
+{
+    connect(m_subscriber, &redis::Subscriber::message, this, &Fanout::dispatch);
+}
+
+void Fanout::add(const QByteArray &channel, Listener *listener)
+{
+    QList<Listener *> &list = m_listeners[channel];
+    if (list.contains(listener))
+        return;
+    list.append(listener);
+    if (list.size() == 1)
+        m_subscriber->subscribe(channel);
+}
+
+void Fanout::remove(const QByteArray &channel, Listener *listener)
+{
+    auto it = m_listeners.find(channel);
+    if (it == m_listeners.end())
+        return;
+    it->removeOne(listener);
+    if (it->isEmpty()) {
+        m_listeners.erase(it);
+        m_subscriber->unsubscribe(channel);
+    }
+}
+
+Event Fanout::decode(const QByteArray &payload)
+{
+    Event ev;
+    const qsizetype nl = payload.indexOf('\n');
+    if (payload.size() < 2 || payload.at(1) != ' ' || nl < 0) {
+        // A bare frame (presence channels carry the frame itself).
+        ev.kind = 'f';
+        ev.frame = payload;
+    } else {
+        ev.kind = payload.at(0);
+        ev.arg = payload.mid(2, nl - 2);
+        ev.frame = payload.mid(nl + 1);
+        if (ev.kind == 'm')
+            ev.acceptedMs = ev.arg.toLongLong();
+    }
+    if (!ev.frame.isEmpty())
+        ev.text = QString::fromUtf8(ev.frame);
+    return ev;
+}
+
+void Fanout::dispatch(const QByteArray &channel, const QByteArray &payload)
+{
+    const auto it = m_listeners.constFind(channel);
+    if (it == m_listeners.cend())
+        return;
+    const Event ev = decode(payload);
+    // A copy: a listener may subscribe or unsubscribe (even on this channel) while handling.
+    const QList<Listener *> listeners = *it;
+    for (Listener *l : listeners) {
+        // Skip listeners removed by an earlier one in this loop.
+        const auto now = m_listeners.constFind(channel);
+        if (now == m_listeners.cend())
+            return;
+        if (listeners.size() != now->size() && !now->contains(l))
+            continue;
+        l->onEvent(channel, ev);
+    }
+}
+
+} // namespace confab::messaging

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+namespace confab::redis {
+class Subscriber;
+}
+
+namespace confab::messaging {
+
+// One pub/sub payload, decoded once per node and shared by every local recipient.
+// Payloads are "<kind> <arg>\n<frame>": kind m (message.create; arg = accept time ms),
+// e (event frame; arg = user whose sessions are skipped, may be empty), a / r (on a user
+// channel: subscribe to / unsubscribe from conversation arg, then send frame if any).
+struct Event {
+    char kind = 0;
+    QByteArray arg;
+    QByteArray frame;     // UTF-8 JSON, may be empty
+    QString text;         // the same frame as QString, converted once for every QWebSocket
+    qint64 acceptedMs = 0;
+};
+
+class Listener
+{
+public:
+    virtual ~Listener() = default;
+    virtual void onEvent(const QByteArray &channel, const Event &event) = 0;
+};
+
+// Reference-counted channel subscriptions of this node: a channel is subscribed in Redis
+// while at least one local listener wants it, so a node receives only the traffic of the
+// conversations and users it serves (DESIGN.md "Fan-out").
+class Fanout : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Fanout(redis::Subscriber *subscriber, QObject *parent = nullptr);
+
+    void add(const QByteArray &channel, Listener *listener);
+    void remove(const QByteArray &channel, Listener *listener);
+    [[nodiscard]] qsizetype channelCount() const { return m_listeners.size(); }
+    [[nodiscard]] static Event decode(const QByteArray &payload);
+
+private:
+    void dispatch(const QByteArray &channel, const QByteArray &payload);
+
+    redis::Subscriber *m_subscriber;
+    QHash<QByteArray, QList<Listener *>> m_listeners;
+};
+
+} // namespace confab::messaging

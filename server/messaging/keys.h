@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+// The Redis key layout (docs/redis.md). Every key of one conversation carries the hash tag
+// {app:convo}, every key of one user {app:user}, so each script touches one slot and the same
+// code runs on Redis Cluster. Ids never contain braces (confab::isValidId/isValidUserId).
+namespace confab::keys {
+
+inline QByteArray tag(const QString &app, QByteArrayView id)
+{
+    return '{' + app.toUtf8() + ':' + id.toByteArray() + '}';
+}
+
+inline QByteArray seq(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":seq"; }
+inline QByteArray log(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":log"; }
+inline QByteArray idem(const QString &app, QByteArrayView convo, QByteArrayView clientMsgId)
+{
+    return "c:" + tag(app, convo) + ":idem:" + clientMsgId.toByteArray();
+}
+inline QByteArray delivered(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":dl"; }
+inline QByteArray read(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":rd"; }
+// Pub/sub channel of a conversation: messages, receipts, typing, membership changes.
+inline QByteArray convoChannel(const QString &app, QByteArrayView convo) { return "ch:" + tag(app, convo); }
+
+// Pub/sub channel of a user: membership changes that concern the user's own subscriptions.
+inline QByteArray userChannel(const QString &app, QByteArrayView user) { return "u:" + tag(app, user); }
+inline QByteArray presence(const QString &app, QByteArrayView user) { return "p:" + tag(app, user); }
+inline QByteArray lastSeen(const QString &app, QByteArrayView user) { return "ls:" + tag(app, user); }
+inline QByteArray presenceChannel(const QString &app, QByteArrayView user) { return "pc:" + tag(app, user); }
+inline QByteArray connectionRate(const QString &app, QByteArrayView user) { return "cr:" + tag(app, user); }
+
+// Rate-limit buckets of an app share the tag {app}.
+inline QByteArray userBucket(const QString &app, QByteArrayView user)
+{
+    return "rl:{" + app.toUtf8() + "}:u:" + user.toByteArray();
+}
+inline QByteArray appBucket(const QString &app) { return "rl:{" + app.toUtf8() + "}:app"; }
+
+} // namespace confab::keys

@@ -1,0 +1,198 @@
+#include "messaging/messageservice.h"
+
+#include "confab/ids.h"
+#include "confab/jsonwriter.h"
+#include "messaging/keys.h"
+#include "redis/client.h"
+
+#include <QDateTime>
+
+namespace confab::messaging {
+
+namespace {
+constexpr qint64 kIdempotencyTtlS = 86400;
+
+QByteArray watermarkFrameHead(Watermark kind, QByteArrayView convo, QByteArrayView user)
+{
+    JsonWriter w;
+    w.beginObject()
+        .field("type", kind == Watermark::Read ? "message.read" : "message.delivery")
+        .field("convo_id", convo)
+        .field("user_id", user)
+        .key("seq_no");
+    return w.take(); // the script appends the number and the closing brace
+}
+} // namespace
+
+MessageService::MessageService(redis::Client *redis, QObject *parent)
+    : QObject(parent), m_redis(redis)
+{
+}
+
+void MessageService::writeAck(JsonWriter &w, const Ack &ack)
+{
+    w.field("status", "ok")
+        .field("server_msg_id", QByteArrayView(ack.serverMsgId))
+        .field("seq_no", ack.seq)
+        .field("ts", ack.ts)
+        .field("duplicate", ack.duplicate);
+}
+
+QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
+{
+    if (limits.userMsgsPerMin > 0 || limits.appMsgsPerS > 0) {
+        const redis::Reply wait = co_await m_redis->eval(
+            m_scripts.rateLimit, {keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
+            {QByteArray::number(limits.userMsgsPerMin), QByteArray::number(limits.appMsgsPerS)});
+        if (!wait)
+            co_return Error::unavailable(QStringLiteral("rate limiter: %1").arg(wait.error().message));
+        if (const qint64 ms = wait->toInteger(); ms > 0)
+            co_return Error::rateLimited(QStringLiteral("send rate limit reached"), ms);
+    }
+
+    const qint64 ts = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray serverMsgId = newUlid(ts);
+
+    JsonWriter head(96);
+    head.beginObject().field("server_msg_id", QByteArrayView(serverMsgId)).field("convo_id", QByteArrayView(req.convoId)).key("seq_no");
+    JsonWriter tail(req.content.size() + req.attachments.size() + 128);
+    // The tail continues the envelope after the number: start as a fresh writer and strip its '{'.
+    tail.beginObject()
+        .field("sender_id", QByteArrayView(req.senderId))
+        .field("client_msg_id", QByteArrayView(req.clientMsgId))
+        .field("ts", ts)
+        .rawField("content", req.content);
+    if (!req.attachments.isEmpty())
+        tail.rawField("attachments", req.attachments);
+    tail.endObject();
+    QByteArray tailBytes = tail.take();
+    tailBytes[0] = ',';
+
+    const redis::Reply r = co_await m_redis->eval(
+        m_scripts.accept,
+        {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
+         keys::idem(req.appId, req.convoId, req.clientMsgId)},
+        {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
+         QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS)});
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
+    if (r->elements.size() != 2)
+        co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
+    if (r->elements[0].toInteger() == 1) {
+        // "server_msg_id ts seq" of the original
+        const QList<QByteArray> parts = r->elements[1].str.split(' ');
+        if (parts.size() != 3)
+            co_return Error::internal(QStringLiteral("idempotency record is malformed"));
+        co_return Ack{parts[0], parts[2].toLongLong(), parts[1].toLongLong(), true};
+    }
+    Q_EMIT messageAccepted(req.appId);
+    co_return Ack{serverMsgId, r->elements[1].toInteger(), ts, false};
+}
+
+QCoro::Task<Expected<qint64>> MessageService::raiseWatermark(Watermark kind, QString appId, QByteArray convoId,
+                                                            QByteArray userId, qint64 seq)
+{
+    const QByteArray hash = kind == Watermark::Read ? keys::read(appId, convoId) : keys::delivered(appId, convoId);
+    const redis::Reply r = co_await m_redis->eval(
+        m_scripts.watermark, {hash, keys::seq(appId, convoId)},
+        {userId, QByteArray::number(seq), keys::convoChannel(appId, convoId), watermarkFrameHead(kind, convoId, userId)});
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("raising a watermark: %1").arg(r.error().message));
+    co_return r->toInteger();
+}
+
+void MessageService::publishTyping(const QString &appId, const QByteArray &convoId, const QByteArray &userId,
+                                   bool start)
+{
+    JsonWriter w;
+    w.beginObject()
+        .field("type", "typing")
+        .field("convo_id", QByteArrayView(convoId))
+        .field("user_id", QByteArrayView(userId))
+        .field("state", start ? "start" : "stop")
+        .endObject();
+    m_redis->command({"PUBLISH", keys::convoChannel(appId, convoId), "e " + userId + '\n' + w.bytes()}, this,
+                     [](redis::Reply) {});
+}
+
+QCoro::Task<Status> MessageService::publishMemberChange(QString appId, QByteArray convoId, QByteArray userId,
+                                                        bool added)
+{
+    JsonWriter w;
+    w.beginObject()
+        .field("type", "conversation.updated")
+        .field("convo_id", QByteArrayView(convoId))
+        .field("change", added ? "member_added" : "member_removed")
+        .field("user_id", QByteArrayView(userId))
+        .endObject();
+    const QByteArray frame = w.take();
+    // The conversation's channel first: a node handles it before the user's note, so a newly
+    // added member is not yet subscribed and gets the frame once, from the user channel.
+    const QByteArray exclude = userId;
+    const redis::Reply a = co_await m_redis->exec({"PUBLISH", keys::convoChannel(appId, convoId), "e " + exclude + '\n' + frame});
+    const redis::Reply b = co_await m_redis->exec(
+        {"PUBLISH", keys::userChannel(appId, userId), (added ? "a " : "r ") + convoId + '\n' + frame});
+    if (!a || !b)
+        co_return Error::unavailable(QStringLiteral("publishing a membership change"));
+    co_return Ok{};
+}
+
+QCoro::Task<Status> MessageService::publishCreated(QString appId, QByteArray convoId, QList<QByteArray> members)
+{
+    bool ok = true;
+    for (const QByteArray &m : members) {
+        const redis::Reply r = co_await m_redis->exec({"PUBLISH", keys::userChannel(appId, m), "a " + convoId + '\n'});
+        ok = ok && r.has_value();
+    }
+    if (!ok)
+        co_return Error::unavailable(QStringLiteral("publishing a new conversation"));
+    co_return Ok{};
+}
+
+QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::lastSeqs(QString appId, QList<QByteArray> convoIds)
+{
+    QHash<QByteArray, qint64> out;
+    if (convoIds.isEmpty())
+        co_return out;
+    // One MGET would cross slots on a cluster; GETs issued together are pipelined anyway.
+    std::vector<QCoro::Task<redis::Reply>> pending;
+    pending.reserve(convoIds.size());
+    for (const QByteArray &c : convoIds)
+        pending.push_back(m_redis->exec({"GET", keys::seq(appId, c)}));
+    for (qsizetype i = 0; i < convoIds.size(); ++i) {
+        const redis::Reply r = co_await pending[size_t(i)];
+        if (!r)
+            co_return Error::unavailable(QStringLiteral("reading last_seq: %1").arg(r.error().message));
+        out.insert(convoIds[i], r->toInteger(0));
+    }
+    co_return out;
+}
+
+QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::readWatermarks(QString appId, QList<QByteArray> convoIds,
+                                                                                QByteArray userId)
+{
+    QHash<QByteArray, qint64> out;
+    std::vector<QCoro::Task<redis::Reply>> pending;
+    pending.reserve(convoIds.size());
+    for (const QByteArray &c : convoIds)
+        pending.push_back(m_redis->exec({"HGET", keys::read(appId, c), userId}));
+    for (qsizetype i = 0; i < convoIds.size(); ++i) {
+        const redis::Reply r = co_await pending[size_t(i)];
+        if (!r)
+            co_return Error::unavailable(QStringLiteral("reading read watermarks: %1").arg(r.error().message));
+        out.insert(convoIds[i], r->toInteger(0));
+    }
+    co_return out;
+}
+
+QCoro::Task<Expected<bool>> MessageService::admitConnection(QString appId, QByteArray userId, qint64 perTenSeconds)
+{
+    if (perTenSeconds <= 0)
+        co_return true;
+    const redis::Reply r = co_await m_redis->eval(m_scripts.connectionRate, {keys::connectionRate(appId, userId)}, {"10000"});
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("counting connections: %1").arg(r.error().message));
+    co_return r->toInteger() <= perTenSeconds;
+}
+
+} // namespace confab::messaging

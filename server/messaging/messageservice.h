@@ -1,0 +1,77 @@
+#pragma once
+
+#include "confab/config.h"
+#include "confab/expected.h"
+#include "messaging/scripts.h"
+
+#include <QCoro/QCoroTask>
+#include <QHash>
+#include <QObject>
+
+namespace confab::redis {
+class Client;
+}
+
+namespace confab::messaging {
+
+struct SendRequest {
+    QString appId;
+    QByteArray convoId;
+    QByteArray senderId;
+    QByteArray clientMsgId;
+    QByteArray content;      // compact JSON
+    QByteArray attachments;  // compact JSON array or empty
+};
+
+struct Ack {
+    QByteArray serverMsgId;
+    qint64 seq = 0;
+    qint64 ts = 0;
+    bool duplicate = false;
+};
+
+enum class Watermark { Delivered, Read };
+
+// The live message path on Redis: accepting a message (rate limits, then the atomic accept
+// script), receipts, typing and membership events. The ack a caller gets back means the
+// script returned, so the message is in the AOF-persisted tail and was published.
+class MessageService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit MessageService(redis::Client *redis, QObject *parent = nullptr);
+
+    QCoro::Task<Expected<Ack>> send(SendRequest req, Limits limits);
+    // Returns the new watermark, or 0 when the frame raised nothing.
+    QCoro::Task<Expected<qint64>> raiseWatermark(Watermark kind, QString appId, QByteArray convoId,
+                                                 QByteArray userId, qint64 seq);
+    void publishTyping(const QString &appId, const QByteArray &convoId, const QByteArray &userId,
+                       bool start);
+    // A membership change: conversation.updated to the members (after the change) and to the
+    // user concerned, and a note on the user's channel so their sessions (on any node)
+    // subscribe or unsubscribe.
+    QCoro::Task<Status> publishMemberChange(QString appId, QByteArray convoId, QByteArray userId,
+                                            bool added);
+    // Subscribes the members' sessions to a new conversation (no frame is sent).
+    QCoro::Task<Status> publishCreated(QString appId, QByteArray convoId, QList<QByteArray> members);
+    // last_seq per conversation (0 when empty), one pipelined round trip.
+    QCoro::Task<Expected<QHash<QByteArray, qint64>>> lastSeqs(QString appId, QList<QByteArray> convoIds);
+    QCoro::Task<Expected<QHash<QByteArray, qint64>>> readWatermarks(QString appId, QList<QByteArray> convoIds,
+                                                                    QByteArray userId);
+    // Counts a new connection of a user; true while within `perTenSeconds` (0: unlimited).
+    QCoro::Task<Expected<bool>> admitConnection(QString appId, QByteArray userId, qint64 perTenSeconds);
+
+    [[nodiscard]] const Scripts &scripts() const { return m_scripts; }
+    [[nodiscard]] redis::Client *redis() const { return m_redis; }
+
+    static void writeAck(class JsonWriter &w, const Ack &ack);
+
+Q_SIGNALS:
+    void messageAccepted(const QString &appId);
+
+private:
+    redis::Client *m_redis;
+    Scripts m_scripts;
+};
+
+} // namespace confab::messaging

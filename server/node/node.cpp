@@ -1,0 +1,184 @@
+#include "node/node.h"
+
+#include "access/appdirectory.h"
+#include "access/authenticator.h"
+#include "api/adminapi.h"
+#include "api/appapi.h"
+#include "api/health.h"
+#include "auth/jwks.h"
+#include "gateway/gateway.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "messaging/fanout.h"
+#include "messaging/history.h"
+#include "messaging/messageservice.h"
+#include "redis/client.h"
+#include "redis/subscriber.h"
+#include "store/apikeys.h"
+#include "store/apps.h"
+#include "store/conversations.h"
+#include "store/database.h"
+
+#include <QCoro/QCoroFuture>
+#include <QCoro/QCoroSignal>
+#include <QCoreApplication>
+#include <QHostInfo>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QWebSocket>
+
+Q_LOGGING_CATEGORY(lcNode, "confab.node", QtInfoMsg)
+
+namespace confab::node {
+
+namespace {
+constexpr qint64 kStartupRedisWaitMs = 5000;
+
+QString defaultNodeId()
+{
+    return QHostInfo::localHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid());
+}
+
+redis::Options redisOptions(const Config &c, const QString &name)
+{
+    auto o = redis::Options::fromUrl(c.redis.url);
+    redis::Options out = o ? *o : redis::Options{};
+    out.commandTimeoutMs = c.redis.commandTimeoutMs;
+    out.name = name;
+    return out;
+}
+} // namespace
+
+class Node::Private
+{
+public:
+    explicit Private(Config c)
+        : config(std::move(c)),
+          nodeId(config.server.nodeId.isEmpty() ? defaultNodeId() : config.server.nodeId),
+          db(store::Database::Options{config.postgres.url, int(config.server.dbThreads)}),
+          apps(&db), keys(&db), conversations(&db),
+          redisClient(redisOptions(config, QStringLiteral("confab-") + nodeId)),
+          subscriber(redisOptions(config, QStringLiteral("confab-sub-") + nodeId)),
+          appDirectory(&apps, config.limits),
+          jwks(&nam),
+          authenticator(&appDirectory, &apps, &keys, &jwks),
+          messages(&redisClient),
+          history(&redisClient),
+          fanout(&subscriber),
+          gateway(config,
+                  gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations},
+                  nodeId),
+          deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient},
+          appApi(deps), adminApi(deps), health(deps),
+          publicServer(publicOptions(config), &publicRouter),
+          internalServer(http::Server::Options{}, &internalRouter)
+    {
+    }
+
+    static http::Server::Options publicOptions(const Config &c)
+    {
+        http::Server::Options o;
+        o.webSocketPaths = {QStringLiteral("/v1/ws")};
+        o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
+        o.maxWebSocketFrameBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
+        o.maxBodyBytes = std::max<qint64>(1 << 20, 2 * c.server.maxMessageBytes + 4096);
+        return o;
+    }
+
+    Config config;
+    QString nodeId;
+    QNetworkAccessManager nam;
+    store::Database db;
+    store::AppRepository apps;
+    store::ApiKeyRepository keys;
+    store::ConversationRepository conversations;
+    redis::Client redisClient;
+    redis::Subscriber subscriber;
+    access::AppDirectory appDirectory;
+    auth::JwksCache jwks;
+    access::Authenticator authenticator;
+    messaging::MessageService messages;
+    messaging::HistoryReader history;
+    messaging::Fanout fanout;
+    gateway::Gateway gateway;
+    api::ApiDeps deps;
+    api::AppApi appApi;
+    api::AdminApi adminApi;
+    api::Health health;
+    http::Router publicRouter;
+    http::Router internalRouter;
+    http::Server publicServer;
+    http::Server internalServer;
+};
+
+Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
+{
+    d->appApi.registerRoutes(d->publicRouter);
+    d->adminApi.registerRoutes(d->internalRouter);
+    d->health.registerRoutes(d->internalRouter);
+    connect(&d->publicServer, &http::Server::newWebSocket, &d->gateway, &gateway::Gateway::accept);
+}
+
+Node::~Node() = default;
+
+const QString &Node::nodeId() const
+{
+    return d->nodeId;
+}
+
+quint16 Node::publicPort() const
+{
+    return d->publicServer.port();
+}
+
+quint16 Node::internalPort() const
+{
+    return d->internalServer.port();
+}
+
+QCoro::Task<Status> Node::start()
+{
+    if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
+        co_return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    const Status migrated = co_await d->db.migrate();
+    if (!migrated)
+        co_return Error::unavailable(QStringLiteral("PostgreSQL: %1").arg(migrated.error().message));
+
+    d->redisClient.start();
+    d->subscriber.start();
+    if (!d->redisClient.isConnected()) {
+        const auto connected = co_await qCoro(&d->redisClient, &redis::Client::connected,
+                                              std::chrono::milliseconds(kStartupRedisWaitMs));
+        if (!connected)
+            co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached").arg(d->config.redis.url));
+    }
+
+    const HostPort pub = d->config.server.listen;
+    const HostPort internal = d->config.server.internalListen;
+    if (!d->publicServer.listen(QHostAddress(pub.host), pub.port))
+        co_return Error::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(pub.host).arg(pub.port).arg(d->publicServer.errorString()));
+    if (!d->internalServer.listen(QHostAddress(internal.host), internal.port))
+        co_return Error::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(internal.host).arg(internal.port).arg(d->internalServer.errorString()));
+    qCInfo(lcNode, "node %s serving on %s:%d (internal %s:%d)", qPrintable(d->nodeId), qPrintable(pub.host),
+           int(d->publicServer.port()), qPrintable(internal.host), int(d->internalServer.port()));
+    co_return Ok{};
+}
+
+QCoro::Task<> Node::stop()
+{
+    qCInfo(lcNode, "shutting down: closing client connections");
+    d->publicServer.close();
+    d->gateway.shutdown();
+    // Give close frames a moment to leave the socket buffers.
+    co_await QCoro::sleepFor(std::chrono::milliseconds(200));
+    d->internalServer.close();
+}
+
+QCoro::Task<Status> migrateOnly(Config config)
+{
+    store::Database db(store::Database::Options{config.postgres.url, 1});
+    const Status s = co_await db.migrate();
+    co_return s;
+}
+
+} // namespace confab::node

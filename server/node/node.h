@@ -1,0 +1,40 @@
+#pragma once
+
+#include "confab/config.h"
+#include "confab/expected.h"
+
+#include <QCoro/QCoroTask>
+#include <QObject>
+
+#include <memory>
+
+namespace confab::node {
+
+// One confabd node: creates and wires every component (the one place that does), starts
+// them in dependency order and stops them gracefully.
+class Node : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Node(Config config, QObject *parent = nullptr);
+    ~Node() override;
+
+    // Migrates the schema, connects Redis, opens both listeners. An error is one line.
+    QCoro::Task<Status> start();
+    // Closes every client with 1001 and stops listening; acknowledged messages are already
+    // durable (the ack follows the Redis script), so nothing is left to flush here.
+    QCoro::Task<> stop();
+
+    [[nodiscard]] quint16 publicPort() const;
+    [[nodiscard]] quint16 internalPort() const;
+    [[nodiscard]] const QString &nodeId() const;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+// Runs `confabd migrate`: the schema only.
+QCoro::Task<Status> migrateOnly(Config config);
+
+} // namespace confab::node

@@ -1,0 +1,186 @@
+#include "harness.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace confab::test {
+
+HttpResult Rest::call(const QByteArray &verb, const QString &url, const QByteArray &token, const QByteArray &body)
+{
+    QNetworkRequest req{QUrl(url)};
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!token.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + token);
+    req.setTransferTimeout(20000);
+    QNetworkReply *reply = m_nam.sendCustomRequest(req, verb, body);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        done.wait(25000);
+    HttpResult r;
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    r.json = QJsonDocument::fromJson(r.body).object();
+    reply->deleteLater();
+    return r;
+}
+
+HttpResult Rest::call(const QByteArray &verb, const QString &url, const QByteArray &token, const QJsonObject &body)
+{
+    return call(verb, url, token, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+WsClient::WsClient() : m_socket(std::make_unique<QWebSocket>())
+{
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, [this](const QString &t) {
+        m_frames.append(QJsonDocument::fromJson(t.toUtf8()).object());
+    });
+    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { m_closeCode = int(m_socket->closeCode()); });
+}
+
+bool WsClient::open(const QString &url, const QByteArray &bearer)
+{
+    QNetworkRequest req{QUrl(url)};
+    if (!bearer.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + bearer);
+    QSignalSpy connected(m_socket.get(), &QWebSocket::connected);
+    QSignalSpy disconnected(m_socket.get(), &QWebSocket::disconnected);
+    m_socket->open(req);
+    for (int i = 0; i < 100 && connected.isEmpty() && disconnected.isEmpty(); ++i)
+        QTest::qWait(50);
+    return !connected.isEmpty();
+}
+
+bool WsClient::connectAndAuth(const QString &url, const QByteArray &token)
+{
+    if (!open(url, token))
+        return false;
+    return !waitFor(QStringLiteral("connection.ack")).isEmpty();
+}
+
+void WsClient::send(const QJsonObject &frame)
+{
+    m_socket->sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+}
+
+void WsClient::sendRaw(const QString &text)
+{
+    m_socket->sendTextMessage(text);
+}
+
+QJsonObject WsClient::waitFor(const QString &type, std::function<bool(const QJsonObject &)> pred, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (true) {
+        for (qsizetype i = 0; i < m_frames.size(); ++i) {
+            const QJsonObject &f = m_frames[i];
+            if (f.value(QLatin1String("type")).toString() == type && (!pred || pred(f)))
+                return m_frames.takeAt(i);
+        }
+        if (t.elapsed() > timeoutMs || m_socket->state() == QAbstractSocket::UnconnectedState)
+            return {};
+        QTest::qWait(5);
+    }
+}
+
+QJsonObject WsClient::request(QJsonObject frame, int timeoutMs)
+{
+    const QString req = QStringLiteral("r%1").arg(++m_nextReq);
+    frame.insert(QStringLiteral("req"), req);
+    send(frame);
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs && m_socket->state() != QAbstractSocket::UnconnectedState) {
+        for (qsizetype i = 0; i < m_frames.size(); ++i) {
+            if (m_frames[i].value(QLatin1String("req")).toString() == req)
+                return m_frames.takeAt(i);
+        }
+        QTest::qWait(5);
+    }
+    return {};
+}
+
+QList<QJsonObject> WsClient::frames(const QString &type) const
+{
+    QList<QJsonObject> out;
+    for (const QJsonObject &f : m_frames)
+        if (f.value(QLatin1String("type")).toString() == type)
+            out.append(f);
+    return out;
+}
+
+bool WsClient::waitClosed(int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (m_socket->state() != QAbstractSocket::UnconnectedState && t.elapsed() < timeoutMs)
+        QTest::qWait(10);
+    return m_socket->state() == QAbstractSocket::UnconnectedState;
+}
+
+bool WsClient::isOpen() const
+{
+    return m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+Cluster::Cluster(QHash<QString, QString> overrides) : m_env(std::move(overrides))
+{
+    TestEnv env;
+    m_db = env.createDatabase();
+    m_env.insert(QStringLiteral("CONFAB_POSTGRES_URL"), m_db);
+    if (!m_env.contains(QStringLiteral("CONFAB_REDIS_URL")))
+        m_env.insert(QStringLiteral("CONFAB_REDIS_URL"), env.redisUrl());
+    m_env.insert(QStringLiteral("CONFAB_ADMIN_TOKEN"), QString::fromLatin1(kAdminToken));
+    m_env.insert(QStringLiteral("CONFAB_S3_ENDPOINT"), env.s3Endpoint());
+    m_env.insert(QStringLiteral("CONFAB_S3_BUCKET"), env.s3Bucket());
+    m_env.insert(QStringLiteral("CONFAB_S3_ACCESS_KEY"), QStringLiteral("S3RVER"));
+    m_env.insert(QStringLiteral("CONFAB_S3_SECRET_KEY"), QStringLiteral("S3RVER"));
+}
+
+int Cluster::startNode(QHash<QString, QString> extra)
+{
+    QHash<QString, QString> env = m_env;
+    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+        env.insert(it.key(), it.value());
+    env.insert(QStringLiteral("CONFAB_SERVER_NODE_ID"), QStringLiteral("node%1").arg(m_nodes.size() + 1));
+    auto p = std::make_unique<ConfabProcess>(env);
+    if (!p->start()) {
+        qWarning("confabd did not become ready: %s", p->output().constData());
+        return -1;
+    }
+    m_nodes.push_back(std::move(p));
+    return int(m_nodes.size()) - 1;
+}
+
+QPair<QString, QByteArray> Cluster::createApp(const QJsonObject &extra)
+{
+    QJsonObject body = extra;
+    if (!body.contains(QStringLiteral("name")))
+        body.insert(QStringLiteral("name"), QStringLiteral("test"));
+    const HttpResult app = rest.call("POST", admin() + QStringLiteral("/admin/apps"), kAdminToken, body);
+    const QString appId = app.json.value(QLatin1String("app_id")).toString();
+    const HttpResult key = rest.call("POST", admin() + QStringLiteral("/admin/apps/%1/keys").arg(appId), kAdminToken,
+                                     QJsonObject{{QStringLiteral("label"), QStringLiteral("t")}});
+    return {appId, key.json.value(QLatin1String("api_key")).toString().toUtf8()};
+}
+
+QByteArray Cluster::userToken(const QByteArray &apiKey, const QString &userId, int ttl)
+{
+    const HttpResult r = rest.call("POST", api() + QStringLiteral("/v1/auth/token"), apiKey,
+                                   QJsonObject{{QStringLiteral("user_id"), userId}, {QStringLiteral("ttl_s"), ttl}});
+    return r.json.value(QLatin1String("access_token")).toString().toUtf8();
+}
+
+QString Cluster::createConversation(const QByteArray &apiKey, const QStringList &members, const QString &kind)
+{
+    const HttpResult r = rest.call("POST", api() + QStringLiteral("/v1/conversations"), apiKey,
+                                   QJsonObject{{QStringLiteral("kind"), kind},
+                                               {QStringLiteral("members"), QJsonArray::fromStringList(members)}});
+    return r.json.value(QLatin1String("id")).toString();
+}
+
+} // namespace confab::test

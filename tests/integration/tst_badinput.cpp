@@ -1,0 +1,185 @@
+// Bad input over WebSocket and REST gets the documented code and leaves the server healthy.
+#include "harness.h"
+
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace confab::test;
+
+namespace {
+
+// A masked client text frame with an arbitrary payload (QWebSocket cannot send invalid UTF-8).
+QByteArray maskedFrame(quint8 opcode, const QByteArray &payload)
+{
+    QByteArray f;
+    f.append(char(0x80 | opcode));
+    const quint64 n = quint64(payload.size());
+    if (n < 126) {
+        f.append(char(0x80 | n));
+    } else {
+        f.append(char(0x80 | 126));
+        f.append(char((n >> 8) & 0xff));
+        f.append(char(n & 0xff));
+    }
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    f.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        f.append(char(payload[i] ^ mask[i % 4]));
+    return f;
+}
+
+} // namespace
+
+class TestBadInput : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Cluster> m_cluster;
+    QByteArray m_key;
+    QString m_convo;
+    QByteArray m_token;
+
+    void healthy()
+    {
+        const HttpResult h = m_cluster->rest.call("GET", m_cluster->admin() + QStringLiteral("/healthz"), {});
+        QCOMPARE(h.status, 200);
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        const QJsonObject ack = c.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                                      {QStringLiteral("convo_id"), m_convo},
+                                                      {QStringLiteral("client_msg_id"), QString::number(QDateTime::currentMSecsSinceEpoch())},
+                                                      {QStringLiteral("content"), QStringLiteral("still fine")}});
+        QCOMPARE(ack.value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_cluster = std::make_unique<Cluster>(QHash<QString, QString>{{QStringLiteral("CONFAB_SERVER_MAX_MESSAGE_BYTES"), QStringLiteral("1000")}});
+        QVERIFY(m_cluster->startNode() == 0);
+        m_key = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}}).second;
+        m_convo = m_cluster->createConversation(m_key, {QStringLiteral("u1"), QStringLiteral("u2")});
+        m_token = m_cluster->userToken(m_key, QStringLiteral("u1"));
+        QVERIFY(!m_token.isEmpty());
+    }
+
+    void closesWithProtocolError_data()
+    {
+        QTest::addColumn<QString>("frame");
+        QTest::addRow("not json") << QStringLiteral("hello");
+        QTest::addRow("array") << QStringLiteral("[1,2]");
+        QTest::addRow("no type") << QStringLiteral(R"({"req":"1"})");
+        QTest::addRow("type not string") << QStringLiteral(R"({"type":5})");
+        QTest::addRow("truncated") << QStringLiteral(R"({"type":"ping")");
+    }
+    void closesWithProtocolError()
+    {
+        QFETCH(QString, frame);
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        c.sendRaw(frame);
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 4000);
+    }
+
+    void binaryFrameCloses()
+    {
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        c.socket().sendBinaryMessage(QByteArray("\x01\x02", 2));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 4000);
+    }
+
+    void answersBadRequest_data()
+    {
+        QTest::addColumn<QString>("frame");
+        QTest::addColumn<QString>("code");
+        QTest::addRow("unknown type") << QStringLiteral(R"({"type":"message.explode","req":"r1"})") << QStringLiteral("bad_request");
+        QTest::addRow("missing convo") << QStringLiteral(R"({"type":"message.send","req":"r1","client_msg_id":"a","content":1})") << QStringLiteral("bad_request");
+        QTest::addRow("missing content") << QStringLiteral(R"({"type":"message.send","req":"r1","convo_id":"c","client_msg_id":"a"})") << QStringLiteral("bad_request");
+        QTest::addRow("cmid not string") << QStringLiteral(R"({"type":"message.send","req":"r1","convo_id":"c","client_msg_id":7,"content":1})") << QStringLiteral("bad_request");
+        QTest::addRow("seq not int") << QStringLiteral(R"({"type":"message.read","req":"r1","convo_id":"c","seq_no":"7"})") << QStringLiteral("bad_request");
+        QTest::addRow("negative after") << QStringLiteral(R"({"type":"sync","req":"r1","convo_id":"c","after_seq":-1})") << QStringLiteral("bad_request");
+        QTest::addRow("user_ids not array") << QStringLiteral(R"({"type":"presence.subscribe","req":"r1","user_ids":"u2"})") << QStringLiteral("bad_request");
+        QTest::addRow("bad convo id") << QStringLiteral(R"({"type":"typing.start","req":"r1","convo_id":"a{b}"})") << QStringLiteral("bad_request");
+        QTest::addRow("too large") << (QStringLiteral(R"({"type":"message.send","req":"r1","convo_id":"c","client_msg_id":"a","content":")") + QString(1200, u'x') + QStringLiteral(R"("})")) << QStringLiteral("payload_too_large");
+    }
+    void answersBadRequest()
+    {
+        QFETCH(QString, frame);
+        QFETCH(QString, code);
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        c.sendRaw(frame);
+        const QJsonObject err = c.waitFor(QStringLiteral("error"));
+        QCOMPARE(err.value(QLatin1String("code")).toString(), code);
+        QCOMPARE(err.value(QLatin1String("req")).toString(), QStringLiteral("r1"));
+        QVERIFY(!err.value(QLatin1String("message")).toString().isEmpty());
+        QVERIFY(c.isOpen());
+    }
+
+    void hugeFrameCloses1009()
+    {
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        c.sendRaw(QString(200000, u'x'));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 1009);
+    }
+
+    void invalidUtf8Closes1007()
+    {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_cluster->node().publicPort());
+        QVERIFY(s.waitForConnected(5000));
+        s.write("GET /v1/ws?access_token=" + m_token + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray in;
+        QTRY_VERIFY_WITH_TIMEOUT((in += s.readAll()).contains("connection.ack"), 5000);
+        QVERIFY(in.startsWith("HTTP/1.1 101"));
+        s.write(maskedFrame(0x1, QByteArray("{\"type\":\"ping\",\"x\":\"\xff\xfe\"}")));
+        QTRY_VERIFY_WITH_TIMEOUT(s.state() == QAbstractSocket::UnconnectedState || (in += s.readAll()).contains(char(0x88)), 5000);
+        const qsizetype close = in.indexOf(char(0x88));
+        QVERIFY(close >= 0);
+        const int code = (quint8(in[close + 2]) << 8) | quint8(in[close + 3]);
+        QCOMPARE(code, 1007);
+    }
+
+    void garbageRestBodies_data()
+    {
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addRow("not json") << QByteArray("POST") << QStringLiteral("/v1/conversations") << QByteArray("{{{") << 400;
+        QTest::addRow("array body") << QByteArray("POST") << QStringLiteral("/v1/conversations") << QByteArray("[]") << 400;
+        QTest::addRow("bad kind") << QByteArray("POST") << QStringLiteral("/v1/conversations") << QByteArray(R"({"kind":"triple","members":["a"]})") << 400;
+        QTest::addRow("direct of three") << QByteArray("POST") << QStringLiteral("/v1/conversations") << QByteArray(R"({"kind":"direct","members":["a","b","c"]})") << 400;
+        QTest::addRow("members not strings") << QByteArray("POST") << QStringLiteral("/v1/conversations") << QByteArray(R"({"kind":"group","members":[1]})") << 400;
+        QTest::addRow("message without sender") << QByteArray("POST") << QStringLiteral("/v1/conversations/%1/messages") << QByteArray(R"({"client_msg_id":"x","content":1})") << 400;
+        QTest::addRow("message garbage") << QByteArray("POST") << QStringLiteral("/v1/conversations/%1/messages") << QByteArray("\x01\x02") << 400;
+        QTest::addRow("token ttl") << QByteArray("POST") << QStringLiteral("/v1/auth/token") << QByteArray(R"({"user_id":"u","ttl_s":-5})") << 400;
+        QTest::addRow("unknown route") << QByteArray("GET") << QStringLiteral("/v1/nothing") << QByteArray() << 404;
+        QTest::addRow("message too large") << QByteArray("POST") << QStringLiteral("/v1/conversations/%1/messages") << (QByteArray(R"({"client_msg_id":"x","sender_id":"u1","content":")") + QByteArray(2000, 'y') + "\"}") << 413;
+    }
+    void garbageRestBodies()
+    {
+        QFETCH(QByteArray, verb);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        const QString p = path.contains(QLatin1String("%1")) ? path.arg(m_convo) : path;
+        const HttpResult r = m_cluster->rest.call(verb, m_cluster->api() + p, m_key, body);
+        QCOMPARE(r.status, status);
+        QVERIFY(!r.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString().isEmpty());
+    }
+
+    void stillHealthy()
+    {
+        healthy();
+    }
+};
+
+QTEST_MAIN(TestBadInput)
+#include "tst_badinput.moc"

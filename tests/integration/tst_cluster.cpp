@@ -1,0 +1,82 @@
+// Two confabd nodes on the same Redis and PostgreSQL behave as one service.
+#include "harness.h"
+
+#include <QTest>
+
+using namespace confab::test;
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Cluster> m_cluster;
+    QByteArray m_key;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_cluster = std::make_unique<Cluster>();
+        QCOMPARE(m_cluster->startNode(), 0);
+        QCOMPARE(m_cluster->startNode(), 1);
+        m_key = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}}).second;
+        QVERIFY(!m_key.isEmpty());
+    }
+
+    void deliversAcrossNodes()
+    {
+        const QString convo = m_cluster->createConversation(m_key, {QStringLiteral("n1user"), QStringLiteral("n2user")});
+        WsClient a, a2, b;
+        QVERIFY(a.connectAndAuth(m_cluster->ws(0), m_cluster->userToken(m_key, QStringLiteral("n1user"))));
+        QVERIFY(a2.connectAndAuth(m_cluster->ws(1), m_cluster->userToken(m_key, QStringLiteral("n1user"))));
+        QVERIFY(b.connectAndAuth(m_cluster->ws(1), m_cluster->userToken(m_key, QStringLiteral("n2user"))));
+        QCOMPARE(b.frames(QStringLiteral("message.create")).size(), 0);
+
+        for (int i = 0; i < 10; ++i) {
+            WsClient &from = i % 2 ? b : a;
+            const QJsonObject ack = from.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                                             {QStringLiteral("convo_id"), convo},
+                                                             {QStringLiteral("client_msg_id"), QStringLiteral("x%1").arg(i)},
+                                                             {QStringLiteral("content"), i}});
+            QCOMPARE(ack.value(QLatin1String("seq_no")).toInt(), i + 1);
+        }
+        for (WsClient *c : {&a, &a2, &b}) {
+            QTRY_COMPARE_WITH_TIMEOUT(c->frames(QStringLiteral("message.create")).size(), 10, 5000);
+            int expect = 1;
+            for (const QJsonObject &f : c->frames(QStringLiteral("message.create")))
+                QCOMPARE(f.value(QLatin1String("message")).toObject().value(QLatin1String("seq_no")).toInt(), expect++);
+        }
+        // Idempotency keys are shared by the nodes.
+        const QJsonObject dup = b.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                                      {QStringLiteral("convo_id"), convo},
+                                                      {QStringLiteral("client_msg_id"), QStringLiteral("x0")},
+                                                      {QStringLiteral("content"), 0}});
+        QCOMPARE(dup.value(QLatin1String("duplicate")).toBool(), true);
+        QCOMPARE(dup.value(QLatin1String("seq_no")).toInt(), 1);
+    }
+
+    void membershipAndPresenceAcrossNodes()
+    {
+        const QString convo = m_cluster->createConversation(m_key, {QStringLiteral("p1"), QStringLiteral("p2")});
+        WsClient p1, p3;
+        QVERIFY(p1.connectAndAuth(m_cluster->ws(0), m_cluster->userToken(m_key, QStringLiteral("p1"))));
+        QVERIFY(p3.connectAndAuth(m_cluster->ws(1), m_cluster->userToken(m_key, QStringLiteral("p3"))));
+        p1.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("presence.subscribe")}, {QStringLiteral("user_ids"), QJsonArray{QStringLiteral("p2")}}});
+        QCOMPARE(p1.waitFor(QStringLiteral("presence.update")).value(QLatin1String("status")).toString(), QStringLiteral("offline"));
+        WsClient p2;
+        QVERIFY(p2.connectAndAuth(m_cluster->ws(1), m_cluster->userToken(m_key, QStringLiteral("p2"))));
+        QCOMPARE(p1.waitFor(QStringLiteral("presence.update")).value(QLatin1String("status")).toString(), QStringLiteral("online"));
+
+        // p3 (node 2) is added through node 1's REST API and receives from then on.
+        const HttpResult add = m_cluster->rest.call("POST", m_cluster->api(0) + QStringLiteral("/v1/conversations/%1/members").arg(convo), m_key,
+                                                    QJsonObject{{QStringLiteral("user_id"), QStringLiteral("p3")}});
+        QCOMPARE(add.status, 200);
+        QVERIFY(!p3.waitFor(QStringLiteral("conversation.updated")).isEmpty());
+        QCOMPARE(p1.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("convo_id"), convo},
+                                        {QStringLiteral("client_msg_id"), QStringLiteral("hello-p3")}, {QStringLiteral("content"), 1}})
+                     .value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+        QVERIFY(!p3.waitFor(QStringLiteral("message.create")).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestCluster)
+#include "tst_cluster.moc"

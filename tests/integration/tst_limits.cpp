@@ -1,0 +1,98 @@
+// Rate limits, connection limits and Redis outages (PROTOCOL.md sections 1, 5, 7).
+#include "harness.h"
+
+#include <QTest>
+
+using namespace confab::test;
+
+namespace {
+QJsonObject send(const QString &convo, const QString &cmid)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("convo_id"), convo},
+                       {QStringLiteral("client_msg_id"), cmid}, {QStringLiteral("content"), QStringLiteral("x")}};
+}
+} // namespace
+
+class TestLimits : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void userSendRate()
+    {
+        Cluster cluster;
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 3}}}}).second;
+        const QString convo = cluster.createConversation(key, {QStringLiteral("r1"), QStringLiteral("r2")});
+        WsClient c;
+        QVERIFY(c.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("r1"))));
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(c.request(send(convo, QString::number(i))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+        const QJsonObject limited = c.request(send(convo, QStringLiteral("3")));
+        QCOMPARE(limited.value(QLatin1String("code")).toString(), QStringLiteral("rate_limited"));
+        const int retry = limited.value(QLatin1String("retry_after_ms")).toInt();
+        QVERIFY2(retry > 0 && retry <= 20000, qPrintable(QString::number(retry)));
+        // Another user of the same app is not limited by r1's bucket.
+        WsClient other;
+        QVERIFY(other.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("r2"))));
+        QCOMPARE(other.request(send(convo, QStringLiteral("o1"))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+        // REST sends count against the same bucket.
+        const HttpResult rest = cluster.rest.call("POST", cluster.api() + QStringLiteral("/v1/conversations/%1/messages").arg(convo), key,
+                                                  QJsonObject{{QStringLiteral("client_msg_id"), QStringLiteral("rest")}, {QStringLiteral("content"), 1},
+                                                              {QStringLiteral("sender_id"), QStringLiteral("r1")}});
+        QCOMPARE(rest.status, 429);
+        QVERIFY(rest.json.value(QLatin1String("error")).toObject().value(QLatin1String("retry_after_ms")).toInt() > 0);
+    }
+
+    void connectionLimits()
+    {
+        Cluster cluster;
+        QCOMPARE(cluster.startNode(QHash<QString, QString>{{QStringLiteral("CONFAB_LIMITS_MAX_CONNS"), QStringLiteral("3")}}), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 2}}}}).second;
+        const QByteArray token = cluster.userToken(key, QStringLiteral("c1"));
+        WsClient a, b, c;
+        QVERIFY(a.connectAndAuth(cluster.ws(), token));
+        QVERIFY(b.connectAndAuth(cluster.ws(), token));
+        QVERIFY(c.open(cluster.ws(), token));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode(), 4029);
+        // The node cap: a third open connection is refused whoever it is.
+        WsClient d, e;
+        QVERIFY(d.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("c2"))));
+        QVERIFY(e.open(cluster.ws(), cluster.userToken(key, QStringLiteral("c3"))));
+        QVERIFY(e.waitClosed());
+        QCOMPARE(e.closeCode(), 4029);
+    }
+
+    void redisDownMeansUnavailable()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        Cluster cluster(QHash<QString, QString>{{QStringLiteral("CONFAB_REDIS_URL"), redis.url()},
+                                                {QStringLiteral("CONFAB_REDIS_COMMAND_TIMEOUT"), QStringLiteral("500ms")}});
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}}}}).second;
+        const QString convo = cluster.createConversation(key, {QStringLiteral("d1"), QStringLiteral("d2")});
+        WsClient c;
+        QVERIFY(c.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("d1"))));
+        QCOMPARE(c.request(send(convo, QStringLiteral("before"))).value(QLatin1String("seq_no")).toInt(), 1);
+
+        redis.stop();
+        const QJsonObject down = c.request(send(convo, QStringLiteral("during")), 10000);
+        QCOMPARE(down.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
+        const HttpResult ready = cluster.rest.call("GET", cluster.admin() + QStringLiteral("/readyz"), {});
+        QCOMPARE(ready.status, 503);
+        QCOMPARE(ready.json.value(QLatin1String("checks")).toObject().value(QLatin1String("redis")).toString(), QStringLiteral("down"));
+        QCOMPARE(ready.json.value(QLatin1String("checks")).toObject().value(QLatin1String("postgres")).toString(), QStringLiteral("ok"));
+
+        QVERIFY(redis.start());
+        // Nothing was applied: the retried client_msg_id is created normally with the next seq.
+        QTRY_COMPARE_WITH_TIMEOUT(cluster.rest.call("GET", cluster.admin() + QStringLiteral("/readyz"), {}).status, 200, 15000);
+        const QJsonObject after = c.request(send(convo, QStringLiteral("during")));
+        QCOMPARE(after.value(QLatin1String("seq_no")).toInt(), 2);
+        QCOMPARE(after.value(QLatin1String("duplicate")).toBool(), false);
+    }
+};
+
+QTEST_MAIN(TestLimits)
+#include "tst_limits.moc"

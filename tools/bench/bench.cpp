@@ -1,0 +1,275 @@
+#include "bench.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace confab::bench {
+
+qint64 Samples::percentile(double p)
+{
+    if (m_values.empty())
+        return 0;
+    if (!m_sorted) {
+        std::sort(m_values.begin(), m_values.end());
+        m_sorted = true;
+    }
+    const auto idx = std::min(m_values.size() - 1, std::size_t(p / 100.0 * double(m_values.size())));
+    return m_values[idx];
+}
+
+qint64 Samples::max()
+{
+    return m_values.empty() ? 0 : *std::max_element(m_values.begin(), m_values.end());
+}
+
+Bench::Bench(Options options, QObject *parent) : QObject(parent), m_opt(std::move(options))
+{
+    m_body = QByteArray(std::max(1, m_opt.bodyBytes), 'x');
+    m_pump.setInterval(1);
+    connect(&m_pump, &QTimer::timeout, this, &Bench::pump);
+}
+
+void Bench::fail(const QString &why)
+{
+    std::fprintf(stderr, "confab-bench: %s\n", qPrintable(why));
+    Q_EMIT finished(1);
+}
+
+void Bench::request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
+                    std::function<void(int, QByteArray)> done)
+{
+    QNetworkRequest req(url);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    req.setRawHeader("Authorization", "Bearer " + token);
+    req.setTransferTimeout(30000);
+    QNetworkReply *reply = m_nam.sendCustomRequest(req, verb, body);
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        done(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll());
+    });
+}
+
+void Bench::start()
+{
+    m_clock.start();
+    createApp();
+}
+
+void Bench::createApp()
+{
+    const QJsonObject app{{QStringLiteral("name"), QStringLiteral("bench")},
+                          {QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 0},
+                                                                 {QStringLiteral("app_msgs_per_s"), 0},
+                                                                 {QStringLiteral("conns_per_user_per_10s"), 0}}}};
+    QUrl url = m_opt.adminUrl;
+    url.setPath(QStringLiteral("/admin/apps"));
+    const QByteArray admin = m_opt.adminToken.toUtf8();
+    request("POST", url, admin, QJsonDocument(app).toJson(QJsonDocument::Compact), [this, admin](int status, QByteArray body) {
+        if (status != 201)
+            return fail(QStringLiteral("creating the app: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
+        const QString appId = QJsonDocument::fromJson(body).object().value(QLatin1String("app_id")).toString();
+        QUrl keyUrl = m_opt.adminUrl;
+        keyUrl.setPath(QStringLiteral("/admin/apps/%1/keys").arg(appId));
+        request("POST", keyUrl, admin, R"({"label":"bench"})", [this](int status, QByteArray body) {
+            if (status != 201)
+                return fail(QStringLiteral("creating an API key: HTTP %1").arg(status));
+            m_apiKey = QJsonDocument::fromJson(body).object().value(QLatin1String("api_key")).toString().toUtf8();
+            createConversations();
+        });
+    });
+}
+
+void Bench::createConversations()
+{
+    const int n = m_opt.connections;
+    const int m = std::max(1, std::min(m_opt.conversations, n));
+    m_clients.resize(n);
+    for (int i = 0; i < n; ++i)
+        m_clients[i].userId = QStringLiteral("u%1").arg(i);
+    m_pending = m;
+    QUrl url = m_opt.apiUrl;
+    url.setPath(QStringLiteral("/v1/conversations"));
+    for (int c = 0; c < m; ++c) {
+        QJsonArray members;
+        for (int i = c; i < n; i += m)
+            members.append(m_clients[i].userId);
+        const QJsonObject body{{QStringLiteral("kind"), QStringLiteral("group")}, {QStringLiteral("members"), members}};
+        request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, c, m, n](int status, QByteArray body) {
+            if (status != 201)
+                return fail(QStringLiteral("creating a conversation: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
+            const QString id = QJsonDocument::fromJson(body).object().value(QLatin1String("id")).toString();
+            for (int i = c; i < n; i += m)
+                m_clients[i].convoId = id;
+            m_convoIds.append(id);
+            if (--m_pending == 0)
+                mintTokens();
+        });
+    }
+}
+
+void Bench::mintTokens()
+{
+    m_pending = int(m_clients.size());
+    QUrl url = m_opt.apiUrl;
+    url.setPath(QStringLiteral("/v1/auth/token"));
+    for (int i = 0; i < m_clients.size(); ++i) {
+        const QJsonObject body{{QStringLiteral("user_id"), m_clients[i].userId}, {QStringLiteral("ttl_s"), 86400}};
+        request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, i](int status, QByteArray body) {
+            if (status != 200)
+                return fail(QStringLiteral("minting a token: HTTP %1").arg(status));
+            const QString token = QJsonDocument::fromJson(body).object().value(QLatin1String("access_token")).toString();
+            QUrl ws = m_opt.apiUrl;
+            ws.setScheme(ws.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+            ws.setPath(QStringLiteral("/v1/ws"));
+            QUrlQuery q;
+            q.addQueryItem(QStringLiteral("access_token"), token);
+            ws.setQuery(q);
+            auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+            m_clients[i].socket = socket;
+            connect(socket, &QWebSocket::textMessageReceived, this, [this, i](const QString &t) { onText(i, t); });
+            connect(socket, &QWebSocket::disconnected, this, [this, i] {
+                if (!m_measuring && m_ready < m_clients.size())
+                    fail(QStringLiteral("connection %1 closed before it was ready (%2)").arg(i).arg(m_clients[i].socket->closeReason()));
+            });
+            socket->open(ws);
+        });
+    }
+}
+
+void Bench::onText(int i, const QString &text)
+{
+    Client &c = m_clients[i];
+    const qint64 now = m_clock.nsecsElapsed() / 1000;
+    const QByteArray utf8 = text.toUtf8();
+    if (utf8.startsWith(R"({"type":"message.create")")) {
+        if (!m_measuring)
+            return;
+        // Cheap field extraction: the bench must not be the bottleneck it measures.
+        const QByteArray key = R"("client_msg_id":")";
+        const qsizetype at = utf8.indexOf(key);
+        if (at < 0)
+            return;
+        const qsizetype start = at + key.size();
+        const QString cmid = QString::fromUtf8(utf8.mid(start, utf8.indexOf('"', start) - start));
+        const auto it = m_sendTimes.constFind(cmid);
+        if (it != m_sendTimes.cend() && now <= m_measureEndUs && *it >= m_measureStartUs) {
+            ++m_deliveries;
+            m_deliveryLatency.add(now - *it);
+        }
+        return;
+    }
+    const QJsonObject o = QJsonDocument::fromJson(utf8).object();
+    const QString type = o.value(QLatin1String("type")).toString();
+    if (type == QLatin1String("connection.ack")) {
+        c.ready = true;
+        if (++m_ready == m_clients.size())
+            beginMeasuring();
+    } else if (type == QLatin1String("message.ack") || type == QLatin1String("error")) {
+        const QByteArray req = o.value(QLatin1String("req")).toString().toUtf8();
+        const qint64 sent = c.sentAt.take(req);
+        --c.inflight;
+        if (type == QLatin1String("error")) {
+            ++m_errors;
+        } else if (m_measuring && sent >= m_measureStartUs && now <= m_measureEndUs) {
+            ++m_acks;
+            m_ackLatency.add(now - sent);
+        }
+        if (m_measuring && m_opt.rate <= 0 && now < m_measureEndUs)
+            sendOne(i);
+    }
+}
+
+void Bench::beginMeasuring()
+{
+    std::fprintf(stdout, "%d connections ready in %.1f s\n", int(m_clients.size()), double(m_clock.elapsed()) / 1000.0);
+    std::fflush(stdout);
+    m_measuring = true;
+    const qint64 now = m_clock.nsecsElapsed() / 1000;
+    m_measureStartUs = now + qint64(m_opt.warmupS) * 1000000;
+    m_measureEndUs = m_measureStartUs + qint64(m_opt.durationS) * 1000000;
+    if (m_opt.idleOnly) {
+        std::fprintf(stdout, "holding %d idle connections for %d s\n", int(m_clients.size()), m_opt.durationS);
+        std::fflush(stdout);
+        QTimer::singleShot(m_opt.durationS * 1000, this, [this] { Q_EMIT finished(0); });
+        return;
+    }
+    for (int i = 0; i < m_clients.size(); ++i)
+        m_clients[i].sender = i < m_opt.senders;
+    if (m_opt.rate > 0) {
+        m_lastPumpUs = now;
+        m_pump.start();
+    } else {
+        for (int i = 0; i < m_opt.senders && i < m_clients.size(); ++i)
+            for (int k = 0; k < m_opt.inflight; ++k)
+                sendOne(i);
+    }
+    // Let in-flight messages land for a second after the window closes.
+    QTimer::singleShot(int((m_measureEndUs - now) / 1000) + 1000, this, &Bench::report);
+}
+
+void Bench::pump()
+{
+    const qint64 now = m_clock.nsecsElapsed() / 1000;
+    if (now >= m_measureEndUs) {
+        m_pump.stop();
+        return;
+    }
+    m_credit += m_opt.rate * double(now - m_lastPumpUs) / 1e6;
+    m_lastPumpUs = now;
+    int next = 0;
+    while (m_credit >= 1) {
+        // Round-robin over senders with room in their window.
+        bool sent = false;
+        for (int tries = 0; tries < m_opt.senders && !sent; ++tries) {
+            const int i = (next++) % std::max(1, m_opt.senders);
+            if (m_clients[i].inflight < m_opt.inflight) {
+                sendOne(i);
+                sent = true;
+            }
+        }
+        if (!sent)
+            break;
+        m_credit -= 1;
+    }
+}
+
+void Bench::sendOne(int i)
+{
+    Client &c = m_clients[i];
+    const qint64 now = m_clock.nsecsElapsed() / 1000;
+    const QByteArray id = QByteArray::number(i) + '-' + QByteArray::number(++c.nextId);
+    c.sentAt.insert(id, now);
+    m_sendTimes.insert(QString::fromLatin1(id), now);
+    ++c.inflight;
+    const QByteArray frame = R"({"type":"message.send","req":")" + id + R"(","convo_id":")" + c.convoId.toUtf8()
+        + R"(","client_msg_id":")" + id + R"(","content":{"text":")" + m_body + R"("}})";
+    c.socket->sendTextMessage(QString::fromUtf8(frame));
+}
+
+void Bench::report()
+{
+    const double seconds = double(m_opt.durationS);
+    std::fprintf(stdout,
+                 "connections %d, conversations %d, senders %d, inflight %d, rate %s, body %d B, %d s\n"
+                 "acks/s %.0f  ack latency ms p50 %.2f p99 %.2f max %.2f\n"
+                 "deliveries/s %.0f  delivery latency ms p50 %.2f p99 %.2f max %.2f\n"
+                 "errors %llu\n",
+                 int(m_clients.size()), int(m_convoIds.size()), m_opt.senders, m_opt.inflight,
+                 m_opt.rate > 0 ? qPrintable(QString::number(m_opt.rate)) : "max", m_opt.bodyBytes, m_opt.durationS,
+                 double(m_acks) / seconds, double(m_ackLatency.percentile(50)) / 1000.0,
+                 double(m_ackLatency.percentile(99)) / 1000.0, double(m_ackLatency.max()) / 1000.0,
+                 double(m_deliveries) / seconds, double(m_deliveryLatency.percentile(50)) / 1000.0,
+                 double(m_deliveryLatency.percentile(99)) / 1000.0, double(m_deliveryLatency.max()) / 1000.0,
+                 static_cast<unsigned long long>(m_errors));
+    std::fflush(stdout);
+    Q_EMIT finished(m_acks > 0 ? 0 : 1);
+}
+
+} // namespace confab::bench

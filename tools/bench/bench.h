@@ -1,0 +1,104 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+
+#include <vector>
+
+class QWebSocket;
+
+namespace confab::bench {
+
+struct Options {
+    QUrl apiUrl;          // public listener, http://host:port
+    QUrl adminUrl;        // internal listener
+    QString adminToken;
+    int connections = 200;
+    int conversations = 20;
+    int senders = 20;     // connections that send (spread over the conversations)
+    int inflight = 32;    // unacknowledged sends per sender
+    double rate = 0;      // messages/s over all senders; 0: as fast as acks allow
+    int durationS = 10;
+    int warmupS = 2;
+    int bodyBytes = 100;
+    bool idleOnly = false;  // open connections, report, hold them for durationS
+};
+
+// Latency samples in microseconds; percentiles by sorting once at the end.
+class Samples
+{
+public:
+    void add(qint64 us) { m_values.push_back(us); }
+    [[nodiscard]] qint64 percentile(double p);
+    [[nodiscard]] qint64 max();
+    [[nodiscard]] std::size_t count() const { return m_values.size(); }
+
+private:
+    std::vector<qint64> m_values;
+    bool m_sorted = false;
+};
+
+class Bench : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Bench(Options options, QObject *parent = nullptr);
+    void start();
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    struct Client {
+        QWebSocket *socket = nullptr;
+        QString userId;
+        QString convoId;
+        bool ready = false;
+        bool sender = false;
+        int inflight = 0;
+        quint64 nextId = 0;
+        QHash<QByteArray, qint64> sentAt;   // client_msg_id -> elapsed us
+    };
+
+    void request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
+                 std::function<void(int, QByteArray)> done);
+    void createApp();
+    void createConversations();
+    void mintTokens();
+    void openConnections();
+    void onText(int client, const QString &text);
+    void beginMeasuring();
+    void pump();
+    void sendOne(int client);
+    void report();
+    void fail(const QString &why);
+
+    Options m_opt;
+    QNetworkAccessManager m_nam;
+    QByteArray m_apiKey;
+    QList<Client> m_clients;
+    QStringList m_convoIds;
+    QHash<QString, qint64> m_sendTimes;   // client_msg_id -> elapsed us (for delivery latency)
+    QElapsedTimer m_clock;
+    QTimer m_pump;
+    QByteArray m_body;
+    int m_ready = 0;
+    int m_pending = 0;
+    bool m_measuring = false;
+    qint64 m_measureStartUs = 0;
+    qint64 m_measureEndUs = 0;
+    quint64 m_acks = 0;
+    quint64 m_deliveries = 0;
+    quint64 m_errors = 0;
+    double m_credit = 0;
+    qint64 m_lastPumpUs = 0;
+    Samples m_ackLatency;
+    Samples m_deliveryLatency;
+};
+
+} // namespace confab::bench
