@@ -35,7 +35,8 @@ int usage()
 
 QCoro::Task<> runMigrate(confab::Config config)
 {
-    const confab::Status s = co_await confab::node::migrateOnly(std::move(config));
+    auto pending1 = confab::node::migrateOnly(std::move(config));
+    const confab::Status s = co_await pending1;
     if (!s) {
         fail(s.error().message);
         QCoreApplication::exit(1);
@@ -47,7 +48,8 @@ QCoro::Task<> runMigrate(confab::Config config)
 
 QCoro::Task<> runServe(confab::node::Node *node)
 {
-    const confab::Status s = co_await node->start();
+    auto pending2 = node->start();
+    const confab::Status s = co_await pending2;
     if (!s) {
         fail(s.error().message);
         QCoreApplication::exit(1);
@@ -56,7 +58,8 @@ QCoro::Task<> runServe(confab::node::Node *node)
 
 QCoro::Task<> runStop(confab::node::Node *node)
 {
-    co_await node->stop();
+    auto pending3 = node->stop();
+    co_await pending3;
     QCoreApplication::exit(0);
 }
 

@@ -15,7 +15,8 @@ QCoro::Task<Expected<store::App>> AppDirectory::app(QString appId)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (auto it = m_cache.constFind(appId); it != m_cache.cend() && now - it->fetchedMs < kTtlMs)
         co_return it->app;
-    Expected<store::App> fetched = co_await m_repo->get(appId);
+    auto pending1 = m_repo->get(appId);
+    Expected<store::App> fetched = co_await pending1;
     if (fetched)
         m_cache.insert(appId, Entry{*fetched, QDateTime::currentMSecsSinceEpoch()});
     co_return fetched;

@@ -33,9 +33,8 @@ QCoro::Task<Expected<Identity>> Authenticator::authenticate(QByteArray credentia
 {
     if (credential.isEmpty())
         co_return failure(auth::failureReason(auth::Failure::Missing), QStringLiteral("no credential"));
-    if (auth::looksLikeApiKey(credential))
-        co_return co_await apiKey(std::move(credential));
-    co_return co_await userToken(std::move(credential));
+    auto checking = auth::looksLikeApiKey(credential) ? apiKey(std::move(credential)) : userToken(std::move(credential));
+    co_return co_await checking;
 }
 
 QCoro::Task<Expected<Identity>> Authenticator::apiKey(QByteArray credential)
@@ -43,7 +42,8 @@ QCoro::Task<Expected<Identity>> Authenticator::apiKey(QByteArray credential)
     const auto parts = auth::parseApiKey(credential);
     if (!parts)
         co_return failure(auth::failureReason(parts.error().reason), parts.error().message);
-    const Expected<store::ApiKey> key = co_await m_keys->get(QString::fromUtf8(parts->keyId));
+    auto pending2 = m_keys->get(QString::fromUtf8(parts->keyId));
+    const Expected<store::ApiKey> key = co_await pending2;
     if (!key) {
         if (key.error().code == ErrorCode::NotFound)
             co_return failure(auth::failureReason(auth::Failure::UnknownCredential), QStringLiteral("unknown API key"));
@@ -70,7 +70,8 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
         const auto peek = auth::peekMintedToken(*jwt);
         if (!peek)
             co_return failure(auth::failureReason(peek.error().reason), peek.error().message);
-        const Expected<store::App> app = co_await m_apps->app(peek->appId);
+        auto pending3 = m_apps->app(peek->appId);
+        const Expected<store::App> app = co_await pending3;
         if (!app) {
             if (app.error().code == ErrorCode::NotFound)
                 co_return failure(auth::failureReason(auth::Failure::UnknownApp), QStringLiteral("unknown app"));
@@ -87,13 +88,15 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
     const QString issuer = jwt->issuer();
     if (issuer.isEmpty())
         co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("token has no issuer"));
-    const Expected<QList<store::App>> candidates = co_await m_appRepo->findByIssuer(issuer);
+    auto pending4 = m_appRepo->findByIssuer(issuer);
+    const Expected<QList<store::App>> candidates = co_await pending4;
     if (!candidates)
         co_return candidates.error();
     if (candidates->isEmpty())
         co_return failure(auth::failureReason(auth::Failure::WrongIssuer), QStringLiteral("no app trusts this issuer"));
 
-    const auto key = co_await m_jwks->key(issuer, jwt->kid());
+    auto pending5 = m_jwks->key(issuer, jwt->kid());
+    const auto key = co_await pending5;
     if (!key)
         co_return failure(auth::failureReason(key.error().reason), key.error().message);
     if (const auto sig = auth::verifySignature(*jwt, *key); !sig)

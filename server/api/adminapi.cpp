@@ -114,7 +114,8 @@ QCoro::Task<http::Response> AdminApi::createApp(http::Request req)
     app.limits = patch.limits.value_or(QJsonObject());
     if (!app.oidcIssuer.isEmpty() && app.oidcAudience.isEmpty())
         co_return http::Response::error(Error::badRequest(QStringLiteral("'oidc_audience' is required with 'oidc_issuer'")));
-    const Expected<store::App> created = co_await m_deps.apps->create(app);
+    auto pending1 = m_deps.apps->create(app);
+    const Expected<store::App> created = co_await pending1;
     if (!created)
         co_return http::Response::error(created.error());
     co_return jsonResponse(201, appJson(*created));
@@ -131,7 +132,8 @@ QCoro::Task<http::Response> AdminApi::patchApp(http::Request req)
     if (auto s = readAppFields(*body, patch); !s)
         co_return http::Response::error(s.error());
     const QString appId = req.param("app_id");
-    const Expected<store::App> updated = co_await m_deps.apps->update(appId, patch);
+    auto pending2 = m_deps.apps->update(appId, patch);
+    const Expected<store::App> updated = co_await pending2;
     if (!updated)
         co_return http::Response::error(updated.error());
     m_deps.appDirectory->invalidate(appId);
@@ -142,7 +144,8 @@ QCoro::Task<http::Response> AdminApi::listApps(http::Request req)
 {
     if (!authorized(req))
         co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
-    const Expected<QList<store::App>> apps = co_await m_deps.apps->list();
+    auto pending3 = m_deps.apps->list();
+    const Expected<QList<store::App>> apps = co_await pending3;
     if (!apps)
         co_return http::Response::error(apps.error());
     QJsonArray arr;
@@ -162,7 +165,8 @@ QCoro::Task<http::Response> AdminApi::createKey(http::Request req)
     if (!label.isUndefined() && (!label.isString() || label.toString().size() > 200))
         co_return http::Response::error(Error::badRequest(QStringLiteral("'label' must be a string")));
     const QString appId = req.param("app_id");
-    const Expected<store::App> app = co_await m_deps.apps->get(appId);
+    auto pending4 = m_deps.apps->get(appId);
+    const Expected<store::App> app = co_await pending4;
     if (!app)
         co_return http::Response::error(app.error());
     const auth::ApiKeyParts parts = auth::generateApiKey();
@@ -171,7 +175,8 @@ QCoro::Task<http::Response> AdminApi::createKey(http::Request req)
     key.appId = appId;
     key.label = label.toString();
     key.secretHash = auth::hashApiKeySecret(parts.secret);
-    const Expected<store::ApiKey> created = co_await m_deps.keys->create(key);
+    auto pending5 = m_deps.keys->create(key);
+    const Expected<store::ApiKey> created = co_await pending5;
     if (!created)
         co_return http::Response::error(created.error());
     co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},
@@ -198,7 +203,8 @@ QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
     key.appId = req.param("app_id");
     key.secretHash = auth::hashApiKeySecret(parts.secret);
     const Expected<store::ApiKey> created =
-        co_await m_deps.keys->rotate(req.param("app_id"), req.param("key_id"), key, graceS * 1000);
+        auto pending6 = m_deps.keys->rotate(req.param("app_id"), req.param("key_id"), key, graceS * 1000);
+        co_await pending6;
     if (!created)
         co_return http::Response::error(created.error());
     co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},
@@ -209,7 +215,8 @@ QCoro::Task<http::Response> AdminApi::revokeKey(http::Request req)
 {
     if (!authorized(req))
         co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
-    const Status s = co_await m_deps.keys->revoke(req.param("app_id"), req.param("key_id"));
+    auto pending7 = m_deps.keys->revoke(req.param("app_id"), req.param("key_id"));
+    const Status s = co_await pending7;
     if (!s)
         co_return http::Response::error(s.error());
     co_return http::Response::noContent();

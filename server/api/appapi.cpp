@@ -111,14 +111,16 @@ void AppApi::registerRoutes(http::Router &router)
 
 QCoro::Task<Expected<access::Identity>> AppApi::identify(const http::Request &req)
 {
-    co_return co_await m_deps.authenticator->authenticate(req.bearerToken());
+    auto pending1 = m_deps.authenticator->authenticate(req.bearerToken());
+    co_return co_await pending1;
 }
 
 QCoro::Task<Expected<store::Conversation>> AppApi::visibleConversation(access::Identity id, QString convoId)
 {
     if (!isValidId(convoId.toUtf8()))
         co_return Error::notFound(QStringLiteral("no such conversation"));
-    Expected<store::Conversation> c = co_await m_deps.conversations->get(id.appId, convoId);
+    auto pending2 = m_deps.conversations->get(id.appId, convoId);
+    Expected<store::Conversation> c = co_await pending2;
     if (!c)
         co_return c;
     if (!id.isApp && !c->members.contains(id.userId))
@@ -128,7 +130,8 @@ QCoro::Task<Expected<store::Conversation>> AppApi::visibleConversation(access::I
 
 QCoro::Task<http::Response> AppApi::mintToken(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending3 = identify(req);
+    const auto id = co_await pending3;
     if (!id)
         co_return errorResponse(id.error());
     if (!id->isApp)
@@ -146,7 +149,8 @@ QCoro::Task<http::Response> AppApi::mintToken(http::Request req)
             co_return errorResponse(Error::badRequest(QStringLiteral("'ttl_s' must be an integer 1..2592000")));
         ttl = qint64(t.toDouble());
     }
-    const Expected<store::App> app = co_await m_deps.appDirectory->app(id->appId);
+    auto pending4 = m_deps.appDirectory->app(id->appId);
+    const Expected<store::App> app = co_await pending4;
     if (!app)
         co_return errorResponse(app.error());
     const QByteArray token = auth::mintUserToken(app->id, userId, ttl, app->tokenSecret, QDateTime::currentMSecsSinceEpoch());
@@ -157,7 +161,8 @@ QCoro::Task<http::Response> AppApi::mintToken(http::Request req)
 
 QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending5 = identify(req);
+    const auto id = co_await pending5;
     if (!id)
         co_return errorResponse(id.error());
     const auto body = jsonBody(req);
@@ -207,7 +212,8 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
     }
     c.members = members;
 
-    const Expected<store::CreatedConversation> created = co_await m_deps.conversations->create(c);
+    auto pending6 = m_deps.conversations->create(c);
+    const Expected<store::CreatedConversation> created = co_await pending6;
     if (!created)
         co_return errorResponse(created.error());
     const store::Conversation &conv = created->conversation;
@@ -217,9 +223,11 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
         for (const QString &m : conv.members)
             ms.append(m.toUtf8());
         // Best effort: a member's open session that misses this subscribes on its next send or sync.
-        (void)co_await m_deps.messages->publishCreated(conv.appId, conv.id.toUtf8(), ms);
+        auto pending7 = m_deps.messages->publishCreated(conv.appId, conv.id.toUtf8(), ms);
+        (void)co_await pending7;
     } else {
-        const auto last = co_await m_deps.messages->lastSeqs(conv.appId, {conv.id.toUtf8()});
+        auto pending8 = m_deps.messages->lastSeqs(conv.appId, {conv.id.toUtf8()});
+        const auto last = co_await pending8;
         if (last)
             lastSeq = last->value(conv.id.toUtf8());
     }
@@ -230,23 +238,26 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
 
 QCoro::Task<http::Response> AppApi::listConversations(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending9 = identify(req);
+    const auto id = co_await pending9;
     if (!id)
         co_return errorResponse(id.error());
-    const Expected<QList<store::Conversation>> list = id->isApp
-        ? co_await m_deps.conversations->listForApp(id->appId, 1000)
-        : co_await m_deps.conversations->listForUser(id->appId, id->userId);
+    auto listing = id->isApp ? m_deps.conversations->listForApp(id->appId, 1000)
+                             : m_deps.conversations->listForUser(id->appId, id->userId);
+    const Expected<QList<store::Conversation>> list = co_await listing;
     if (!list)
         co_return errorResponse(list.error());
     QList<QByteArray> ids;
     for (const store::Conversation &c : *list)
         ids.append(c.id.toUtf8());
-    const auto last = co_await m_deps.messages->lastSeqs(id->appId, ids);
+    auto pending10 = m_deps.messages->lastSeqs(id->appId, ids);
+    const auto last = co_await pending10;
     if (!last)
         co_return errorResponse(last.error());
     QHash<QByteArray, qint64> read;
     if (!id->isApp) {
-        const auto r = co_await m_deps.messages->readWatermarks(id->appId, ids, id->userId.toUtf8());
+        auto pending11 = m_deps.messages->readWatermarks(id->appId, ids, id->userId.toUtf8());
+        const auto r = co_await pending11;
         if (!r)
             co_return errorResponse(r.error());
         read = *r;
@@ -264,13 +275,16 @@ QCoro::Task<http::Response> AppApi::listConversations(http::Request req)
 
 QCoro::Task<http::Response> AppApi::getConversation(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending12 = identify(req);
+    const auto id = co_await pending12;
     if (!id)
         co_return errorResponse(id.error());
-    const auto c = co_await visibleConversation(*id, req.param("id"));
+    auto pending13 = visibleConversation(*id, req.param("id"));
+    const auto c = co_await pending13;
     if (!c)
         co_return errorResponse(c.error());
-    const auto last = co_await m_deps.messages->lastSeqs(id->appId, {c->id.toUtf8()});
+    auto pending14 = m_deps.messages->lastSeqs(id->appId, {c->id.toUtf8()});
+    const auto last = co_await pending14;
     if (!last)
         co_return errorResponse(last.error());
     JsonWriter w;
@@ -280,7 +294,8 @@ QCoro::Task<http::Response> AppApi::getConversation(http::Request req)
 
 QCoro::Task<http::Response> AppApi::addMember(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending15 = identify(req);
+    const auto id = co_await pending15;
     if (!id)
         co_return errorResponse(id.error());
     const auto body = jsonBody(req);
@@ -289,7 +304,8 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
     const QString userId = body->value(QLatin1String("user_id")).toString();
     if (!isValidUserId(userId.toUtf8()))
         co_return errorResponse(Error::badRequest(QStringLiteral("'user_id' must be a valid user id")));
-    auto c = co_await visibleConversation(*id, req.param("id"));
+    auto pending16 = visibleConversation(*id, req.param("id"));
+    auto c = co_await pending16;
     if (!c)
         co_return errorResponse(c.error());
     if (!id->isApp && c->ownerId != id->userId)
@@ -298,15 +314,18 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
         co_return errorResponse(Error::badRequest(QStringLiteral("a direct conversation's members cannot change")));
     if (c->members.size() >= kMaxMembers && !c->members.contains(userId))
         co_return errorResponse(Error::badRequest(QStringLiteral("a conversation has at most %1 members").arg(kMaxMembers)));
-    const Expected<bool> added = co_await m_deps.conversations->addMember(id->appId, c->id, userId);
+    auto pending17 = m_deps.conversations->addMember(id->appId, c->id, userId);
+    const Expected<bool> added = co_await pending17;
     if (!added)
         co_return errorResponse(added.error());
     if (*added) {
-        (void)co_await m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), true);
+        auto pending18 = m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), true);
+        (void)co_await pending18;
         c->members.append(userId);
         c->members.sort();
     }
-    const auto last = co_await m_deps.messages->lastSeqs(id->appId, {c->id.toUtf8()});
+    auto pending19 = m_deps.messages->lastSeqs(id->appId, {c->id.toUtf8()});
+    const auto last = co_await pending19;
     JsonWriter w;
     writeConversation(w, *c, last ? last->value(c->id.toUtf8()) : 0, -1);
     co_return http::Response::json(200, w.take());
@@ -314,29 +333,34 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
 
 QCoro::Task<http::Response> AppApi::removeMember(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending20 = identify(req);
+    const auto id = co_await pending20;
     if (!id)
         co_return errorResponse(id.error());
     const QString userId = req.param("user_id");
-    const auto c = co_await visibleConversation(*id, req.param("id"));
+    auto pending21 = visibleConversation(*id, req.param("id"));
+    const auto c = co_await pending21;
     if (!c)
         co_return errorResponse(c.error());
     if (!id->isApp && c->ownerId != id->userId && userId != id->userId)
         co_return errorResponse(Error::forbidden(QStringLiteral("only the owner or the member themself removes a member")));
     if (c->kind == QLatin1String("direct"))
         co_return errorResponse(Error::badRequest(QStringLiteral("a direct conversation's members cannot change")));
-    const Expected<bool> removed = co_await m_deps.conversations->removeMember(id->appId, c->id, userId);
+    auto pending22 = m_deps.conversations->removeMember(id->appId, c->id, userId);
+    const Expected<bool> removed = co_await pending22;
     if (!removed)
         co_return errorResponse(removed.error());
     if (!*removed)
         co_return errorResponse(Error::notFound(QStringLiteral("not a member")));
-    (void)co_await m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), false);
+    auto pending23 = m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), false);
+    (void)co_await pending23;
     co_return http::Response::noContent();
 }
 
 QCoro::Task<http::Response> AppApi::postMessage(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending24 = identify(req);
+    const auto id = co_await pending24;
     if (!id)
         co_return errorResponse(id.error());
     const gateway::ParsedFrame parsed = gateway::parseMessageBody(req.body, m_deps.config->server.maxMessageBytes);
@@ -353,25 +377,29 @@ QCoro::Task<http::Response> AppApi::postMessage(http::Request req)
     const QString convoId = req.param("id");
     if (!isValidId(convoId.toUtf8()))
         co_return errorResponse(Error::notFound(QStringLiteral("no such conversation")));
-    const Expected<bool> member = co_await m_deps.conversations->isMember(id->appId, convoId, QString::fromUtf8(sender));
+    auto pending25 = m_deps.conversations->isMember(id->appId, convoId, QString::fromUtf8(sender));
+    const Expected<bool> member = co_await pending25;
     if (!member)
         co_return errorResponse(member.error());
     if (!*member) {
         // The app learns whether the conversation exists; a user learns only "not a member".
         if (id->isApp) {
-            const auto c = co_await m_deps.conversations->get(id->appId, convoId);
+            auto pending26 = m_deps.conversations->get(id->appId, convoId);
+            const auto c = co_await pending26;
             if (!c)
                 co_return errorResponse(c.error());
         }
         co_return errorResponse(Error::notMember(QStringLiteral("not a member of this conversation")));
     }
-    const Expected<store::App> app = co_await m_deps.appDirectory->app(id->appId);
+    auto pending27 = m_deps.appDirectory->app(id->appId);
+    const Expected<store::App> app = co_await pending27;
     if (!app)
         co_return errorResponse(app.error());
-    const Expected<messaging::Ack> ack = co_await m_deps.messages->send(
+    auto pending28 = m_deps.messages->send(
         messaging::SendRequest{id->appId, convoId.toUtf8(), sender, parsed.frame.clientMsgId, parsed.frame.content,
                                parsed.frame.attachments},
         m_deps.appDirectory->limitsFor(*app));
+    const Expected<messaging::Ack> ack = co_await pending28;
     if (!ack)
         co_return errorResponse(ack.error());
     JsonWriter w;
@@ -383,13 +411,16 @@ QCoro::Task<http::Response> AppApi::postMessage(http::Request req)
 
 QCoro::Task<http::Response> AppApi::listMessages(http::Request req)
 {
-    const auto id = co_await identify(req);
+    auto pending29 = identify(req);
+    const auto id = co_await pending29;
     if (!id)
         co_return errorResponse(id.error());
-    const auto c = co_await visibleConversation(*id, req.param("id"));
+    auto pending30 = visibleConversation(*id, req.param("id"));
+    const auto c = co_await pending30;
     if (!c)
         co_return errorResponse(c.error());
-    const Expected<store::App> app = co_await m_deps.appDirectory->app(id->appId);
+    auto pending31 = m_deps.appDirectory->app(id->appId);
+    const Expected<store::App> app = co_await pending31;
     if (!app)
         co_return errorResponse(app.error());
 
@@ -424,10 +455,10 @@ QCoro::Task<http::Response> AppApi::listMessages(http::Request req)
         cursor = PageCursor{'b', *before};
     }
 
-    Expected<messaging::Page> page = cursor.direction == 'a'
-        ? co_await m_deps.history->after(id->appId, convo, cursor.seq, limit)
-        : cursor.direction == 'b' ? co_await m_deps.history->before(id->appId, convo, cursor.seq, limit)
-                                  : co_await m_deps.history->latest(id->appId, convo, limit);
+    auto reading = cursor.direction == 'a' ? m_deps.history->after(id->appId, convo, cursor.seq, limit)
+        : cursor.direction == 'b'          ? m_deps.history->before(id->appId, convo, cursor.seq, limit)
+                                           : m_deps.history->latest(id->appId, convo, limit);
+    const Expected<messaging::Page> page = co_await reading;
     if (!page)
         co_return errorResponse(page.error());
 

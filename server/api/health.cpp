@@ -27,7 +27,8 @@ QCoro::Task<http::Response> Health::ready(http::Request)
 {
     // Both checks run at once; each has its own timeout (Redis command timeout, pool's connect timeout).
     QCoro::Task<redis::Reply> redisPing = m_deps.redis->exec({"PING"});
-    const Status pg = co_await m_deps.db->ping();
+    auto pending1 = m_deps.db->ping();
+    const Status pg = co_await pending1;
     const redis::Reply rd = co_await redisPing;
     const bool ok = pg.has_value() && rd.has_value();
     QJsonObject checks{{QStringLiteral("postgres"), pg ? QStringLiteral("ok") : QStringLiteral("down")},

@@ -187,7 +187,8 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
 {
     BusyGuard guard{[this] { finishTask(); }};
     const GatewayDeps &deps = m_gateway->deps();
-    const Expected<access::Identity> id = co_await deps.authenticator->authenticate(std::move(credential));
+    auto pending1 = deps.authenticator->authenticate(std::move(credential));
+    const Expected<access::Identity> id = co_await pending1;
     if (m_state == State::Closed)
         co_return;
     if (!id) {
@@ -196,7 +197,8 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
     }
     m_identity = *id;
     m_userId = m_identity.userId.toUtf8();
-    const Expected<store::App> app = co_await deps.apps->app(m_identity.appId);
+    auto pending2 = deps.apps->app(m_identity.appId);
+    const Expected<store::App> app = co_await pending2;
     if (m_state == State::Closed)
         co_return;
     if (!app) {
@@ -206,8 +208,9 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
     m_limits = deps.apps->limitsFor(*app);
 
     if (!m_identity.isApp) {
-        const Expected<bool> admitted = co_await deps.messages->admitConnection(m_identity.appId, m_userId,
+        auto pending3 = deps.messages->admitConnection(m_identity.appId, m_userId,
                                                                                 m_limits.connsPerUserPer10s);
+        const Expected<bool> admitted = co_await pending3;
         if (m_state == State::Closed)
             co_return;
         if (!admitted) {
@@ -219,7 +222,8 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
             co_return;
         }
         const Expected<QStringList> convos =
-            co_await deps.conversations->conversationIdsForUser(m_identity.appId, m_identity.userId);
+            auto pending4 = deps.conversations->conversationIdsForUser(m_identity.appId, m_identity.userId);
+            co_await pending4;
         if (m_state == State::Closed)
             co_return;
         if (!convos) {
@@ -255,17 +259,21 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
 QCoro::Task<> Session::handle(ClientFrame frame)
 {
     BusyGuard guard{[this] { finishTask(); }};
-    switch (frame.type) {
-    case FrameType::MessageSend: co_await handleSend(std::move(frame)); break;
-    case FrameType::MessageDelivered:
-    case FrameType::MessageRead: co_await handleWatermark(std::move(frame)); break;
-    case FrameType::TypingStart:
-    case FrameType::TypingStop: co_await handleTyping(std::move(frame)); break;
-    case FrameType::PresenceSubscribe: co_await handlePresence(std::move(frame)); break;
-    case FrameType::Sync: co_await handleSync(std::move(frame)); break;
-    case FrameType::Auth:
-    case FrameType::Ping: break;
-    }
+    QCoro::Task<> work = [&]() {
+        switch (frame.type) {
+        case FrameType::MessageSend: return handleSend(std::move(frame));
+        case FrameType::MessageDelivered:
+        case FrameType::MessageRead: return handleWatermark(std::move(frame));
+        case FrameType::TypingStart:
+        case FrameType::TypingStop: return handleTyping(std::move(frame));
+        case FrameType::PresenceSubscribe: return handlePresence(std::move(frame));
+        case FrameType::Sync: return handleSync(std::move(frame));
+        case FrameType::Auth:
+        case FrameType::Ping: break;
+        }
+        return handleNothing();
+    }();
+    co_await work;
 }
 
 QCoro::Task<bool> Session::ensureMember(QByteArray convoId, QByteArray userId)
@@ -273,8 +281,9 @@ QCoro::Task<bool> Session::ensureMember(QByteArray convoId, QByteArray userId)
     if (!m_identity.isApp && m_convos.contains(convoId))
         co_return true;
     // Not in this session's set: the membership may be newer than our subscriptions.
-    const Expected<bool> member = co_await m_gateway->deps().conversations->isMember(
+    auto pending5 = m_gateway->deps().conversations->isMember(
         m_identity.appId, QString::fromUtf8(convoId), QString::fromUtf8(userId));
+    const Expected<bool> member = co_await pending5;
     if (!member || !*member)
         co_return false;
     if (!m_identity.isApp && m_state == State::Ready && m_convos.size() < m_limits.maxSubscriptionsPerConn)
@@ -292,16 +301,18 @@ QCoro::Task<> Session::handleSend(ClientFrame f)
         }
         sender = f.senderId;
     }
-    const bool member = co_await ensureMember(f.convoId, sender);
+    auto pending6 = ensureMember(f.convoId, sender);
+    const bool member = co_await pending6;
     if (m_state == State::Closed)
         co_return;
     if (!member) {
         sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
         co_return;
     }
-    const Expected<messaging::Ack> ack = co_await m_gateway->deps().messages->send(
+    auto pending7 = m_gateway->deps().messages->send(
         messaging::SendRequest{m_identity.appId, f.convoId, sender, f.clientMsgId, f.content, f.attachments},
         m_limits);
+    const Expected<messaging::Ack> ack = co_await pending7;
     if (m_state == State::Closed)
         co_return;
     if (!ack) {
@@ -323,7 +334,8 @@ QCoro::Task<> Session::handleWatermark(ClientFrame f)
         sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("receipts are sent by users")));
         co_return;
     }
-    const bool member = co_await ensureMember(f.convoId, m_userId);
+    auto pending8 = ensureMember(f.convoId, m_userId);
+    const bool member = co_await pending8;
     if (m_state == State::Closed)
         co_return;
     if (!member) {
@@ -331,8 +343,8 @@ QCoro::Task<> Session::handleWatermark(ClientFrame f)
         co_return;
     }
     const auto kind = f.type == FrameType::MessageRead ? messaging::Watermark::Read : messaging::Watermark::Delivered;
-    const Expected<qint64> r = co_await m_gateway->deps().messages->raiseWatermark(kind, m_identity.appId, f.convoId,
-                                                                                  m_userId, f.seqNo);
+    auto raising = m_gateway->deps().messages->raiseWatermark(kind, m_identity.appId, f.convoId, m_userId, f.seqNo);
+    const Expected<qint64> r = co_await raising;
     if (m_state == State::Closed)
         co_return;
     if (!r)
@@ -345,7 +357,8 @@ QCoro::Task<> Session::handleTyping(ClientFrame f)
         sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("typing is sent by users")));
         co_return;
     }
-    const bool member = co_await ensureMember(f.convoId, m_userId);
+    auto pending9 = ensureMember(f.convoId, m_userId);
+    const bool member = co_await pending9;
     if (m_state == State::Closed)
         co_return;
     if (!member) {
@@ -375,7 +388,8 @@ QCoro::Task<> Session::handlePresence(ClientFrame f)
     }
     const GatewayDeps &deps = m_gateway->deps();
     const Expected<QStringList> allowed =
-        co_await deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
+        auto pending10 = deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
+        co_await pending10;
     if (m_state == State::Closed)
         co_return;
     if (!allowed) {
@@ -390,9 +404,11 @@ QCoro::Task<> Session::handlePresence(ClientFrame f)
         m_watched.insert(u);
         deps.fanout->add(messaging::keys::presenceChannel(m_identity.appId, u), this);
         const qint64 now = nowMs();
-        const redis::Reply count = co_await redis->exec(
+        auto pending11 = redis->exec(
             {"ZCOUNT", messaging::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"});
-        const redis::Reply seen = co_await redis->exec({"GET", messaging::keys::lastSeen(m_identity.appId, u)});
+        const redis::Reply count = co_await pending11;
+        auto pending12 = redis->exec({"GET", messaging::keys::lastSeen(m_identity.appId, u)});
+        const redis::Reply seen = co_await pending12;
         if (m_state == State::Closed)
             co_return;
         if (!count || !seen) {
@@ -410,10 +426,12 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
     if (m_identity.isApp) {
         // The app reads every conversation it owns.
         const Expected<store::Conversation> c =
-            co_await m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
+            auto pending13 = m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
+            co_await pending13;
         member = c.has_value();
     } else {
-        member = co_await ensureMember(f.convoId, m_userId);
+        auto pending14 = ensureMember(f.convoId, m_userId);
+        member = co_await pending14;
     }
     if (m_state == State::Closed)
         co_return;
@@ -423,9 +441,11 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
     }
     const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, messaging::HistoryReader::kMaxLimit)) : 100;
     const Expected<messaging::Page> page =
-        co_await m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
+        auto pending15 = m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
+        co_await pending15;
     const Expected<QHash<QByteArray, qint64>> last =
-        co_await m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});
+        auto pending16 = m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});
+        co_await pending16;
     if (m_state == State::Closed)
         co_return;
     if (!page || !last) {

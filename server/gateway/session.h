@@ -56,6 +56,7 @@ private:
     QCoro::Task<> handleTyping(ClientFrame frame);
     QCoro::Task<> handlePresence(ClientFrame frame);
     QCoro::Task<> handleSync(ClientFrame frame);
+    static QCoro::Task<> handleNothing() { co_return; }
     QCoro::Task<bool> ensureMember(QByteArray convoId, QByteArray userId);
 
     void subscribeConvo(const QByteArray &convoId);

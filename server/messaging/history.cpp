@@ -12,9 +12,10 @@ HistoryReader::HistoryReader(redis::Client *redis, QObject *parent) : QObject(pa
 QCoro::Task<Expected<Page>> HistoryReader::after(QString appId, QByteArray convoId, qint64 afterSeq, int limit)
 {
     limit = std::clamp(limit, 1, kMaxLimit);
-    co_return co_await read({"XRANGE", keys::log(appId, convoId), QByteArray::number(afterSeq + 1) + "-0", "+",
-                             "COUNT", QByteArray::number(limit + 1)},
+    auto pending1 = read(keys::cmd("XRANGE", keys::log(appId, convoId), QByteArray::number(afterSeq + 1) + "-0", "+",
+                                      "COUNT", QByteArray::number(limit + 1)),
                             limit, false);
+    co_return co_await pending1;
 }
 
 QCoro::Task<Expected<Page>> HistoryReader::before(QString appId, QByteArray convoId, qint64 beforeSeq, int limit)
@@ -22,21 +23,24 @@ QCoro::Task<Expected<Page>> HistoryReader::before(QString appId, QByteArray conv
     limit = std::clamp(limit, 1, kMaxLimit);
     if (beforeSeq <= 1)
         co_return Page{};
-    co_return co_await read({"XREVRANGE", keys::log(appId, convoId), QByteArray::number(beforeSeq - 1) + "-0", "-",
-                             "COUNT", QByteArray::number(limit + 1)},
+    auto pending2 = read(keys::cmd("XREVRANGE", keys::log(appId, convoId), QByteArray::number(beforeSeq - 1) + "-0", "-",
+                                      "COUNT", QByteArray::number(limit + 1)),
                             limit, true);
+    co_return co_await pending2;
 }
 
 QCoro::Task<Expected<Page>> HistoryReader::latest(QString appId, QByteArray convoId, int limit)
 {
     limit = std::clamp(limit, 1, kMaxLimit);
-    co_return co_await read({"XREVRANGE", keys::log(appId, convoId), "+", "-", "COUNT", QByteArray::number(limit + 1)},
+    auto pending3 = read(keys::cmd("XREVRANGE", keys::log(appId, convoId), "+", "-", "COUNT", QByteArray::number(limit + 1)),
                             limit, true);
+    co_return co_await pending3;
 }
 
 QCoro::Task<Expected<Page>> HistoryReader::read(QList<QByteArray> command, int limit, bool reverse)
 {
-    const redis::Reply r = co_await m_redis->exec(std::move(command));
+    auto pending4 = m_redis->exec(std::move(command));
+    const redis::Reply r = co_await pending4;
     if (!r)
         co_return Error::unavailable(QStringLiteral("reading history: %1").arg(r.error().message));
     Page page;

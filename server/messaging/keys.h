@@ -1,12 +1,21 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 // The Redis key layout (docs/redis.md). Every key of one conversation carries the hash tag
 // {app:convo}, every key of one user {app:user}, so each script touches one slot and the same
 // code runs on Redis Cluster. Ids never contain braces (confab::isValidId/isValidUserId).
 namespace confab::keys {
+
+// A Redis command's arguments. GCC 12 miscompiles braced lists of string literals inside
+// coroutines ("array used as initializer"), so coroutines build their commands through this.
+template<typename... A>
+QList<QByteArray> cmd(const A &...a)
+{
+    return QList<QByteArray>{QByteArray(a)...};
+}
 
 inline QByteArray tag(const QString &app, QByteArrayView id)
 {

@@ -41,9 +41,10 @@ void MessageService::writeAck(JsonWriter &w, const Ack &ack)
 QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 {
     if (limits.userMsgsPerMin > 0 || limits.appMsgsPerS > 0) {
-        const redis::Reply wait = co_await m_redis->eval(
+        auto pending1 = m_redis->eval(
             m_scripts.rateLimit, {keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
             {QByteArray::number(limits.userMsgsPerMin), QByteArray::number(limits.appMsgsPerS)});
+        const redis::Reply wait = co_await pending1;
         if (!wait)
             co_return Error::unavailable(QStringLiteral("rate limiter: %1").arg(wait.error().message));
         if (const qint64 ms = wait->toInteger(); ms > 0)
@@ -68,12 +69,13 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     QByteArray tailBytes = tail.take();
     tailBytes[0] = ',';
 
-    const redis::Reply r = co_await m_redis->eval(
+    auto pending2 = m_redis->eval(
         m_scripts.accept,
         {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
          keys::idem(req.appId, req.convoId, req.clientMsgId)},
         {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
          QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS)});
+    const redis::Reply r = co_await pending2;
     if (!r)
         co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
     if (r->elements.size() != 2)
@@ -93,9 +95,10 @@ QCoro::Task<Expected<qint64>> MessageService::raiseWatermark(Watermark kind, QSt
                                                             QByteArray userId, qint64 seq)
 {
     const QByteArray hash = kind == Watermark::Read ? keys::read(appId, convoId) : keys::delivered(appId, convoId);
-    const redis::Reply r = co_await m_redis->eval(
+    auto pending3 = m_redis->eval(
         m_scripts.watermark, {hash, keys::seq(appId, convoId)},
         {userId, QByteArray::number(seq), keys::convoChannel(appId, convoId), watermarkFrameHead(kind, convoId, userId)});
+    const redis::Reply r = co_await pending3;
     if (!r)
         co_return Error::unavailable(QStringLiteral("raising a watermark: %1").arg(r.error().message));
     co_return r->toInteger();
@@ -129,9 +132,11 @@ QCoro::Task<Status> MessageService::publishMemberChange(QString appId, QByteArra
     // The conversation's channel first: a node handles it before the user's note, so a newly
     // added member is not yet subscribed and gets the frame once, from the user channel.
     const QByteArray exclude = userId;
-    const redis::Reply a = co_await m_redis->exec({"PUBLISH", keys::convoChannel(appId, convoId), "e " + exclude + '\n' + frame});
-    const redis::Reply b = co_await m_redis->exec(
+    auto pending4 = m_redis->exec({"PUBLISH", keys::convoChannel(appId, convoId), "e " + exclude + '\n' + frame});
+    const redis::Reply a = co_await pending4;
+    auto pending5 = m_redis->exec(
         {"PUBLISH", keys::userChannel(appId, userId), (added ? "a " : "r ") + convoId + '\n' + frame});
+    const redis::Reply b = co_await pending5;
     if (!a || !b)
         co_return Error::unavailable(QStringLiteral("publishing a membership change"));
     co_return Ok{};
@@ -141,7 +146,8 @@ QCoro::Task<Status> MessageService::publishCreated(QString appId, QByteArray con
 {
     bool ok = true;
     for (const QByteArray &m : members) {
-        const redis::Reply r = co_await m_redis->exec({"PUBLISH", keys::userChannel(appId, m), "a " + convoId + '\n'});
+        auto pending6 = m_redis->exec({"PUBLISH", keys::userChannel(appId, m), "a " + convoId + '\n'});
+        const redis::Reply r = co_await pending6;
         ok = ok && r.has_value();
     }
     if (!ok)
@@ -160,7 +166,8 @@ QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::lastSeqs(QStrin
     for (const QByteArray &c : convoIds)
         pending.push_back(m_redis->exec({"GET", keys::seq(appId, c)}));
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
-        const redis::Reply r = co_await pending[size_t(i)];
+        auto pending7 = pending[size_t(i)];
+        const redis::Reply r = co_await pending7;
         if (!r)
             co_return Error::unavailable(QStringLiteral("reading last_seq: %1").arg(r.error().message));
         out.insert(convoIds[i], r->toInteger(0));
@@ -177,7 +184,8 @@ QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::readWatermarks(
     for (const QByteArray &c : convoIds)
         pending.push_back(m_redis->exec({"HGET", keys::read(appId, c), userId}));
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
-        const redis::Reply r = co_await pending[size_t(i)];
+        auto pending8 = pending[size_t(i)];
+        const redis::Reply r = co_await pending8;
         if (!r)
             co_return Error::unavailable(QStringLiteral("reading read watermarks: %1").arg(r.error().message));
         out.insert(convoIds[i], r->toInteger(0));
@@ -189,7 +197,8 @@ QCoro::Task<Expected<bool>> MessageService::admitConnection(QString appId, QByte
 {
     if (perTenSeconds <= 0)
         co_return true;
-    const redis::Reply r = co_await m_redis->eval(m_scripts.connectionRate, {keys::connectionRate(appId, userId)}, {"10000"});
+    auto pending9 = m_redis->eval(m_scripts.connectionRate, {keys::connectionRate(appId, userId)}, {"10000"});
+    const redis::Reply r = co_await pending9;
     if (!r)
         co_return Error::unavailable(QStringLiteral("counting connections: %1").arg(r.error().message));
     co_return r->toInteger() <= perTenSeconds;

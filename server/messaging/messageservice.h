@@ -8,6 +8,9 @@
 #include <QHash>
 #include <QObject>
 
+namespace confab {
+class JsonWriter;
+}
 namespace confab::redis {
 class Client;
 }
@@ -64,7 +67,7 @@ public:
     [[nodiscard]] const Scripts &scripts() const { return m_scripts; }
     [[nodiscard]] redis::Client *redis() const { return m_redis; }
 
-    static void writeAck(class JsonWriter &w, const Ack &ack);
+    static void writeAck(JsonWriter &w, const Ack &ack);
 
 Q_SIGNALS:
     void messageAccepted(const QString &appId);

@@ -140,15 +140,17 @@ QCoro::Task<Status> Node::start()
 {
     if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
         co_return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
-    const Status migrated = co_await d->db.migrate();
+    auto pending1 = d->db.migrate();
+    const Status migrated = co_await pending1;
     if (!migrated)
         co_return Error::unavailable(QStringLiteral("PostgreSQL: %1").arg(migrated.error().message));
 
     d->redisClient.start();
     d->subscriber.start();
     if (!d->redisClient.isConnected()) {
-        const auto connected = co_await qCoro(&d->redisClient, &redis::Client::connected,
+        auto pending2 = qCoro(&d->redisClient, &redis::Client::connected,
                                               std::chrono::milliseconds(kStartupRedisWaitMs));
+        const auto connected = co_await pending2;
         if (!connected)
             co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached").arg(d->config.redis.url));
     }
@@ -170,14 +172,16 @@ QCoro::Task<> Node::stop()
     d->publicServer.close();
     d->gateway.shutdown();
     // Give close frames a moment to leave the socket buffers.
-    co_await QCoro::sleepFor(std::chrono::milliseconds(200));
+    auto pending3 = QCoro::sleepFor(std::chrono::milliseconds(200));
+    co_await pending3;
     d->internalServer.close();
 }
 
 QCoro::Task<Status> migrateOnly(Config config)
 {
     store::Database db(store::Database::Options{config.postgres.url, 1});
-    const Status s = co_await db.migrate();
+    auto pending4 = db.migrate();
+    const Status s = co_await pending4;
     co_return s;
 }
 
