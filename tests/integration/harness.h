@@ -2,6 +2,7 @@
 
 #include "support/testenv.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>

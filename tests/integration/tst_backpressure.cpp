@@ -1,0 +1,112 @@
+// A slow consumer is switched to catch-up (sync.required) and, if it stays slow, closed with
+// 4008; server memory per client stays bounded (PROTOCOL.md section 5 "Backpressure").
+#include "harness.h"
+
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace confab::test;
+
+namespace {
+
+// A client that upgrades and authenticates by hand, then reads only when told to.
+class SlowClient
+{
+public:
+    bool open(quint16 port, const QByteArray &token)
+    {
+        m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        m_socket.setReadBufferSize(4096);
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!m_socket.waitForConnected(5000))
+            return false;
+        m_socket.write("GET /v1/ws?access_token=" + token + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QElapsedTimer t;
+        t.start();
+        while (!m_in.contains("connection.ack") && t.elapsed() < 5000) {
+            m_socket.waitForReadyRead(100);
+            m_in += m_socket.readAll();
+        }
+        return m_in.contains("connection.ack");
+    }
+    // Reads everything available for a while (the server's frames are unmasked text).
+    void drain(int ms)
+    {
+        m_socket.setReadBufferSize(0);
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < ms) {
+            QTest::qWait(20);
+            m_in += m_socket.readAll();
+        }
+    }
+    [[nodiscard]] const QByteArray &received() const { return m_in; }
+    [[nodiscard]] bool closedWith(int code)
+    {
+        const QByteArray marker = QByteArray(1, char(0x88));
+        const qsizetype at = m_in.lastIndexOf(marker);
+        return at >= 0 && at + 3 < m_in.size() && ((quint8(m_in[at + 2]) << 8) | quint8(m_in[at + 3])) == code;
+    }
+    QTcpSocket m_socket;
+
+private:
+    QByteArray m_in;
+};
+
+} // namespace
+
+class TestBackpressure : public QObject
+{
+    Q_OBJECT
+
+    void flood(Cluster &cluster, const QByteArray &key, const QString &convo, int count)
+    {
+        WsClient sender;
+        QVERIFY(sender.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("fast"))));
+        const QString body(10000, u'z');
+        for (int i = 0; i < count; ++i)
+            sender.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("req"), QString::number(i)},
+                                    {QStringLiteral("convo_id"), convo}, {QStringLiteral("client_msg_id"), QStringLiteral("f%1").arg(i)},
+                                    {QStringLiteral("content"), body}});
+        QTRY_COMPARE_WITH_TIMEOUT(sender.frames(QStringLiteral("message.ack")).size(), count, 30000);
+    }
+
+private Q_SLOTS:
+    void slowConsumerGetsSyncRequired()
+    {
+        Cluster cluster(QHash<QString, QString>{{QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_SOFT"), QStringLiteral("65536")},
+                                                {QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_HARD"), QStringLiteral("67108864")},
+                                                {QStringLiteral("CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT"), QStringLiteral("60s")}});
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 0}, {QStringLiteral("app_msgs_per_s"), 0}}}}).second;
+        const QString convo = cluster.createConversation(key, {QStringLiteral("fast"), QStringLiteral("slow")});
+        SlowClient slow;
+        QVERIFY(slow.open(cluster.node().publicPort(), cluster.userToken(key, QStringLiteral("slow"))));
+        flood(cluster, key, convo, 800);
+        slow.drain(3000);
+        QVERIFY2(slow.received().contains(R"("type":"sync.required")"), "no sync.required after draining");
+        QVERIFY(slow.received().contains(QStringLiteral(R"("convo_ids":["%1"])").arg(convo).toUtf8()));
+        QVERIFY(slow.received().contains(R"("reason":"slow_consumer")"));
+        QCOMPARE(slow.m_socket.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void staysSlowIsClosed4008()
+    {
+        Cluster cluster(QHash<QString, QString>{{QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_SOFT"), QStringLiteral("65536")},
+                                                {QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_HARD"), QStringLiteral("1048576")},
+                                                {QStringLiteral("CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT"), QStringLiteral("1s")}});
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 0}, {QStringLiteral("app_msgs_per_s"), 0}}}}).second;
+        const QString convo = cluster.createConversation(key, {QStringLiteral("fast"), QStringLiteral("slow")});
+        SlowClient slow;
+        QVERIFY(slow.open(cluster.node().publicPort(), cluster.userToken(key, QStringLiteral("slow"))));
+        flood(cluster, key, convo, 800);
+        QTest::qWait(2000); // past slow_client_timeout while not reading
+        slow.drain(3000);
+        QVERIFY2(slow.closedWith(4008), "the slow client was not closed with 4008");
+    }
+};
+
+QTEST_MAIN(TestBackpressure)
+#include "tst_backpressure.moc"
