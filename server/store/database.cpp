@@ -1,0 +1,216 @@
+#include "store/database.h"
+
+#include "store/logging.h"
+#include "store/migrations.h"
+#include "store/sql.h"
+
+#include <QSqlError>
+#include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace confab::store {
+
+namespace {
+
+// Bounds how long a worker can be stuck on an unreachable host or a runaway statement, so a
+// dead server turns into Unavailable answers instead of a pool that never drains.
+constexpr int kConnectTimeoutS = 5;
+constexpr int kStatementTimeoutMs = 30000;
+
+struct ConnectionParams
+{
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password;
+    QString database;
+    QString options;
+    QString invalid; // why the URL cannot be used; empty when it can
+    QString where;   // host:port/db, for messages (never the credentials)
+};
+
+ConnectionParams parseUrl(const QString &text)
+{
+    ConnectionParams p;
+    const QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme();
+    if (!url.isValid() || (scheme != QLatin1String("postgresql") && scheme != QLatin1String("postgres"))) {
+        p.invalid = QStringLiteral("the PostgreSQL URL is not of the form postgresql://user:pass@host:port/db");
+        return p;
+    }
+    p.host = url.host(QUrl::FullyDecoded);
+    p.port = url.port(5432);
+    p.user = url.userName(QUrl::FullyDecoded);
+    p.password = url.password(QUrl::FullyDecoded);
+    p.database = url.path(QUrl::FullyDecoded).mid(1);
+    if (p.host.isEmpty())
+        p.host = QStringLiteral("localhost");
+    p.where = QStringLiteral("%1:%2/%3").arg(p.host).arg(p.port).arg(p.database);
+
+    QStringList options{QStringLiteral("connect_timeout=%1").arg(kConnectTimeoutS),
+                        QStringLiteral("application_name=confabd"),
+                        QStringLiteral("options='-c statement_timeout=%1'").arg(kStatementTimeoutMs)};
+    // libpq parameters such as sslmode may ride along as query items; QPSQL separates
+    // options with ';' and quotes nothing, so values that could break out are refused.
+    const auto items = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
+    for (const auto &[key, value] : items) {
+        const auto unsafe = [](const QString &s) {
+            return s.isEmpty() || s.contains(QLatin1Char(';')) || s.contains(QLatin1Char(' '))
+                || s.contains(QLatin1Char('\'')) || s.contains(QLatin1Char('\\'))
+                || s.contains(QLatin1Char('='));
+        };
+        if (unsafe(key) || unsafe(value)) {
+            p.invalid = QStringLiteral("the PostgreSQL URL has an unusable parameter '%1'").arg(key);
+            return p;
+        }
+        options.append(key + QLatin1Char('=') + value);
+    }
+    p.options = options.join(QLatin1Char(';'));
+    return p;
+}
+
+std::atomic<int> s_serial{0};
+
+} // namespace
+
+class Database::Private
+{
+public:
+    explicit Private(Options o) : options(std::move(o)), params(parseUrl(options.url)) { }
+
+    void work(int index);
+    bool open(QSqlDatabase &db, Error *error, bool *reportedDown) const;
+
+    const Options options;
+    const ConnectionParams params;
+    const int serial = s_serial++;
+
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Job> queue;
+    bool stopping = false;
+    std::vector<std::unique_ptr<QThread>> threads;
+};
+
+bool Database::Private::open(QSqlDatabase &db, Error *error, bool *reportedDown) const
+{
+    if (!params.invalid.isEmpty()) {
+        *error = Error::unavailable(params.invalid);
+        return false;
+    }
+    db.setHostName(params.host);
+    db.setPort(params.port);
+    db.setUserName(params.user);
+    db.setPassword(params.password);
+    db.setDatabaseName(params.database);
+    db.setConnectOptions(params.options);
+    if (!db.open()) {
+        const QString detail = db.lastError().databaseText().isEmpty() ? db.lastError().driverText()
+                                                                       : db.lastError().databaseText();
+        *error = Error::unavailable(
+            QStringLiteral("connecting to PostgreSQL at %1: %2").arg(params.where, detail.trimmed()));
+        if (!*reportedDown)
+            qCWarning(lcStore).noquote() << error->message;
+        *reportedDown = true;
+        return false;
+    }
+    if (*reportedDown)
+        qCInfo(lcStore).noquote() << "connected to PostgreSQL at" << params.where;
+    *reportedDown = false;
+    return true;
+}
+
+void Database::Private::work(int index)
+{
+    const QString name = QStringLiteral("confab.store.%1.%2").arg(serial).arg(index);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        bool reportedDown = false;
+        for (;;) {
+            Job job;
+            {
+                std::unique_lock lock(mutex);
+                wake.wait(lock, [this] { return stopping || !queue.empty(); });
+                if (queue.empty())
+                    break;
+                job = std::move(queue.front());
+                queue.pop_front();
+            }
+            Error openError;
+            if (!db.isOpen() && !open(db, &openError, &reportedDown)) {
+                job(nullptr, openError);
+                continue;
+            }
+            job(&db, openError);
+            if (sql::connectionBroken(db)) {
+                qCWarning(lcStore).noquote() << "lost the PostgreSQL connection to" << params.where
+                                             << "; reopening it on next use";
+                db.close();
+                reportedDown = true;
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+Database::Database(Options options, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(std::move(options)))
+{
+    const int n = std::max(1, d->options.threads);
+    for (int i = 0; i < n; ++i) {
+        std::unique_ptr<QThread> t(QThread::create([this, i] { d->work(i); }));
+        t->setObjectName(QStringLiteral("confab-db-%1").arg(i));
+        t->start();
+        d->threads.push_back(std::move(t));
+    }
+}
+
+Database::~Database()
+{
+    {
+        std::lock_guard lock(d->mutex);
+        d->stopping = true;
+    }
+    d->wake.notify_all();
+    for (const auto &t : d->threads)
+        t->wait();
+}
+
+void Database::enqueue(Job job)
+{
+    {
+        std::lock_guard lock(d->mutex);
+        d->queue.push_back(std::move(job));
+    }
+    d->wake.notify_one();
+}
+
+QFuture<Status> Database::migrate()
+{
+    return run<Ok>([](QSqlDatabase &db) { return applyMigrations(db); });
+}
+
+QFuture<Status> Database::ping()
+{
+    return run<Ok>([](QSqlDatabase &db) -> Status {
+        auto q = sql::exec(db, QStringLiteral("SELECT 1"), {}, QStringLiteral("pinging PostgreSQL"));
+        if (!q)
+            return q.error();
+        return Ok{};
+    });
+}
+
+int Database::latestSchemaVersion()
+{
+    return migrations().last().version;
+}
+
+} // namespace confab::store

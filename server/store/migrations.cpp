@@ -1,0 +1,122 @@
+#include "store/migrations.h"
+
+#include "store/logging.h"
+#include "store/sql.h"
+
+namespace confab::store {
+
+namespace {
+
+// pg_advisory_xact_lock key shared by every node migrating the same database ("Confab").
+constexpr qint64 kMigrationLockKey = 0x436f6e666162;
+
+// New migrations go at the end, one entry each; docs/schema.md describes them.
+const QList<Migration> kMigrations = {
+    {1, "apps, api keys, conversations, members", R"sql(
+CREATE TABLE apps (
+    id            text PRIMARY KEY,
+    name          text NOT NULL,
+    oidc_issuer   text,
+    oidc_audience text,
+    limits        jsonb NOT NULL DEFAULT '{}',
+    token_secret  bytea NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX apps_by_oidc_issuer ON apps (oidc_issuer) WHERE oidc_issuer IS NOT NULL;
+
+CREATE TABLE api_keys (
+    id          text PRIMARY KEY,
+    app_id      text NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
+    label       text NOT NULL DEFAULT '',
+    secret_hash text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz,
+    revoked_at  timestamptz
+);
+CREATE INDEX api_keys_by_app ON api_keys (app_id);
+
+CREATE TABLE conversations (
+    app_id     text NOT NULL,
+    id         text NOT NULL,
+    kind       text NOT NULL CHECK (kind IN ('direct', 'group')),
+    title      text NOT NULL DEFAULT '',
+    owner_id   text NOT NULL DEFAULT '',
+    direct_key text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (app_id, id),
+    UNIQUE (app_id, direct_key),
+    CHECK ((kind = 'direct') = (direct_key IS NOT NULL))
+);
+
+CREATE TABLE members (
+    app_id    text NOT NULL,
+    convo_id  text NOT NULL,
+    user_id   text NOT NULL,
+    joined_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (app_id, convo_id, user_id),
+    FOREIGN KEY (app_id, convo_id) REFERENCES conversations (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX members_by_user ON members (app_id, user_id);
+)sql"},
+};
+
+Status applyOne(QSqlDatabase &db, const Migration &m)
+{
+    const QString what = QStringLiteral("applying schema migration %1 (%2)")
+                             .arg(m.version)
+                             .arg(QLatin1String(m.name));
+    sql::Transaction tx(db);
+    if (Status s = tx.begin(what); !s)
+        return s;
+    // Migrations may legitimately outlast the per-connection statement timeout.
+    if (Status s = sql::execDirect(db, QStringLiteral("SET LOCAL statement_timeout = 0"), what); !s)
+        return s;
+    if (auto q = sql::exec(db, QStringLiteral("SELECT pg_advisory_xact_lock(:key)"),
+                           {{"key", kMigrationLockKey}}, what);
+        !q)
+        return q.error();
+    // The bookkeeping table is the migrator's own, so it exists before migration 1 runs; it
+    // is created under the lock because concurrent CREATE TABLE IF NOT EXISTS can collide.
+    if (Status s = sql::execDirect(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                                      " version integer PRIMARY KEY,"
+                                                      " name text NOT NULL DEFAULT '',"
+                                                      " applied_at timestamptz NOT NULL DEFAULT now())"),
+                                   what);
+        !s)
+        return s;
+    auto applied = sql::exec(db, QStringLiteral("SELECT 1 FROM schema_migrations WHERE version = :v"),
+                             {{"v", m.version}}, what);
+    if (!applied)
+        return applied.error();
+    if (applied->next())
+        return tx.commit(what);
+
+    if (Status s = sql::execDirect(db, QString::fromUtf8(m.sql), what); !s)
+        return s;
+    if (auto q = sql::exec(db, QStringLiteral("INSERT INTO schema_migrations (version, name) VALUES (:v, :n)"),
+                           {{"v", m.version}, {"n", QString::fromUtf8(m.name)}}, what);
+        !q)
+        return q.error();
+    if (Status s = tx.commit(what); !s)
+        return s;
+    qCInfo(lcStore) << "applied schema migration" << m.version << m.name;
+    return Ok{};
+}
+
+} // namespace
+
+const QList<Migration> &migrations()
+{
+    return kMigrations;
+}
+
+Status applyMigrations(QSqlDatabase &db)
+{
+    for (const Migration &m : kMigrations) {
+        if (Status s = applyOne(db, m); !s)
+            return s;
+    }
+    return Ok{};
+}
+
+} // namespace confab::store

@@ -1,0 +1,124 @@
+#include "store/sql.h"
+
+#include <QSqlDriver>
+
+#include <libpq-fe.h>
+
+namespace confab::store::sql {
+
+namespace {
+
+QString sqlState(const QSqlError &e)
+{
+    return e.nativeErrorCode();
+}
+
+} // namespace
+
+bool connectionBroken(const QSqlDatabase &db)
+{
+    if (!db.isOpen())
+        return true;
+    const QVariant handle = db.driver()->handle();
+    if (qstrcmp(handle.typeName(), "PGconn*") != 0)
+        return false;
+    auto *conn = *static_cast<PGconn *const *>(handle.constData());
+    return !conn || PQstatus(conn) == CONNECTION_BAD;
+}
+
+bool isUniqueViolation(const QSqlError &e)
+{
+    return sqlState(e) == QLatin1String("23505");
+}
+
+bool isForeignKeyViolation(const QSqlError &e)
+{
+    return sqlState(e) == QLatin1String("23503");
+}
+
+Error toError(const QSqlError &e, const QString &what, const QSqlDatabase &db)
+{
+    const QString state = sqlState(e);
+    // Only the first line: libpq appends the statement (LINE 1: EXECUTE .. with the bound
+    // values) and DETAIL lines that may quote them.
+    const QString detail = e.databaseText().isEmpty() ? e.driverText() : e.databaseText();
+    const QString message = QStringLiteral("%1: %2").arg(what, detail.trimmed().section(QLatin1Char('\n'), 0, 0));
+    // 08: connection exception; 57P01..57P03: admin/crash shutdown, cannot connect now;
+    // 53300: too many connections. A lost socket leaves no SQLSTATE at all, hence the check.
+    const bool unavailable = e.type() == QSqlError::ConnectionError
+        || state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"))
+        || state == QLatin1String("53300") || connectionBroken(db);
+    if (unavailable)
+        return Error::unavailable(message);
+    if (isUniqueViolation(e))
+        return Error::conflict(message);
+    return Error::internal(message);
+}
+
+Expected<QSqlQuery> exec(QSqlDatabase &db, const QString &sql,
+                         std::initializer_list<Binding> bindings, const QString &what,
+                         QSqlError *lastError)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    const bool ok = q.prepare(sql) && [&] {
+        for (const Binding &b : bindings)
+            q.bindValue(QLatin1Char(':') + QLatin1String(b.first), b.second);
+        return q.exec();
+    }();
+    if (!ok) {
+        if (lastError)
+            *lastError = q.lastError();
+        return toError(q.lastError(), what, db);
+    }
+    return q;
+}
+
+Status execDirect(QSqlDatabase &db, const QString &sql, const QString &what)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        return toError(q.lastError(), what, db);
+    return Ok{};
+}
+
+QVariant nullIfEmpty(const QString &s)
+{
+    return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+QString msOf(const char *column)
+{
+    return QStringLiteral("floor(extract(epoch FROM %1) * 1000)::bigint").arg(QLatin1String(column));
+}
+
+QString tsOf(const char *placeholder)
+{
+    return QStringLiteral("to_timestamp(CAST(:%1 AS bigint) / 1000.0)").arg(QLatin1String(placeholder));
+}
+
+Transaction::Transaction(QSqlDatabase &db) : m_db(db) { }
+
+Transaction::~Transaction()
+{
+    if (m_open)
+        m_db.rollback();
+}
+
+Status Transaction::begin(const QString &what)
+{
+    if (!m_db.transaction())
+        return toError(m_db.lastError(), what, m_db);
+    m_open = true;
+    return Ok{};
+}
+
+Status Transaction::commit(const QString &what)
+{
+    if (!m_db.commit())
+        return toError(m_db.lastError(), what, m_db);
+    m_open = false;
+    return Ok{};
+}
+
+} // namespace confab::store::sql
