@@ -1,0 +1,60 @@
+#include "auth/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace confab::auth {
+
+QByteArray sha256Hex(QByteArrayView data)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), size_t(data.size()), md, &len, EVP_sha256(), nullptr) != 1)
+        qFatal("OpenSSL EVP_Digest(SHA-256) failed");
+    return QByteArray(reinterpret_cast<const char *>(md), int(len)).toHex();
+}
+
+QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)
+{
+    // OpenSSL treats a null key pointer as "keep the previous key", so an empty key still
+    // needs a valid address.
+    static const unsigned char emptyKey = 0;
+    const void *keyPtr = key.isEmpty() ? static_cast<const void *>(&emptyKey) : key.data();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    size_t outLen = 0;
+    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, keyPtr, size_t(key.size()),
+                   reinterpret_cast<const unsigned char *>(data.data()), size_t(data.size()), out,
+                   sizeof out, &outLen))
+        qFatal("OpenSSL EVP_Q_mac(HMAC-SHA256) failed");
+    return QByteArray(reinterpret_cast<const char *>(out), int(outLen));
+}
+
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    if (a.isEmpty())
+        return true;
+    return CRYPTO_memcmp(a.data(), b.data(), size_t(a.size())) == 0;
+}
+
+QByteArray base64UrlEncode(QByteArrayView data)
+{
+    return data.toByteArray().toBase64(QByteArray::Base64UrlEncoding
+                                       | QByteArray::OmitTrailingEquals);
+}
+
+std::optional<QByteArray> base64UrlDecode(QByteArrayView text)
+{
+    // Padding is not part of the JWS encoding; refusing it keeps one spelling per value.
+    if (text.contains('='))
+        return std::nullopt;
+    auto decoded = QByteArray::fromBase64Encoding(text.toByteArray(),
+                                                  QByteArray::Base64UrlEncoding
+                                                      | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return std::move(decoded.decoded);
+}
+
+} // namespace confab::auth

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <optional>
+
+// Thin wrappers over OpenSSL 3 so the rest of the server never includes an OpenSSL header.
+namespace confab::auth {
+
+// Lower-case hex SHA-256 (64 characters).
+[[nodiscard]] QByteArray sha256Hex(QByteArrayView data);
+
+// Raw 32-byte HMAC-SHA-256; an empty key is allowed (RFC 2104 pads it with zeros).
+[[nodiscard]] QByteArray hmacSha256(QByteArrayView key, QByteArrayView data);
+
+// Constant time in the contents (CRYPTO_memcmp); only a length difference returns early.
+[[nodiscard]] bool constantTimeEquals(QByteArrayView a, QByteArrayView b);
+
+// Unpadded base64url (RFC 7515 section 2), as JWS and API keys use it.
+[[nodiscard]] QByteArray base64UrlEncode(QByteArrayView data);
+// Strict: any character outside the base64url alphabet makes it fail.
+[[nodiscard]] std::optional<QByteArray> base64UrlDecode(QByteArrayView text);
+
+} // namespace confab::auth
