@@ -1,0 +1,3 @@
+#include "http/logging.h"
+
+Q_LOGGING_CATEGORY(lcHttp, "confab.http", QtInfoMsg)

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "http/request.h"
+#include "http/response.h"
+
+#include <QCoro/QCoroTask>
+
+#include <deque>
+#include <functional>
+
+namespace confab::http {
+
+using Handler = std::function<QCoro::Task<Response>(Request)>;
+
+// Maps (method, path pattern) to handlers. Patterns are like
+// "/v1/conversations/{id}/members/{user_id}": {x} matches one non-empty segment. The pattern
+// itself is the route name metrics use as their `route` label. A literal segment wins over a
+// {param} in the same place, whatever the order of add(). A single trailing slash on the
+// request path is ignored. Handlers are called in place, so the Router must outlive every
+// request it started (a capturing coroutine lambda keeps its captures in the Router).
+class Router
+{
+public:
+    void add(QByteArray method, QByteArray pattern, Handler handler);
+
+    struct Match
+    {
+        const Handler *handler = nullptr;
+        QByteArray route;
+        QHash<QByteArray, QByteArray> params;
+        bool methodNotAllowed = false;
+        QList<QByteArray> allowedMethods; // set when methodNotAllowed, for the Allow header
+    };
+    // path is the request path as sent (percent-encoded): it is split on '/' first and each
+    // segment decoded after, so an encoded "%2F" stays inside its segment.
+    [[nodiscard]] Match match(const QByteArray &method, const QByteArray &path) const;
+
+private:
+    struct Segment
+    {
+        QByteArray text; // literal text, or the parameter name
+        bool isParam = false;
+    };
+    struct Route
+    {
+        QByteArray method;
+        QByteArray pattern;
+        QList<Segment> segments;
+        Handler handler;
+    };
+    // A deque so that Match::handler stays valid when routes are added later.
+    std::deque<Route> m_routes;
+};
+
+} // namespace confab::http

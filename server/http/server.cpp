@@ -1,0 +1,509 @@
+#include "http/server.h"
+
+#include "http/logging.h"
+#include "http/request.h"
+#include "http/requestparser.h"
+#include "http/response.h"
+#include "http/router.h"
+
+#include "confab/error.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QLocale>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <exception>
+#include <unordered_map>
+
+namespace confab::http {
+
+namespace {
+
+// A client that pipelines requests without reading the answers stops being read once this
+// much is waiting to be sent, so the write buffer stays bounded.
+constexpr qint64 kWriteHighWater = 256 * 1024;
+constexpr qsizetype kMinReadBuffer = 64 * 1024;
+const QByteArray kUnmatched = QByteArrayLiteral("unmatched");
+
+QByteArrayView reasonPhrase(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+// IMF-fixdate, rebuilt at most once a second.
+QByteArray httpDate()
+{
+    static qint64 cachedSecond = -1;
+    static QByteArray cached;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const qint64 second = now.toSecsSinceEpoch();
+    if (second != cachedSecond) {
+        cachedSecond = second;
+        cached = QLocale::c()
+                     .toString(now, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                     .toLatin1();
+    }
+    return cached;
+}
+
+Response errorResponse(int status, ErrorCode code, const QString &message)
+{
+    Response r = Response::error(Error{code, message});
+    r.status = status;
+    return r;
+}
+
+struct Connection
+{
+    enum class State {
+        ReadingHead,
+        ReadingBody,
+        Handling, // a handler runs; nothing more is read until it answers
+        Closing, // the last response is written, waiting for the socket to go
+    };
+
+    QTcpSocket *socket = nullptr;
+    State state = State::ReadingHead;
+    RequestHead head;
+    QByteArray body;
+    QByteArray route;
+    quint64 seq = 0; // which request a handler's answer belongs to
+    qint64 lastActivityMs = 0;
+    qint64 handlerStartMs = 0;
+    QElapsedTimer started;
+    bool inProcessInput = false;
+};
+
+} // namespace
+
+class Server::Private
+{
+public:
+    Private(Server *server, Options opts, Router *r)
+        : q(server), options(std::move(opts)), router(r),
+          wsServer(QStringLiteral("confab"), QWebSocketServer::NonSecureMode)
+    {
+        clock.start();
+    }
+
+    ~Private()
+    {
+        // Sockets go first and quietly, so no signal reaches a half-destroyed Private.
+        for (auto &[socket, connection] : connections) {
+            QObject::disconnect(socket, nullptr, q, nullptr);
+            delete socket;
+        }
+        connections.clear();
+    }
+
+    void acceptPending();
+    void processInput(Connection &c);
+    void dispatch(Connection &c);
+    void handOver(Connection &c);
+    void respond(Connection &c, const Response &response, bool close);
+    void fail(Connection &c, int status, ErrorCode code, const QString &message);
+    void finish(QTcpSocket *socket, quint64 seq, Response response);
+    void sweep();
+    [[nodiscard]] Connection *find(QTcpSocket *socket);
+
+    static QCoro::Task<> runHandler(QPointer<Server> server, QPointer<QTcpSocket> socket,
+                                    quint64 seq, const Handler *handler, Request request);
+
+    Server *q;
+    Options options;
+    Router *router;
+    QTcpServer tcpServer;
+    QWebSocketServer wsServer;
+    QTimer sweepTimer;
+    QElapsedTimer clock;
+    std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> connections;
+    bool closing = false;
+};
+
+Connection *Server::Private::find(QTcpSocket *socket)
+{
+    const auto it = connections.find(socket);
+    return it == connections.end() ? nullptr : it->second.get();
+}
+
+void Server::Private::acceptPending()
+{
+    while (QTcpSocket *socket = tcpServer.nextPendingConnection()) {
+        if (closing || int(connections.size()) >= options.maxConnections) {
+            // Accepting and closing tells the client at once, where a full backlog would
+            // leave it waiting for its connect timeout.
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        socket->setReadBufferSize(std::max(options.maxHeaderBytes + 4, kMinReadBuffer));
+
+        auto connection = std::make_unique<Connection>();
+        connection->socket = socket;
+        connection->lastActivityMs = clock.elapsed();
+        Connection *c = connection.get();
+        connections.emplace(socket, std::move(connection));
+
+        QObject::connect(socket, &QTcpSocket::readyRead, q, [this, c] {
+            c->lastActivityMs = clock.elapsed();
+            processInput(*c);
+        });
+        QObject::connect(socket, &QTcpSocket::bytesWritten, q, [this, c] {
+            c->lastActivityMs = clock.elapsed();
+            if (c->state == Connection::State::ReadingHead
+                && c->socket->bytesToWrite() < kWriteHighWater)
+                processInput(*c);
+        });
+        // Deleted later, and forgotten only on destruction, so no Connection disappears
+        // under a caller up the stack.
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QObject::connect(socket, &QObject::destroyed, q,
+                         [this, socket] { connections.erase(socket); });
+
+        if (socket->bytesAvailable() > 0)
+            processInput(*c);
+    }
+}
+
+void Server::Private::processInput(Connection &c)
+{
+    if (c.inProcessInput)
+        return; // the outer call's loop picks up whatever changed
+    c.inProcessInput = true;
+    QTcpSocket *socket = c.socket;
+
+    while (socket->state() == QAbstractSocket::ConnectedState) {
+        if (c.state == Connection::State::ReadingHead) {
+            if (socket->bytesAvailable() == 0 || socket->bytesToWrite() >= kWriteHighWater)
+                break;
+            const QByteArray peeked = socket->peek(options.maxHeaderBytes + 4);
+            // RFC 9112 2.2: ignore empty lines before a request line
+            qsizetype blank = 0;
+            while (peeked.size() >= blank + 2 && peeked[blank] == '\r' && peeked[blank + 1] == '\n')
+                blank += 2;
+            if (blank > 0) {
+                socket->skip(blank);
+                continue;
+            }
+            const qsizetype headLength = parser::headLength(peeked);
+            if (headLength < 0 || headLength > options.maxHeaderBytes) {
+                const qsizetype firstLine = peeked.indexOf("\r\n");
+                if (!parser::plausibleStart(firstLine < 0 ? peeked : peeked.first(firstLine))) {
+                    fail(c, 400, ErrorCode::BadRequest,
+                         QStringLiteral("parsing the HTTP request: malformed request line"));
+                } else if (headLength > 0 || peeked.size() > options.maxHeaderBytes) {
+                    fail(c, 431, ErrorCode::BadRequest,
+                         QStringLiteral("request headers exceed %1 bytes")
+                             .arg(options.maxHeaderBytes));
+                }
+                break;
+            }
+            auto head = parser::parseHead(QByteArrayView(peeked).first(headLength));
+            if (!head) {
+                fail(c, 400, ErrorCode::BadRequest, head.error().message);
+                break;
+            }
+            c.head = std::move(*head);
+            c.started.start();
+            if (c.head.webSocketUpgrade
+                && options.webSocketPaths.contains(
+                    QString::fromUtf8(QByteArray::fromPercentEncoding(c.head.rawPath)))) {
+                handOver(c); // c is gone
+                return;
+            }
+            socket->skip(headLength);
+            if (c.head.hasTransferEncoding) {
+                fail(c, 411, ErrorCode::BadRequest,
+                     QStringLiteral("chunked request bodies are not supported: send Content-Length"));
+                break;
+            }
+            if (c.head.contentLength > options.maxBodyBytes) {
+                fail(c, 413, ErrorCode::PayloadTooLarge,
+                     QStringLiteral("request body of %1 bytes exceeds %2")
+                         .arg(c.head.contentLength)
+                         .arg(options.maxBodyBytes));
+                break;
+            }
+            c.body.clear();
+            if (c.head.contentLength > 0) {
+                c.body.reserve(c.head.contentLength);
+                c.state = Connection::State::ReadingBody;
+                if (c.head.expectContinue)
+                    socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                continue;
+            }
+            dispatch(c);
+        } else if (c.state == Connection::State::ReadingBody) {
+            const qint64 missing = c.head.contentLength - c.body.size();
+            if (socket->bytesAvailable() > 0)
+                c.body.append(socket->read(missing));
+            if (c.body.size() < c.head.contentLength)
+                break;
+            dispatch(c);
+        } else {
+            break;
+        }
+    }
+    c.inProcessInput = false;
+}
+
+void Server::Private::dispatch(Connection &c)
+{
+    Router::Match match = router->match(c.head.method, c.head.rawPath);
+    c.route = match.route.isEmpty() ? kUnmatched : match.route;
+    if (!match.handler) {
+        if (match.methodNotAllowed) {
+            Response r = errorResponse(405, ErrorCode::BadRequest,
+                                       QStringLiteral("method %1 is not allowed on %2")
+                                           .arg(QString::fromLatin1(c.head.method),
+                                                QString::fromLatin1(match.route)));
+            r.headers.append({QByteArrayLiteral("Allow"), match.allowedMethods.join(", ")});
+            respond(c, r, !c.head.keepAlive);
+        } else {
+            const Response r = Response::error(Error::notFound(
+                QStringLiteral("no route for %1").arg(QString::fromUtf8(c.head.rawPath))));
+            respond(c, r, !c.head.keepAlive);
+        }
+        return;
+    }
+
+    Request request;
+    request.method = c.head.method;
+    request.path = QByteArray::fromPercentEncoding(c.head.rawPath);
+    request.query = QUrlQuery(QString::fromUtf8(c.head.rawQuery));
+    request.headers = std::move(c.head.headers);
+    request.body = std::move(c.body);
+    request.peer = c.socket->peerAddress();
+    request.params = std::move(match.params);
+
+    c.state = Connection::State::Handling;
+    c.handlerStartMs = clock.elapsed();
+    ++c.seq;
+    // Detached: the coroutine finds its connection again through the QPointers, if both the
+    // server and the socket are still there when the handler answers.
+    runHandler(QPointer<Server>(q), QPointer<QTcpSocket>(c.socket), c.seq, match.handler,
+               std::move(request));
+}
+
+QCoro::Task<> Server::Private::runHandler(QPointer<Server> server, QPointer<QTcpSocket> socket,
+                                          quint64 seq, const Handler *handler, Request request)
+{
+    Response response;
+    try {
+        response = co_await (*handler)(std::move(request));
+    } catch (const std::exception &e) {
+        qCWarning(lcHttp) << "handler threw:" << e.what();
+        response = Response::error(Error::internal(QStringLiteral("the request handler failed")));
+    } catch (...) {
+        qCWarning(lcHttp) << "handler threw a non-standard exception";
+        response = Response::error(Error::internal(QStringLiteral("the request handler failed")));
+    }
+    if (server && socket)
+        server->d->finish(socket.data(), seq, std::move(response));
+}
+
+void Server::Private::finish(QTcpSocket *socket, quint64 seq, Response response)
+{
+    Connection *c = find(socket);
+    if (!c || c->state != Connection::State::Handling || c->seq != seq)
+        return; // timed out and answered 503 already, or the client went away
+    respond(*c, response, !c->head.keepAlive);
+    processInput(*c);
+}
+
+void Server::Private::respond(Connection &c, const Response &r, bool close)
+{
+    close = close || closing;
+    const QByteArray method = c.head.method;
+    const bool noBody = r.status == 204 || r.status == 304 || r.status < 200;
+    QByteArray out;
+    out.reserve(160 + r.body.size());
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(r.status);
+    out += ' ';
+    out += reasonPhrase(r.status);
+    out += "\r\nDate: ";
+    out += httpDate();
+    if (!noBody) {
+        if (!r.contentType.isEmpty()) {
+            out += "\r\nContent-Type: ";
+            out += r.contentType;
+        }
+        out += "\r\nContent-Length: ";
+        out += QByteArray::number(r.body.size());
+    }
+    out += close ? "\r\nConnection: close" : "\r\nConnection: keep-alive";
+    for (const auto &[name, value] : r.headers) {
+        out += "\r\n";
+        out += name;
+        out += ": ";
+        out += value;
+    }
+    out += "\r\n\r\n";
+    if (!noBody)
+        out += r.body;
+    c.socket->write(out);
+    c.lastActivityMs = clock.elapsed();
+
+    const double seconds = c.started.isValid() ? double(c.started.nsecsElapsed()) / 1e9 : 0.0;
+    c.started.invalidate();
+    c.body.clear();
+    c.head = RequestHead();
+    if (close) {
+        c.state = Connection::State::Closing;
+        c.socket->disconnectFromHost();
+    } else {
+        c.state = Connection::State::ReadingHead;
+    }
+    Q_EMIT q->requestFinished(c.route.isEmpty() ? kUnmatched : c.route,
+                              method.isEmpty() ? QByteArrayLiteral("-") : method, r.status,
+                              seconds);
+    c.route.clear();
+}
+
+void Server::Private::fail(Connection &c, int status, ErrorCode code, const QString &message)
+{
+    qCDebug(lcHttp) << "refusing request from" << c.socket->peerAddress() << status << message;
+    // Whatever follows on this connection cannot be framed any more: answer and close.
+    respond(c, errorResponse(status, code, message), true);
+}
+
+void Server::Private::handOver(Connection &c)
+{
+    QTcpSocket *socket = c.socket;
+    QObject::disconnect(socket, nullptr, q, nullptr);
+    QObject::disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connections.erase(socket);
+    // QWebSocket frames may be larger than our HTTP read buffer; it enforces its own limits.
+    socket->setReadBufferSize(0);
+    // Qt's server deletes the socket once it disconnects; the QWebSocket owns it after that.
+    socket->setParent(nullptr);
+    wsServer.handleConnection(socket);
+}
+
+void Server::Private::sweep()
+{
+    const qint64 now = clock.elapsed();
+    std::vector<Connection *> expired;
+    for (auto &[socket, c] : connections) {
+        if (c->state == Connection::State::Handling) {
+            if (now - c->handlerStartMs >= options.requestTimeoutMs)
+                expired.push_back(c.get());
+        } else if (c->state != Connection::State::Closing
+                   && now - c->lastActivityMs >= options.idleTimeoutMs) {
+            expired.push_back(c.get());
+        }
+    }
+    for (Connection *c : expired) {
+        if (c->state == Connection::State::Handling) {
+            qCWarning(lcHttp) << "request" << c->head.method << c->route << "timed out after"
+                              << options.requestTimeoutMs << "ms";
+            // The handler's eventual answer is dropped: its seq no longer matches.
+            ++c->seq;
+            respond(*c,
+                    Response::error(Error::unavailable(
+                        QStringLiteral("the request did not finish within %1 ms")
+                            .arg(options.requestTimeoutMs))),
+                    true);
+        } else {
+            c->state = Connection::State::Closing;
+            c->socket->disconnectFromHost();
+        }
+    }
+}
+
+Server::Server(Options options, Router *router, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(this, std::move(options), router))
+{
+    d->tcpServer.setListenBacklogSize(d->options.listenBacklog);
+    connect(&d->tcpServer, &QTcpServer::pendingConnectionAvailable, this,
+            [this] { d->acceptPending(); });
+
+    d->wsServer.setHandshakeTimeout(int(d->options.webSocketHandshakeTimeoutMs));
+    connect(&d->wsServer, &QWebSocketServer::newConnection, this, [this] {
+        while (QWebSocket *ws = d->wsServer.nextPendingConnection()) {
+            ws->setMaxAllowedIncomingFrameSize(quint64(d->options.maxWebSocketFrameBytes));
+            ws->setMaxAllowedIncomingMessageSize(quint64(d->options.maxWebSocketFrameBytes));
+            Q_EMIT newWebSocket(ws);
+        }
+    });
+
+    const qint64 shortest = std::min(d->options.idleTimeoutMs, d->options.requestTimeoutMs);
+    d->sweepTimer.setInterval(int(std::clamp<qint64>(shortest / 4, 10, 1000)));
+    connect(&d->sweepTimer, &QTimer::timeout, this, [this] { d->sweep(); });
+}
+
+Server::~Server() = default;
+
+bool Server::listen(const QHostAddress &address, quint16 port)
+{
+    d->closing = false;
+    if (!d->tcpServer.listen(address, port))
+        return false;
+    d->sweepTimer.start();
+    return true;
+}
+
+quint16 Server::port() const
+{
+    return d->tcpServer.serverPort();
+}
+
+QString Server::errorString() const
+{
+    return d->tcpServer.errorString();
+}
+
+void Server::close()
+{
+    d->closing = true;
+    d->tcpServer.close();
+    std::vector<Connection *> idle;
+    for (auto &[socket, c] : d->connections) {
+        if (c->state == Connection::State::ReadingHead && socket->bytesAvailable() == 0)
+            idle.push_back(c.get());
+    }
+    for (Connection *c : idle) {
+        c->state = Connection::State::Closing;
+        c->socket->disconnectFromHost();
+    }
+}
+
+int Server::connectionCount() const
+{
+    return int(d->connections.size());
+}
+
+} // namespace confab::http
