@@ -61,11 +61,12 @@ QByteArrayView reasonPhrase(int status)
     }
 }
 
-// IMF-fixdate, rebuilt at most once a second.
+// IMF-fixdate, rebuilt at most once a second (per thread, should sockets ever be sharded
+// across loop threads).
 QByteArray httpDate()
 {
-    static qint64 cachedSecond = -1;
-    static QByteArray cached;
+    thread_local qint64 cachedSecond = -1;
+    thread_local QByteArray cached;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const qint64 second = now.toSecsSinceEpoch();
     if (second != cachedSecond) {
