@@ -106,15 +106,15 @@ Expected<App> updateApp(QSqlDatabase &db, const QString &appId, const AppPatch &
     q.setForwardOnly(true);
     if (!q.prepare(stmt))
         return sql::toError(q.lastError(), what, db);
-    q.bindValue(QStringLiteral(":id"), appId);
+    sql::bind(q, "id", appId);
     if (patch.name)
-        q.bindValue(QStringLiteral(":name"), *patch.name);
+        sql::bind(q, "name", *patch.name);
     if (patch.oidcIssuer)
-        q.bindValue(QStringLiteral(":issuer"), sql::nullIfEmpty(*patch.oidcIssuer));
+        sql::bind(q, "issuer", sql::nullIfEmpty(*patch.oidcIssuer));
     if (patch.oidcAudience)
-        q.bindValue(QStringLiteral(":audience"), sql::nullIfEmpty(*patch.oidcAudience));
+        sql::bind(q, "audience", sql::nullIfEmpty(*patch.oidcAudience));
     if (patch.limits)
-        q.bindValue(QStringLiteral(":limits"), limitsText(*patch.limits));
+        sql::bind(q, "limits", limitsText(*patch.limits));
     if (!q.exec())
         return sql::toError(q.lastError(), what, db);
     return one(std::move(q), appId);

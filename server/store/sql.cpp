@@ -55,6 +55,14 @@ Error toError(const QSqlError &e, const QString &what, const QSqlDatabase &db)
     return Error::internal(message);
 }
 
+void bind(QSqlQuery &q, const char *name, const QVariant &value)
+{
+    // A default-constructed QString is null and would bind as SQL NULL; only nullIfEmpty()
+    // (an invalid QVariant) means NULL.
+    const bool nullString = value.metaType() == QMetaType::fromType<QString>() && value.toString().isNull();
+    q.bindValue(QLatin1Char(':') + QLatin1String(name), nullString ? QVariant(QLatin1String("")) : value);
+}
+
 Expected<QSqlQuery> exec(QSqlDatabase &db, const QString &sql,
                          std::initializer_list<Binding> bindings, const QString &what,
                          QSqlError *lastError)
@@ -63,7 +71,7 @@ Expected<QSqlQuery> exec(QSqlDatabase &db, const QString &sql,
     q.setForwardOnly(true);
     const bool ok = q.prepare(sql) && [&] {
         for (const Binding &b : bindings)
-            q.bindValue(QLatin1Char(':') + QLatin1String(b.first), b.second);
+            bind(q, b.first, b.second);
         return q.exec();
     }();
     if (!ok) {
@@ -84,7 +92,7 @@ Status execDirect(QSqlDatabase &db, const QString &sql, const QString &what)
 
 QVariant nullIfEmpty(const QString &s)
 {
-    return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+    return s.isEmpty() ? QVariant() : QVariant(s);
 }
 
 QString msOf(const char *column)

@@ -26,6 +26,9 @@ namespace confab::store::sql {
 
 using Binding = std::pair<const char *, QVariant>;
 
+// Binds :name. Strings are never bound as NULL, even when null; see nullIfEmpty().
+void bind(QSqlQuery &q, const char *name, const QVariant &value);
+
 // Prepares sql (named placeholders), binds and executes it. On failure the Error says what
 // was being done and the caller's QSqlError is available through lastError if it wants to
 // handle a specific SQLSTATE.
@@ -36,7 +39,7 @@ using Binding = std::pair<const char *, QVariant>;
 // Runs sql as is, unprepared: for statements PostgreSQL cannot PREPARE (DDL, SET, DO).
 [[nodiscard]] Status execDirect(QSqlDatabase &db, const QString &sql, const QString &what);
 
-// A null of the given type, for optional columns.
+// NULL for an empty string, for optional columns; other bound strings are never NULL.
 [[nodiscard]] QVariant nullIfEmpty(const QString &s);
 
 // Milliseconds since the epoch of a timestamptz expression, as a select-list SQL fragment,
