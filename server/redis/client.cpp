@@ -1,0 +1,162 @@
+#include "redis/client.h"
+
+#include "redis/connection_p.h"
+
+#include <QPointer>
+
+#include <coroutine>
+#include <optional>
+
+namespace confab::redis
+{
+
+using detail::Connection;
+using detail::ReplyFn;
+
+class Client::Private
+{
+public:
+    explicit Private(Options options)
+        : conn(std::move(options), QStringLiteral("client"))
+    {
+    }
+    Connection conn;
+};
+
+namespace
+{
+
+ReplyFn guarded(QObject *ctx, std::function<void(Reply)> cb)
+{
+    if (!ctx)
+        return cb;
+    return [ctx = QPointer<QObject>(ctx), cb = std::move(cb)](Reply r) {
+        if (ctx)
+            cb(std::move(r));
+    };
+}
+
+QList<QByteArray> scriptArgs(QByteArray verb, const QByteArray &body, const QList<QByteArray> &keys,
+    const QList<QByteArray> &args)
+{
+    QList<QByteArray> all;
+    all.reserve(3 + keys.size() + args.size());
+    all << std::move(verb) << body << QByteArray::number(keys.size()) << keys << args;
+    return all;
+}
+
+// Awaits one reply: issue() sends the command with the callback that resumes the coroutine.
+class ReplyAwaiter
+{
+public:
+    explicit ReplyAwaiter(std::function<void(ReplyFn)> issue)
+        : m_issue(std::move(issue))
+    {
+    }
+
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> handle)
+    {
+        m_state->handle = handle;
+        m_issue([state = m_state](Reply r) {
+            state->reply.emplace(std::move(r));
+            if (state->suspended)
+                state->handle.resume();
+        });
+        if (m_state->reply)
+            return false; // answered synchronously (only while the client is being destroyed)
+        m_state->suspended = true;
+        return true;
+    }
+    Reply await_resume() { return std::move(*m_state->reply); }
+
+private:
+    struct State {
+        std::optional<Reply> reply;
+        std::coroutine_handle<> handle;
+        bool suspended = false;
+    };
+    std::function<void(ReplyFn)> m_issue;
+    std::shared_ptr<State> m_state = std::make_shared<State>();
+};
+
+} // namespace
+
+Client::Client(Options options, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(std::move(options)))
+{
+    connect(&d->conn, &Connection::ready, this, &Client::connected);
+    connect(&d->conn, &Connection::lost, this, &Client::disconnected);
+}
+
+Client::~Client() = default;
+
+void Client::start()
+{
+    d->conn.start();
+}
+
+bool Client::isConnected() const
+{
+    return d->conn.isReady();
+}
+
+const Options &Client::options() const
+{
+    return d->conn.options();
+}
+
+quint64 Client::commandsSent() const
+{
+    return d->conn.commandsSent();
+}
+
+quint64 Client::reconnects() const
+{
+    return d->conn.reconnects();
+}
+
+void Client::command(const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
+{
+    d->conn.send(args, guarded(ctx, std::move(cb)));
+}
+
+void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
+    const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
+{
+    QPointer<Connection> conn(&d->conn);
+    auto onReply
+        = [conn, source = script.source(), keys, args, cb = guarded(ctx, std::move(cb))](Reply r) {
+              // After a restart or SCRIPT FLUSH the cache is empty; EVAL runs and caches it again.
+              if (!r && conn && r.error().message.startsWith(QLatin1String("redis: NOSCRIPT"))) {
+                  conn->send(scriptArgs(QByteArrayLiteral("EVAL"), source, keys, args), cb);
+                  return;
+              }
+              cb(std::move(r));
+          };
+    d->conn.send(
+        scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args), std::move(onReply));
+}
+
+// The awaiters are named locals: GCC 12 frees temporaries of a co_await expression too early.
+QCoro::Task<Reply> Client::exec(QList<QByteArray> args)
+{
+    ReplyAwaiter awaiter(
+        [this, args = std::move(args)](ReplyFn fn) { command(args, nullptr, std::move(fn)); });
+    Reply reply = co_await awaiter;
+    co_return reply;
+}
+
+QCoro::Task<Reply> Client::eval(
+    const Script &script, QList<QByteArray> keys, QList<QByteArray> args)
+{
+    // Copied before the first suspension: the caller's Script may be gone when we resume.
+    ReplyAwaiter awaiter(
+        [this, script, keys = std::move(keys), args = std::move(args)](
+            ReplyFn fn) { evalScript(script, keys, args, nullptr, std::move(fn)); });
+    Reply reply = co_await awaiter;
+    co_return reply;
+}
+
+} // namespace confab::redis

@@ -1,0 +1,544 @@
+#include "redis/connection_p.h"
+
+#include "redis/logging.h"
+
+#include <QHostAddress>
+#include <QPointer>
+#include <QSocketNotifier>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <vector>
+
+namespace confab::redis::detail
+{
+
+namespace
+{
+
+// The adapter state hiredis hands back to the event hooks (ev.data). The notifiers are children
+// of the Connection; cleanup (hiredis is done with the fd) disables them and lets them go.
+struct Watch {
+    QSocketNotifier *read = nullptr;
+    QSocketNotifier *write = nullptr;
+};
+
+void addRead(void *p)
+{
+    static_cast<Watch *>(p)->read->setEnabled(true);
+}
+void delRead(void *p)
+{
+    static_cast<Watch *>(p)->read->setEnabled(false);
+}
+void addWrite(void *p)
+{
+    static_cast<Watch *>(p)->write->setEnabled(true);
+}
+void delWrite(void *p)
+{
+    static_cast<Watch *>(p)->write->setEnabled(false);
+}
+
+void cleanup(void *p)
+{
+    auto *w = static_cast<Watch *>(p);
+    // We may be inside one of these notifiers' activated(): delete them from the event loop.
+    for (QSocketNotifier *n : { w->read, w->write }) {
+        n->setEnabled(false);
+        n->deleteLater();
+    }
+    delete w;
+}
+
+Value toValue(const redisReply *r)
+{
+    Value v;
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+        v.type = Value::Type::String;
+        v.str = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        v.type = Value::Type::Status;
+        v.str = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_ERROR:
+        v.type = Value::Type::Error;
+        v.str = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        v.type = Value::Type::Integer;
+        v.integer = r->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        v.type = Value::Type::Array;
+        v.elements.reserve(qsizetype(r->elements));
+        for (size_t i = 0; i < r->elements; ++i)
+            v.elements.append(toValue(r->element[i]));
+        break;
+    default:
+        v.type = Value::Type::Nil;
+        break;
+    }
+    return v;
+}
+
+Reply toReply(const redisReply *r)
+{
+    if (r->type == REDIS_REPLY_ERROR)
+        return Error::internal(
+            QStringLiteral("redis: ") + QString::fromUtf8(r->str, qsizetype(r->len)));
+    return toValue(r);
+}
+
+} // namespace
+
+Connection::Connection(Options options, QString role, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_role(std::move(role))
+{
+    if (m_options.host.isEmpty()) {
+        // Options filled by hand with only a URL: parse it here so both ways work.
+        auto parsed = Options::fromUrl(m_options.url);
+        if (parsed) {
+            parsed->commandTimeoutMs = m_options.commandTimeoutMs;
+            parsed->reconnectMinMs = m_options.reconnectMinMs;
+            parsed->reconnectMaxMs = m_options.reconnectMaxMs;
+            parsed->name = m_options.name;
+            m_options = *parsed;
+        } else {
+            m_invalidReason = parsed.error().message;
+        }
+    }
+    m_options.commandTimeoutMs = qMax<qint64>(1, m_options.commandTimeoutMs);
+    m_options.reconnectMinMs = qMax<qint64>(1, m_options.reconnectMinMs);
+    m_options.reconnectMaxMs = qMax(m_options.reconnectMinMs, m_options.reconnectMaxMs);
+    m_backoffMs = m_options.reconnectMinMs;
+    m_clock.start();
+    m_timer.setSingleShot(true);
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Connection::onTimer);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::connectNow);
+}
+
+Connection::~Connection()
+{
+    m_state = State::Closing;
+    if (m_lookupId >= 0)
+        QHostInfo::abortHostLookup(m_lookupId);
+    // Detach first so hiredis's NULL-reply callbacks (now, or deferred when we are being deleted
+    // from inside one of its callbacks) no longer reach this object; we answer them below.
+    if (m_freeing)
+        detach(m_freeing);
+    if (m_ac) {
+        redisAsyncContext *ac = std::exchange(m_ac, nullptr);
+        detach(ac);
+        redisAsyncFree(ac);
+    }
+    const Error gone = Error::unavailable(
+        QStringLiteral("redis %1 destroyed with the command in flight").arg(m_role));
+    std::deque<Pending> pending;
+    pending.swap(m_pending);
+    QList<Failure> failures;
+    failures.swap(m_failures);
+    for (Pending &p : pending)
+        p.fn(gone);
+    for (Failure &f : failures)
+        f.fn(f.error);
+}
+
+QString Connection::describe() const
+{
+    return m_options.name.isEmpty()
+        ? QStringLiteral("%1 %2").arg(m_role, m_options.endpoint())
+        : QStringLiteral("%1 \"%2\" %3").arg(m_role, m_options.name, m_options.endpoint());
+}
+
+void Connection::start()
+{
+    if (m_state != State::Idle)
+        return;
+    if (!m_invalidReason.isEmpty()) {
+        m_state = State::Invalid;
+        qCCritical(lcRedis).noquote() << m_role << "will not connect:" << m_invalidReason;
+        return;
+    }
+    connectNow();
+}
+
+void Connection::connectNow()
+{
+    if (m_ac)
+        return;
+    const QHostAddress literal(m_options.host);
+    if (!literal.isNull()) {
+        connectTo(literal.toString());
+        return;
+    }
+    // hiredis would resolve with a blocking getaddrinfo(); resolve off the loop instead.
+    m_state = State::Resolving;
+    m_lookupId = QHostInfo::lookupHost(m_options.host, this, &Connection::onHostLookedUp);
+}
+
+void Connection::onHostLookedUp(const QHostInfo &info)
+{
+    m_lookupId = -1;
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        connectionGone(QStringLiteral("resolving %1: %2").arg(m_options.host, info.errorString()));
+        return;
+    }
+    connectTo(info.addresses().constFirst().toString());
+}
+
+void Connection::connectTo(const QString &ip)
+{
+    ++m_generation;
+    m_lossReason.clear();
+    const QByteArray ipBytes = ip.toLatin1();
+    redisAsyncContext *ac = redisAsyncConnect(ipBytes.constData(), m_options.port);
+    if (!ac) {
+        connectionGone(QStringLiteral("connecting: out of memory"));
+        return;
+    }
+    if (ac->err) {
+        const QString reason
+            = QStringLiteral("connecting: %1").arg(QString::fromLocal8Bit(ac->errstr));
+        redisAsyncFree(ac);
+        connectionGone(reason);
+        return;
+    }
+    ac->data = this;
+    attach(ac);
+    redisEnableKeepAlive(&ac->c);
+    m_ac = ac;
+    m_state = State::Connecting;
+    m_connectDeadline = m_clock.elapsed() + m_options.commandTimeoutMs;
+    m_timer.start(int(m_options.commandTimeoutMs));
+    redisAsyncSetDisconnectCallback(ac, &Connection::onDisconnectCb);
+    // Must come after attach(): hiredis asks for the first write event here and learns that
+    // the non-blocking connect finished when it fires.
+    redisAsyncSetConnectCallback(ac, &Connection::onConnectCb);
+}
+
+void Connection::attach(redisAsyncContext *ac)
+{
+    auto *w = new Watch;
+    w->read = new QSocketNotifier(ac->c.fd, QSocketNotifier::Read, this);
+    w->write = new QSocketNotifier(ac->c.fd, QSocketNotifier::Write, this);
+    w->read->setEnabled(false);
+    w->write->setEnabled(false);
+    connect(w->read, &QSocketNotifier::activated, this, &Connection::onReadable);
+    connect(w->write, &QSocketNotifier::activated, this, &Connection::onWritable);
+    ac->ev.data = w;
+    ac->ev.addRead = &addRead;
+    ac->ev.delRead = &delRead;
+    ac->ev.addWrite = &addWrite;
+    ac->ev.delWrite = &delWrite;
+    ac->ev.cleanup = &cleanup;
+}
+
+void Connection::detach(redisAsyncContext *ac)
+{
+    ac->data = nullptr;
+    if (ac->ev.data) {
+        cleanup(ac->ev.data);
+        ac->ev.data = nullptr;
+    }
+    ac->ev.addRead = nullptr;
+    ac->ev.delRead = nullptr;
+    ac->ev.addWrite = nullptr;
+    ac->ev.delWrite = nullptr;
+    ac->ev.cleanup = nullptr;
+}
+
+// Nothing may touch `this` after redisAsyncHandle*(): a callback may have deleted us.
+void Connection::onReadable()
+{
+    if (m_ac)
+        redisAsyncHandleRead(m_ac);
+}
+
+void Connection::onWritable()
+{
+    if (m_ac)
+        redisAsyncHandleWrite(m_ac);
+}
+
+void Connection::onConnectCb(const redisAsyncContext *ac, int status)
+{
+    auto *self = static_cast<Connection *>(ac->data);
+    if (!self || self->m_ac != ac)
+        return;
+    if (status != REDIS_OK) {
+        // hiredis frees the context when we return.
+        const QString reason
+            = QStringLiteral("connecting: %1").arg(QString::fromLocal8Bit(ac->errstr));
+        self->m_ac = nullptr;
+        self->connectionGone(reason);
+        return;
+    }
+    self->startHandshake();
+}
+
+void Connection::onDisconnectCb(const redisAsyncContext *ac, int)
+{
+    auto *self = static_cast<Connection *>(ac->data);
+    if (!self || self->m_ac != ac)
+        return; // our own drop(), which handles the loss itself
+    const QString reason = self->lossMessage(ac);
+    self->m_ac = nullptr;
+    self->connectionGone(reason);
+}
+
+void Connection::onReplyCb(redisAsyncContext *ac, void *reply, void *)
+{
+    auto *self = static_cast<Connection *>(ac->data);
+    if (!self || self->m_pending.empty())
+        return;
+    Pending p = std::move(self->m_pending.front());
+    self->m_pending.pop_front();
+    if (!reply) {
+        // The connection is going away; whatever the callback sends now must fail fast.
+        if (self->m_state == State::Ready || self->m_state == State::Handshake)
+            self->m_state = State::Closing;
+        p.fn(Error::unavailable(self->lossMessage(ac)));
+        return;
+    }
+    p.fn(toReply(static_cast<const redisReply *>(reply)));
+}
+
+void Connection::onPushCb(redisAsyncContext *ac, void *reply, void *)
+{
+    auto *self = static_cast<Connection *>(ac->data);
+    if (!self || !reply || !self->m_pushHandler)
+        return;
+    self->m_pushHandler(toValue(static_cast<const redisReply *>(reply)));
+}
+
+QString Connection::lossMessage(const redisAsyncContext *ac) const
+{
+    if (!m_lossReason.isEmpty())
+        return m_lossReason;
+    if (ac->err)
+        return QStringLiteral("redis connection to %1 lost: %2")
+            .arg(m_options.endpoint(), QString::fromLocal8Bit(ac->errstr));
+    return QStringLiteral("redis connection to %1 closed").arg(m_options.endpoint());
+}
+
+void Connection::startHandshake()
+{
+    m_state = State::Handshake;
+    m_handshakeError.clear();
+    const auto step = [this](const char *what) {
+        return [this, what](const Reply &r) {
+            if (m_state == State::Handshake && !r && m_handshakeError.isEmpty())
+                m_handshakeError
+                    = QStringLiteral("%1: %2").arg(QLatin1String(what), r.error().message);
+        };
+    };
+    // Before anything else: AUTH, then SELECT; PING last proves the server is serving (not
+    // LOADING) and ends the handshake.
+    if (!m_options.password.isEmpty()) {
+        QList<QByteArray> auth { QByteArrayLiteral("AUTH") };
+        if (!m_options.user.isEmpty())
+            auth.append(m_options.user.toUtf8());
+        auth.append(m_options.password.toUtf8());
+        sendRaw(auth, step("AUTH"));
+    }
+    if (m_options.db != 0)
+        sendRaw({ QByteArrayLiteral("SELECT"), QByteArray::number(m_options.db) }, step("SELECT"));
+    if (!m_options.name.isEmpty()) {
+        QByteArray name = m_options.name.toUtf8();
+        name.replace(' ', '_'); // CLIENT SETNAME refuses spaces
+        sendRaw({ QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), name },
+            step("CLIENT SETNAME"));
+    }
+    if (!sendRaw({ QByteArrayLiteral("PING") }, [this](const Reply &r) { finishHandshake(r); }))
+        dropLater(
+            QStringLiteral("starting the handshake with %1 failed").arg(m_options.endpoint()));
+}
+
+void Connection::finishHandshake(const Reply &pong)
+{
+    if (m_state != State::Handshake)
+        return;
+    if (!pong && m_handshakeError.isEmpty())
+        m_handshakeError = QStringLiteral("PING: %1").arg(pong.error().message);
+    if (!m_handshakeError.isEmpty()) {
+        m_state = State::Closing;
+        dropLater(QStringLiteral("handshake with %1 failed: %2")
+                      .arg(m_options.endpoint(), m_handshakeError));
+        return;
+    }
+    m_state = State::Ready;
+    m_connReady = true;
+    m_failedAttempts = 0;
+    m_backoffMs = m_options.reconnectMinMs;
+    if (m_readyCount++ > 0)
+        ++m_reconnects;
+    qCInfo(lcRedis).noquote() << describe() << "connected";
+    Q_EMIT ready(); // last: a slot may delete us
+}
+
+bool Connection::sendRaw(const QList<QByteArray> &args, ReplyFn fn)
+{
+    if (!m_ac || args.isEmpty())
+        return false;
+    std::vector<const char *> argv;
+    std::vector<size_t> lens;
+    argv.reserve(size_t(args.size()));
+    lens.reserve(size_t(args.size()));
+    for (const QByteArray &a : args) {
+        argv.push_back(a.constData());
+        lens.push_back(size_t(a.size()));
+    }
+    if (redisAsyncCommandArgv(
+            m_ac, &Connection::onReplyCb, nullptr, int(args.size()), argv.data(), lens.data())
+        != REDIS_OK)
+        return false;
+    ++m_commandsSent;
+    // Every command has the same timeout, so deadlines grow along the queue and one timer
+    // aimed at the oldest is enough (re-aimed lazily in onTimer()).
+    m_pending.push_back(
+        { std::move(fn), m_clock.elapsed() + m_options.commandTimeoutMs, args.constFirst() });
+    if (!m_timer.isActive())
+        m_timer.start(int(m_options.commandTimeoutMs));
+    return true;
+}
+
+void Connection::send(const QList<QByteArray> &args, ReplyFn fn)
+{
+    if (args.isEmpty()) {
+        failLater(std::move(fn), Error::internal(QStringLiteral("sending an empty redis command")));
+        return;
+    }
+    if (m_state != State::Ready) {
+        const QString why = m_state == State::Invalid
+            ? m_invalidReason
+            : QStringLiteral("redis at %1 is not connected").arg(m_options.endpoint());
+        failLater(std::move(fn),
+            Error::unavailable(
+                QStringLiteral("sending %1: %2").arg(QString::fromUtf8(args.constFirst()), why)));
+        return;
+    }
+    // sendRaw only refuses when hiredis is already tearing the connection down.
+    ReplyFn copy = fn;
+    if (!sendRaw(args, std::move(copy)))
+        failLater(std::move(fn),
+            Error::unavailable(
+                QStringLiteral("sending %1: redis connection to %2 is closing")
+                    .arg(QString::fromUtf8(args.constFirst()), m_options.endpoint())));
+}
+
+bool Connection::sendPubSub(const QList<QByteArray> &args)
+{
+    if (m_state != State::Ready || !m_ac || args.isEmpty())
+        return false;
+    std::vector<const char *> argv;
+    std::vector<size_t> lens;
+    for (const QByteArray &a : args) {
+        argv.push_back(a.constData());
+        lens.push_back(size_t(a.size()));
+    }
+    if (redisAsyncCommandArgv(
+            m_ac, &Connection::onPushCb, nullptr, int(args.size()), argv.data(), lens.data())
+        != REDIS_OK)
+        return false;
+    ++m_commandsSent;
+    return true;
+}
+
+void Connection::failLater(ReplyFn fn, Error error)
+{
+    m_failures.append({ std::move(fn), std::move(error) });
+    if (!m_drainScheduled) {
+        m_drainScheduled = true;
+        QMetaObject::invokeMethod(this, &Connection::drainFailures, Qt::QueuedConnection);
+    }
+}
+
+void Connection::drainFailures()
+{
+    m_drainScheduled = false;
+    QList<Failure> failures;
+    failures.swap(m_failures);
+    // Callbacks may delete us; the list is local, so every one of them is still answered.
+    for (Failure &f : failures)
+        f.fn(f.error);
+}
+
+void Connection::onTimer()
+{
+    const qint64 now = m_clock.elapsed();
+    if (m_state == State::Connecting) {
+        if (now >= m_connectDeadline)
+            drop(QStringLiteral("connecting to redis at %1 timed out after %2 ms")
+                     .arg(m_options.endpoint())
+                     .arg(m_options.commandTimeoutMs));
+        else
+            m_timer.start(int(m_connectDeadline - now));
+        return;
+    }
+    if (m_pending.empty())
+        return;
+    const Pending &oldest = m_pending.front();
+    if (now < oldest.deadline) {
+        m_timer.start(int(oldest.deadline - now));
+        return;
+    }
+    // The reply may still come, but a server or link that stalls this long is not trusted with
+    // later replies either: fail everything in flight and start over on a fresh connection.
+    drop(QStringLiteral("redis %1 timed out after %2 ms (%3)")
+             .arg(QString::fromUtf8(oldest.name))
+             .arg(m_options.commandTimeoutMs)
+             .arg(m_options.endpoint()));
+}
+
+void Connection::drop(const QString &reason)
+{
+    redisAsyncContext *ac = m_ac;
+    if (!ac)
+        return;
+    m_lossReason = reason;
+    m_ac = nullptr;
+    m_freeing = ac;
+    m_state = State::Closing;
+    QPointer<Connection> alive(this);
+    redisAsyncFree(ac); // answers every pending command with a NULL reply, i.e. Unavailable
+    if (!alive)
+        return;
+    m_freeing = nullptr;
+    connectionGone(reason);
+}
+
+void Connection::dropLater(const QString &reason)
+{
+    // Called from inside hiredis callbacks, where freeing the context is not allowed.
+    QTimer::singleShot(0, this, [this, generation = m_generation, reason] {
+        if (generation == m_generation)
+            drop(reason);
+    });
+}
+
+void Connection::connectionGone(const QString &reason)
+{
+    const bool wasReady = std::exchange(m_connReady, false);
+    m_state = State::Waiting;
+    m_timer.stop();
+    if (wasReady)
+        qCWarning(lcRedis).noquote() << describe() << "lost:" << reason << "- reconnecting";
+    else if (m_failedAttempts++ == 0)
+        qCWarning(lcRedis).noquote()
+            << describe() << "not reachable:" << reason << "- retrying with backoff";
+    else
+        qCDebug(lcRedis).noquote() << describe() << "still not reachable:" << reason;
+    m_reconnectTimer.start(int(m_backoffMs));
+    m_backoffMs = qMin(m_backoffMs * 2, m_options.reconnectMaxMs);
+    if (wasReady)
+        Q_EMIT lost(); // last: a slot may delete us
+}
+
+} // namespace confab::redis::detail

@@ -1,0 +1,115 @@
+#pragma once
+
+// Internal to confab_redis: one hiredis async connection driven by QSocketNotifiers, with the
+// AUTH/SELECT handshake, per-command timeouts and reconnection with backoff. Client and
+// Subscriber are thin layers over it. Not installed, not for use outside server/redis.
+
+#include "redis/options.h"
+#include "redis/value.h"
+
+#include <QElapsedTimer>
+#include <QHostInfo>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+
+struct redisAsyncContext;
+
+namespace confab::redis::detail
+{
+
+using ReplyFn = std::function<void(Reply)>;
+
+class Connection : public QObject
+{
+    Q_OBJECT
+public:
+    Connection(Options options, QString role, QObject *parent = nullptr);
+    ~Connection() override;
+
+    void start();
+    [[nodiscard]] bool isReady() const { return m_state == State::Ready; }
+    [[nodiscard]] const Options &options() const { return m_options; }
+    [[nodiscard]] quint64 commandsSent() const { return m_commandsSent; }
+    [[nodiscard]] quint64 reconnects() const { return m_reconnects; }
+
+    // Buffers the command for the next write; fn gets its reply, in order. When not ready, fn
+    // gets Unavailable from the event loop, never from inside send().
+    void send(const QList<QByteArray> &args, ReplyFn fn);
+    // (UN)SUBSCRIBE: their confirmations and messages go to the push handler. False if not ready.
+    bool sendPubSub(const QList<QByteArray> &args);
+    void setPushHandler(std::function<void(const Value &)> handler)
+    {
+        m_pushHandler = std::move(handler);
+    }
+
+Q_SIGNALS:
+    void ready(); // connected and handshake done
+    void lost(); // a ready connection went away; reconnecting is already scheduled
+
+private:
+    enum class State { Idle, Invalid, Resolving, Connecting, Handshake, Ready, Closing, Waiting };
+    struct Pending {
+        ReplyFn fn;
+        qint64 deadline;
+        QByteArray name;
+    };
+    struct Failure {
+        ReplyFn fn;
+        Error error;
+    };
+
+    void connectNow();
+    void onHostLookedUp(const QHostInfo &info);
+    void connectTo(const QString &ip);
+    void attach(redisAsyncContext *ac);
+    static void detach(redisAsyncContext *ac);
+    void onReadable();
+    void onWritable();
+    void startHandshake();
+    void finishHandshake(const Reply &pong);
+    bool sendRaw(const QList<QByteArray> &args, ReplyFn fn);
+    void failLater(ReplyFn fn, Error error);
+    void drainFailures();
+    void onTimer();
+    void drop(const QString &reason);
+    void dropLater(const QString &reason);
+    void connectionGone(const QString &reason);
+    [[nodiscard]] QString lossMessage(const redisAsyncContext *ac) const;
+    [[nodiscard]] QString describe() const;
+
+    static void onConnectCb(const redisAsyncContext *ac, int status);
+    static void onDisconnectCb(const redisAsyncContext *ac, int status);
+    static void onReplyCb(redisAsyncContext *ac, void *reply, void *privdata);
+    static void onPushCb(redisAsyncContext *ac, void *reply, void *privdata);
+
+    Options m_options;
+    QString m_role;
+    QString m_invalidReason;
+    State m_state = State::Idle;
+    redisAsyncContext *m_ac = nullptr;
+    redisAsyncContext *m_freeing = nullptr; // being freed by drop(); callbacks still reach us
+    std::deque<Pending> m_pending;
+    QList<Failure> m_failures;
+    bool m_drainScheduled = false;
+    std::function<void(const Value &)> m_pushHandler;
+    QElapsedTimer m_clock;
+    QTimer m_timer; // the oldest pending command's deadline, or the connect deadline
+    QTimer m_reconnectTimer;
+    qint64 m_connectDeadline = 0;
+    qint64 m_backoffMs = 0;
+    int m_lookupId = -1;
+    quint64 m_generation = 0;
+    QString m_lossReason;
+    QString m_handshakeError;
+    bool m_connReady = false;
+    int m_failedAttempts = 0;
+    quint64 m_readyCount = 0;
+    quint64 m_commandsSent = 0;
+    quint64 m_reconnects = 0;
+};
+
+} // namespace confab::redis::detail

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "confab/expected.h"
+
+#include <QString>
+
+namespace confab::redis
+{
+
+// Where and how to connect. Build it with fromUrl(); the parsed fields are filled from url.
+struct Options {
+    QString url; // redis://[[user]:password@]host[:port][/db]
+    qint64 commandTimeoutMs = 5000; // also bounds connecting and the AUTH/SELECT handshake
+    qint64 reconnectMinMs = 100; // backoff doubles up to reconnectMaxMs
+    qint64 reconnectMaxMs = 5000;
+    QString name; // for logs and CLIENT SETNAME
+
+    // Parsed from url by fromUrl().
+    QString host;
+    quint16 port = 6379;
+    int db = 0;
+    QString user; // Redis 6 ACL user; empty means AUTH <password> only
+    QString password; // never logged
+
+    [[nodiscard]] static confab::Expected<Options> fromUrl(const QString &url);
+    // host:port/db, safe for logs (no credentials).
+    [[nodiscard]] QString endpoint() const;
+};
+
+} // namespace confab::redis

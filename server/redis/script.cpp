@@ -1,0 +1,14 @@
+#include "redis/script.h"
+
+#include <QCryptographicHash>
+
+namespace confab::redis
+{
+
+Script::Script(QByteArray source)
+    : m_source(std::move(source))
+    , m_sha1(QCryptographicHash::hash(m_source, QCryptographicHash::Sha1).toHex())
+{
+}
+
+} // namespace confab::redis

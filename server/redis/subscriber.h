@@ -1,0 +1,38 @@
+#pragma once
+
+#include "redis/options.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace confab::redis
+{
+
+// Pub/sub on a connection of its own (a subscribed connection can run no other commands).
+// Channels are remembered and subscribed again after every reconnect.
+class Subscriber : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Subscriber(Options options, QObject *parent = nullptr);
+    ~Subscriber() override;
+
+    void start(); // connect; on loss reconnect with backoff, forever
+    [[nodiscard]] bool isConnected() const;
+    void subscribe(const QByteArray &channel); // idempotent; also works before start()
+    void unsubscribe(const QByteArray &channel);
+    [[nodiscard]] qsizetype channelCount() const;
+    [[nodiscard]] bool isSubscribed(const QByteArray &channel) const;
+
+Q_SIGNALS:
+    void message(const QByteArray &channel, const QByteArray &payload);
+    void connected(); // (re)connected and every remembered channel confirmed by Redis
+    void disconnected();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace confab::redis

@@ -1,0 +1,121 @@
+#include "redis/options.h"
+
+#include <QTest>
+
+using confab::ErrorCode;
+using confab::redis::Options;
+
+class TestRedisOptions : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void parses_data();
+    void parses();
+    void rejects_data();
+    void rejects();
+    void errorsNeverQuoteThePassword();
+    void endpointHasNoCredentials();
+};
+
+void TestRedisOptions::parses_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("db");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+
+    QTest::addRow("defaults") << "redis://127.0.0.1"
+                              << "127.0.0.1" << 6379 << 0 << ""
+                              << "";
+    QTest::addRow("trailing slash") << "redis://127.0.0.1/"
+                                    << "127.0.0.1" << 6379 << 0 << ""
+                                    << "";
+    QTest::addRow("port and db") << "redis://localhost:6380/3"
+                                 << "localhost" << 6380 << 3 << ""
+                                 << "";
+    QTest::addRow("password only") << "redis://:s3cret@cache.internal:1234/2"
+                                   << "cache.internal" << 1234 << 2 << ""
+                                   << "s3cret";
+    QTest::addRow("user and encoded password") << "redis://alice:p%40ss%3Aw0rd@host/15"
+                                               << "host" << 6379 << 15 << "alice"
+                                               << "p@ss:w0rd";
+    QTest::addRow("ipv6") << "redis://[::1]:7000"
+                          << "::1" << 7000 << 0 << ""
+                          << "";
+}
+
+void TestRedisOptions::parses()
+{
+    QFETCH(QString, url);
+    // WHEN
+    const auto o = Options::fromUrl(url);
+    // THEN
+    QVERIFY2(o.has_value(), qPrintable(o ? QString() : o.error().message));
+    QCOMPARE(o->url, url);
+    QTEST(o->host, "host");
+    QTEST(int(o->port), "port");
+    QTEST(o->db, "db");
+    QTEST(o->user, "user");
+    QTEST(o->password, "password");
+    QCOMPARE(o->commandTimeoutMs, 5000);
+    QCOMPARE(o->reconnectMinMs, 100);
+    QCOMPARE(o->reconnectMaxMs, 5000);
+}
+
+void TestRedisOptions::rejects_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("why");
+
+    QTest::addRow("empty") << ""
+                           << "empty";
+    QTest::addRow("not a url") << "just words"
+                               << "valid URL";
+    QTest::addRow("http") << "http://host:6379"
+                          << "scheme";
+    QTest::addRow("tls") << "rediss://host:6379"
+                         << "TLS";
+    QTest::addRow("no host") << "redis://"
+                             << "host";
+    QTest::addRow("port zero") << "redis://host:0"
+                               << "port";
+    QTest::addRow("port too big") << "redis://host:70000"
+                                  << "valid";
+    QTest::addRow("db not a number") << "redis://host/cache"
+                                     << "database";
+    QTest::addRow("negative db") << "redis://host/-1"
+                                 << "database";
+    QTest::addRow("user without password") << "redis://alice@host"
+                                           << "password";
+    QTest::addRow("query") << "redis://host/0?timeout=1"
+                           << "query";
+}
+
+void TestRedisOptions::rejects()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, why);
+    const auto o = Options::fromUrl(url);
+    QVERIFY(!o.has_value());
+    QCOMPARE(o.error().code, ErrorCode::BadRequest);
+    QVERIFY2(o.error().message.contains(why), qPrintable(o.error().message));
+}
+
+void TestRedisOptions::errorsNeverQuoteThePassword()
+{
+    const auto o = Options::fromUrl(QStringLiteral("redis://:hunter2@host/notadb"));
+    QVERIFY(!o.has_value());
+    QVERIFY(!o.error().message.contains(QLatin1String("hunter2")));
+}
+
+void TestRedisOptions::endpointHasNoCredentials()
+{
+    const auto o = Options::fromUrl(QStringLiteral("redis://bob:hunter2@10.0.0.5:6390/4"));
+    QVERIFY(o.has_value());
+    QCOMPARE(o->endpoint(), QStringLiteral("10.0.0.5:6390/4"));
+}
+
+QTEST_GUILESS_MAIN(TestRedisOptions)
+#include "tst_redisoptions.moc"
