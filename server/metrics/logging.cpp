@@ -1,0 +1,3 @@
+#include "metrics/logging.h"
+
+Q_LOGGING_CATEGORY(lcMetrics, "confab.metrics", QtInfoMsg)
