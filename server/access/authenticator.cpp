@@ -97,8 +97,13 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
 
     auto pending5 = m_jwks->key(issuer, jwt->kid());
     const auto key = co_await pending5;
-    if (!key)
-        co_return failure(auth::failureReason(key.error().reason), key.error().message);
+    if (!key) {
+        const Error e = failure(auth::failureReason(key.error().reason), key.error().message);
+        // The provider could not be asked: the credential was not judged, so no 401.
+        if (key.error().reason == auth::Failure::JwksUnavailable)
+            co_return Error::unavailable(QStringLiteral("identity provider unreachable"));
+        co_return e;
+    }
     if (const auto sig = auth::verifySignature(*jwt, *key); !sig)
         co_return failure(auth::failureReason(sig.error().reason), sig.error().message);
 

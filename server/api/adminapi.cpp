@@ -202,9 +202,8 @@ QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
     key.id = QString::fromUtf8(parts.keyId);
     key.appId = req.param("app_id");
     key.secretHash = auth::hashApiKeySecret(parts.secret);
-    const Expected<store::ApiKey> created =
-        auto pending6 = m_deps.keys->rotate(req.param("app_id"), req.param("key_id"), key, graceS * 1000);
-        co_await pending6;
+    auto pending6 = m_deps.keys->rotate(req.param("app_id"), req.param("key_id"), key, graceS * 1000);
+    const Expected<store::ApiKey> created = co_await pending6;
     if (!created)
         co_return http::Response::error(created.error());
     co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},

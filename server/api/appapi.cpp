@@ -68,8 +68,7 @@ Expected<qint64> seqParam(const http::Request &req, const char *name)
 QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId, QByteArrayView convoId)
 {
     const QByteArray payload = c.direction + QByteArray::number(c.seq);
-    const auto b64 = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
-    return payload.toBase64(b64) + '.' + pageMac(payload, appSecret, appId, convoId).toBase64(b64);
+    return auth::base64UrlEncode(payload) + '.' + auth::base64UrlEncode(pageMac(payload, appSecret, appId, convoId));
 }
 
 Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSecret, QByteArrayView appId,
@@ -79,9 +78,8 @@ Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSec
     const qsizetype dot = token.indexOf('.');
     if (dot <= 0 || token.size() > 200)
         return bad;
-    const auto opts = QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors;
-    const auto payload = QByteArray::fromBase64Encoding(token.left(dot).toByteArray(), opts);
-    const auto mac = QByteArray::fromBase64Encoding(token.mid(dot + 1).toByteArray(), opts);
+    const std::optional<QByteArray> payload = auth::base64UrlDecode(token.first(dot));
+    const std::optional<QByteArray> mac = auth::base64UrlDecode(token.sliced(dot + 1));
     if (!payload || !mac || payload->size() < 2)
         return bad;
     if (!auth::constantTimeEquals(*mac, pageMac(*payload, appSecret, appId, convoId)))

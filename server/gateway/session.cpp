@@ -221,9 +221,8 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
             closeWith(kTooMany, QStringLiteral("too many new connections for this user"));
             co_return;
         }
-        const Expected<QStringList> convos =
-            auto pending4 = deps.conversations->conversationIdsForUser(m_identity.appId, m_identity.userId);
-            co_await pending4;
+        auto pending4 = deps.conversations->conversationIdsForUser(m_identity.appId, m_identity.userId);
+        const Expected<QStringList> convos = co_await pending4;
         if (m_state == State::Closed)
             co_return;
         if (!convos) {
@@ -387,9 +386,8 @@ QCoro::Task<> Session::handlePresence(ClientFrame f)
             candidates.append(QString::fromUtf8(u));
     }
     const GatewayDeps &deps = m_gateway->deps();
-    const Expected<QStringList> allowed =
-        auto pending10 = deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
-        co_await pending10;
+    auto pending10 = deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
+    const Expected<QStringList> allowed = co_await pending10;
     if (m_state == State::Closed)
         co_return;
     if (!allowed) {
@@ -405,9 +403,9 @@ QCoro::Task<> Session::handlePresence(ClientFrame f)
         deps.fanout->add(messaging::keys::presenceChannel(m_identity.appId, u), this);
         const qint64 now = nowMs();
         auto pending11 = redis->exec(
-            {"ZCOUNT", messaging::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"});
+            messaging::keys::cmd("ZCOUNT", messaging::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"));
         const redis::Reply count = co_await pending11;
-        auto pending12 = redis->exec({"GET", messaging::keys::lastSeen(m_identity.appId, u)});
+        auto pending12 = redis->exec(messaging::keys::cmd("GET", messaging::keys::lastSeen(m_identity.appId, u)));
         const redis::Reply seen = co_await pending12;
         if (m_state == State::Closed)
             co_return;
@@ -425,9 +423,8 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
     bool member = false;
     if (m_identity.isApp) {
         // The app reads every conversation it owns.
-        const Expected<store::Conversation> c =
-            auto pending13 = m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
-            co_await pending13;
+        auto pending13 = m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
+        const Expected<store::Conversation> c = co_await pending13;
         member = c.has_value();
     } else {
         auto pending14 = ensureMember(f.convoId, m_userId);
@@ -440,12 +437,10 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
         co_return;
     }
     const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, messaging::HistoryReader::kMaxLimit)) : 100;
-    const Expected<messaging::Page> page =
-        auto pending15 = m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
-        co_await pending15;
-    const Expected<QHash<QByteArray, qint64>> last =
-        auto pending16 = m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});
-        co_await pending16;
+    auto pending15 = m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
+    const Expected<messaging::Page> page = co_await pending15;
+    auto pending16 = m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});
+    const Expected<QHash<QByteArray, qint64>> last = co_await pending16;
     if (m_state == State::Closed)
         co_return;
     if (!page || !last) {

@@ -7,7 +7,7 @@
 // The Redis key layout (docs/redis.md). Every key of one conversation carries the hash tag
 // {app:convo}, every key of one user {app:user}, so each script touches one slot and the same
 // code runs on Redis Cluster. Ids never contain braces (confab::isValidId/isValidUserId).
-namespace confab::keys {
+namespace confab::messaging::keys {
 
 // A Redis command's arguments. GCC 12 miscompiles braced lists of string literals inside
 // coroutines ("array used as initializer"), so coroutines build their commands through this.
@@ -47,4 +47,4 @@ inline QByteArray userBucket(const QString &app, QByteArrayView user)
 }
 inline QByteArray appBucket(const QString &app) { return "rl:{" + app.toUtf8() + "}:app"; }
 
-} // namespace confab::keys
+} // namespace confab::messaging::keys

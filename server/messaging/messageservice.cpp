@@ -114,7 +114,7 @@ void MessageService::publishTyping(const QString &appId, const QByteArray &convo
         .field("user_id", QByteArrayView(userId))
         .field("state", start ? "start" : "stop")
         .endObject();
-    m_redis->command({"PUBLISH", keys::convoChannel(appId, convoId), "e " + userId + '\n' + w.bytes()}, this,
+    m_redis->command(keys::cmd("PUBLISH", keys::convoChannel(appId, convoId), "e " + userId + '\n' + w.bytes()), this,
                      [](redis::Reply) {});
 }
 
@@ -132,7 +132,7 @@ QCoro::Task<Status> MessageService::publishMemberChange(QString appId, QByteArra
     // The conversation's channel first: a node handles it before the user's note, so a newly
     // added member is not yet subscribed and gets the frame once, from the user channel.
     const QByteArray exclude = userId;
-    auto pending4 = m_redis->exec({"PUBLISH", keys::convoChannel(appId, convoId), "e " + exclude + '\n' + frame});
+    auto pending4 = m_redis->exec(keys::cmd("PUBLISH", keys::convoChannel(appId, convoId), "e " + exclude + '\n' + frame));
     const redis::Reply a = co_await pending4;
     auto pending5 = m_redis->exec(
         {"PUBLISH", keys::userChannel(appId, userId), (added ? "a " : "r ") + convoId + '\n' + frame});
@@ -146,7 +146,7 @@ QCoro::Task<Status> MessageService::publishCreated(QString appId, QByteArray con
 {
     bool ok = true;
     for (const QByteArray &m : members) {
-        auto pending6 = m_redis->exec({"PUBLISH", keys::userChannel(appId, m), "a " + convoId + '\n'});
+        auto pending6 = m_redis->exec(keys::cmd("PUBLISH", keys::userChannel(appId, m), "a " + convoId + '\n'));
         const redis::Reply r = co_await pending6;
         ok = ok && r.has_value();
     }
@@ -164,9 +164,9 @@ QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::lastSeqs(QStrin
     std::vector<QCoro::Task<redis::Reply>> pending;
     pending.reserve(convoIds.size());
     for (const QByteArray &c : convoIds)
-        pending.push_back(m_redis->exec({"GET", keys::seq(appId, c)}));
+        pending.push_back(m_redis->exec(keys::cmd("GET", keys::seq(appId, c))));
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
-        auto pending7 = pending[size_t(i)];
+        QCoro::Task<redis::Reply> &pending7 = pending[size_t(i)];
         const redis::Reply r = co_await pending7;
         if (!r)
             co_return Error::unavailable(QStringLiteral("reading last_seq: %1").arg(r.error().message));
@@ -182,9 +182,9 @@ QCoro::Task<Expected<QHash<QByteArray, qint64>>> MessageService::readWatermarks(
     std::vector<QCoro::Task<redis::Reply>> pending;
     pending.reserve(convoIds.size());
     for (const QByteArray &c : convoIds)
-        pending.push_back(m_redis->exec({"HGET", keys::read(appId, c), userId}));
+        pending.push_back(m_redis->exec(keys::cmd("HGET", keys::read(appId, c), userId)));
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
-        auto pending8 = pending[size_t(i)];
+        QCoro::Task<redis::Reply> &pending8 = pending[size_t(i)];
         const redis::Reply r = co_await pending8;
         if (!r)
             co_return Error::unavailable(QStringLiteral("reading read watermarks: %1").arg(r.error().message));
@@ -197,7 +197,7 @@ QCoro::Task<Expected<bool>> MessageService::admitConnection(QString appId, QByte
 {
     if (perTenSeconds <= 0)
         co_return true;
-    auto pending9 = m_redis->eval(m_scripts.connectionRate, {keys::connectionRate(appId, userId)}, {"10000"});
+    auto pending9 = m_redis->eval(m_scripts.connectionRate, {keys::connectionRate(appId, userId)}, keys::cmd("10000"));
     const redis::Reply r = co_await pending9;
     if (!r)
         co_return Error::unavailable(QStringLiteral("counting connections: %1").arg(r.error().message));

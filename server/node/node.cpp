@@ -21,6 +21,7 @@
 
 #include <QCoro/QCoroFuture>
 #include <QCoro/QCoroSignal>
+#include <QCoro/QCoroTimer>
 #include <QCoreApplication>
 #include <QHostInfo>
 #include <QLoggingCategory>
