@@ -6,7 +6,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
+  qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libsimdjson-dev rapidjson-dev
