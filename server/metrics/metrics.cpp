@@ -21,9 +21,11 @@
 #include <string>
 #include <vector>
 
-namespace confab::metrics {
+namespace confab::metrics
+{
 
-namespace {
+namespace
+{
 
 using prometheus::Counter;
 using prometheus::Family;
@@ -37,31 +39,37 @@ std::string toStd(QByteArrayView v)
 }
 
 // Delivery latency spans a loopback hop (sub-millisecond) to a stalled client (seconds).
-const Histogram::BucketBoundaries deliveryBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                     0.05,   0.1,   0.25,   0.5,   1,    2.5,
-                                                     5};
+const Histogram::BucketBoundaries deliveryBuckets
+    = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
 // A flush is a PUT plus one transaction: tens of milliseconds when well, tens of seconds when
 // the object store retries.
-const Histogram::BucketBoundaries flushBuckets = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                  1,    2.5,   5,    10,  30};
+const Histogram::BucketBoundaries flushBuckets
+    = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 // Powers of four from 1 KiB to 64 MiB: segment sizes are set by max_bytes, which operators tune
 // by orders of magnitude.
-const Histogram::BucketBoundaries segmentByteBuckets = {1024,    4096,     16384,    65536,
-                                                        262144,  1048576,  4194304,  16777216,
-                                                        67108864};
-const Histogram::BucketBoundaries httpBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                 0.25,  0.5,    1,     2.5,  5,     10};
+const Histogram::BucketBoundaries segmentByteBuckets
+    = { 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864 };
+const Histogram::BucketBoundaries httpBuckets
+    = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 // DESIGN.md's targets are 20 ms (tail) and 50 ms (segments) at p99: buckets are dense there.
-const Histogram::BucketBoundaries historyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.02, 0.035,
-                                                    0.05,  0.075,  0.1,   0.25, 0.5,  1,
-                                                    2.5,   5};
+const Histogram::BucketBoundaries historyBuckets
+    = { 0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5 };
 
 // auth::failureReason() labels, exported at 0 so that rate() sees a series from the start.
 const char *const knownAuthReasons[] = {
-        "missing",       "malformed",      "unsupported_algorithm", "bad_signature",
-        "expired",       "not_yet_valid",  "wrong_issuer",          "wrong_audience",
-        "unknown_key",   "jwks_unavailable", "unknown_app",         "revoked",
-        "unknown_credential",
+    "missing",
+    "malformed",
+    "unsupported_algorithm",
+    "bad_signature",
+    "expired",
+    "not_yet_valid",
+    "wrong_issuer",
+    "wrong_audience",
+    "unknown_key",
+    "jwks_unavailable",
+    "unknown_app",
+    "revoked",
+    "unknown_credential",
 };
 
 const QByteArray other = QByteArrayLiteral("other");
@@ -69,14 +77,15 @@ const QByteArray other = QByteArrayLiteral("other");
 // Label combinations of one family, looked up by their bytes so that recording does not build
 // a std::map each time, and capped so that a caller passing unbounded values cannot exhaust
 // memory or the Prometheus server.
-template<typename M>
-class Labelled
+template <typename M> class Labelled
 {
 public:
     using Make = std::function<M &(Family<M> &, const prometheus::Labels &)>;
 
     Labelled(Family<M> &family, std::vector<std::string> names, Make make)
-        : m_family(family), m_names(std::move(names)), m_make(std::move(make))
+        : m_family(family)
+        , m_names(std::move(names))
+        , m_make(std::move(make))
     {
     }
 
@@ -95,8 +104,8 @@ public:
             if (!m_overflowed) {
                 m_overflowed = true;
                 qCWarning(lcMetrics).nospace()
-                        << "more than " << Metrics::maxSeriesPerFamily << " label sets for "
-                        << m_family.GetName().c_str() << ", counting new ones as \"other\"";
+                    << "more than " << Metrics::maxSeriesPerFamily << " label sets for "
+                    << m_family.GetName().c_str() << ", counting new ones as \"other\"";
             }
             key.clear();
             for (auto &v : chosen) {
@@ -132,14 +141,13 @@ Labelled<Counter>::Make plainCounter()
 Labelled<Histogram>::Make histogramWith(Histogram::BucketBoundaries buckets)
 {
     return [buckets = std::move(buckets)](Family<Histogram> &f,
-                                          const prometheus::Labels &l) -> Histogram & {
-        return f.Add(l, buckets);
-    };
+               const prometheus::Labels &l) -> Histogram & { return f.Add(l, buckets); };
 }
 
 QByteArrayView httpMethod(QByteArrayView method)
 {
-    static const QByteArray known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    static const QByteArray known[]
+        = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
     for (const QByteArray &k : known) {
         if (method == k)
             return k;
@@ -173,17 +181,17 @@ public:
 
     Family<Counter> &counters(const char *name, const char *help)
     {
-        declared.push_back({name, help, MetricType::Counter});
+        declared.push_back({ name, help, MetricType::Counter });
         return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
     }
     Family<Gauge> &gauges(const char *name, const char *help)
     {
-        declared.push_back({name, help, MetricType::Gauge});
+        declared.push_back({ name, help, MetricType::Gauge });
         return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
     }
     Family<Histogram> &histograms(const char *name, const char *help)
     {
-        declared.push_back({name, help, MetricType::Histogram});
+        declared.push_back({ name, help, MetricType::Histogram });
         return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
     }
 
@@ -191,103 +199,96 @@ public:
     // In the order of registration, so render() can print families that have no series yet.
     std::vector<Declared> declared;
 
-    Counter &ingested = counters("confab_messages_ingested_total",
-                                 "Newly accepted messages (not duplicates, not refused).")
-                                .Add({});
-    Gauge &wsConnections =
-            gauges("confab_ws_connections", "Open client WebSockets on this node.").Add({});
-    Histogram &deliveryLatency =
-            histograms("confab_delivery_latency_seconds",
-                       "Time from a message's acceptance to its write on a recipient's socket.")
-                    .Add({}, deliveryBuckets);
-    Gauge &streamDepth =
-            gauges("confab_stream_depth", "Messages in the Redis tail not yet in segments.")
-                    .Add({});
-    Histogram &flushDuration =
-            histograms("confab_flush_duration_seconds",
-                       "Time from opening a segment to its object written and indexed.")
-                    .Add({}, flushBuckets);
-    Counter &segmentsWritten =
-            counters("confab_segments_written_total", "Segment objects written.").Add({});
-    Histogram &segmentBytes = histograms("confab_segment_bytes",
-                                         "Compressed size of written segments in bytes.")
-                                      .Add({}, segmentByteBuckets);
+    Counter &ingested = counters(
+        "confab_messages_ingested_total", "Newly accepted messages (not duplicates, not refused).")
+                            .Add({});
+    Gauge &wsConnections
+        = gauges("confab_ws_connections", "Open client WebSockets on this node.").Add({});
+    Histogram &deliveryLatency = histograms("confab_delivery_latency_seconds",
+        "Time from a message's acceptance to its write on a recipient's socket.")
+                                     .Add({}, deliveryBuckets);
+    Gauge &streamDepth
+        = gauges("confab_stream_depth", "Messages in the Redis tail not yet in segments.").Add({});
+    Histogram &flushDuration = histograms("confab_flush_duration_seconds",
+        "Time from opening a segment to its object written and indexed.")
+                                   .Add({}, flushBuckets);
+    Counter &segmentsWritten
+        = counters("confab_segments_written_total", "Segment objects written.").Add({});
+    Histogram &segmentBytes
+        = histograms("confab_segment_bytes", "Compressed size of written segments in bytes.")
+              .Add({}, segmentByteBuckets);
     Gauge &deadLetters = gauges("confab_dead_letters", "Dead letters waiting.").Add({});
-    Counter &retentionDeleted = counters("confab_retention_deleted_segments_total",
-                                         "Segments removed by retention.")
-                                        .Add({});
+    Counter &retentionDeleted
+        = counters("confab_retention_deleted_segments_total", "Segments removed by retention.")
+              .Add({});
     Labelled<Counter> s3Requests {
-            counters("confab_s3_requests_total",
-                     "Object storage requests sent, by operation and HTTP status (\"error\" when "
-                     "no response came)."),
-            {"op", "status"},
-            plainCounter()};
-    Gauge &redisMemory =
-            gauges("confab_redis_memory_bytes", "Redis used_memory in bytes.").Add({});
+        counters("confab_s3_requests_total",
+            "Object storage requests sent, by operation and HTTP status (\"error\" when "
+            "no response came)."),
+        { "op", "status" }, plainCounter()
+    };
+    Gauge &redisMemory = gauges("confab_redis_memory_bytes", "Redis used_memory in bytes.").Add({});
     Labelled<Counter> httpRequests {
-            counters("confab_http_requests_total",
-                     "HTTP requests answered, by route pattern, method and status code."),
-            {"route", "method", "code"},
-            plainCounter()};
+        counters("confab_http_requests_total",
+            "HTTP requests answered, by route pattern, method and status code."),
+        { "route", "method", "code" }, plainCounter()
+    };
     Labelled<Histogram> httpDuration {
-            histograms("confab_http_request_duration_seconds",
-                       "Time from a request's arrival to its response written, by route."),
-            {"route"},
-            histogramWith(httpBuckets)};
-    Labelled<Counter> authFailures {counters("confab_auth_failures_total",
-                                             "Refused credentials, by reason."),
-                                    {"reason"},
-                                    plainCounter()};
+        histograms("confab_http_request_duration_seconds",
+            "Time from a request's arrival to its response written, by route."),
+        { "route" }, histogramWith(httpBuckets)
+    };
+    Labelled<Counter> authFailures { counters("confab_auth_failures_total",
+                                         "Refused credentials, by reason."),
+        { "reason" }, plainCounter() };
 
     Counter &delivered = counters("confab_messages_delivered_total",
-                                  "Messages written to a recipient's socket (one per recipient).")
-                                 .Add({});
+        "Messages written to a recipient's socket (one per recipient).")
+                             .Add({});
     Counter &duplicates = counters("confab_messages_duplicate_total",
-                                   "Sends answered from the idempotency key: retries of a "
-                                   "message already accepted.")
-                                  .Add({});
-    Labelled<Counter> rateLimitedTotal {counters("confab_rate_limited_total",
-                                                 "Requests refused as rate_limited, by scope."),
-                                        {"scope"},
-                                        plainCounter()};
-    Labelled<Counter> wsCloses {
-            counters("confab_ws_closes_total", "Client WebSockets closed, by close code."),
-            {"code"},
-            plainCounter()};
-    Counter &syncRequired = counters("confab_sync_required_total",
-                                     "Slow clients switched to catch-up (sync.required).")
-                                    .Add({});
-    Counter &flushFailures =
-            counters("confab_flush_failures_total", "Segment flush attempts that failed.")
-                    .Add({});
+        "Sends answered from the idempotency key: retries of a "
+        "message already accepted.")
+                              .Add({});
+    Labelled<Counter> rateLimitedTotal { counters("confab_rate_limited_total",
+                                             "Requests refused as rate_limited, by scope."),
+        { "scope" }, plainCounter() };
+    Labelled<Counter> wsCloses { counters("confab_ws_closes_total",
+                                     "Client WebSockets closed, by close code."),
+        { "code" }, plainCounter() };
+    Counter &syncRequired = counters(
+        "confab_sync_required_total", "Slow clients switched to catch-up (sync.required).")
+                                .Add({});
+    Counter &flushFailures
+        = counters("confab_flush_failures_total", "Segment flush attempts that failed.").Add({});
     Labelled<Histogram> historyReads {
-            histograms("confab_history_read_duration_seconds",
-                       "Time to answer a history page, by where it was read from."),
-            {"source"},
-            histogramWith(historyBuckets)};
-    Counter &redisCommands =
-            counters("confab_redis_commands_total", "Commands sent to Redis.").Add({});
-    Counter &redisReconnects = counters("confab_redis_reconnects_total",
-                                        "Redis connections re-established after a loss.")
-                                       .Add({});
-    Gauge &redisMaxMemory = gauges("confab_redis_maxmemory_bytes",
-                                   "Redis maxmemory in bytes; 0 when Redis has no limit.")
-                                    .Add({});
-    Family<Gauge> &buildInfo = gauges("confab_build_info",
-                                      "Always 1; labels say which confabd and Qt are running.");
+        histograms("confab_history_read_duration_seconds",
+            "Time to answer a history page, by where it was read from."),
+        { "source" }, histogramWith(historyBuckets)
+    };
+    Counter &redisCommands
+        = counters("confab_redis_commands_total", "Commands sent to Redis.").Add({});
+    Counter &redisReconnects = counters(
+        "confab_redis_reconnects_total", "Redis connections re-established after a loss.")
+                                   .Add({});
+    Gauge &redisMaxMemory = gauges(
+        "confab_redis_maxmemory_bytes", "Redis maxmemory in bytes; 0 when Redis has no limit.")
+                                .Add({});
+    Family<Gauge> &buildInfo
+        = gauges("confab_build_info", "Always 1; labels say which confabd and Qt are running.");
 
-    std::atomic<quint64> lastRedisCommands {0};
-    std::atomic<quint64> lastRedisReconnects {0};
+    std::atomic<quint64> lastRedisCommands { 0 };
+    std::atomic<quint64> lastRedisReconnects { 0 };
 };
 
-Metrics::Metrics(const QByteArray &version) : d(std::make_unique<Private>())
+Metrics::Metrics(const QByteArray &version)
+    : d(std::make_unique<Private>())
 {
     d->buildInfo
-            .Add({{"version", version.isEmpty() ? std::string(CONFAB_VERSION) : toStd(version)},
-                  {"qt", qVersion()}})
-            .Set(1);
+        .Add({ { "version", version.isEmpty() ? std::string(CONFAB_VERSION) : toStd(version) },
+            { "qt", qVersion() } })
+        .Set(1);
     for (const char *reason : knownAuthReasons)
-        d->authFailures.at({QByteArrayView(reason)});
+        d->authFailures.at({ QByteArrayView(reason) });
 }
 
 Metrics::~Metrics() = default;
@@ -337,7 +338,7 @@ void Metrics::retentionDeletedSegments(qint64 count)
 
 void Metrics::s3Request(const QByteArray &op, const QByteArray &status)
 {
-    d->s3Requests.at({op, status}).Increment();
+    d->s3Requests.at({ op, status }).Increment();
 }
 
 void Metrics::setRedisMemory(qint64 bytes)
@@ -345,17 +346,17 @@ void Metrics::setRedisMemory(qint64 bytes)
     d->redisMemory.Set(double(bytes));
 }
 
-void Metrics::httpRequest(const QByteArray &route, const QByteArray &method, int code,
-                          double seconds)
+void Metrics::httpRequest(
+    const QByteArray &route, const QByteArray &method, int code, double seconds)
 {
     const QByteArray codeLabel = code >= 100 && code <= 599 ? QByteArray::number(code) : other;
-    d->httpRequests.at({route, httpMethod(method), codeLabel}).Increment();
-    d->httpDuration.at({route}).Observe(nonNegative(seconds));
+    d->httpRequests.at({ route, httpMethod(method), codeLabel }).Increment();
+    d->httpDuration.at({ route }).Observe(nonNegative(seconds));
 }
 
 void Metrics::authFailure(const QByteArray &reason)
 {
-    d->authFailures.at({reason}).Increment();
+    d->authFailures.at({ reason }).Increment();
 }
 
 void Metrics::messageDelivered(qint64 count)
@@ -370,13 +371,13 @@ void Metrics::messageDuplicate()
 
 void Metrics::rateLimited(const QByteArray &scope)
 {
-    d->rateLimitedTotal.at({scope}).Increment();
+    d->rateLimitedTotal.at({ scope }).Increment();
 }
 
 void Metrics::wsClosed(int code)
 {
     const bool known = (code >= 1000 && code <= 1015) || (code >= 4000 && code <= 4099);
-    d->wsCloses.at({known ? QByteArray::number(code) : other}).Increment();
+    d->wsCloses.at({ known ? QByteArray::number(code) : other }).Increment();
 }
 
 void Metrics::syncRequired()
@@ -391,10 +392,10 @@ void Metrics::flushFailed()
 
 void Metrics::observeHistoryRead(const QByteArray &source, double seconds)
 {
-    static const QByteArray known[] = {"tail", "segments", "mixed"};
+    static const QByteArray known[] = { "tail", "segments", "mixed" };
     const bool isKnown = std::find(std::begin(known), std::end(known), source) != std::end(known);
-    d->historyReads.at({isKnown ? QByteArrayView(source) : QByteArrayView(other)})
-            .Observe(nonNegative(seconds));
+    d->historyReads.at({ isKnown ? QByteArrayView(source) : QByteArrayView(other) })
+        .Observe(nonNegative(seconds));
 }
 
 void Metrics::setRedisCommandsTotal(quint64 total)
@@ -420,7 +421,7 @@ QByteArray Metrics::render() const
     // prometheus-cpp leaves out families without series; section 8 wants every family listed.
     for (const Private::Declared &decl : d->declared) {
         auto it = std::find_if(collected.begin(), collected.end(),
-                               [&](const prometheus::MetricFamily &f) { return f.name == decl.name; });
+            [&](const prometheus::MetricFamily &f) { return f.name == decl.name; });
         if (it != collected.end()) {
             families.push_back(std::move(*it));
         } else {

@@ -5,7 +5,8 @@
 
 #include <memory>
 
-namespace confab::metrics {
+namespace confab::metrics
+{
 
 // The process's Prometheus registry: every family of PROTOCOL.md section 8 plus the ones an
 // operator needs next to them, and the standard process_* families. One instance per process,
@@ -33,18 +34,18 @@ public:
 
     // Newly accepted messages: not duplicates, not refused (confab_messages_ingested_total).
     void messageIngested(qint64 count = 1);
-    void setWsConnections(qint64 open);                  // confab_ws_connections
-    void observeDeliveryLatency(double seconds);         // confab_delivery_latency_seconds
-    void setStreamDepth(qint64 messages);                // confab_stream_depth
-    void observeFlush(double seconds);                   // confab_flush_duration_seconds
+    void setWsConnections(qint64 open); // confab_ws_connections
+    void observeDeliveryLatency(double seconds); // confab_delivery_latency_seconds
+    void setStreamDepth(qint64 messages); // confab_stream_depth
+    void observeFlush(double seconds); // confab_flush_duration_seconds
     // One segment object written: confab_segments_written_total and confab_segment_bytes.
     void segmentWritten(qint64 compressedBytes);
-    void setDeadLetters(qint64 waiting);                 // confab_dead_letters
-    void retentionDeletedSegments(qint64 count);         // confab_retention_deleted_segments_total
+    void setDeadLetters(qint64 waiting); // confab_dead_letters
+    void retentionDeletedSegments(qint64 count); // confab_retention_deleted_segments_total
     // op: put/get/head/delete/list/ping; status: HTTP status ("200", "503") or "error" when no
     // response came (ObjectStore::requestFinished gives exactly these).
     void s3Request(const QByteArray &op, const QByteArray &status);
-    void setRedisMemory(qint64 bytes);                   // confab_redis_memory_bytes
+    void setRedisMemory(qint64 bytes); // confab_redis_memory_bytes
     // route: the Router pattern ("unmatched" for 404s); method is folded to the standard verbs
     // or "other". confab_http_requests_total{route,method,code} and
     // confab_http_request_duration_seconds{route}.
@@ -55,20 +56,20 @@ public:
 
     // -- beyond section 8 --
 
-    void messageDelivered(qint64 count = 1);             // confab_messages_delivered_total
-    void messageDuplicate();                             // confab_messages_duplicate_total
-    void rateLimited(const QByteArray &scope);           // confab_rate_limited_total{scope}
+    void messageDelivered(qint64 count = 1); // confab_messages_delivered_total
+    void messageDuplicate(); // confab_messages_duplicate_total
+    void rateLimited(const QByteArray &scope); // confab_rate_limited_total{scope}
     // Close code this node sent or received: 1000-1015 and 4000-4099 as themselves, others
     // as "other" (confab_ws_closes_total{code}).
     void wsClosed(int code);
-    void syncRequired();                                 // confab_sync_required_total
-    void flushFailed();                                  // confab_flush_failures_total
+    void syncRequired(); // confab_sync_required_total
+    void flushFailed(); // confab_flush_failures_total
     // source: "tail", "segments" or "mixed" (confab_history_read_duration_seconds{source}).
     void observeHistoryRead(const QByteArray &source, double seconds);
     // The Redis client's own running totals (redis::Client::commandsSent()/reconnects());
     // exported as counters: a value lower than the last one (a new client) counts as a restart.
-    void setRedisCommandsTotal(quint64 total);           // confab_redis_commands_total
-    void setRedisReconnectsTotal(quint64 total);         // confab_redis_reconnects_total
+    void setRedisCommandsTotal(quint64 total); // confab_redis_commands_total
+    void setRedisReconnectsTotal(quint64 total); // confab_redis_reconnects_total
     // Redis INFO maxmemory; 0 means no limit (confab_redis_maxmemory_bytes).
     void setRedisMaxMemory(qint64 bytes);
 

@@ -13,9 +13,11 @@
 
 #include <cstdlib>
 
-namespace confab::metrics {
+namespace confab::metrics
+{
 
-namespace {
+namespace
+{
 
 QByteArray readProcFile(const char *path)
 {
@@ -26,8 +28,8 @@ QByteArray readProcFile(const char *path)
     return file.readAll();
 }
 
-prometheus::MetricFamily single(const char *name, const char *help, prometheus::MetricType type,
-                                double value)
+prometheus::MetricFamily single(
+    const char *name, const char *help, prometheus::MetricType type, double value)
 {
     prometheus::MetricFamily family;
     family.name = name;
@@ -89,25 +91,25 @@ std::vector<prometheus::MetricFamily> collectProcessMetrics()
     // after its closing parenthesis, where field 3 (state) is index 0.
     const QByteArray stat = readProcFile("/proc/self/stat");
     const qsizetype close = stat.lastIndexOf(')');
-    const QList<QByteArray> fields =
-            close < 0 ? QList<QByteArray>{} : stat.mid(close + 2).trimmed().split(' ');
+    const QList<QByteArray> fields
+        = close < 0 ? QList<QByteArray> {} : stat.mid(close + 2).trimmed().split(' ');
     if (fields.size() > 21 && ticks > 0) {
         const double utime = fields.at(11).toDouble();
         const double stime = fields.at(12).toDouble();
         const double startTicks = fields.at(19).toDouble();
         const double vsize = fields.at(20).toDouble();
         const double rssPages = fields.at(21).toDouble();
-        out.push_back(single("process_cpu_seconds_total",
-                             "Total user and system CPU time spent in seconds.",
-                             MetricType::Counter, (utime + stime) / ticks));
+        out.push_back(
+            single("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                MetricType::Counter, (utime + stime) / ticks));
         out.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes.",
-                             MetricType::Gauge, rssPages * pageSize));
+            MetricType::Gauge, rssPages * pageSize));
         out.push_back(single("process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                             MetricType::Gauge, vsize));
+            MetricType::Gauge, vsize));
         if (bootTime() > 0) {
             out.push_back(single("process_start_time_seconds",
-                                 "Start time of the process since unix epoch in seconds.",
-                                 MetricType::Gauge, bootTime() + startTicks / ticks));
+                "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
+                bootTime() + startTicks / ticks));
         }
     } else {
         qCWarning(lcMetrics) << "reading /proc/self/stat for process metrics failed";
@@ -115,13 +117,13 @@ std::vector<prometheus::MetricFamily> collectProcessMetrics()
 
     const int fds = openFds();
     if (fds >= 0) {
-        out.push_back(single("process_open_fds", "Number of open file descriptors.",
-                             MetricType::Gauge, fds));
+        out.push_back(
+            single("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, fds));
     }
     rlimit limit {};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
         out.push_back(single("process_max_fds", "Maximum number of open file descriptors.",
-                             MetricType::Gauge, double(limit.rlim_cur)));
+            MetricType::Gauge, double(limit.rlim_cur)));
     }
     return out;
 }

@@ -4,7 +4,8 @@
 
 #include <vector>
 
-namespace confab::metrics {
+namespace confab::metrics
+{
 
 // The process_* families every Prometheus client exports (client_golang's process collector
 // names and meanings), read from /proc at the moment of the call. A value that cannot be read

@@ -16,7 +16,8 @@
 
 using confab::metrics::Metrics;
 
-namespace {
+namespace
+{
 
 using Labels = QMap<QByteArray, QByteArray>;
 
@@ -33,7 +34,8 @@ struct Exposition {
     QSet<QByteArray> helps;
     QList<Sample> samples;
 
-    [[nodiscard]] std::optional<double> value(const QByteArray &name, const Labels &labels = {}) const
+    [[nodiscard]] std::optional<double> value(
+        const QByteArray &name, const Labels &labels = {}) const
     {
         for (const Sample &s : samples) {
             if (s.name == name && s.labels == labels)
@@ -143,31 +145,48 @@ void tst_Metrics::everyFamilyIsListed_data()
     QTest::addColumn<QByteArray>("family");
     QTest::addColumn<QByteArray>("type");
     // PROTOCOL.md section 8.
-    QTest::newRow("ingested") << QByteArray("confab_messages_ingested_total") << QByteArray("counter");
+    QTest::newRow("ingested") << QByteArray("confab_messages_ingested_total")
+                              << QByteArray("counter");
     QTest::newRow("ws connections") << QByteArray("confab_ws_connections") << QByteArray("gauge");
-    QTest::newRow("delivery latency") << QByteArray("confab_delivery_latency_seconds") << QByteArray("histogram");
+    QTest::newRow("delivery latency")
+        << QByteArray("confab_delivery_latency_seconds") << QByteArray("histogram");
     QTest::newRow("stream depth") << QByteArray("confab_stream_depth") << QByteArray("gauge");
-    QTest::newRow("flush duration") << QByteArray("confab_flush_duration_seconds") << QByteArray("histogram");
-    QTest::newRow("segments written") << QByteArray("confab_segments_written_total") << QByteArray("counter");
+    QTest::newRow("flush duration")
+        << QByteArray("confab_flush_duration_seconds") << QByteArray("histogram");
+    QTest::newRow("segments written")
+        << QByteArray("confab_segments_written_total") << QByteArray("counter");
     QTest::newRow("segment bytes") << QByteArray("confab_segment_bytes") << QByteArray("histogram");
     QTest::newRow("dead letters") << QByteArray("confab_dead_letters") << QByteArray("gauge");
-    QTest::newRow("retention") << QByteArray("confab_retention_deleted_segments_total") << QByteArray("counter");
+    QTest::newRow("retention") << QByteArray("confab_retention_deleted_segments_total")
+                               << QByteArray("counter");
     QTest::newRow("s3 requests") << QByteArray("confab_s3_requests_total") << QByteArray("counter");
     QTest::newRow("redis memory") << QByteArray("confab_redis_memory_bytes") << QByteArray("gauge");
-    QTest::newRow("http requests") << QByteArray("confab_http_requests_total") << QByteArray("counter");
-    QTest::newRow("http duration") << QByteArray("confab_http_request_duration_seconds") << QByteArray("histogram");
-    QTest::newRow("auth failures") << QByteArray("confab_auth_failures_total") << QByteArray("counter");
+    QTest::newRow("http requests")
+        << QByteArray("confab_http_requests_total") << QByteArray("counter");
+    QTest::newRow("http duration")
+        << QByteArray("confab_http_request_duration_seconds") << QByteArray("histogram");
+    QTest::newRow("auth failures")
+        << QByteArray("confab_auth_failures_total") << QByteArray("counter");
     // Beyond section 8.
-    QTest::newRow("delivered") << QByteArray("confab_messages_delivered_total") << QByteArray("counter");
-    QTest::newRow("duplicates") << QByteArray("confab_messages_duplicate_total") << QByteArray("counter");
-    QTest::newRow("rate limited") << QByteArray("confab_rate_limited_total") << QByteArray("counter");
+    QTest::newRow("delivered") << QByteArray("confab_messages_delivered_total")
+                               << QByteArray("counter");
+    QTest::newRow("duplicates") << QByteArray("confab_messages_duplicate_total")
+                                << QByteArray("counter");
+    QTest::newRow("rate limited") << QByteArray("confab_rate_limited_total")
+                                  << QByteArray("counter");
     QTest::newRow("ws closes") << QByteArray("confab_ws_closes_total") << QByteArray("counter");
-    QTest::newRow("sync required") << QByteArray("confab_sync_required_total") << QByteArray("counter");
-    QTest::newRow("flush failures") << QByteArray("confab_flush_failures_total") << QByteArray("counter");
-    QTest::newRow("history reads") << QByteArray("confab_history_read_duration_seconds") << QByteArray("histogram");
-    QTest::newRow("redis commands") << QByteArray("confab_redis_commands_total") << QByteArray("counter");
-    QTest::newRow("redis reconnects") << QByteArray("confab_redis_reconnects_total") << QByteArray("counter");
-    QTest::newRow("redis maxmemory") << QByteArray("confab_redis_maxmemory_bytes") << QByteArray("gauge");
+    QTest::newRow("sync required")
+        << QByteArray("confab_sync_required_total") << QByteArray("counter");
+    QTest::newRow("flush failures")
+        << QByteArray("confab_flush_failures_total") << QByteArray("counter");
+    QTest::newRow("history reads")
+        << QByteArray("confab_history_read_duration_seconds") << QByteArray("histogram");
+    QTest::newRow("redis commands")
+        << QByteArray("confab_redis_commands_total") << QByteArray("counter");
+    QTest::newRow("redis reconnects")
+        << QByteArray("confab_redis_reconnects_total") << QByteArray("counter");
+    QTest::newRow("redis maxmemory")
+        << QByteArray("confab_redis_maxmemory_bytes") << QByteArray("gauge");
     QTest::newRow("build info") << QByteArray("confab_build_info") << QByteArray("gauge");
     // Process.
     QTest::newRow("cpu") << QByteArray("process_cpu_seconds_total") << QByteArray("counter");
@@ -196,13 +215,12 @@ void tst_Metrics::unlabelledCountersStartAtZero()
 {
     const Metrics metrics;
     const Exposition e = scrape(metrics);
-    for (const char *name :
-         {"confab_messages_ingested_total", "confab_segments_written_total",
-          "confab_retention_deleted_segments_total", "confab_messages_delivered_total",
-          "confab_messages_duplicate_total", "confab_sync_required_total",
-          "confab_flush_failures_total", "confab_redis_commands_total",
-          "confab_redis_reconnects_total", "confab_ws_connections", "confab_stream_depth",
-          "confab_dead_letters", "confab_redis_memory_bytes"}) {
+    for (const char *name : { "confab_messages_ingested_total", "confab_segments_written_total",
+             "confab_retention_deleted_segments_total", "confab_messages_delivered_total",
+             "confab_messages_duplicate_total", "confab_sync_required_total",
+             "confab_flush_failures_total", "confab_redis_commands_total",
+             "confab_redis_reconnects_total", "confab_ws_connections", "confab_stream_depth",
+             "confab_dead_letters", "confab_redis_memory_bytes" }) {
         QCOMPARE(e.value(name), std::optional<double>(0.0));
     }
     QCOMPARE(e.value("confab_delivery_latency_seconds_count"), std::optional<double>(0.0));
@@ -217,24 +235,38 @@ void tst_Metrics::countersMoveByWhatWasRecorded_data()
     QTest::addColumn<Labels>("labels");
     QTest::addColumn<double>("expected");
 
-    QTest::newRow("ingested") << u"ingested"_qs << 7 << QByteArray("confab_messages_ingested_total") << Labels{} << 7.0;
-    QTest::newRow("ingested in batches") << u"ingested x3"_qs << 4 << QByteArray("confab_messages_ingested_total") << Labels{} << 12.0;
-    QTest::newRow("delivered") << u"delivered"_qs << 5 << QByteArray("confab_messages_delivered_total") << Labels{} << 5.0;
-    QTest::newRow("duplicate") << u"duplicate"_qs << 3 << QByteArray("confab_messages_duplicate_total") << Labels{} << 3.0;
-    QTest::newRow("retention") << u"retention x2"_qs << 3 << QByteArray("confab_retention_deleted_segments_total") << Labels{} << 6.0;
+    QTest::newRow("ingested") << u"ingested"_qs << 7 << QByteArray("confab_messages_ingested_total")
+                              << Labels {} << 7.0;
+    QTest::newRow("ingested in batches")
+        << u"ingested x3"_qs << 4 << QByteArray("confab_messages_ingested_total") << Labels {}
+        << 12.0;
+    QTest::newRow("delivered") << u"delivered"_qs << 5
+                               << QByteArray("confab_messages_delivered_total") << Labels {} << 5.0;
+    QTest::newRow("duplicate") << u"duplicate"_qs << 3
+                               << QByteArray("confab_messages_duplicate_total") << Labels {} << 3.0;
+    QTest::newRow("retention") << u"retention x2"_qs << 3
+                               << QByteArray("confab_retention_deleted_segments_total") << Labels {}
+                               << 6.0;
     QTest::newRow("s3 put 200") << u"s3 put 200"_qs << 4 << QByteArray("confab_s3_requests_total")
-                                << Labels{{"op", "put"}, {"status", "200"}} << 4.0;
-    QTest::newRow("s3 get error") << u"s3 get error"_qs << 2 << QByteArray("confab_s3_requests_total")
-                                  << Labels{{"op", "get"}, {"status", "error"}} << 2.0;
-    QTest::newRow("auth expired") << u"auth expired"_qs << 6 << QByteArray("confab_auth_failures_total")
-                                  << Labels{{"reason", "expired"}} << 6.0;
-    QTest::newRow("rate limited") << u"rate limited"_qs << 2 << QByteArray("confab_rate_limited_total")
-                                  << Labels{{"scope", "app"}} << 2.0;
+                                << Labels { { "op", "put" }, { "status", "200" } } << 4.0;
+    QTest::newRow("s3 get error") << u"s3 get error"_qs << 2
+                                  << QByteArray("confab_s3_requests_total")
+                                  << Labels { { "op", "get" }, { "status", "error" } } << 2.0;
+    QTest::newRow("auth expired") << u"auth expired"_qs << 6
+                                  << QByteArray("confab_auth_failures_total")
+                                  << Labels { { "reason", "expired" } } << 6.0;
+    QTest::newRow("rate limited") << u"rate limited"_qs << 2
+                                  << QByteArray("confab_rate_limited_total")
+                                  << Labels { { "scope", "app" } } << 2.0;
     QTest::newRow("ws close") << u"ws close 1001"_qs << 3 << QByteArray("confab_ws_closes_total")
-                              << Labels{{"code", "1001"}} << 3.0;
-    QTest::newRow("sync required") << u"sync required"_qs << 2 << QByteArray("confab_sync_required_total") << Labels{} << 2.0;
-    QTest::newRow("flush failed") << u"flush failed"_qs << 1 << QByteArray("confab_flush_failures_total") << Labels{} << 1.0;
-    QTest::newRow("negative batch ignored") << u"ingested -5"_qs << 3 << QByteArray("confab_messages_ingested_total") << Labels{} << 0.0;
+                              << Labels { { "code", "1001" } } << 3.0;
+    QTest::newRow("sync required")
+        << u"sync required"_qs << 2 << QByteArray("confab_sync_required_total") << Labels {} << 2.0;
+    QTest::newRow("flush failed") << u"flush failed"_qs << 1
+                                  << QByteArray("confab_flush_failures_total") << Labels {} << 1.0;
+    QTest::newRow("negative batch ignored")
+        << u"ingested -5"_qs << 3 << QByteArray("confab_messages_ingested_total") << Labels {}
+        << 0.0;
 }
 
 void tst_Metrics::countersMoveByWhatWasRecorded()
@@ -307,7 +339,7 @@ void tst_Metrics::histogramBucketsAreCumulative()
 {
     // GIVEN latencies on both sides of several bucket bounds, one negative (clock skew)
     Metrics metrics;
-    const QList<double> observed = {-0.002, 0.0003, 0.003, 0.03, 0.3, 3, 30};
+    const QList<double> observed = { -0.002, 0.0003, 0.003, 0.03, 0.3, 3, 30 };
     for (double v : observed)
         metrics.observeDeliveryLatency(v);
 
@@ -319,12 +351,11 @@ void tst_Metrics::histogramBucketsAreCumulative()
     QVERIFY(qFuzzyCompare(*e.value(name + "_sum"), 0.0003 + 0.003 + 0.03 + 0.3 + 3 + 30));
 
     // AND each bucket holds everything at or below its bound
-    const QList<QPair<QByteArray, double>> expected = {
-            {"0.0005", 2}, {"0.001", 2}, {"0.0025", 2}, {"0.005", 3}, {"0.01", 3},
-            {"0.025", 3},  {"0.05", 4},  {"0.1", 4},    {"0.25", 4},  {"0.5", 5},
-            {"1", 5},      {"2.5", 5},   {"5", 6},      {"+Inf", 7}};
+    const QList<QPair<QByteArray, double>> expected = { { "0.0005", 2 }, { "0.001", 2 },
+        { "0.0025", 2 }, { "0.005", 3 }, { "0.01", 3 }, { "0.025", 3 }, { "0.05", 4 }, { "0.1", 4 },
+        { "0.25", 4 }, { "0.5", 5 }, { "1", 5 }, { "2.5", 5 }, { "5", 6 }, { "+Inf", 7 } };
     for (const auto &[le, count] : expected)
-        QCOMPARE(e.value(name + "_bucket", {{"le", le}}), std::optional<double>(count));
+        QCOMPARE(e.value(name + "_bucket", { { "le", le } }), std::optional<double>(count));
     QCOMPARE(e.series(name + "_bucket").size(), expected.size());
 
     // AND in every histogram family the buckets never decrease and +Inf equals _count
@@ -342,12 +373,12 @@ void tst_Metrics::histogramBucketsAreCumulative()
         for (const Sample &s : all.series(it.key() + "_bucket")) {
             Labels rest = s.labels;
             const double le = parseValue(rest.take("le"));
-            auto found = std::find_if(byLabels.begin(), byLabels.end(),
-                                      [&](const auto &p) { return p.first == rest; });
+            auto found = std::find_if(
+                byLabels.begin(), byLabels.end(), [&](const auto &p) { return p.first == rest; });
             if (found == byLabels.end())
-                byLabels.append({rest, {{le, s.value}}});
+                byLabels.append({ rest, { { le, s.value } } });
             else
-                found->second.append({le, s.value});
+                found->second.append({ le, s.value });
         }
         for (const auto &[labels, seriesBuckets] : byLabels) {
             QList<QPair<double, double>> buckets = seriesBuckets;
@@ -356,7 +387,7 @@ void tst_Metrics::histogramBucketsAreCumulative()
                 QVERIFY2(buckets[i].second >= buckets[i - 1].second, it.key().constData());
             QVERIFY(qIsInf(buckets.last().first));
             QCOMPARE(all.value(it.key() + "_count", labels),
-                     std::optional<double>(buckets.last().second));
+                std::optional<double>(buckets.last().second));
         }
     }
 }
@@ -371,11 +402,15 @@ void tst_Metrics::segmentWrittenFeedsCounterAndSizes()
     QCOMPARE(e.value("confab_segments_written_total"), std::optional<double>(3));
     QCOMPARE(e.value("confab_segment_bytes_count"), std::optional<double>(3));
     QCOMPARE(e.value("confab_segment_bytes_sum"),
-             std::optional<double>(500 + 3 * 1024 * 1024 + 100 * 1024 * 1024));
-    QCOMPARE(e.value("confab_segment_bytes_bucket", {{"le", "1024"}}), std::optional<double>(1));
-    QCOMPARE(e.value("confab_segment_bytes_bucket", {{"le", "4194304"}}), std::optional<double>(2));
-    QCOMPARE(e.value("confab_segment_bytes_bucket", {{"le", "67108864"}}), std::optional<double>(2));
-    QCOMPARE(e.value("confab_segment_bytes_bucket", {{"le", "+Inf"}}), std::optional<double>(3));
+        std::optional<double>(500 + 3 * 1024 * 1024 + 100 * 1024 * 1024));
+    QCOMPARE(
+        e.value("confab_segment_bytes_bucket", { { "le", "1024" } }), std::optional<double>(1));
+    QCOMPARE(
+        e.value("confab_segment_bytes_bucket", { { "le", "4194304" } }), std::optional<double>(2));
+    QCOMPARE(
+        e.value("confab_segment_bytes_bucket", { { "le", "67108864" } }), std::optional<double>(2));
+    QCOMPARE(
+        e.value("confab_segment_bytes_bucket", { { "le", "+Inf" } }), std::optional<double>(3));
 }
 
 void tst_Metrics::httpRequestLabels()
@@ -389,21 +424,26 @@ void tst_Metrics::httpRequestLabels()
 
     const Exposition e = scrape(metrics);
     const QByteArray route = "/v1/conversations/{id}/messages";
-    QCOMPARE(e.value("confab_http_requests_total", {{"route", route}, {"method", "POST"}, {"code", "201"}}),
-             std::optional<double>(2));
-    QCOMPARE(e.value("confab_http_requests_total", {{"route", route}, {"method", "GET"}, {"code", "200"}}),
-             std::optional<double>(1));
+    QCOMPARE(e.value("confab_http_requests_total",
+                 { { "route", route }, { "method", "POST" }, { "code", "201" } }),
+        std::optional<double>(2));
+    QCOMPARE(e.value("confab_http_requests_total",
+                 { { "route", route }, { "method", "GET" }, { "code", "200" } }),
+        std::optional<double>(1));
     // Methods outside the standard verbs and impossible codes cannot mint new series.
-    QCOMPARE(e.value("confab_http_requests_total", {{"route", "unmatched"}, {"method", "other"}, {"code", "404"}}),
-             std::optional<double>(1));
-    QCOMPARE(e.value("confab_http_requests_total", {{"route", "unmatched"}, {"method", "GET"}, {"code", "other"}}),
-             std::optional<double>(1));
-    QCOMPARE(e.value("confab_http_request_duration_seconds_count", {{"route", route}}),
-             std::optional<double>(3));
-    QCOMPARE(e.value("confab_http_request_duration_seconds_bucket", {{"route", route}, {"le", "0.005"}}),
-             std::optional<double>(2));
-    QCOMPARE(e.value("confab_http_request_duration_seconds_count", {{"route", "unmatched"}}),
-             std::optional<double>(2));
+    QCOMPARE(e.value("confab_http_requests_total",
+                 { { "route", "unmatched" }, { "method", "other" }, { "code", "404" } }),
+        std::optional<double>(1));
+    QCOMPARE(e.value("confab_http_requests_total",
+                 { { "route", "unmatched" }, { "method", "GET" }, { "code", "other" } }),
+        std::optional<double>(1));
+    QCOMPARE(e.value("confab_http_request_duration_seconds_count", { { "route", route } }),
+        std::optional<double>(3));
+    QCOMPARE(e.value("confab_http_request_duration_seconds_bucket",
+                 { { "route", route }, { "le", "0.005" } }),
+        std::optional<double>(2));
+    QCOMPARE(e.value("confab_http_request_duration_seconds_count", { { "route", "unmatched" } }),
+        std::optional<double>(2));
 }
 
 void tst_Metrics::wsCloseAndHistoryLabelsAreBounded()
@@ -416,14 +456,14 @@ void tst_Metrics::wsCloseAndHistoryLabelsAreBounded()
     metrics.observeHistoryRead("segments", 0.04);
     metrics.observeHistoryRead("../etc", 0.04);
     const Exposition e = scrape(metrics);
-    QCOMPARE(e.value("confab_ws_closes_total", {{"code", "1000"}}), std::optional<double>(1));
-    QCOMPARE(e.value("confab_ws_closes_total", {{"code", "4008"}}), std::optional<double>(1));
-    QCOMPARE(e.value("confab_ws_closes_total", {{"code", "other"}}), std::optional<double>(2));
+    QCOMPARE(e.value("confab_ws_closes_total", { { "code", "1000" } }), std::optional<double>(1));
+    QCOMPARE(e.value("confab_ws_closes_total", { { "code", "4008" } }), std::optional<double>(1));
+    QCOMPARE(e.value("confab_ws_closes_total", { { "code", "other" } }), std::optional<double>(2));
     QCOMPARE(e.series("confab_ws_closes_total").size(), qsizetype(3));
-    QCOMPARE(e.value("confab_history_read_duration_seconds_count", {{"source", "segments"}}),
-             std::optional<double>(1));
-    QCOMPARE(e.value("confab_history_read_duration_seconds_count", {{"source", "other"}}),
-             std::optional<double>(1));
+    QCOMPARE(e.value("confab_history_read_duration_seconds_count", { { "source", "segments" } }),
+        std::optional<double>(1));
+    QCOMPARE(e.value("confab_history_read_duration_seconds_count", { { "source", "other" } }),
+        std::optional<double>(1));
 }
 
 void tst_Metrics::labelSetsAreCapped()
@@ -431,21 +471,23 @@ void tst_Metrics::labelSetsAreCapped()
     // GIVEN a caller that passes a new label value each time
     Metrics metrics;
     const int extra = 25;
-    QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(QStringLiteral("confab_rate_limited_total.*other")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("confab_rate_limited_total.*other")));
     for (int i = 0; i < Metrics::maxSeriesPerFamily + extra; ++i)
         metrics.rateLimited("scope-" + QByteArray::number(i));
 
     // THEN the family stops growing at the cap and the rest is counted under "other"
     const Exposition e = scrape(metrics);
     QCOMPARE(e.series("confab_rate_limited_total").size(), Metrics::maxSeriesPerFamily + 1);
-    QCOMPARE(e.value("confab_rate_limited_total", {{"scope", "other"}}), std::optional<double>(extra));
-    QCOMPARE(e.value("confab_rate_limited_total", {{"scope", "scope-0"}}), std::optional<double>(1));
+    QCOMPARE(e.value("confab_rate_limited_total", { { "scope", "other" } }),
+        std::optional<double>(extra));
+    QCOMPARE(
+        e.value("confab_rate_limited_total", { { "scope", "scope-0" } }), std::optional<double>(1));
 
     // AND values already known keep their own series
     metrics.rateLimited("scope-7");
-    QCOMPARE(scrape(metrics).value("confab_rate_limited_total", {{"scope", "scope-7"}}),
-             std::optional<double>(2));
+    QCOMPARE(scrape(metrics).value("confab_rate_limited_total", { { "scope", "scope-7" } }),
+        std::optional<double>(2));
 }
 
 void tst_Metrics::redisTotalsAreMirrored()
@@ -467,22 +509,22 @@ void tst_Metrics::authReasonsArePresentFromTheStart()
 {
     Metrics metrics;
     Exposition e = scrape(metrics);
-    for (const char *reason : {"missing", "malformed", "bad_signature", "expired", "revoked",
-                               "unknown_credential", "jwks_unavailable"}) {
-        QCOMPARE(e.value("confab_auth_failures_total", {{"reason", reason}}),
-                 std::optional<double>(0));
+    for (const char *reason : { "missing", "malformed", "bad_signature", "expired", "revoked",
+             "unknown_credential", "jwks_unavailable" }) {
+        QCOMPARE(e.value("confab_auth_failures_total", { { "reason", reason } }),
+            std::optional<double>(0));
     }
     metrics.authFailure("something_new");
     e = scrape(metrics);
-    QCOMPARE(e.value("confab_auth_failures_total", {{"reason", "something_new"}}),
-             std::optional<double>(1));
+    QCOMPARE(e.value("confab_auth_failures_total", { { "reason", "something_new" } }),
+        std::optional<double>(1));
 }
 
 void tst_Metrics::buildInfo()
 {
     const Exposition named = scrape(Metrics("9.8.7"));
-    QCOMPARE(named.value("confab_build_info", {{"version", "9.8.7"}, {"qt", qVersion()}}),
-             std::optional<double>(1));
+    QCOMPARE(named.value("confab_build_info", { { "version", "9.8.7" }, { "qt", qVersion() } }),
+        std::optional<double>(1));
 
     const Exposition defaulted = scrape(Metrics());
     const QList<Sample> info = defaulted.series("confab_build_info");
@@ -537,10 +579,12 @@ void tst_Metrics::concurrentRecordingLosesNothing()
 
     const Exposition e = scrape(metrics);
     QCOMPARE(e.value("confab_messages_ingested_total"), std::optional<double>(4 * perThread));
-    QCOMPARE(e.value("confab_delivery_latency_seconds_count"), std::optional<double>(4 * perThread));
-    for (const char *route : {"/r0", "/r1"}) {
-        QCOMPARE(e.value("confab_http_requests_total", {{"route", route}, {"method", "GET"}, {"code", "200"}}),
-                 std::optional<double>(2 * perThread));
+    QCOMPARE(
+        e.value("confab_delivery_latency_seconds_count"), std::optional<double>(4 * perThread));
+    for (const char *route : { "/r0", "/r1" }) {
+        QCOMPARE(e.value("confab_http_requests_total",
+                     { { "route", route }, { "method", "GET" }, { "code", "200" } }),
+            std::optional<double>(2 * perThread));
     }
 }
 

@@ -14,7 +14,8 @@
 
 using confab::metrics::Metrics;
 
-namespace {
+namespace
+{
 
 const QString sourceDir = QStringLiteral(CONFAB_SOURCE_DIR);
 
@@ -35,8 +36,8 @@ Run promtool(const QStringList &args, const QByteArray &input = {})
     process.closeWriteChannel();
     if (!finished.wait(60000))
         return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), process.readAllStandardError()};
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+        process.readAllStandardOutput(), process.readAllStandardError() };
 }
 
 bool havePromtool()
@@ -109,7 +110,8 @@ void tst_Promtool::emptyExpositionPassesCheckMetrics()
     if (!havePromtool())
         QSKIP("promtool not on PATH (Debian package prometheus)");
     const Metrics metrics;
-    const Run run = promtool({QStringLiteral("check"), QStringLiteral("metrics")}, metrics.render());
+    const Run run
+        = promtool({ QStringLiteral("check"), QStringLiteral("metrics") }, metrics.render());
     QVERIFY2(run.out.isEmpty() && run.err.isEmpty(), (run.out + run.err).constData());
     QCOMPARE(run.exitCode, 0);
 }
@@ -118,7 +120,8 @@ void tst_Promtool::busyExpositionPassesCheckMetrics()
 {
     if (!havePromtool())
         QSKIP("promtool not on PATH (Debian package prometheus)");
-    const Run run = promtool({QStringLiteral("check"), QStringLiteral("metrics")}, busyExposition());
+    const Run run
+        = promtool({ QStringLiteral("check"), QStringLiteral("metrics") }, busyExposition());
     QVERIFY2(run.out.isEmpty() && run.err.isEmpty(), (run.out + run.err).constData());
     QCOMPARE(run.exitCode, 0);
 }
@@ -127,8 +130,8 @@ void tst_Promtool::alertRulesPassCheckRules()
 {
     if (!havePromtool())
         QSKIP("promtool not on PATH (Debian package prometheus)");
-    const Run run = promtool({QStringLiteral("check"), QStringLiteral("rules"),
-                              sourceDir + QStringLiteral("/resources/prometheus/alerts.yml")});
+    const Run run = promtool({ QStringLiteral("check"), QStringLiteral("rules"),
+        sourceDir + QStringLiteral("/resources/prometheus/alerts.yml") });
     QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
     QVERIFY2(run.out.contains("SUCCESS"), run.out.constData());
 }
@@ -139,8 +142,8 @@ void tst_Promtool::alertRulesUnitTests()
         QSKIP("promtool not on PATH (Debian package prometheus)");
     // Each alert fires on a synthetic series that should page, and stays quiet on one that
     // should not (resources/prometheus/alerts_test.yml).
-    const Run run = promtool({QStringLiteral("test"), QStringLiteral("rules"),
-                              sourceDir + QStringLiteral("/resources/prometheus/alerts_test.yml")});
+    const Run run = promtool({ QStringLiteral("test"), QStringLiteral("rules"),
+        sourceDir + QStringLiteral("/resources/prometheus/alerts_test.yml") });
     QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
 }
 
@@ -162,13 +165,12 @@ void tst_Promtool::rulesAndDashboardUseExistingFamilies()
     QFile f(sourceDir + file);
     QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
     const QString text = QString::fromUtf8(f.readAll());
-    static const QRegularExpression series(
-            QStringLiteral("\\b((?:confab|process)_[a-z0-9_]+)"));
+    static const QRegularExpression series(QStringLiteral("\\b((?:confab|process)_[a-z0-9_]+)"));
     int seen = 0;
     for (auto it = series.globalMatch(text); it.hasNext();) {
         QByteArray name = it.next().captured(1).toUtf8();
         // THEN it is an exported family (histograms are queried by their _bucket/_sum/_count)
-        for (const char *suffix : {"_bucket", "_sum", "_count"}) {
+        for (const char *suffix : { "_bucket", "_sum", "_count" }) {
             if (!families.contains(name) && name.endsWith(suffix))
                 name.chop(qsizetype(qstrlen(suffix)));
         }
@@ -205,8 +207,8 @@ void tst_Promtool::dashboardIsGrafanaJson()
         const QJsonArray targets = panel.value(QLatin1String("targets")).toArray();
         QVERIFY2(!targets.isEmpty(), qPrintable(title));
         for (const QJsonValue &t : targets)
-            QVERIFY2(!t.toObject().value(QLatin1String("expr")).toString().isEmpty(),
-                     qPrintable(title));
+            QVERIFY2(
+                !t.toObject().value(QLatin1String("expr")).toString().isEmpty(), qPrintable(title));
     }
 }
 
@@ -217,19 +219,20 @@ void tst_Promtool::dashboardQueriesParse()
     // GIVEN every query of the dashboard, with Grafana's variables as Grafana would fill them
     QFile f(sourceDir + QStringLiteral("/resources/grafana/confab-dashboard.json"));
     QVERIFY(f.open(QIODevice::ReadOnly));
-    const QJsonArray panels =
-            QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("panels")).toArray();
+    const QJsonArray panels
+        = QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("panels")).toArray();
     QByteArray rules = "groups:\n  - name: dashboard\n    rules:\n";
     int n = 0;
     for (const QJsonValue &panel : panels) {
-        for (const QJsonValue &target : panel.toObject().value(QLatin1String("targets")).toArray()) {
+        for (const QJsonValue &target :
+            panel.toObject().value(QLatin1String("targets")).toArray()) {
             QString expr = target.toObject().value(QLatin1String("expr")).toString();
             expr.replace(QLatin1String("$__rate_interval"), QLatin1String("5m"))
-                    .replace(QLatin1String("$job"), QLatin1String(".*"))
-                    .replace(QLatin1String("$instance"), QLatin1String(".*"))
-                    .replace(QLatin1Char('\''), QLatin1String("''"));
-            rules += "      - record: confab:dashboard_" + QByteArray::number(++n) + "\n        expr: '"
-                    + expr.toUtf8() + "'\n";
+                .replace(QLatin1String("$job"), QLatin1String(".*"))
+                .replace(QLatin1String("$instance"), QLatin1String(".*"))
+                .replace(QLatin1Char('\''), QLatin1String("''"));
+            rules += "      - record: confab:dashboard_" + QByteArray::number(++n)
+                + "\n        expr: '" + expr.toUtf8() + "'\n";
         }
     }
     QTemporaryDir dir;
@@ -239,7 +242,7 @@ void tst_Promtool::dashboardQueriesParse()
     file.close();
 
     // THEN Prometheus's own parser accepts them all
-    const Run run = promtool({QStringLiteral("check"), QStringLiteral("rules"), file.fileName()});
+    const Run run = promtool({ QStringLiteral("check"), QStringLiteral("rules"), file.fileName() });
     QVERIFY2(run.exitCode == 0, (run.out + run.err + rules).constData());
     QVERIFY2(run.out.contains(QByteArray::number(n) + " rules found"), run.out.constData());
 }
