@@ -1,0 +1,60 @@
+#pragma once
+
+#include "confab/expected.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+#include <optional>
+
+class QSettings;
+
+namespace confab::console {
+
+// A saved server: where its admin WebSocket is. The admin token is not here on purpose.
+struct Profile {
+    QString name;
+    QUrl url;
+};
+
+// Saved server profiles: name and URL in QSettings, the admin token in the system keychain
+// (QtKeychain: Secret Service, KWallet, macOS Keychain, Windows Credential Store), never in
+// the settings file. Keychain access is asynchronous: results arrive as signals.
+class ProfileStore : public QObject
+{
+    Q_OBJECT
+
+public:
+    // settings is not owned and must outlive the store.
+    explicit ProfileStore(QSettings *settings, QObject *parent = nullptr);
+
+    [[nodiscard]] QList<Profile> profiles() const;
+    [[nodiscard]] std::optional<Profile> profile(const QString &name) const;
+    // Adds or replaces the profile of that name; the URL must be ws:// or wss:// with a host.
+    Status saveProfile(const Profile &profile);
+    // Also deletes its token from the keychain.
+    void removeProfile(const QString &name);
+
+    [[nodiscard]] QString lastProfile() const;
+    void setLastProfile(const QString &name);
+
+    void storeToken(const QString &profile, const QString &token);
+    void loadToken(const QString &profile);
+
+    [[nodiscard]] static QString keychainService();
+    [[nodiscard]] static Status validate(const Profile &profile);
+
+Q_SIGNALS:
+    void profilesChanged();
+    void tokenStored(const QString &profile);
+    void tokenLoaded(const QString &profile, const QString &token);
+    void tokenFailed(const QString &profile, const QString &message);
+
+private:
+    void writeProfiles(const QList<Profile> &profiles);
+
+    QSettings *m_settings;
+};
+
+} // namespace confab::console

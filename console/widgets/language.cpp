@@ -1,0 +1,57 @@
+#include "widgets/language.h"
+
+#include "core/logging.h"
+
+#include <QCoreApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTranslator>
+
+namespace confab::console {
+
+namespace {
+const QString kLanguageKey = QStringLiteral("ui/language");
+}
+
+QStringList availableLanguages()
+{
+    return {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("fr")};
+}
+
+QString languageSetting(const QSettings &settings)
+{
+    return settings.value(kLanguageKey).toString();
+}
+
+void setLanguageSetting(QSettings &settings, const QString &language)
+{
+    if (language.isEmpty())
+        settings.remove(kLanguageKey);
+    else
+        settings.setValue(kLanguageKey, language);
+}
+
+QString installTranslations(const QString &language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    if (!language.isEmpty())
+        QLocale::setDefault(locale);
+    auto *console = new QTranslator(QCoreApplication::instance());
+    if (!console->load(locale, QStringLiteral("console"), QStringLiteral("_"),
+                       QStringLiteral(":/i18n"))) {
+        delete console;
+        return QStringLiteral("en");
+    }
+    QCoreApplication::installTranslator(console);
+    auto *qt = new QTranslator(QCoreApplication::instance());
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+    qCInfo(lcConsole) << "user interface language" << console->language();
+    return console->language();
+}
+
+} // namespace confab::console

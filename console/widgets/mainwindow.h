@@ -1,0 +1,93 @@
+#pragma once
+
+#include "core/stats.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QSettings;
+class QTabWidget;
+
+namespace confab::console {
+
+class AdminClient;
+class ConnectDialog;
+class DeadLettersPage;
+class OverviewPage;
+class ProfileStore;
+class StreamsPage;
+
+// The console's window: tabs Overview, Streams and Dead letters, the actions on the
+// pipeline, and the connection state. Dependencies come in; nothing here is global.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum Tab { OverviewTab, StreamsTab, DeadLettersTab };
+
+    MainWindow(AdminClient *client, ProfileStore *profiles, QSettings *settings,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
+    [[nodiscard]] OverviewPage *overviewPage() const { return m_overview; }
+    [[nodiscard]] StreamsPage *streamsPage() const { return m_streams; }
+    [[nodiscard]] DeadLettersPage *deadLettersPage() const { return m_deadLetters; }
+    [[nodiscard]] QString connectionText() const;
+    [[nodiscard]] QString actionResultText() const;
+
+    void showConnectDialog();
+    // Connects to a saved profile, reading its token from the keychain first.
+    void connectToProfile(const QString &name);
+    void refreshDeadLetters();
+    void flushNow();
+    void runRetention();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void onStateChanged();
+    void onStats(const Stats &stats);
+    void retry(const QStringList &ids);
+    void discard(const QStringList &ids);
+    void runBatch(const QString &kind, const QStringList &ids);
+    void beginBusy(const QString &text);
+    void endBusy(const QString &result);
+    void updateDeadLettersBadge(qint64 count);
+    void updateStreamsBadge(int behind);
+
+    AdminClient *m_client;
+    ProfileStore *m_profiles;
+    QSettings *m_settings;
+    QString m_profileName;
+    QTabWidget *m_tabs;
+    OverviewPage *m_overview;
+    StreamsPage *m_streams;
+    DeadLettersPage *m_deadLetters;
+    QLabel *m_stateIcon;
+    QLabel *m_stateText;
+    QLabel *m_actionResult;
+    QProgressBar *m_progress;
+    QAction *m_connectAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
+    QAction *m_flushAction = nullptr;
+    QAction *m_retentionAction = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QPointer<ConnectDialog> m_connectDialog;
+    int m_busy = 0;
+    qint64 m_lastDeadLetterCount = -1;
+    // Replies for a batch retry/discard still outstanding.
+    int m_batchPending = 0;
+    int m_batchFailed = 0;
+    int m_batchTotal = 0;
+    QString m_batchKind;
+    QString m_batchFirstError;
+};
+
+} // namespace confab::console
