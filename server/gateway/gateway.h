@@ -23,6 +23,9 @@ class MessageService;
 namespace confab::store {
 class ConversationRepository;
 }
+namespace confab::metrics {
+class Metrics;
+}
 
 namespace confab::gateway {
 
@@ -35,6 +38,7 @@ struct GatewayDeps {
     messaging::Fanout *fanout = nullptr;
     messaging::HistoryReader *history = nullptr;
     store::ConversationRepository *conversations = nullptr;
+    metrics::Metrics *metrics = nullptr;
 };
 
 // The client WebSocket endpoint /v1/ws (PROTOCOL.md section 5): owns the sessions of this
@@ -58,21 +62,7 @@ public:
     [[nodiscard]] const QString &nodeId() const { return m_nodeId; }
 
     void sessionClosed(Session *session);
-    // accept-to-socket-write latency of one delivery (confab_delivery_latency_seconds)
-    void recordDelivery(qint64 ms)
-    {
-        ++m_deliveries;
-        m_deliveryLatencySumMs += ms;
-        for (std::size_t i = 0; i < kLatencyBoundsMs.size(); ++i) {
-            if (ms <= kLatencyBoundsMs[i])
-                ++m_latencyBuckets[i];
-        }
-    }
-    static constexpr std::array<qint64, 10> kLatencyBoundsMs{1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000};
-    [[nodiscard]] quint64 deliveries() const { return m_deliveries; }
-    [[nodiscard]] qint64 deliveryLatencySumMs() const { return m_deliveryLatencySumMs; }
-    // cumulative counts per bound of kLatencyBoundsMs
-    [[nodiscard]] const std::array<quint64, 10> &latencyBuckets() const { return m_latencyBuckets; }
+
     // Sessions over the soft buffer limit are checked often until they drain or time out.
     void watchPressure(Session *session) { m_pressured.insert(session); }
 
@@ -94,9 +84,7 @@ private:
     QTimer m_sweep;
     QTimer m_presence;
     bool m_shuttingDown = false;
-    quint64 m_deliveries = 0;
-    qint64 m_deliveryLatencySumMs = 0;
-    std::array<quint64, 10> m_latencyBuckets{};
+
 };
 
 } // namespace confab::gateway

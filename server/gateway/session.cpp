@@ -8,6 +8,7 @@
 #include "messaging/history.h"
 #include "messaging/keys.h"
 #include "messaging/messageservice.h"
+#include "metrics/metrics.h"
 #include "redis/client.h"
 #include "store/conversations.h"
 
@@ -94,6 +95,7 @@ void Session::closeWith(int code, const QString &reason)
 {
     if (m_state == State::Closed)
         return;
+    m_gateway->deps().metrics->wsClosed(code);
     m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
     onDisconnected();
 }
@@ -503,7 +505,9 @@ void Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
             return;
         }
         m_socket->sendTextMessage(ev.text);
-        m_gateway->recordDelivery(nowMs() - ev.acceptedMs);
+        metrics::Metrics *m = m_gateway->deps().metrics;
+        m->messageDelivered();
+        m->observeDeliveryLatency(double(nowMs() - ev.acceptedMs) / 1000.0);
         return;
     }
     case 'e':
@@ -544,6 +548,7 @@ bool Session::checkPressure(qint64 now)
         m_skipped.clear();
         m_overSoftSinceMs = 0;
         send(w.bytes());
+        m_gateway->deps().metrics->syncRequired();
         return false;
     }
     if (now - m_overSoftSinceMs > m_limits.slowClientTimeoutMs) {

@@ -47,8 +47,10 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         const redis::Reply wait = co_await pending1;
         if (!wait)
             co_return Error::unavailable(QStringLiteral("rate limiter: %1").arg(wait.error().message));
-        if (const qint64 ms = wait->toInteger(); ms > 0)
+        if (const qint64 ms = wait->toInteger(); ms > 0) {
+            Q_EMIT rateLimited(QByteArrayLiteral("send"));
             co_return Error::rateLimited(QStringLiteral("send rate limit reached"), ms);
+        }
     }
 
     const qint64 ts = QDateTime::currentMSecsSinceEpoch();
@@ -85,6 +87,7 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         const QList<QByteArray> parts = r->elements[1].str.split(' ');
         if (parts.size() != 3)
             co_return Error::internal(QStringLiteral("idempotency record is malformed"));
+        Q_EMIT messageDuplicate();
         co_return Ack{parts[0], parts[2].toLongLong(), parts[1].toLongLong(), true};
     }
     Q_EMIT messageAccepted(req.appId);

@@ -71,6 +71,8 @@ public:
 
 Q_SIGNALS:
     void messageAccepted(const QString &appId);
+    void messageDuplicate();
+    void rateLimited(const QByteArray &scope);
 
 private:
     redis::Client *m_redis;

@@ -12,6 +12,7 @@
 #include "messaging/fanout.h"
 #include "messaging/history.h"
 #include "messaging/messageservice.h"
+#include "metrics/metrics.h"
 #include "redis/client.h"
 #include "redis/subscriber.h"
 #include "store/apikeys.h"
@@ -26,6 +27,7 @@
 #include <QHostInfo>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
+#include <QTimer>
 #include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcNode, "confab.node", QtInfoMsg)
@@ -34,6 +36,26 @@ namespace confab::node {
 
 namespace {
 constexpr qint64 kStartupRedisWaitMs = 5000;
+constexpr int kStatsTickMs = 5000;
+
+QCoro::Task<http::Response> renderMetrics(metrics::Metrics *m)
+{
+    http::Response r = http::Response::json(200, m->render());
+    r.contentType = metrics::Metrics::contentType();
+    co_return r;
+}
+
+// "used_memory:123\r\n" and friends from INFO memory.
+qint64 infoField(const QByteArray &info, QByteArrayView name)
+{
+    const QByteArray key = name.toByteArray() + ':';
+    const qsizetype at = info.indexOf(key);
+    if (at < 0)
+        return -1;
+    const qsizetype start = at + key.size();
+    const qsizetype end = info.indexOf('\r', start);
+    return info.mid(start, end - start).toLongLong();
+}
 
 QString defaultNodeId()
 {
@@ -67,7 +89,7 @@ public:
           history(&redisClient),
           fanout(&subscriber),
           gateway(config,
-                  gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations},
+                  gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations, &metrics},
                   nodeId),
           deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient},
           appApi(deps), adminApi(deps), health(deps),
@@ -88,6 +110,7 @@ public:
 
     Config config;
     QString nodeId;
+    metrics::Metrics metrics;
     QNetworkAccessManager nam;
     store::Database db;
     store::AppRepository apps;
@@ -110,6 +133,7 @@ public:
     http::Router internalRouter;
     http::Server publicServer;
     http::Server internalServer;
+    QTimer statsTick;
 };
 
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
@@ -118,6 +142,37 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     d->adminApi.registerRoutes(d->internalRouter);
     d->health.registerRoutes(d->internalRouter);
     connect(&d->publicServer, &http::Server::newWebSocket, &d->gateway, &gateway::Gateway::accept);
+
+    metrics::Metrics *m = &d->metrics;
+    d->internalRouter.add("GET", "/metrics", [m](http::Request) { return renderMetrics(m); });
+    auto countRequest = [m](const QByteArray &route, const QByteArray &method, int status, double seconds) {
+        m->httpRequest(route, method, status, seconds);
+    };
+    connect(&d->publicServer, &http::Server::requestFinished, this, countRequest);
+    connect(&d->internalServer, &http::Server::requestFinished, this, countRequest);
+    connect(&d->authenticator, &access::Authenticator::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
+    connect(&d->adminApi, &api::AdminApi::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
+    connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m] { m->messageIngested(); });
+    connect(&d->messages, &messaging::MessageService::messageDuplicate, this, [m] { m->messageDuplicate(); });
+    connect(&d->messages, &messaging::MessageService::rateLimited, this, [m](const QByteArray &scope) { m->rateLimited(scope); });
+    connect(&d->gateway, &gateway::Gateway::connectionsChanged, this, [m](int n) { m->setWsConnections(n); });
+    d->statsTick.setInterval(kStatsTickMs);
+    connect(&d->statsTick, &QTimer::timeout, this, [this] { collectRedisStats(); });
+}
+
+void Node::collectRedisStats()
+{
+    metrics::Metrics *m = &d->metrics;
+    m->setRedisCommandsTotal(d->redisClient.commandsSent());
+    m->setRedisReconnectsTotal(d->redisClient.reconnects());
+    d->redisClient.command({QByteArrayLiteral("INFO"), QByteArrayLiteral("memory")}, this, [m](redis::Reply r) {
+        if (!r)
+            return;
+        if (const qint64 used = infoField(r->str, "used_memory"); used >= 0)
+            m->setRedisMemory(used);
+        if (const qint64 max = infoField(r->str, "maxmemory"); max >= 0)
+            m->setRedisMaxMemory(max);
+    });
 }
 
 Node::~Node() = default;
@@ -162,6 +217,8 @@ QCoro::Task<Status> Node::start()
         co_return Error::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(pub.host).arg(pub.port).arg(d->publicServer.errorString()));
     if (!d->internalServer.listen(QHostAddress(internal.host), internal.port))
         co_return Error::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(internal.host).arg(internal.port).arg(d->internalServer.errorString()));
+    d->statsTick.start();
+    collectRedisStats();
     qCInfo(lcNode, "node %s serving on %s:%d (internal %s:%d)", qPrintable(d->nodeId), qPrintable(pub.host),
            int(d->publicServer.port()), qPrintable(internal.host), int(d->internalServer.port()));
     co_return Ok{};

@@ -30,6 +30,7 @@ public:
     [[nodiscard]] const QString &nodeId() const;
 
 private:
+    void collectRedisStats();
     class Private;
     std::unique_ptr<Private> d;
 };
