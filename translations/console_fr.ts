@@ -1,4 +1,645 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AdminClient</name>
+    <message>
+        <source>TLS certificate not accepted: %1</source>
+        <translation>Certificat TLS refusé : %1</translation>
+    </message>
+    <message>
+        <source>The server refused the admin token (close code 4001)</source>
+        <translation>Le serveur a refusé le jeton d&apos;administration (code de fermeture 4001)</translation>
+    </message>
+    <message>
+        <source>The server closed the connection (code %1)</source>
+        <translation>Le serveur a fermé la connexion (code %1)</translation>
+    </message>
+    <message>
+        <source>The server closed the connection: %1</source>
+        <translation>Le serveur a fermé la connexion : %1</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::ConnectDialog</name>
+    <message>
+        <source>Connect to a Confab node</source>
+        <translation>Se connecter à un nœud Confab</translation>
+    </message>
+    <message>
+        <source>Saved profile</source>
+        <translation>Profil enregistré</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>Remove the saved profile</source>
+        <translation>Supprimer le profil enregistré</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Nom du profil</translation>
+    </message>
+    <message>
+        <source>production eu-1</source>
+        <translation>production eu-1</translation>
+    </message>
+    <message>
+        <source>Admin WebSocket URL</source>
+        <translation>URL du WebSocket d&apos;administration</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Jeton d&apos;administration</translation>
+    </message>
+    <message>
+        <source>&amp;Save this profile (the token goes to the system keychain)</source>
+        <translation>&amp;Enregistrer ce profil (le jeton va dans le trousseau du système)</translation>
+    </message>
+    <message>
+        <source>Connection dialog message</source>
+        <translation>Message de la boîte de connexion</translation>
+    </message>
+    <message>
+        <source>&amp;Profile:</source>
+        <translation>&amp;Profil :</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL :</translation>
+    </message>
+    <message>
+        <source>Admin &amp;token:</source>
+        <translation>&amp;Jeton d&apos;administration :</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Connecter</translation>
+    </message>
+    <message>
+        <source>Enter a ws:// or wss:// URL with a host and no credentials, for example ws://127.0.0.1:8081/admin/ws.</source>
+        <translation>Saisissez une URL ws:// ou wss:// avec un hôte et sans identifiants, par exemple ws://127.0.0.1:8081/admin/ws.</translation>
+    </message>
+    <message>
+        <source>New profile</source>
+        <translation>Nouveau profil</translation>
+    </message>
+    <message>
+        <source>Removed profile %1 and its token.</source>
+        <translation>Profil %1 et son jeton supprimés.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::DeadLettersModel</name>
+    <message>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
+        <source>Dead letter %1</source>
+        <translation>Lettre morte %1</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
+    </message>
+    <message>
+        <source>Seq range</source>
+        <translation>Plage de séq.</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentatives</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créée</translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation>Dernière tentative</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::DeadLettersPage</name>
+    <message>
+        <source>Dead letters</source>
+        <translation>Lettres mortes</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>Write the selected batches to object storage again (Ctrl+R)</source>
+        <translation>Réécrire les lots sélectionnés dans le stockage objet (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Retry the selected dead letters</source>
+        <translation>Réessayer les lettres mortes sélectionnées</translation>
+    </message>
+    <message>
+        <source>&amp;Discard…</source>
+        <translation>&amp;Abandonner…</translation>
+    </message>
+    <message>
+        <source>Give up on the selected batches (Del)</source>
+        <translation>Abandonner les lots sélectionnés (Suppr)</translation>
+    </message>
+    <message>
+        <source>Discard the selected dead letters</source>
+        <translation>Abandonner les lettres mortes sélectionnées</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Actua&amp;liser</translation>
+    </message>
+    <message>
+        <source>List the dead letters again (F5)</source>
+        <translation>Lister à nouveau les lettres mortes (F5)</translation>
+    </message>
+    <message>
+        <source>Refresh the dead letters</source>
+        <translation>Actualiser les lettres mortes</translation>
+    </message>
+    <message>
+        <source>No dead letters: every batch reached object storage.</source>
+        <translation>Aucune lettre morte : chaque lot a atteint le stockage objet.</translation>
+    </message>
+    <message>
+        <source>Discard dead letters</source>
+        <translation>Abandonner des lettres mortes</translation>
+    </message>
+    <message numerus="yes">
+        <source>Discard %n dead letter(s)?</source>
+        <translation>
+            <numerusform>Abandonner %n lettre morte ?</numerusform>
+            <numerusform>Abandonner %n lettres mortes ?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Discarding gives up on writing these messages to object storage. They stay readable only while they are in the Redis tail, and are then missing from the history for good. Retry instead if the storage problem is fixed. This cannot be undone.</source>
+        <translation>Abandonner renonce à écrire ces messages dans le stockage objet. Ils restent lisibles uniquement tant qu&apos;ils sont dans la file Redis, puis manquent définitivement à l&apos;historique. Réessayez plutôt si le problème de stockage est résolu. Cette action est irréversible.</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Abandonner</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MainWindow</name>
+    <message>
+        <source>Confab Console</source>
+        <translation>Console Confab</translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation>Vues</translation>
+    </message>
+    <message>
+        <source>&amp;Overview</source>
+        <translation>&amp;Vue d&apos;ensemble</translation>
+    </message>
+    <message>
+        <source>&amp;Streams</source>
+        <translation>&amp;Flux</translation>
+    </message>
+    <message>
+        <source>&amp;Dead letters</source>
+        <translation>&amp;Lettres mortes</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>État de la connexion</translation>
+    </message>
+    <message>
+        <source>Action in progress</source>
+        <translation>Action en cours</translation>
+    </message>
+    <message>
+        <source>Result of the last action</source>
+        <translation>Résultat de la dernière action</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>&amp;Serveur</translation>
+    </message>
+    <message>
+        <source>&amp;Connect…</source>
+        <translation>&amp;Connecter…</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Déconnecter</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Actions</source>
+        <translation>&amp;Actions</translation>
+    </message>
+    <message>
+        <source>&amp;Flush now</source>
+        <translation>&amp;Vider maintenant</translation>
+    </message>
+    <message>
+        <source>Write every open segment to object storage now (Ctrl+Shift+F)</source>
+        <translation>Écrire maintenant chaque segment ouvert dans le stockage objet (Ctrl+Maj+F)</translation>
+    </message>
+    <message>
+        <source>Run &amp;retention</source>
+        <translation>Lancer la &amp;rétention</translation>
+    </message>
+    <message>
+        <source>Delete segments older than the retention period now (Ctrl+Shift+R)</source>
+        <translation>Supprimer maintenant les segments plus anciens que la durée de rétention (Ctrl+Maj+R)</translation>
+    </message>
+    <message>
+        <source>Refresh &amp;dead letters</source>
+        <translation>Actualiser les &amp;lettres mortes</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>Affic&amp;hage</translation>
+    </message>
+    <message>
+        <source>&amp;Filter streams</source>
+        <translation>&amp;Filtrer les flux</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>Lan&amp;gue</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Anglais</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Allemand</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>Français</translation>
+    </message>
+    <message>
+        <source>The language changes when the console is restarted.</source>
+        <translation>La langue change au prochain démarrage de la console.</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Barre d&apos;outils principale</translation>
+    </message>
+    <message>
+        <source>Reading the token of %1 from the keychain…</source>
+        <translation>Lecture du jeton de %1 dans le trousseau…</translation>
+    </message>
+    <message>
+        <source>Not connected. Use Server › Connect (Ctrl+O).</source>
+        <translation>Non connecté. Utilisez Serveur › Connecter (Ctrl+O).</translation>
+    </message>
+    <message>
+        <source>Disconnected from %1: %2</source>
+        <translation>Déconnecté de %1 : %2</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 (%2)…</source>
+        <translation>Connexion à %1 (%2)…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2)</source>
+        <translation>Connecté à %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Connection to %1 lost (%2). Reconnecting in %3 s, attempt %4…</source>
+        <translation>Connexion à %1 perdue (%2). Reconnexion dans %3 s, tentative %4…</translation>
+    </message>
+    <message>
+        <source>Listing dead letters failed: %1</source>
+        <translation>Échec de la liste des lettres mortes : %1</translation>
+    </message>
+    <message>
+        <source>Flushing every open segment…</source>
+        <translation>Vidage de chaque segment ouvert…</translation>
+    </message>
+    <message>
+        <source>Flush failed: %1</source>
+        <translation>Échec du vidage : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Flush finished: %n segment(s) written.</source>
+        <translation>
+            <numerusform>Vidage terminé : %n segment écrit.</numerusform>
+            <numerusform>Vidage terminé : %n segments écrits.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Running retention…</source>
+        <translation>Rétention en cours…</translation>
+    </message>
+    <message>
+        <source>Retention failed: %1</source>
+        <translation>Échec de la rétention : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retention finished: %n segment(s) deleted.</source>
+        <translation>
+            <numerusform>Rétention terminée : %n segment supprimé.</numerusform>
+            <numerusform>Rétention terminée : %n segments supprimés.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retrying %n dead letter(s)…</source>
+        <translation>
+            <numerusform>Nouvel essai de %n lettre morte…</numerusform>
+            <numerusform>Nouvel essai de %n lettres mortes…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Discarding %n dead letter(s)…</source>
+        <translation>
+            <numerusform>Abandon de %n lettre morte…</numerusform>
+            <numerusform>Abandon de %n lettres mortes…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retried %n dead letter(s).</source>
+        <translation>
+            <numerusform>%n lettre morte réessayée.</numerusform>
+            <numerusform>%n lettres mortes réessayées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Discarded %n dead letter(s).</source>
+        <translation>
+            <numerusform>%n lettre morte abandonnée.</numerusform>
+            <numerusform>%n lettres mortes abandonnées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed: %1</source>
+        <translation>
+            <numerusform>%n en échec : %1</numerusform>
+            <numerusform>%n en échec : %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Dead letters (%1)</source>
+        <translation>&amp;Lettres mortes (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) could not be written to object storage</source>
+        <translation>
+            <numerusform>%n lot n&apos;a pas pu être écrit dans le stockage objet</numerusform>
+            <numerusform>%n lots n&apos;ont pas pu être écrits dans le stockage objet</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stream(s) falling behind</source>
+        <translation>
+            <numerusform>%n flux en retard</numerusform>
+            <numerusform>%n flux en retard</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NodesModel</name>
+    <message>
+        <source>The node this console is connected to</source>
+        <translation>Le nœud auquel cette console est connectée</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Nœud</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::OverviewPage</name>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>Ingest</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>Stream depth</source>
+        <translation>Profondeur des flux</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Lettres mortes</translation>
+    </message>
+    <message>
+        <source>Redis memory</source>
+        <translation>Mémoire Redis</translation>
+    </message>
+    <message>
+        <source>Flush p50</source>
+        <translation>Vidage p50</translation>
+    </message>
+    <message>
+        <source>Flush p95</source>
+        <translation>Vidage p95</translation>
+    </message>
+    <message>
+        <source>Flush p99</source>
+        <translation>Vidage p99</translation>
+    </message>
+    <message>
+        <source>Last flush</source>
+        <translation>Dernier vidage</translation>
+    </message>
+    <message>
+        <source>Segments written</source>
+        <translation>Segments écrits</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>messages</translation>
+    </message>
+    <message>
+        <source>depth</source>
+        <translation>profondeur</translation>
+    </message>
+    <message>
+        <source>Flush latency</source>
+        <translation>Latence de vidage</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>Ingest rate</source>
+        <translation>Débit d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>messages/s</source>
+        <translation>messages/s</translation>
+    </message>
+    <message>
+        <source>ingest</source>
+        <translation>entrée</translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation>Nœuds</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::ProfileStore</name>
+    <message>
+        <source>Could not save the token of %1 in the keychain: %2</source>
+        <translation>Impossible d&apos;enregistrer le jeton de %1 dans le trousseau : %2</translation>
+    </message>
+    <message>
+        <source>No token saved for %1</source>
+        <translation>Aucun jeton enregistré pour %1</translation>
+    </message>
+    <message>
+        <source>Could not read the token of %1 from the keychain: %2</source>
+        <translation>Impossible de lire le jeton de %1 dans le trousseau : %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::StreamsModel</name>
+    <message>
+        <source>Falls behind: the oldest unflushed record is %1 old (limit %2)</source>
+        <translation>En retard : l&apos;enregistrement non vidé le plus ancien a %1 (limite %2)</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>Profondeur</translation>
+    </message>
+    <message>
+        <source>Oldest unflushed</source>
+        <translation>Plus ancien non vidé</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::StreamsPage</name>
+    <message>
+        <source>Filter by app or conversation (Ctrl+F)</source>
+        <translation>Filtrer par application ou conversation (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Filter streams</source>
+        <translation>Filtrer les flux</translation>
+    </message>
+    <message>
+        <source>Only streams falling &amp;behind</source>
+        <translation>Seulement les flux en &amp;retard</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Falls behind after</source>
+        <translation>En retard après</translation>
+    </message>
+    <message>
+        <source>Falls behind &amp;after:</source>
+        <translation>En retard &amp;après :</translation>
+    </message>
+    <message>
+        <source>Streams summary</source>
+        <translation>Résumé des flux</translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation>Flux</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stream(s)</source>
+        <translation>
+            <numerusform>%n flux</numerusform>
+            <numerusform>%n flux</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n falling behind</source>
+        <translation>
+            <numerusform>%n en retard</numerusform>
+            <numerusform>%n en retard</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

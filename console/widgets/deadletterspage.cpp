@@ -33,6 +33,7 @@ DeadLettersPage::DeadLettersPage(QWidget *parent) : QWidget(parent)
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(DeadLettersModel::ErrorColumn,
                                                       QHeaderView::Stretch);
 

@@ -38,10 +38,13 @@ QString installTranslations(const QString &language)
     if (!language.isEmpty())
         QLocale::setDefault(locale);
     auto *console = new QTranslator(QCoreApplication::instance());
+    // English is the fallback, and its catalogue is still needed for plural forms.
     if (!console->load(locale, QStringLiteral("console"), QStringLiteral("_"),
-                       QStringLiteral(":/i18n"))) {
+                       QStringLiteral(":/i18n"))
+        && !console->load(QStringLiteral(":/i18n/console_en.qm"))) {
         delete console;
-        return QStringLiteral("en");
+        qCWarning(lcConsole) << "no console translation found for" << locale.name();
+        return QString();
     }
     QCoreApplication::installTranslator(console);
     auto *qt = new QTranslator(QCoreApplication::instance());

@@ -12,7 +12,7 @@ namespace confab::console {
 [[nodiscard]] QString languageSetting(const QSettings &settings);
 void setLanguageSetting(QSettings &settings, const QString &language);
 // Loads the console's and Qt's own translations into the application; call before any
-// window is created. Returns the language in force ("en" when nothing was loaded).
+// window is created. Returns the language of the catalogue loaded, empty if none was.
 QString installTranslations(const QString &language);
 
 } // namespace confab::console

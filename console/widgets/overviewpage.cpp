@@ -186,6 +186,7 @@ void OverviewPage::updateCharts()
         }
         c.x->setRange(QDateTime::fromMSecsSinceEpoch(start), QDateTime::fromMSecsSinceEpoch(end));
         c.y->setRange(0, maxY * 1.15);
+        c.y->applyNiceNumbers();
     };
     plot(m_depthChart, {[](const StatsSample &s) { return double(s.streamDepth); }});
     plot(m_flushChart, {[](const StatsSample &s) { return s.flushP50Ms; },

@@ -1,0 +1,645 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AdminClient</name>
+    <message>
+        <source>TLS certificate not accepted: %1</source>
+        <translation>TLS certificate not accepted: %1</translation>
+    </message>
+    <message>
+        <source>The server refused the admin token (close code 4001)</source>
+        <translation>The server refused the admin token (close code 4001)</translation>
+    </message>
+    <message>
+        <source>The server closed the connection (code %1)</source>
+        <translation>The server closed the connection (code %1)</translation>
+    </message>
+    <message>
+        <source>The server closed the connection: %1</source>
+        <translation>The server closed the connection: %1</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::ConnectDialog</name>
+    <message>
+        <source>Connect to a Confab node</source>
+        <translation>Connect to a Confab node</translation>
+    </message>
+    <message>
+        <source>Saved profile</source>
+        <translation>Saved profile</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Remove</translation>
+    </message>
+    <message>
+        <source>Remove the saved profile</source>
+        <translation>Remove the saved profile</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Profile name</translation>
+    </message>
+    <message>
+        <source>production eu-1</source>
+        <translation>production eu-1</translation>
+    </message>
+    <message>
+        <source>Admin WebSocket URL</source>
+        <translation>Admin WebSocket URL</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Admin token</translation>
+    </message>
+    <message>
+        <source>&amp;Save this profile (the token goes to the system keychain)</source>
+        <translation>&amp;Save this profile (the token goes to the system keychain)</translation>
+    </message>
+    <message>
+        <source>Connection dialog message</source>
+        <translation>Connection dialog message</translation>
+    </message>
+    <message>
+        <source>&amp;Profile:</source>
+        <translation>&amp;Profile:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
+    </message>
+    <message>
+        <source>Admin &amp;token:</source>
+        <translation>Admin &amp;token:</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Connect</translation>
+    </message>
+    <message>
+        <source>Enter a ws:// or wss:// URL with a host and no credentials, for example ws://127.0.0.1:8081/admin/ws.</source>
+        <translation>Enter a ws:// or wss:// URL with a host and no credentials, for example ws://127.0.0.1:8081/admin/ws.</translation>
+    </message>
+    <message>
+        <source>New profile</source>
+        <translation>New profile</translation>
+    </message>
+    <message>
+        <source>Removed profile %1 and its token.</source>
+        <translation>Removed profile %1 and its token.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::DeadLettersModel</name>
+    <message>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
+        <source>Dead letter %1</source>
+        <translation>Dead letter %1</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
+    </message>
+    <message>
+        <source>Seq range</source>
+        <translation>Seq range</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation>Last attempt</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::DeadLettersPage</name>
+    <message>
+        <source>Dead letters</source>
+        <translation>Dead letters</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Retry</translation>
+    </message>
+    <message>
+        <source>Write the selected batches to object storage again (Ctrl+R)</source>
+        <translation>Write the selected batches to object storage again (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Retry the selected dead letters</source>
+        <translation>Retry the selected dead letters</translation>
+    </message>
+    <message>
+        <source>&amp;Discard…</source>
+        <translation>&amp;Discard…</translation>
+    </message>
+    <message>
+        <source>Give up on the selected batches (Del)</source>
+        <translation>Give up on the selected batches (Del)</translation>
+    </message>
+    <message>
+        <source>Discard the selected dead letters</source>
+        <translation>Discard the selected dead letters</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>List the dead letters again (F5)</source>
+        <translation>List the dead letters again (F5)</translation>
+    </message>
+    <message>
+        <source>Refresh the dead letters</source>
+        <translation>Refresh the dead letters</translation>
+    </message>
+    <message>
+        <source>No dead letters: every batch reached object storage.</source>
+        <translation>No dead letters: every batch reached object storage.</translation>
+    </message>
+    <message>
+        <source>Discard dead letters</source>
+        <translation>Discard dead letters</translation>
+    </message>
+    <message numerus="yes">
+        <source>Discard %n dead letter(s)?</source>
+        <translation>
+            <numerusform>Discard %n dead letter?</numerusform>
+            <numerusform>Discard %n dead letters?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Discarding gives up on writing these messages to object storage. They stay readable only while they are in the Redis tail, and are then missing from the history for good. Retry instead if the storage problem is fixed. This cannot be undone.</source>
+        <translation>Discarding gives up on writing these messages to object storage. They stay readable only while they are in the Redis tail, and are then missing from the history for good. Retry instead if the storage problem is fixed. This cannot be undone.</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Discard</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MainWindow</name>
+    <message>
+        <source>Confab Console</source>
+        <translation>Confab Console</translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation>Views</translation>
+    </message>
+    <message>
+        <source>&amp;Overview</source>
+        <translation>&amp;Overview</translation>
+    </message>
+    <message>
+        <source>&amp;Streams</source>
+        <translation>&amp;Streams</translation>
+    </message>
+    <message>
+        <source>&amp;Dead letters</source>
+        <translation>&amp;Dead letters</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>Connection state</translation>
+    </message>
+    <message>
+        <source>Action in progress</source>
+        <translation>Action in progress</translation>
+    </message>
+    <message>
+        <source>Result of the last action</source>
+        <translation>Result of the last action</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>&amp;Server</translation>
+    </message>
+    <message>
+        <source>&amp;Connect…</source>
+        <translation>&amp;Connect…</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Disconnect</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Actions</source>
+        <translation>&amp;Actions</translation>
+    </message>
+    <message>
+        <source>&amp;Flush now</source>
+        <translation>&amp;Flush now</translation>
+    </message>
+    <message>
+        <source>Write every open segment to object storage now (Ctrl+Shift+F)</source>
+        <translation>Write every open segment to object storage now (Ctrl+Shift+F)</translation>
+    </message>
+    <message>
+        <source>Run &amp;retention</source>
+        <translation>Run &amp;retention</translation>
+    </message>
+    <message>
+        <source>Delete segments older than the retention period now (Ctrl+Shift+R)</source>
+        <translation>Delete segments older than the retention period now (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
+        <source>Refresh &amp;dead letters</source>
+        <translation>Refresh &amp;dead letters</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>&amp;Filter streams</source>
+        <translation>&amp;Filter streams</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>German</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>French</translation>
+    </message>
+    <message>
+        <source>The language changes when the console is restarted.</source>
+        <translation>The language changes when the console is restarted.</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Main toolbar</translation>
+    </message>
+    <message>
+        <source>Reading the token of %1 from the keychain…</source>
+        <translation>Reading the token of %1 from the keychain…</translation>
+    </message>
+    <message>
+        <source>Not connected. Use Server › Connect (Ctrl+O).</source>
+        <translation>Not connected. Use Server › Connect (Ctrl+O).</translation>
+    </message>
+    <message>
+        <source>Disconnected from %1: %2</source>
+        <translation>Disconnected from %1: %2</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 (%2)…</source>
+        <translation>Connecting to %1 (%2)…</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2)</source>
+        <translation>Connected to %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Connection to %1 lost (%2). Reconnecting in %3 s, attempt %4…</source>
+        <translation>Connection to %1 lost (%2). Reconnecting in %3 s, attempt %4…</translation>
+    </message>
+    <message>
+        <source>Listing dead letters failed: %1</source>
+        <translation>Listing dead letters failed: %1</translation>
+    </message>
+    <message>
+        <source>Flushing every open segment…</source>
+        <translation>Flushing every open segment…</translation>
+    </message>
+    <message>
+        <source>Flush failed: %1</source>
+        <translation>Flush failed: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Flush finished: %n segment(s) written.</source>
+        <translation>
+            <numerusform>Flush finished: %n segment written.</numerusform>
+            <numerusform>Flush finished: %n segments written.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Running retention…</source>
+        <translation>Running retention…</translation>
+    </message>
+    <message>
+        <source>Retention failed: %1</source>
+        <translation>Retention failed: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retention finished: %n segment(s) deleted.</source>
+        <translation>
+            <numerusform>Retention finished: %n segment deleted.</numerusform>
+            <numerusform>Retention finished: %n segments deleted.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retrying %n dead letter(s)…</source>
+        <translation>
+            <numerusform>Retrying %n dead letter…</numerusform>
+            <numerusform>Retrying %n dead letters…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Discarding %n dead letter(s)…</source>
+        <translation>
+            <numerusform>Discarding %n dead letter…</numerusform>
+            <numerusform>Discarding %n dead letters…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Retried %n dead letter(s).</source>
+        <translation>
+            <numerusform>Retried %n dead letter.</numerusform>
+            <numerusform>Retried %n dead letters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Discarded %n dead letter(s).</source>
+        <translation>
+            <numerusform>Discarded %n dead letter.</numerusform>
+            <numerusform>Discarded %n dead letters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed: %1</source>
+        <translation>
+            <numerusform>%n failed: %1</numerusform>
+            <numerusform>%n failed: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Dead letters (%1)</source>
+        <translation>&amp;Dead letters (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es) could not be written to object storage</source>
+        <translation>
+            <numerusform>%n batch could not be written to object storage</numerusform>
+            <numerusform>%n batches could not be written to object storage</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stream(s) falling behind</source>
+        <translation>
+            <numerusform>%n stream falling behind</numerusform>
+            <numerusform>%n streams falling behind</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NodesModel</name>
+    <message>
+        <source>The node this console is connected to</source>
+        <translation>The node this console is connected to</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Node</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connections</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::OverviewPage</name>
+    <message>
+        <source>Connections</source>
+        <translation>Connections</translation>
+    </message>
+    <message>
+        <source>Ingest</source>
+        <translation>Ingest</translation>
+    </message>
+    <message>
+        <source>Stream depth</source>
+        <translation>Stream depth</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Dead letters</translation>
+    </message>
+    <message>
+        <source>Redis memory</source>
+        <translation>Redis memory</translation>
+    </message>
+    <message>
+        <source>Flush p50</source>
+        <translation>Flush p50</translation>
+    </message>
+    <message>
+        <source>Flush p95</source>
+        <translation>Flush p95</translation>
+    </message>
+    <message>
+        <source>Flush p99</source>
+        <translation>Flush p99</translation>
+    </message>
+    <message>
+        <source>Last flush</source>
+        <translation>Last flush</translation>
+    </message>
+    <message>
+        <source>Segments written</source>
+        <translation>Segments written</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>messages</translation>
+    </message>
+    <message>
+        <source>depth</source>
+        <translation>depth</translation>
+    </message>
+    <message>
+        <source>Flush latency</source>
+        <translation>Flush latency</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>Ingest rate</source>
+        <translation>Ingest rate</translation>
+    </message>
+    <message>
+        <source>messages/s</source>
+        <translation>messages/s</translation>
+    </message>
+    <message>
+        <source>ingest</source>
+        <translation>ingest</translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation>Nodes</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::ProfileStore</name>
+    <message>
+        <source>Could not save the token of %1 in the keychain: %2</source>
+        <translation>Could not save the token of %1 in the keychain: %2</translation>
+    </message>
+    <message>
+        <source>No token saved for %1</source>
+        <translation>No token saved for %1</translation>
+    </message>
+    <message>
+        <source>Could not read the token of %1 from the keychain: %2</source>
+        <translation>Could not read the token of %1 from the keychain: %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::StreamsModel</name>
+    <message>
+        <source>Falls behind: the oldest unflushed record is %1 old (limit %2)</source>
+        <translation>Falls behind: the oldest unflushed record is %1 old (limit %2)</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>Depth</translation>
+    </message>
+    <message>
+        <source>Oldest unflushed</source>
+        <translation>Oldest unflushed</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::StreamsPage</name>
+    <message>
+        <source>Filter by app or conversation (Ctrl+F)</source>
+        <translation>Filter by app or conversation (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Filter streams</source>
+        <translation>Filter streams</translation>
+    </message>
+    <message>
+        <source>Only streams falling &amp;behind</source>
+        <translation>Only streams falling &amp;behind</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Falls behind after</source>
+        <translation>Falls behind after</translation>
+    </message>
+    <message>
+        <source>Falls behind &amp;after:</source>
+        <translation>Falls behind &amp;after:</translation>
+    </message>
+    <message>
+        <source>Streams summary</source>
+        <translation>Streams summary</translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation>Streams</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stream(s)</source>
+        <translation>
+            <numerusform>%n stream</numerusform>
+            <numerusform>%n streams</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n falling behind</source>
+        <translation>
+            <numerusform>%n falling behind</numerusform>
+            <numerusform>%n falling behind</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
