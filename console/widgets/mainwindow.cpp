@@ -216,9 +216,13 @@ void MainWindow::connectToProfile(const QString &name)
                 m_client->open(p.url, token);
             });
     connect(m_profiles, &ProfileStore::tokenFailed, once,
-            [once, name](const QString &profile, const QString &) {
-                if (profile == name)
-                    once->deleteLater();
+            [this, once, name](const QString &profile, const QString &message) {
+                if (profile != name)
+                    return;
+                once->deleteLater();
+                // Without its token the profile cannot connect; let the user type it.
+                m_stateText->setText(message);
+                showConnectDialog();
             });
     m_stateText->setText(tr("Reading the token of %1 from the keychain…").arg(name));
     m_profiles->loadToken(name);

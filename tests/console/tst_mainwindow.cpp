@@ -225,6 +225,40 @@ private Q_SLOTS:
         QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::StreamsTab));
         QCOMPARE(again.size(), QSize(1100, 700));
     }
+
+    // Last: the German catalogue stays installed for the rest of the process.
+    void germanViews()
+    {
+        QCOMPARE(installTranslations(QStringLiteral("de")), QStringLiteral("de_DE"));
+        test::FramingServer server;
+        QVERIFY(server.listen());
+        QSettings settings(m_dir.filePath(QStringLiteral("de.ini")), QSettings::IniFormat);
+        AdminClient client;
+        ProfileStore profiles(&settings);
+        MainWindow window(&client, &profiles, &settings);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        client.open(server.url(), QStringLiteral("t"));
+        QTRY_COMPARE(server.framesOfType(QStringLiteral("dead_letters.list")).size(), 1);
+        server.send({{QStringLiteral("type"), QStringLiteral("dead_letters")},
+                     {QStringLiteral("req"), server.framesOfType(QStringLiteral("dead_letters.list"))
+                                                 .first().value(QLatin1String("req"))},
+                     {QStringLiteral("items"), QJsonArray{test::protocolDeadLetter(QStringLiteral("dl1"))}}});
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (int i = 0; i < 60; ++i)
+            server.send(statsAt(now - (59 - i) * 1000, i));
+        QTRY_COMPARE(window.overviewPage()->history().size(), 60);
+        QCOMPARE(window.tabs()->tabText(MainWindow::OverviewTab), QStringLiteral("&Übersicht"));
+        QVERIFY2(window.connectionText().startsWith(QLatin1String("Verbunden")),
+                 qPrintable(window.connectionText()));
+        shoot(&window, QStringLiteral("de-overview"));
+        window.tabs()->setCurrentIndex(MainWindow::StreamsTab);
+        shoot(&window, QStringLiteral("de-streams"));
+        window.tabs()->setCurrentIndex(MainWindow::DeadLettersTab);
+        QTRY_COMPARE(window.deadLettersPage()->model()->rowCount(), 1);
+        shoot(&window, QStringLiteral("de-dead-letters"));
+    }
 };
 
 QTEST_MAIN(tst_MainWindow)
