@@ -8,23 +8,26 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
-namespace confab::console::test {
+namespace confab::console::test
+{
 
 // A stand-in for the server end of /admin/ws that only records frames and answers what the
 // test tells it to. It checks the client's framing, not confabd's behaviour.
 class FramingServer : public QObject
 {
 public:
-    FramingServer() : m_server(QStringLiteral("framing"), QWebSocketServer::NonSecureMode)
+    FramingServer()
+        : m_server(QStringLiteral("framing"), QWebSocketServer::NonSecureMode)
     {
         QObject::connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *s = m_server.nextPendingConnection()) {
                 s->setParent(this);
                 m_sockets.append(s);
                 m_requests.append(s->request());
-                QObject::connect(s, &QWebSocket::textMessageReceived, this, [this](const QString &t) {
-                    m_frames.append(QJsonDocument::fromJson(t.toUtf8()).object());
-                });
+                QObject::connect(
+                    s, &QWebSocket::textMessageReceived, this, [this](const QString &t) {
+                        m_frames.append(QJsonDocument::fromJson(t.toUtf8()).object());
+                    });
             }
         });
     }
@@ -47,11 +50,15 @@ public:
                 out.append(f);
         return out;
     }
-    [[nodiscard]] QWebSocket *latest() const { return m_sockets.isEmpty() ? nullptr : m_sockets.last().data(); }
+    [[nodiscard]] QWebSocket *latest() const
+    {
+        return m_sockets.isEmpty() ? nullptr : m_sockets.last().data();
+    }
 
     void send(const QJsonObject &frame)
     {
-        latest()->sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+        latest()->sendTextMessage(
+            QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
     }
     void sendRaw(const QString &text) { latest()->sendTextMessage(text); }
 

@@ -23,10 +23,12 @@ private:
         if (!server.listen())
             return false;
         client.open(server.url(), QStringLiteral("admin-secret"));
-        return QTest::qWaitFor([&] {
-            return client.state() == AdminClient::State::Connected
-                && !server.framesOfType(QStringLiteral("stats.subscribe")).isEmpty();
-        }, 10000);
+        return QTest::qWaitFor(
+            [&] {
+                return client.state() == AdminClient::State::Connected
+                    && !server.framesOfType(QStringLiteral("stats.subscribe")).isEmpty();
+            },
+            10000);
     }
 
 private Q_SLOTS:
@@ -40,7 +42,8 @@ private Q_SLOTS:
         QSignalSpy states(&client, &AdminClient::stateChanged);
         QVERIFY(connectPair(server, client));
         QCOMPARE(server.requests().size(), 1);
-        QCOMPARE(server.requests().at(0).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
+        QCOMPARE(
+            server.requests().at(0).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
         // The token goes in the header only, never in the URL.
         QVERIFY(!server.requests().at(0).url().hasQuery());
         const QJsonObject sub = server.frames().first();
@@ -94,13 +97,16 @@ private Q_SLOTS:
 
         // THEN every request carries its type, a distinct req and its fields
         const QList<QJsonObject> f = server.frames().mid(1);
-        QCOMPARE(f.at(0).value(QLatin1String("type")).toString(), QStringLiteral("dead_letters.list"));
+        QCOMPARE(
+            f.at(0).value(QLatin1String("type")).toString(), QStringLiteral("dead_letters.list"));
         QCOMPARE(f.at(0).value(QLatin1String("limit")).toInt(), 50);
-        QCOMPARE(f.at(1).value(QLatin1String("type")).toString(), QStringLiteral("dead_letters.retry"));
+        QCOMPARE(
+            f.at(1).value(QLatin1String("type")).toString(), QStringLiteral("dead_letters.retry"));
         QCOMPARE(f.at(1).value(QLatin1String("id")).toString(), QStringLiteral("dl7"));
         QCOMPARE(f.at(2).value(QLatin1String("type")).toString(), QStringLiteral("flush.now"));
         QCOMPARE(f.at(3).value(QLatin1String("type")).toString(), QStringLiteral("retention.run"));
-        QCOMPARE(f.at(4).value(QLatin1String("type")).toString(), QStringLiteral("dead_letters.discard"));
+        QCOMPARE(f.at(4).value(QLatin1String("type")).toString(),
+            QStringLiteral("dead_letters.discard"));
         QCOMPARE(f.at(4).value(QLatin1String("id")).toString(), QStringLiteral("dl8"));
         QSet<QString> reqs;
         for (const QJsonObject &o : f)
@@ -110,18 +116,23 @@ private Q_SLOTS:
 
         // WHEN the answers come back in reverse order
         auto req = [&](int i) { return f.at(i).value(QLatin1String("req")).toString(); };
-        server.send({{QStringLiteral("type"), QStringLiteral("error")}, {QStringLiteral("req"), req(4)},
-                     {QStringLiteral("code"), QStringLiteral("not_found")},
-                     {QStringLiteral("message"), QStringLiteral("no dead letter dl8")}});
-        server.send({{QStringLiteral("type"), QStringLiteral("result")}, {QStringLiteral("req"), req(3)},
-                     {QStringLiteral("ok"), true}, {QStringLiteral("segments_deleted"), 4}});
-        server.send({{QStringLiteral("type"), QStringLiteral("result")}, {QStringLiteral("req"), req(2)},
-                     {QStringLiteral("ok"), true}, {QStringLiteral("segments_written"), 9}});
-        server.send({{QStringLiteral("type"), QStringLiteral("result")}, {QStringLiteral("req"), req(1)},
-                     {QStringLiteral("ok"), true}});
-        server.send({{QStringLiteral("type"), QStringLiteral("dead_letters")}, {QStringLiteral("req"), req(0)},
-                     {QStringLiteral("items"), QJsonArray{test::protocolDeadLetter(QStringLiteral("dl7")),
-                                                          test::protocolDeadLetter(QStringLiteral("dl8"))}}});
+        server.send({ { QStringLiteral("type"), QStringLiteral("error") },
+            { QStringLiteral("req"), req(4) },
+            { QStringLiteral("code"), QStringLiteral("not_found") },
+            { QStringLiteral("message"), QStringLiteral("no dead letter dl8") } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"), req(3) }, { QStringLiteral("ok"), true },
+            { QStringLiteral("segments_deleted"), 4 } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"), req(2) }, { QStringLiteral("ok"), true },
+            { QStringLiteral("segments_written"), 9 } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"), req(1) }, { QStringLiteral("ok"), true } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("dead_letters") },
+            { QStringLiteral("req"), req(0) },
+            { QStringLiteral("items"),
+                QJsonArray { test::protocolDeadLetter(QStringLiteral("dl7")),
+                    test::protocolDeadLetter(QStringLiteral("dl8")) } } });
         QTRY_COMPARE(listDone.count(), 1);
         QCOMPARE(retryDone.count(), 1);
         QCOMPARE(flushDone.count(), 1);
@@ -159,17 +170,18 @@ private Q_SLOTS:
         });
         QTRY_COMPARE(server.frames().size(), 4);
         const QList<QJsonObject> f = server.frames().mid(1);
-        server.send({{QStringLiteral("type"), QStringLiteral("result")},
-                     {QStringLiteral("req"), f.at(0).value(QLatin1String("req"))},
-                     {QStringLiteral("ok"), true}, {QStringLiteral("segments_written"), 3}});
-        server.send({{QStringLiteral("type"), QStringLiteral("error")},
-                     {QStringLiteral("req"), f.at(1).value(QLatin1String("req"))},
-                     {QStringLiteral("code"), QStringLiteral("not_found")},
-                     {QStringLiteral("message"), QStringLiteral("no dead letter nope")}});
-        server.send({{QStringLiteral("type"), QStringLiteral("dead_letters")},
-                     {QStringLiteral("req"), f.at(2).value(QLatin1String("req"))},
-                     {QStringLiteral("items"), QJsonArray{test::protocolDeadLetter(QStringLiteral("d1"))}}});
-        QTRY_COMPARE(listed, QStringList{QStringLiteral("d1")});
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"), f.at(0).value(QLatin1String("req")) },
+            { QStringLiteral("ok"), true }, { QStringLiteral("segments_written"), 3 } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("error") },
+            { QStringLiteral("req"), f.at(1).value(QLatin1String("req")) },
+            { QStringLiteral("code"), QStringLiteral("not_found") },
+            { QStringLiteral("message"), QStringLiteral("no dead letter nope") } });
+        server.send({ { QStringLiteral("type"), QStringLiteral("dead_letters") },
+            { QStringLiteral("req"), f.at(2).value(QLatin1String("req")) },
+            { QStringLiteral("items"),
+                QJsonArray { test::protocolDeadLetter(QStringLiteral("d1")) } } });
+        QTRY_COMPARE(listed, QStringList { QStringLiteral("d1") });
         QCOMPARE(flushed, 3);
         QCOMPARE(discardCode, ErrorCode::NotFound);
         QCOMPARE(discardMessage, QStringLiteral("no dead letter nope"));
@@ -218,7 +230,8 @@ private Q_SLOTS:
         QTRY_COMPARE(code, ErrorCode::Unavailable);
         QTRY_COMPARE(server.connectionCount(), 2);
         QTRY_COMPARE(server.framesOfType(QStringLiteral("stats.subscribe")).size(), 2);
-        QCOMPARE(server.requests().at(1).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
+        QCOMPARE(
+            server.requests().at(1).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
         QList<AdminClient::State> seen;
         for (const QList<QVariant> &s : states)
             seen.append(s.at(0).value<AdminClient::State>());
@@ -246,8 +259,9 @@ private Q_SLOTS:
         // THEN each wait is the doubled base (40, 80, 160, 300 capped) within +-20 % jitter
         for (int i = 0; i < delays.size(); ++i) {
             const int base = std::min(40 << i, 300);
-            QVERIFY2(delays.at(i) >= int(base * 0.8) - 1 && delays.at(i) <= std::min(int(base * 1.2) + 1, 300),
-                     qPrintable(QStringLiteral("attempt %1 waited %2 ms").arg(i + 1).arg(delays.at(i))));
+            QVERIFY2(delays.at(i) >= int(base * 0.8) - 1
+                    && delays.at(i) <= std::min(int(base * 1.2) + 1, 300),
+                qPrintable(QStringLiteral("attempt %1 waited %2 ms").arg(i + 1).arg(delays.at(i))));
         }
         QVERIFY(!client.lastError().isEmpty());
         // WHEN the server comes back on the same port, the client finds it
@@ -263,7 +277,8 @@ private Q_SLOTS:
         QVERIFY(connectPair(server, client));
         server.latest()->close(QWebSocketProtocol::CloseCode(4001), QStringLiteral("unauthorized"));
         QTRY_COMPARE(client.state(), AdminClient::State::Disconnected);
-        QVERIFY2(client.lastError().contains(QLatin1String("token")), qPrintable(client.lastError()));
+        QVERIFY2(
+            client.lastError().contains(QLatin1String("token")), qPrintable(client.lastError()));
         QTest::qWait(200); // several backoff periods: a reconnect would have happened by now
         QCOMPARE(server.connectionCount(), 1);
     }

@@ -34,7 +34,8 @@
 
 using namespace confab::console;
 
-namespace {
+namespace
+{
 
 QJsonObject statsAt(qint64 ts, int i)
 {
@@ -42,18 +43,19 @@ QJsonObject statsAt(qint64 ts, int i)
     f.insert(QStringLiteral("ts"), ts);
     f.insert(QStringLiteral("stream_depth"), 1000 + 40 * i);
     f.insert(QStringLiteral("ingest_per_s"), 300.0 + 5 * (i % 7));
-    f.insert(QStringLiteral("nodes"), QJsonArray{
-        QJsonObject{{QStringLiteral("node_id"), QStringLiteral("n1")}, {QStringLiteral("connections"), 12}},
-        QJsonObject{{QStringLiteral("node_id"), QStringLiteral("n2")}, {QStringLiteral("connections"), 7}}});
+    f.insert(QStringLiteral("nodes"),
+        QJsonArray { QJsonObject { { QStringLiteral("node_id"), QStringLiteral("n1") },
+                         { QStringLiteral("connections"), 12 } },
+            QJsonObject { { QStringLiteral("node_id"), QStringLiteral("n2") },
+                { QStringLiteral("connections"), 7 } } });
     auto s = [](const char *app, const char *convo, int depth, int age) {
-        return QJsonObject{{QStringLiteral("app_id"), QLatin1String(app)},
-                           {QStringLiteral("convo_id"), QLatin1String(convo)},
-                           {QStringLiteral("depth"), depth},
-                           {QStringLiteral("oldest_unflushed_ms"), age}};
+        return QJsonObject { { QStringLiteral("app_id"), QLatin1String(app) },
+            { QStringLiteral("convo_id"), QLatin1String(convo) },
+            { QStringLiteral("depth"), depth }, { QStringLiteral("oldest_unflushed_ms"), age } };
     };
-    f.insert(QStringLiteral("streams"), QJsonArray{s("acme", "general", 300, 5000),
-                                                   s("acme", "support", 120, 95'000),
-                                                   s("shop", "orders", 40, 2000)});
+    f.insert(QStringLiteral("streams"),
+        QJsonArray { s("acme", "general", 300, 5000), s("acme", "support", 120, 95'000),
+            s("shop", "orders", 40, 2000) });
     QJsonObject flush = f.value(QLatin1String("flush")).toObject();
     flush.insert(QStringLiteral("p95_ms"), 30.2 + (i % 5));
     f.insert(QStringLiteral("flush"), flush);
@@ -79,7 +81,10 @@ private:
 
 private Q_SLOTS:
     // As the program does, so that English plurals read "3 segments".
-    void initTestCase() { QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en_US")); }
+    void initTestCase()
+    {
+        QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en_US"));
+    }
 
     void drivesTheWindow()
     {
@@ -100,23 +105,28 @@ private Q_SLOTS:
         ConnectDialog *dialog = nullptr;
         QTRY_VERIFY((dialog = window.findChild<ConnectDialog *>()) != nullptr);
         dialog->findChild<QLineEdit *>(QStringLiteral("urlEdit"))->setText(server.url().toString());
-        dialog->findChild<QLineEdit *>(QStringLiteral("tokenEdit"))->setText(QStringLiteral("admin-secret"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("tokenEdit"))
+            ->setText(QStringLiteral("admin-secret"));
         dialog->findChild<QCheckBox *>(QStringLiteral("saveCheck"))->setChecked(false);
         shoot(dialog, QStringLiteral("connect-dialog"));
         dialog->accept();
         QTRY_COMPARE(client.state(), AdminClient::State::Connected);
         QVERIFY2(window.connectionText().contains(QString::number(server.port())),
-                 qPrintable(window.connectionText()));
-        QCOMPARE(server.requests().at(0).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
+            qPrintable(window.connectionText()));
+        QCOMPARE(
+            server.requests().at(0).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
 
         // On connect the window asks for the dead letters; answer with two.
         QTRY_COMPARE(server.framesOfType(QStringLiteral("dead_letters.list")).size(), 1);
         const QString listReq = server.framesOfType(QStringLiteral("dead_letters.list"))
-                                    .first().value(QLatin1String("req")).toString();
-        server.send({{QStringLiteral("type"), QStringLiteral("dead_letters")},
-                     {QStringLiteral("req"), listReq},
-                     {QStringLiteral("items"), QJsonArray{test::protocolDeadLetter(QStringLiteral("dl1"), 1, 40),
-                                                          test::protocolDeadLetter(QStringLiteral("dl2"), 41, 90)}}});
+                                    .first()
+                                    .value(QLatin1String("req"))
+                                    .toString();
+        server.send({ { QStringLiteral("type"), QStringLiteral("dead_letters") },
+            { QStringLiteral("req"), listReq },
+            { QStringLiteral("items"),
+                QJsonArray { test::protocolDeadLetter(QStringLiteral("dl1"), 1, 40),
+                    test::protocolDeadLetter(QStringLiteral("dl2"), 41, 90) } } });
         QTRY_COMPARE(window.deadLettersPage()->model()->rowCount(), 2);
         QVERIFY(window.tabs()->tabText(MainWindow::DeadLettersTab).contains(QLatin1String("2")));
 
@@ -125,8 +135,11 @@ private Q_SLOTS:
         for (int i = 0; i < 60; ++i)
             server.send(statsAt(now - (59 - i) * 1000, i));
         QTRY_COMPARE(window.overviewPage()->history().size(), 60);
-        QCOMPARE(window.overviewPage()->figureText(QStringLiteral("connections")), QStringLiteral("12"));
-        QVERIFY(window.overviewPage()->figureText(QStringLiteral("flush_p99")).contains(QLatin1String("44")));
+        QCOMPARE(
+            window.overviewPage()->figureText(QStringLiteral("connections")), QStringLiteral("12"));
+        QVERIFY(window.overviewPage()
+                    ->figureText(QStringLiteral("flush_p99"))
+                    .contains(QLatin1String("44")));
         QCOMPARE(window.overviewPage()->nodesModel()->rowCount(), 2);
         QCOMPARE(window.streamsPage()->model()->rowCount(), 3);
         QCOMPARE(window.streamsPage()->model()->behindCount(), 1);
@@ -149,7 +162,8 @@ private Q_SLOTS:
             if (view->model()->index(r, 0).data(KeyRole).toString() == QLatin1String("dl2"))
                 dl2 = view->model()->index(r, 0);
         QVERIFY(dl2.isValid());
-        view->selectionModel()->select(dl2, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        view->selectionModel()->select(
+            dl2, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         shoot(&window, QStringLiteral("dead-letters"));
         auto *retryButton = window.findChild<QPushButton *>(QStringLiteral("retryButton"));
         QVERIFY(retryButton->isEnabled());
@@ -159,19 +173,21 @@ private Q_SLOTS:
         QCOMPARE(retry.value(QLatin1String("id")).toString(), QStringLiteral("dl2"));
         QVERIFY(!retryButton->isEnabled()); // busy until the answer
         QVERIFY(window.findChild<QProgressBar *>(QStringLiteral("actionProgress"))->isVisible());
-        server.send({{QStringLiteral("type"), QStringLiteral("result")},
-                     {QStringLiteral("req"), retry.value(QLatin1String("req"))},
-                     {QStringLiteral("ok"), true}});
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"), retry.value(QLatin1String("req")) },
+            { QStringLiteral("ok"), true } });
         QTRY_COMPARE(window.deadLettersPage()->model()->rowCount(), 1);
         QVERIFY2(window.actionResultText().contains(QLatin1String("Retried")),
-                 qPrintable(window.actionResultText()));
+            qPrintable(window.actionResultText()));
         QVERIFY(!window.findChild<QProgressBar *>(QStringLiteral("actionProgress"))->isVisible());
 
         // Discard asks first; only the confirmed choice sends the request.
         view->selectAll();
-        QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("discardButton")), Qt::LeftButton);
+        QTest::mouseClick(
+            window.findChild<QPushButton *>(QStringLiteral("discardButton")), Qt::LeftButton);
         QMessageBox *box = nullptr;
-        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("discardConfirmation"))) != nullptr);
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("discardConfirmation")))
+            != nullptr);
         QVERIFY(box->informativeText().contains(QLatin1String("object storage")));
         shoot(box, QStringLiteral("discard-confirmation"));
         QAbstractButton *discardButton = nullptr;
@@ -182,8 +198,11 @@ private Q_SLOTS:
         QVERIFY(server.framesOfType(QStringLiteral("dead_letters.discard")).isEmpty());
         discardButton->click();
         QTRY_COMPARE(server.framesOfType(QStringLiteral("dead_letters.discard")).size(), 1);
-        QCOMPARE(server.framesOfType(QStringLiteral("dead_letters.discard")).first()
-                     .value(QLatin1String("id")).toString(), QStringLiteral("dl1"));
+        QCOMPARE(server.framesOfType(QStringLiteral("dead_letters.discard"))
+                     .first()
+                     .value(QLatin1String("id"))
+                     .toString(),
+            QStringLiteral("dl1"));
 
         // Flush now shows its result.
         QTRY_VERIFY(!window.findChild<QMessageBox *>(QStringLiteral("discardConfirmation")));
@@ -191,11 +210,14 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_COMPARE(server.framesOfType(QStringLiteral("flush.now")).size(), 1);
-        server.send({{QStringLiteral("type"), QStringLiteral("result")},
-                     {QStringLiteral("req"), server.framesOfType(QStringLiteral("flush.now")).first().value(QLatin1String("req"))},
-                     {QStringLiteral("ok"), true}, {QStringLiteral("segments_written"), 3}});
+        server.send({ { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("req"),
+                server.framesOfType(QStringLiteral("flush.now"))
+                    .first()
+                    .value(QLatin1String("req")) },
+            { QStringLiteral("ok"), true }, { QStringLiteral("segments_written"), 3 } });
         QTRY_VERIFY2(window.actionResultText().contains(QLatin1String("3 segments")),
-                     qPrintable(window.actionResultText()));
+            qPrintable(window.actionResultText()));
     }
 
     void showsLostConnectionAndRestoresState()
@@ -213,10 +235,11 @@ private Q_SLOTS:
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             client.open(server.url(), QStringLiteral("t"));
             QTRY_COMPARE(client.state(), AdminClient::State::Connected);
-            server.latest()->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("restart"));
+            server.latest()->close(
+                QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("restart"));
             QTRY_COMPARE(client.state(), AdminClient::State::WaitingToReconnect);
             QVERIFY2(window.connectionText().contains(QLatin1String("Reconnecting")),
-                     qPrintable(window.connectionText()));
+                qPrintable(window.connectionText()));
             window.tabs()->setCurrentIndex(MainWindow::StreamsTab);
             window.close();
             client.close();
@@ -241,17 +264,20 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         client.open(server.url(), QStringLiteral("t"));
         QTRY_COMPARE(server.framesOfType(QStringLiteral("dead_letters.list")).size(), 1);
-        server.send({{QStringLiteral("type"), QStringLiteral("dead_letters")},
-                     {QStringLiteral("req"), server.framesOfType(QStringLiteral("dead_letters.list"))
-                                                 .first().value(QLatin1String("req"))},
-                     {QStringLiteral("items"), QJsonArray{test::protocolDeadLetter(QStringLiteral("dl1"))}}});
+        server.send({ { QStringLiteral("type"), QStringLiteral("dead_letters") },
+            { QStringLiteral("req"),
+                server.framesOfType(QStringLiteral("dead_letters.list"))
+                    .first()
+                    .value(QLatin1String("req")) },
+            { QStringLiteral("items"),
+                QJsonArray { test::protocolDeadLetter(QStringLiteral("dl1")) } } });
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         for (int i = 0; i < 60; ++i)
             server.send(statsAt(now - (59 - i) * 1000, i));
         QTRY_COMPARE(window.overviewPage()->history().size(), 60);
         QCOMPARE(window.tabs()->tabText(MainWindow::OverviewTab), QStringLiteral("&Übersicht"));
         QVERIFY2(window.connectionText().startsWith(QLatin1String("Verbunden")),
-                 qPrintable(window.connectionText()));
+            qPrintable(window.connectionText()));
         shoot(&window, QStringLiteral("de-overview"));
         window.tabs()->setCurrentIndex(MainWindow::StreamsTab);
         shoot(&window, QStringLiteral("de-streams"));

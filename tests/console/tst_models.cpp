@@ -14,11 +14,12 @@
 
 using namespace confab::console;
 
-namespace {
+namespace
+{
 
 StreamStats stream(const char *app, const char *convo, qint64 depth, qint64 ageMs)
 {
-    return StreamStats{QLatin1String(app), QLatin1String(convo), depth, ageMs};
+    return StreamStats { QLatin1String(app), QLatin1String(convo), depth, ageMs };
 }
 
 QStringList column(const QAbstractItemModel &m, int col, int role = Qt::DisplayRole)
@@ -46,7 +47,8 @@ private Q_SLOTS:
     void nodesFromProtocolFrame()
     {
         NodesModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         const Stats s = protocolStats();
         model.setNodes(s.nodes, s.nodeId);
         QCOMPARE(model.rowCount(), 1);
@@ -56,10 +58,11 @@ private Q_SLOTS:
         QVERIFY(model.index(0, 0).data(Qt::FontRole).isValid()); // the answering node is bold
 
         // WHEN a second node joins and then the first one leaves
-        model.setNodes({NodeStats{QStringLiteral("n1"), 12}, NodeStats{QStringLiteral("n2"), 3}});
+        model.setNodes(
+            { NodeStats { QStringLiteral("n1"), 12 }, NodeStats { QStringLiteral("n2"), 3 } });
         QCOMPARE(model.rowCount(), 2);
-        model.setNodes({NodeStats{QStringLiteral("n2"), 4}});
-        QCOMPARE(column(model, NodesModel::NodeColumn), QStringList{QStringLiteral("n2")});
+        model.setNodes({ NodeStats { QStringLiteral("n2"), 4 } });
+        QCOMPARE(column(model, NodesModel::NodeColumn), QStringList { QStringLiteral("n2") });
         QCOMPARE(model.index(0, NodesModel::ConnectionsColumn).data(SortRole).toLongLong(), 4);
         model.clear();
         QCOMPARE(model.rowCount(), 0);
@@ -68,17 +71,18 @@ private Q_SLOTS:
     void streamsMergeKeepsRowsStable()
     {
         StreamsModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setStreams({stream("a", "c1", 10, 100), stream("a", "c2", 20, 200),
-                          stream("b", "c1", 30, 300), stream("b", "c2", 40, 400)});
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStreams({ stream("a", "c1", 10, 100), stream("a", "c2", 20, 200),
+            stream("b", "c1", 30, 300), stream("b", "c2", 40, 400) });
         QCOMPARE(model.rowCount(), 4);
 
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         // GIVEN two streams flushed away, one new and one updated
-        model.setStreams({stream("b", "c2", 41, 10), stream("a", "c1", 11, 100),
-                          stream("c", "c9", 5, 1)});
+        model.setStreams(
+            { stream("b", "c2", 41, 10), stream("a", "c1", 11, 100), stream("c", "c9", 5, 1) });
         // THEN rows are removed and appended, never reset, and the kept ones keep their place
         QCOMPARE(reset.count(), 0);
         int removedRows = 0;
@@ -87,11 +91,12 @@ private Q_SLOTS:
         QCOMPARE(removedRows, 2);
         QCOMPARE(inserted.count(), 1);
         QCOMPARE(column(model, StreamsModel::ConversationColumn, KeyRole),
-                 (QStringList{QStringLiteral("a/c1"), QStringLiteral("b/c2"), QStringLiteral("c/c9")}));
+            (QStringList {
+                QStringLiteral("a/c1"), QStringLiteral("b/c2"), QStringLiteral("c/c9") }));
         QCOMPARE(model.index(1, StreamsModel::DepthColumn).data(SortRole).toLongLong(), 41);
 
         // Duplicate keys in one frame are shown once.
-        model.setStreams({stream("x", "y", 1, 1), stream("x", "y", 2, 1)});
+        model.setStreams({ stream("x", "y", 1, 1), stream("x", "y", 2, 1) });
         QCOMPARE(model.rowCount(), 1);
         model.setStreams({});
         QCOMPARE(model.rowCount(), 0);
@@ -100,14 +105,16 @@ private Q_SLOTS:
     void streamsFromProtocolFrame()
     {
         StreamsModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setStreams(protocolStats().streams);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.index(0, StreamsModel::AppColumn).data().toString(), QStringLiteral("a"));
         QCOMPARE(model.index(0, StreamsModel::OldestColumn).data(SortRole).toLongLong(), 5000);
         QVERIFY(!model.index(0, StreamsModel::OldestColumn).data().toString().isEmpty());
-        QCOMPARE(model.headerData(StreamsModel::DepthColumn, Qt::Horizontal, Qt::DisplayRole).toString(),
-                 QStringLiteral("Depth"));
+        QCOMPARE(
+            model.headerData(StreamsModel::DepthColumn, Qt::Horizontal, Qt::DisplayRole).toString(),
+            QStringLiteral("Depth"));
     }
 
     void fallingBehindIsColouredAndFlagged_data()
@@ -128,8 +135,9 @@ private Q_SLOTS:
         QFETCH(qint64, thresholdMs);
         QFETCH(bool, behind);
         StreamsModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setStreams({stream("a", "c1", 100, ageMs)});
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStreams({ stream("a", "c1", 100, ageMs) });
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.setBehindThresholdMs(thresholdMs);
         QCOMPARE(changed.isEmpty(), thresholdMs == 60'000);
@@ -155,19 +163,20 @@ private Q_SLOTS:
         StreamsModel model;
         StreamsFilterModel proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setStreams({stream("a", "c1", 9, 100), stream("a", "c2", 100, 2000),
-                          stream("b", "c3", 20, 30)});
+        QAbstractItemModelTester tester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStreams(
+            { stream("a", "c1", 9, 100), stream("a", "c2", 100, 2000), stream("b", "c3", 20, 30) });
         proxy.sort(StreamsModel::DepthColumn, Qt::DescendingOrder);
         // "9" > "20" > "100" as text; numbers must win.
         QCOMPARE(column(proxy, StreamsModel::ConversationColumn),
-                 (QStringList{QStringLiteral("c2"), QStringLiteral("c3"), QStringLiteral("c1")}));
+            (QStringList { QStringLiteral("c2"), QStringLiteral("c3"), QStringLiteral("c1") }));
         proxy.sort(StreamsModel::OldestColumn, Qt::AscendingOrder);
         QCOMPARE(column(proxy, StreamsModel::ConversationColumn),
-                 (QStringList{QStringLiteral("c3"), QStringLiteral("c1"), QStringLiteral("c2")}));
+            (QStringList { QStringLiteral("c3"), QStringLiteral("c1"), QStringLiteral("c2") }));
         // A new frame re-sorts on its own.
-        model.setStreams({stream("a", "c1", 9, 1), stream("a", "c2", 100, 2000),
-                          stream("b", "c3", 20, 30)});
+        model.setStreams(
+            { stream("a", "c1", 9, 1), stream("a", "c2", 100, 2000), stream("b", "c3", 20, 30) });
         QCOMPARE(column(proxy, StreamsModel::ConversationColumn).first(), QStringLiteral("c1"));
     }
 
@@ -176,18 +185,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<bool>("onlyBehind");
         QTest::addColumn<QStringList>("keys");
-        QTest::addRow("everything") << QString() << false
-                                    << QStringList{QStringLiteral("acme/general"), QStringLiteral("acme/random"),
-                                                   QStringLiteral("shop/orders")};
+        QTest::addRow("everything")
+            << QString() << false
+            << QStringList { QStringLiteral("acme/general"), QStringLiteral("acme/random"),
+                   QStringLiteral("shop/orders") };
         QTest::addRow("by app") << QStringLiteral("ACME") << false
-                                << QStringList{QStringLiteral("acme/general"), QStringLiteral("acme/random")};
-        QTest::addRow("by conversation") << QStringLiteral("ord") << false
-                                         << QStringList{QStringLiteral("shop/orders")};
-        QTest::addRow("only behind") << QString() << true
-                                     << QStringList{QStringLiteral("acme/random"), QStringLiteral("shop/orders")};
-        QTest::addRow("text and behind") << QStringLiteral("acme") << true
-                                         << QStringList{QStringLiteral("acme/random")};
-        QTest::addRow("nothing") << QStringLiteral("zzz") << false << QStringList{};
+                                << QStringList { QStringLiteral("acme/general"),
+                                       QStringLiteral("acme/random") };
+        QTest::addRow("by conversation")
+            << QStringLiteral("ord") << false << QStringList { QStringLiteral("shop/orders") };
+        QTest::addRow("only behind")
+            << QString() << true
+            << QStringList { QStringLiteral("acme/random"), QStringLiteral("shop/orders") };
+        QTest::addRow("text and behind")
+            << QStringLiteral("acme") << true << QStringList { QStringLiteral("acme/random") };
+        QTest::addRow("nothing") << QStringLiteral("zzz") << false << QStringList {};
     }
 
     void streamsFilter()
@@ -198,9 +210,10 @@ private Q_SLOTS:
         StreamsModel model;
         StreamsFilterModel proxy;
         proxy.setSourceModel(&model);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setStreams({stream("acme", "general", 10, 1000), stream("acme", "random", 10, 90'000),
-                          stream("shop", "orders", 10, 120'000)});
+        QAbstractItemModelTester tester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStreams({ stream("acme", "general", 10, 1000),
+            stream("acme", "random", 10, 90'000), stream("shop", "orders", 10, 120'000) });
         proxy.setFilterText(text);
         proxy.setOnlyBehind(onlyBehind);
         proxy.sort(StreamsModel::ConversationColumn, Qt::AscendingOrder);
@@ -212,29 +225,34 @@ private Q_SLOTS:
     void deadLettersFromProtocolItems()
     {
         DeadLettersModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QList<DeadLetter> items;
-        for (const char *id : {"dl1", "dl2", "dl3"})
+        for (const char *id : { "dl1", "dl2", "dl3" })
             items.append(parseDeadLetter(test::protocolDeadLetter(QLatin1String(id))).value());
         model.setItems(items);
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(DeadLettersModel::ColumnCount));
         QCOMPARE(model.idAt(1), QStringLiteral("dl2"));
         QCOMPARE(model.index(0, DeadLettersModel::KindColumn).data().toString(),
-                 QStringLiteral("segment_flush"));
-        QVERIFY(model.index(0, DeadLettersModel::SeqColumn).data().toString().contains(QLatin1String("40")));
+            QStringLiteral("segment_flush"));
+        QVERIFY(model.index(0, DeadLettersModel::SeqColumn)
+                    .data()
+                    .toString()
+                    .contains(QLatin1String("40")));
         QCOMPARE(model.index(0, DeadLettersModel::AttemptsColumn).data(SortRole).toLongLong(), 5);
         QVERIFY(!model.index(0, DeadLettersModel::CreatedColumn).data().toString().isEmpty());
         QCOMPARE(model.index(0, DeadLettersModel::CreatedColumn).data(SortRole).toLongLong(),
-                 1732240000000);
+            1732240000000);
         for (int c = 0; c < model.columnCount(); ++c)
             QVERIFY(!model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString().isEmpty());
 
         QVERIFY(model.removeItem(QStringLiteral("dl2")));
         QVERIFY(!model.removeItem(QStringLiteral("dl2")));
-        QCOMPARE(column(model, 0, KeyRole), (QStringList{QStringLiteral("dl1"), QStringLiteral("dl3")}));
-        model.setItems({items.at(2)});
-        QCOMPARE(column(model, 0, KeyRole), QStringList{QStringLiteral("dl3")});
+        QCOMPARE(column(model, 0, KeyRole),
+            (QStringList { QStringLiteral("dl1"), QStringLiteral("dl3") }));
+        model.setItems({ items.at(2) });
+        QCOMPARE(column(model, 0, KeyRole), QStringList { QStringLiteral("dl3") });
         model.clear();
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(model.idAt(0).isEmpty());
@@ -246,11 +264,14 @@ private Q_SLOTS:
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&model);
         proxy.setSortRole(SortRole);
-        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setItems({parseDeadLetter(test::protocolDeadLetter(QStringLiteral("x"), 100, 120)).value(),
-                        parseDeadLetter(test::protocolDeadLetter(QStringLiteral("y"), 9, 20)).value()});
+        QAbstractItemModelTester tester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setItems(
+            { parseDeadLetter(test::protocolDeadLetter(QStringLiteral("x"), 100, 120)).value(),
+                parseDeadLetter(test::protocolDeadLetter(QStringLiteral("y"), 9, 20)).value() });
         proxy.sort(DeadLettersModel::SeqColumn, Qt::AscendingOrder);
-        QCOMPARE(column(proxy, 0, KeyRole), (QStringList{QStringLiteral("y"), QStringLiteral("x")}));
+        QCOMPARE(
+            column(proxy, 0, KeyRole), (QStringList { QStringLiteral("y"), QStringLiteral("x") }));
     }
 };
 

@@ -18,14 +18,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("url");
         QTest::addColumn<bool>("ok");
-        QTest::addRow("ws") << QStringLiteral("local") << QStringLiteral("ws://127.0.0.1:8081/admin/ws") << true;
-        QTest::addRow("wss") << QStringLiteral("prod") << QStringLiteral("wss://confab.example/admin/ws") << true;
-        QTest::addRow("http") << QStringLiteral("x") << QStringLiteral("http://127.0.0.1:8081/admin/ws") << false;
-        QTest::addRow("no host") << QStringLiteral("x") << QStringLiteral("ws:///admin/ws") << false;
-        QTest::addRow("empty name") << QStringLiteral("  ") << QStringLiteral("ws://h/admin/ws") << false;
-        QTest::addRow("token in query") << QStringLiteral("x")
-                                        << QStringLiteral("ws://h/admin/ws?access_token=s3cret") << false;
-        QTest::addRow("user info") << QStringLiteral("x") << QStringLiteral("ws://admin:s3cret@h/admin/ws") << false;
+        QTest::addRow("ws") << QStringLiteral("local")
+                            << QStringLiteral("ws://127.0.0.1:8081/admin/ws") << true;
+        QTest::addRow("wss") << QStringLiteral("prod")
+                             << QStringLiteral("wss://confab.example/admin/ws") << true;
+        QTest::addRow("http") << QStringLiteral("x")
+                              << QStringLiteral("http://127.0.0.1:8081/admin/ws") << false;
+        QTest::addRow("no host") << QStringLiteral("x") << QStringLiteral("ws:///admin/ws")
+                                 << false;
+        QTest::addRow("empty name")
+            << QStringLiteral("  ") << QStringLiteral("ws://h/admin/ws") << false;
+        QTest::addRow("token in query")
+            << QStringLiteral("x") << QStringLiteral("ws://h/admin/ws?access_token=s3cret")
+            << false;
+        QTest::addRow("user info")
+            << QStringLiteral("x") << QStringLiteral("ws://admin:s3cret@h/admin/ws") << false;
     }
 
     void validate()
@@ -33,7 +40,7 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(QString, url);
         QFETCH(bool, ok);
-        QCOMPARE(ProfileStore::validate(Profile{name, QUrl(url)}).has_value(), ok);
+        QCOMPARE(ProfileStore::validate(Profile { name, QUrl(url) }).has_value(), ok);
     }
 
     void savesReplacesAndRemoves()
@@ -43,17 +50,21 @@ private Q_SLOTS:
         ProfileStore store(&settings);
         QSignalSpy changed(&store, &ProfileStore::profilesChanged);
         QVERIFY(store.profiles().isEmpty());
-        QVERIFY(store.saveProfile({QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws"))}));
-        QVERIFY(store.saveProfile({QStringLiteral("prod/eu"), QUrl(QStringLiteral("wss://eu.example/admin/ws"))}));
-        QVERIFY(!store.saveProfile({QStringLiteral("bad"), QUrl(QStringLiteral("ftp://x"))}));
+        QVERIFY(store.saveProfile(
+            { QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws")) }));
+        QVERIFY(store.saveProfile(
+            { QStringLiteral("prod/eu"), QUrl(QStringLiteral("wss://eu.example/admin/ws")) }));
+        QVERIFY(!store.saveProfile({ QStringLiteral("bad"), QUrl(QStringLiteral("ftp://x")) }));
         QCOMPARE(changed.count(), 2);
         QCOMPARE(store.profiles().size(), 2);
 
         // Same name replaces; names with '/' survive.
-        QVERIFY(store.saveProfile({QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:9081/admin/ws"))}));
+        QVERIFY(store.saveProfile(
+            { QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:9081/admin/ws")) }));
         QCOMPARE(store.profiles().size(), 2);
         QCOMPARE(store.profile(QStringLiteral("local"))->url.port(), 9081);
-        QCOMPARE(store.profile(QStringLiteral("prod/eu"))->url.host(), QStringLiteral("eu.example"));
+        QCOMPARE(
+            store.profile(QStringLiteral("prod/eu"))->url.host(), QStringLiteral("eu.example"));
 
         store.setLastProfile(QStringLiteral("prod/eu"));
         settings.sync();
@@ -74,7 +85,8 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("console.ini"));
         QSettings settings(path, QSettings::IniFormat);
         ProfileStore store(&settings);
-        QVERIFY(store.saveProfile({QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws"))}));
+        QVERIFY(store.saveProfile(
+            { QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws")) }));
         QSignalSpy stored(&store, &ProfileStore::tokenStored);
         QSignalSpy failed(&store, &ProfileStore::tokenFailed);
         const QString secret = QStringLiteral("tok-%1").arg(QDateTime::currentMSecsSinceEpoch());

@@ -43,7 +43,7 @@ private Q_SLOTS:
         QJsonObject frame = test::protocolStatsFrame();
         QJsonObject stream = frame.value(QLatin1String("streams")).toArray().at(0).toObject();
         stream.insert(QStringLiteral("oldest_unflushed_ms"), qint64(1732240000000 - 90000));
-        frame.insert(QStringLiteral("streams"), QJsonArray{stream});
+        frame.insert(QStringLiteral("streams"), QJsonArray { stream });
         // THEN the console still shows the age
         const auto stats = parseStats(frame);
         QVERIFY(stats.has_value());
@@ -53,7 +53,7 @@ private Q_SLOTS:
     void unknownFieldsAreIgnored()
     {
         QJsonObject frame = test::protocolStatsFrame();
-        frame.insert(QStringLiteral("future_field"), QJsonObject{{QStringLiteral("x"), 1}});
+        frame.insert(QStringLiteral("future_field"), QJsonObject { { QStringLiteral("x"), 1 } });
         QVERIFY(parseStats(frame).has_value());
     }
 
@@ -62,22 +62,32 @@ private Q_SLOTS:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QJsonValue>("value");
         QTest::addColumn<QString>("named"); // the error message names the culprit
-        QTest::addRow("ts missing") << QStringLiteral("ts") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("ts");
-        QTest::addRow("ts string") << QStringLiteral("ts") << QJsonValue(QStringLiteral("now")) << QStringLiteral("ts");
+        QTest::addRow("ts missing")
+            << QStringLiteral("ts") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("ts");
+        QTest::addRow("ts string")
+            << QStringLiteral("ts") << QJsonValue(QStringLiteral("now")) << QStringLiteral("ts");
         QTest::addRow("connections missing")
-            << QStringLiteral("connections") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("connections");
-        QTest::addRow("ingest string") << QStringLiteral("ingest_per_s") << QJsonValue(QStringLiteral("1")) << QStringLiteral("ingest_per_s");
-        QTest::addRow("depth missing") << QStringLiteral("stream_depth") << QJsonValue(QJsonValue::Undefined) << QStringLiteral("stream_depth");
+            << QStringLiteral("connections") << QJsonValue(QJsonValue::Undefined)
+            << QStringLiteral("connections");
+        QTest::addRow("ingest string")
+            << QStringLiteral("ingest_per_s") << QJsonValue(QStringLiteral("1"))
+            << QStringLiteral("ingest_per_s");
+        QTest::addRow("depth missing")
+            << QStringLiteral("stream_depth") << QJsonValue(QJsonValue::Undefined)
+            << QStringLiteral("stream_depth");
         QTest::addRow("stream without convo")
             << QStringLiteral("streams")
-            << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("app_id"), QStringLiteral("a")},
-                                                 {QStringLiteral("depth"), 3}}})
+            << QJsonValue(
+                   QJsonArray { QJsonObject { { QStringLiteral("app_id"), QStringLiteral("a") },
+                       { QStringLiteral("depth"), 3 } } })
             << QStringLiteral("convo_id");
         QTest::addRow("node without id")
-            << QStringLiteral("nodes") << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("connections"), 3}}})
+            << QStringLiteral("nodes")
+            << QJsonValue(QJsonArray { QJsonObject { { QStringLiteral("connections"), 3 } } })
             << QStringLiteral("node_id");
         QTest::addRow("flush p99 string")
-            << QStringLiteral("flush") << QJsonValue(QJsonObject{{QStringLiteral("p99_ms"), QStringLiteral("x")}})
+            << QStringLiteral("flush")
+            << QJsonValue(QJsonObject { { QStringLiteral("p99_ms"), QStringLiteral("x") } })
             << QStringLiteral("flush");
     }
 

@@ -8,13 +8,14 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
-namespace {
+namespace
+{
 
 struct Entry {
     QString context;
     QString source;
     QStringList translations; // one, or one per plural form
-    QString type;             // "", "unfinished", "obsolete", "vanished"
+    QString type; // "", "unfinished", "obsolete", "vanished"
     bool numerus = false;
 };
 
@@ -46,8 +47,9 @@ Catalogue readTs(const QString &path)
                 context = xml.readElementText();
             } else if (name == QLatin1String("message")) {
                 inMessage = true;
-                current = Entry{context, {}, {}, {}, false};
-                current.numerus = xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes");
+                current = Entry { context, {}, {}, {}, false };
+                current.numerus
+                    = xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes");
             } else if (name == QLatin1String("source") && inMessage) {
                 current.source = xml.readElementText();
             } else if (name == QLatin1String("translation") && inMessage) {
@@ -92,8 +94,9 @@ QSet<QString> codeStrings()
         QStringLiteral("\\btr\\(\\s*((?:\"(?:[^\"\\\\]|\\\\.)*\"\\s*)+)"));
     static const QRegularExpression literal(QStringLiteral("\"((?:[^\"\\\\]|\\\\.)*)\""));
     QSet<QString> out;
-    QDirIterator it(QStringLiteral(CONFAB_SOURCE_DIR "/console"), {QStringLiteral("*.cpp"), QStringLiteral("*.h")},
-                    QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(QStringLiteral(CONFAB_SOURCE_DIR "/console"),
+        { QStringLiteral("*.cpp"), QStringLiteral("*.h") }, QDir::Files,
+        QDirIterator::Subdirectories);
     while (it.hasNext()) {
         QFile f(it.next());
         if (!f.open(QIODevice::ReadOnly))
@@ -148,7 +151,8 @@ private Q_SLOTS:
                 if (t.trimmed().isEmpty())
                     problems.append(where + QStringLiteral(": empty translation"));
                 else if (placeholders(t) != placeholders(e.source))
-                    problems.append(where + QStringLiteral(": placeholders differ in \"") + t + QLatin1Char('"'));
+                    problems.append(where + QStringLiteral(": placeholders differ in \"") + t
+                        + QLatin1Char('"'));
             }
         }
         const QSet<QString> code = codeStrings();
@@ -156,7 +160,7 @@ private Q_SLOTS:
         for (const QString &s : code) {
             if (!sources.contains(s))
                 problems.append(QStringLiteral("missing from ") + file + QStringLiteral(": \"") + s
-                                + QStringLiteral("\" (run the confab_console_widgets_lupdate target)"));
+                    + QStringLiteral("\" (run the confab_console_widgets_lupdate target)"));
         }
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
