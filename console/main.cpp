@@ -25,25 +25,23 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption profileOption(QStringLiteral("profile"),
-                                           QStringLiteral("Connect to the saved profile NAME."),
-                                           QStringLiteral("NAME"));
+        QStringLiteral("Connect to the saved profile NAME."), QStringLiteral("NAME"));
     const QCommandLineOption languageOption(QStringLiteral("language"),
-                                            QStringLiteral("UI language (en, de, fr) for this run."),
-                                            QStringLiteral("LANG"));
+        QStringLiteral("UI language (en, de, fr) for this run."), QStringLiteral("LANG"));
     parser.addOption(profileOption);
     parser.addOption(languageOption);
     parser.process(app);
 
-    installTranslations(parser.isSet(languageOption) ? parser.value(languageOption)
-                                                     : languageSetting(settings));
+    installTranslations(
+        parser.isSet(languageOption) ? parser.value(languageOption) : languageSetting(settings));
 
     AdminClient client;
     ProfileStore profiles(&settings);
     MainWindow window(&client, &profiles, &settings);
     window.show();
 
-    const QString profile =
-        parser.isSet(profileOption) ? parser.value(profileOption) : profiles.lastProfile();
+    const QString profile
+        = parser.isSet(profileOption) ? parser.value(profileOption) : profiles.lastProfile();
     if (profile.isEmpty())
         window.showConnectDialog();
     else

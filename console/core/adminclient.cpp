@@ -13,9 +13,11 @@
 
 #include <algorithm>
 
-namespace confab::console {
+namespace confab::console
+{
 
-namespace {
+namespace
+{
 
 constexpr int kCloseUnauthorized = 4001;
 
@@ -29,10 +31,10 @@ QString safeUrl(const QUrl &url)
 
 ErrorCode errorCodeFromName(const QString &name)
 {
-    for (ErrorCode c : {ErrorCode::BadRequest, ErrorCode::Unauthorized, ErrorCode::Forbidden,
-                        ErrorCode::NotMember, ErrorCode::NotFound, ErrorCode::Conflict,
-                        ErrorCode::PayloadTooLarge, ErrorCode::RateLimited,
-                        ErrorCode::Unavailable, ErrorCode::Internal}) {
+    for (ErrorCode c : { ErrorCode::BadRequest, ErrorCode::Unauthorized, ErrorCode::Forbidden,
+             ErrorCode::NotMember, ErrorCode::NotFound, ErrorCode::Conflict,
+             ErrorCode::PayloadTooLarge, ErrorCode::RateLimited, ErrorCode::Unavailable,
+             ErrorCode::Internal }) {
         if (QLatin1String(errorCodeName(c)) == name)
             return c;
     }
@@ -40,7 +42,9 @@ ErrorCode errorCodeFromName(const QString &name)
 }
 
 AdminReply::AdminReply(const QString &req, const QString &requestType, QObject *parent)
-    : QObject(parent), m_req(req), m_requestType(requestType)
+    : QObject(parent)
+    , m_req(req)
+    , m_requestType(requestType)
 {
 }
 
@@ -59,8 +63,8 @@ void AdminReply::finish(const QJsonObject &response)
             m_deadLetters.append(std::move(item).value());
         }
     } else if (response.value(QLatin1String("ok")) != QJsonValue(true)) {
-        fail(Error::internal(
-            QStringLiteral("%1 %2: the server answered without ok:true").arg(m_requestType, m_req)));
+        fail(Error::internal(QStringLiteral("%1 %2: the server answered without ok:true")
+                                 .arg(m_requestType, m_req)));
         return;
     }
     m_finished = true;
@@ -104,7 +108,9 @@ public:
     QHash<QString, QPointer<AdminReply>> pending;
 };
 
-AdminClient::AdminClient(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+AdminClient::AdminClient(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
 {
     d->reconnectTimer.setSingleShot(true);
     connect(&d->reconnectTimer, &QTimer::timeout, this, &AdminClient::startConnecting);
@@ -203,19 +209,20 @@ int AdminClient::pendingRequests() const
 
 AdminReply *AdminClient::listDeadLetters(int limit)
 {
-    return sendRequest(QStringLiteral("dead_letters.list"),
-                       QJsonObject{{QStringLiteral("limit"), limit}});
+    return sendRequest(
+        QStringLiteral("dead_letters.list"), QJsonObject { { QStringLiteral("limit"), limit } });
 }
 
 AdminReply *AdminClient::retryDeadLetter(const QString &id)
 {
-    return sendRequest(QStringLiteral("dead_letters.retry"), QJsonObject{{QStringLiteral("id"), id}});
+    return sendRequest(
+        QStringLiteral("dead_letters.retry"), QJsonObject { { QStringLiteral("id"), id } });
 }
 
 AdminReply *AdminClient::discardDeadLetter(const QString &id)
 {
-    return sendRequest(QStringLiteral("dead_letters.discard"),
-                       QJsonObject{{QStringLiteral("id"), id}});
+    return sendRequest(
+        QStringLiteral("dead_letters.discard"), QJsonObject { { QStringLiteral("id"), id } });
 }
 
 AdminReply *AdminClient::flushNow()
@@ -247,8 +254,9 @@ AdminReply *AdminClient::sendRequest(const QString &type, QJsonObject frame)
     timeout->setSingleShot(true);
     connect(timeout, &QTimer::timeout, reply, [this, reply, type, req] {
         d->pending.remove(req);
-        reply->fail(Error::unavailable(
-            QStringLiteral("%1 %2: no answer within %3 ms").arg(type, req).arg(d->requestTimeoutMs)));
+        reply->fail(Error::unavailable(QStringLiteral("%1 %2: no answer within %3 ms")
+                                           .arg(type, req)
+                                           .arg(d->requestTimeoutMs)));
     });
     timeout->start(d->requestTimeoutMs);
     d->socket->sendTextMessage(
@@ -280,10 +288,11 @@ void AdminClient::startConnecting()
         },
         Qt::QueuedConnection);
     connect(s, &QWebSocket::textMessageReceived, this, &AdminClient::onTextMessage);
-    connect(s, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this, s](QAbstractSocket::SocketError) {
-        if (s == d->socket)
-            d->lastError = s->errorString();
-    });
+    connect(s, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+        [this, s](QAbstractSocket::SocketError) {
+            if (s == d->socket)
+                d->lastError = s->errorString();
+        });
     connect(s, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         QStringList texts;
         for (const QSslError &e : errors)
@@ -303,8 +312,8 @@ void AdminClient::onConnected()
     d->attempt = 0;
     d->nextDelayMs = 0;
     d->lastError.clear();
-    const QJsonObject subscribe{{QStringLiteral("type"), QStringLiteral("stats.subscribe")},
-                                {QStringLiteral("interval_ms"), d->statsIntervalMs}};
+    const QJsonObject subscribe { { QStringLiteral("type"), QStringLiteral("stats.subscribe") },
+        { QStringLiteral("interval_ms"), d->statsIntervalMs } };
     d->socket->sendTextMessage(
         QString::fromUtf8(QJsonDocument(subscribe).toJson(QJsonDocument::Compact)));
     d->watchdog.start(std::max(10'000, d->statsIntervalMs * 5));
@@ -395,10 +404,11 @@ void AdminClient::onTextMessage(const QString &text)
         return;
     }
     if (type == QLatin1String("error")) {
-        Error e{errorCodeFromName(frame.value(QLatin1String("code")).toString()),
-                frame.value(QLatin1String("message")).toString()};
+        Error e { errorCodeFromName(frame.value(QLatin1String("code")).toString()),
+            frame.value(QLatin1String("message")).toString() };
         e.retryAfterMs = qint64(frame.value(QLatin1String("retry_after_ms")).toDouble(-1));
-        qCInfo(lcConsoleClient) << reply->requestType() << req << "failed:" << errorCodeName(e.code);
+        qCInfo(lcConsoleClient) << reply->requestType() << req
+                                << "failed:" << errorCodeName(e.code);
         reply->fail(e);
         return;
     }
@@ -410,8 +420,9 @@ void AdminClient::failAllPending(const Error &error)
     const auto pending = std::exchange(d->pending, {});
     for (const QPointer<AdminReply> &reply : pending) {
         if (reply)
-            reply->fail(Error{error.code, QStringLiteral("%1 %2: %3")
-                                              .arg(reply->requestType(), reply->req(), error.message)});
+            reply->fail(Error { error.code,
+                QStringLiteral("%1 %2: %3")
+                    .arg(reply->requestType(), reply->req(), error.message) });
     }
 }
 

@@ -9,7 +9,8 @@
 
 #include <memory>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // One request on the admin WebSocket, answered by the frame carrying the same `req`.
 // Like QNetworkReply: connect to finished(); the reply deletes itself after emitting it.

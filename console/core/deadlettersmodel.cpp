@@ -5,9 +5,13 @@
 
 #include <QLocale>
 
-namespace confab::console {
+namespace confab::console
+{
 
-DeadLettersModel::DeadLettersModel(QObject *parent) : KeyedTableModel<DeadLetter>(parent) { }
+DeadLettersModel::DeadLettersModel(QObject *parent)
+    : KeyedTableModel<DeadLetter>(parent)
+{
+}
 
 void DeadLettersModel::setItems(const QList<DeadLetter> &items)
 {

@@ -3,7 +3,8 @@
 #include "core/keyedtablemodel.h"
 #include "core/stats.h"
 
-namespace confab::console {
+namespace confab::console
+{
 
 // Batches the server could not write to object storage, as listed by dead_letters.list.
 class DeadLettersModel : public KeyedTableModel<DeadLetter>
@@ -33,8 +34,8 @@ public:
 
     [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
-    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
-                                      int role) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role) const override;
 
 protected:
     [[nodiscard]] QString keyOf(const DeadLetter &row) const override { return row.id; }

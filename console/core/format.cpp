@@ -3,7 +3,8 @@
 #include <QDateTime>
 #include <QLocale>
 
-namespace confab::console {
+namespace confab::console
+{
 
 QString Format::duration(qint64 ms)
 {
@@ -37,8 +38,8 @@ QString Format::dateTime(qint64 epochMs)
 {
     if (epochMs <= 0)
         return QString();
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(epochMs).toLocalTime(),
-                              QLocale::ShortFormat);
+    return QLocale().toString(
+        QDateTime::fromMSecsSinceEpoch(epochMs).toLocalTime(), QLocale::ShortFormat);
 }
 
 } // namespace confab::console

@@ -3,7 +3,8 @@
 #include <QCoreApplication>
 #include <QString>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // Human-readable figures in the user's locale and language.
 class Format

@@ -5,13 +5,13 @@
 #include <QList>
 #include <QSet>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // A table whose rows are identified by a key. Every stats frame replaces the rows, and
 // merging (remove gone, update kept, append new) instead of resetting keeps the user's
 // selection, scroll position and sort order stable at one frame per second.
-template<typename Row>
-class KeyedTableModel : public QAbstractTableModel
+template <typename Row> class KeyedTableModel : public QAbstractTableModel
 {
 public:
     using QAbstractTableModel::QAbstractTableModel;

@@ -5,9 +5,13 @@
 #include <QFont>
 #include <QLocale>
 
-namespace confab::console {
+namespace confab::console
+{
 
-NodesModel::NodesModel(QObject *parent) : KeyedTableModel<NodeStats>(parent) { }
+NodesModel::NodesModel(QObject *parent)
+    : KeyedTableModel<NodeStats>(parent)
+{
+}
 
 void NodesModel::setNodes(const QList<NodeStats> &nodes, const QString &answeringNodeId)
 {

@@ -3,7 +3,8 @@
 #include "core/keyedtablemodel.h"
 #include "core/stats.h"
 
-namespace confab::console {
+namespace confab::console
+{
 
 // The live nodes of the deployment from the latest stats frame.
 class NodesModel : public KeyedTableModel<NodeStats>
@@ -20,8 +21,8 @@ public:
 
     [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
-    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
-                                      int role) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role) const override;
 
 protected:
     [[nodiscard]] QString keyOf(const NodeStats &row) const override { return row.nodeId; }

@@ -5,9 +5,11 @@
 #include <QSettings>
 #include <qt6keychain/keychain.h>
 
-namespace confab::console {
+namespace confab::console
+{
 
-namespace {
+namespace
+{
 
 QString keychainKey(const QString &profile)
 {
@@ -17,7 +19,8 @@ QString keychainKey(const QString &profile)
 } // namespace
 
 ProfileStore::ProfileStore(QSettings *settings, QObject *parent)
-    : QObject(parent), m_settings(settings)
+    : QObject(parent)
+    , m_settings(settings)
 {
 }
 
@@ -40,7 +43,7 @@ Status ProfileStore::validate(const Profile &profile)
         return Error::badRequest(QStringLiteral(
             "saving profile %1: the URL must not carry credentials; the token goes to the keychain")
                                      .arg(profile.name));
-    return Ok{};
+    return Ok {};
 }
 
 QList<Profile> ProfileStore::profiles() const
@@ -49,8 +52,8 @@ QList<Profile> ProfileStore::profiles() const
     const int n = m_settings->beginReadArray(QStringLiteral("profiles"));
     for (int i = 0; i < n; ++i) {
         m_settings->setArrayIndex(i);
-        out.append(Profile{m_settings->value(QStringLiteral("name")).toString(),
-                           QUrl(m_settings->value(QStringLiteral("url")).toString())});
+        out.append(Profile { m_settings->value(QStringLiteral("name")).toString(),
+            QUrl(m_settings->value(QStringLiteral("url")).toString()) });
     }
     m_settings->endArray();
     return out;
@@ -80,7 +83,7 @@ Status ProfileStore::saveProfile(const Profile &profile)
     if (!replaced)
         all.append(profile);
     writeProfiles(all);
-    return Ok{};
+    return Ok {};
 }
 
 void ProfileStore::removeProfile(const QString &name)

@@ -10,7 +10,8 @@
 
 class QSettings;
 
-namespace confab::console {
+namespace confab::console
+{
 
 // A saved server: where its admin WebSocket is. The admin token is not here on purpose.
 struct Profile {

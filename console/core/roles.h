@@ -2,12 +2,13 @@
 
 #include <Qt>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // Roles shared by the console's models. Views sort by SortRole so numbers sort as numbers.
 enum ModelRole {
     SortRole = Qt::UserRole + 1,
-    KeyRole,    // the row's identity: node id, "app/convo", dead letter id
+    KeyRole, // the row's identity: node id, "app/convo", dead letter id
     BehindRole, // StreamsModel: bool, the stream falls behind
 };
 

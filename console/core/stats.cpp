@@ -4,9 +4,11 @@
 
 #include <algorithm>
 
-namespace confab::console {
+namespace confab::console
+{
 
-namespace {
+namespace
+{
 
 // 1973-03-03: no stream is older than this, so larger values are epoch times, not ages.
 constexpr qint64 kEpochThresholdMs = 100'000'000'000;

@@ -7,7 +7,8 @@
 #include <QMetaType>
 #include <QString>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // The figures of one admin WebSocket `stats` frame (PROTOCOL.md section 6).
 struct NodeStats {

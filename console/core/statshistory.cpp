@@ -2,17 +2,19 @@
 
 #include <algorithm>
 
-namespace confab::console {
+namespace confab::console
+{
 
-StatsHistory::StatsHistory(qsizetype capacity) : m_capacity(std::max<qsizetype>(1, capacity))
+StatsHistory::StatsHistory(qsizetype capacity)
+    : m_capacity(std::max<qsizetype>(1, capacity))
 {
     m_ring.resize(m_capacity);
 }
 
 void StatsHistory::append(const Stats &stats)
 {
-    append(StatsSample{stats.ts, stats.streamDepth, stats.ingestPerS, stats.flush.p50Ms,
-                       stats.flush.p95Ms, stats.flush.p99Ms});
+    append(StatsSample { stats.ts, stats.streamDepth, stats.ingestPerS, stats.flush.p50Ms,
+        stats.flush.p95Ms, stats.flush.p99Ms });
 }
 
 void StatsHistory::append(const StatsSample &sample)

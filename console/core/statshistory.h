@@ -4,7 +4,8 @@
 
 #include <QList>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // The figures the Overview charts plot, one sample per stats frame.
 struct StatsSample {

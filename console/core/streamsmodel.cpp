@@ -7,9 +7,13 @@
 #include <QIcon>
 #include <QLocale>
 
-namespace confab::console {
+namespace confab::console
+{
 
-StreamsModel::StreamsModel(QObject *parent) : KeyedTableModel<StreamStats>(parent) { }
+StreamsModel::StreamsModel(QObject *parent)
+    : KeyedTableModel<StreamStats>(parent)
+{
+}
 
 void StreamsModel::setStreams(const QList<StreamStats> &streams)
 {
@@ -107,7 +111,8 @@ QVariant StreamsModel::data(const QModelIndex &index, int role) const
     case Qt::AccessibleDescriptionRole:
         if (behind)
             return tr("Falls behind: the oldest unflushed record is %1 old (limit %2)")
-                .arg(Format::duration(s.oldestUnflushedAgeMs), Format::duration(m_behindThresholdMs));
+                .arg(Format::duration(s.oldestUnflushedAgeMs),
+                    Format::duration(m_behindThresholdMs));
         return {};
     default:
         return {};
@@ -132,7 +137,8 @@ QVariant StreamsModel::headerData(int section, Qt::Orientation orientation, int 
     }
 }
 
-StreamsFilterModel::StreamsFilterModel(QObject *parent) : QSortFilterProxyModel(parent)
+StreamsFilterModel::StreamsFilterModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
 {
     setSortRole(SortRole);
     setDynamicSortFilter(true);
@@ -162,9 +168,10 @@ bool StreamsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         return false;
     if (m_text.isEmpty())
         return true;
-    const QString app = src->index(sourceRow, StreamsModel::AppColumn, sourceParent).data().toString();
-    const QString convo =
-        src->index(sourceRow, StreamsModel::ConversationColumn, sourceParent).data().toString();
+    const QString app
+        = src->index(sourceRow, StreamsModel::AppColumn, sourceParent).data().toString();
+    const QString convo
+        = src->index(sourceRow, StreamsModel::ConversationColumn, sourceParent).data().toString();
     return app.contains(m_text, Qt::CaseInsensitive) || convo.contains(m_text, Qt::CaseInsensitive);
 }
 

@@ -5,7 +5,8 @@
 
 #include <QSortFilterProxyModel>
 
-namespace confab::console {
+namespace confab::console
+{
 
 // The deepest streams per app and conversation from the latest stats frame.
 class StreamsModel : public KeyedTableModel<StreamStats>
@@ -29,8 +30,8 @@ public:
 
     [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
-    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
-                                      int role) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role) const override;
 
     // Translucent so the row stays readable on light and dark palettes alike.
     [[nodiscard]] static QColor behindBackground();
@@ -57,7 +58,8 @@ public:
     [[nodiscard]] bool onlyBehind() const { return m_onlyBehind; }
 
 protected:
-    [[nodiscard]] bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    [[nodiscard]] bool filterAcceptsRow(
+        int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     QString m_text;

@@ -12,10 +12,12 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-namespace confab::console {
+namespace confab::console
+{
 
 ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
-    : QDialog(parent), m_profiles(profiles)
+    : QDialog(parent)
+    , m_profiles(profiles)
 {
     setWindowTitle(tr("Connect to a Confab node"));
     setObjectName(QStringLiteral("connectDialog"));
@@ -71,12 +73,12 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     connect(m_url, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
     connect(m_token, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
     connect(m_profiles, &ProfileStore::tokenLoaded, this,
-            [this](const QString &profile, const QString &token) {
-                if (profile == m_name->text())
-                    m_token->setText(token);
-            });
+        [this](const QString &profile, const QString &token) {
+            if (profile == m_name->text())
+                m_token->setText(token);
+        });
     connect(m_profiles, &ProfileStore::tokenFailed, this,
-            [this](const QString &, const QString &message) { m_message->setText(message); });
+        [this](const QString &, const QString &message) { m_message->setText(message); });
 
     reloadProfiles(m_profiles->lastProfile());
     resize(520, sizeHint().height());
@@ -101,7 +103,7 @@ QString ConnectDialog::token() const
 void ConnectDialog::accept()
 {
     const QUrl u = QUrl(m_url->text().trimmed());
-    const Profile p{profileName().isEmpty() ? u.host() : profileName(), u};
+    const Profile p { profileName().isEmpty() ? u.host() : profileName(), u };
     if (Status ok = ProfileStore::validate(p); !ok) {
         m_message->setText(tr("Enter a ws:// or wss:// URL with a host and no credentials, "
                               "for example ws://127.0.0.1:8081/admin/ws."));

@@ -9,7 +9,8 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
-namespace confab::console {
+namespace confab::console
+{
 
 class ProfileStore;
 

@@ -13,9 +13,11 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-namespace confab::console {
+namespace confab::console
+{
 
-DeadLettersPage::DeadLettersPage(QWidget *parent) : QWidget(parent)
+DeadLettersPage::DeadLettersPage(QWidget *parent)
+    : QWidget(parent)
 {
     setObjectName(QStringLiteral("deadLettersPage"));
     m_model = new DeadLettersModel(this);
@@ -34,15 +36,16 @@ DeadLettersPage::DeadLettersPage(QWidget *parent) : QWidget(parent)
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(DeadLettersModel::ErrorColumn,
-                                                      QHeaderView::Stretch);
+    m_view->horizontalHeader()->setSectionResizeMode(
+        DeadLettersModel::ErrorColumn, QHeaderView::Stretch);
 
     m_retry = new QPushButton(QIcon(QStringLiteral(":/icons/retry.svg")), tr("&Retry"), this);
     m_retry->setObjectName(QStringLiteral("retryButton"));
     m_retry->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_retry->setToolTip(tr("Write the selected batches to object storage again (Ctrl+R)"));
     m_retry->setAccessibleName(tr("Retry the selected dead letters"));
-    m_discard = new QPushButton(QIcon(QStringLiteral(":/icons/discard.svg")), tr("&Discard…"), this);
+    m_discard
+        = new QPushButton(QIcon(QStringLiteral(":/icons/discard.svg")), tr("&Discard…"), this);
     m_discard->setObjectName(QStringLiteral("discardButton"));
     m_discard->setShortcut(QKeySequence::Delete);
     m_discard->setToolTip(tr("Give up on the selected batches (Del)"));
@@ -70,7 +73,7 @@ DeadLettersPage::DeadLettersPage(QWidget *parent) : QWidget(parent)
     connect(m_discard, &QPushButton::clicked, this, &DeadLettersPage::discardSelected);
     connect(m_refresh, &QPushButton::clicked, this, &DeadLettersPage::refreshRequested);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &DeadLettersPage::updateButtons);
+        &DeadLettersPage::updateButtons);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &DeadLettersPage::updateButtons);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &DeadLettersPage::updateButtons);
     connect(m_model, &QAbstractItemModel::modelReset, this, &DeadLettersPage::updateButtons);
@@ -106,8 +109,7 @@ void DeadLettersPage::discardSelected()
     if (ids.isEmpty() || m_busy)
         return;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Discard dead letters"),
-                                tr("Discard %n dead letter(s)?", nullptr, int(ids.size())),
-                                QMessageBox::Cancel, this);
+        tr("Discard %n dead letter(s)?", nullptr, int(ids.size())), QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("discardConfirmation"));
     box->setInformativeText(
         tr("Discarding gives up on writing these messages to object storage. They stay readable "

@@ -9,7 +9,8 @@ class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
 
-namespace confab::console {
+namespace confab::console
+{
 
 class DeadLettersModel;
 

@@ -8,15 +8,17 @@
 #include <QSettings>
 #include <QTranslator>
 
-namespace confab::console {
+namespace confab::console
+{
 
-namespace {
+namespace
+{
 const QString kLanguageKey = QStringLiteral("ui/language");
 }
 
 QStringList availableLanguages()
 {
-    return {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("fr")};
+    return { QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("fr") };
 }
 
 QString languageSetting(const QSettings &settings)
@@ -39,8 +41,8 @@ QString installTranslations(const QString &language)
         QLocale::setDefault(locale);
     auto *console = new QTranslator(QCoreApplication::instance());
     // English is the fallback, and its catalogue is still needed for plural forms.
-    if (!console->load(locale, QStringLiteral("console"), QStringLiteral("_"),
-                       QStringLiteral(":/i18n"))
+    if (!console->load(
+            locale, QStringLiteral("console"), QStringLiteral("_"), QStringLiteral(":/i18n"))
         && !console->load(QStringLiteral(":/i18n/console_en.qm"))) {
         delete console;
         qCWarning(lcConsole) << "no console translation found for" << locale.name();
@@ -49,7 +51,7 @@ QString installTranslations(const QString &language)
     QCoreApplication::installTranslator(console);
     auto *qt = new QTranslator(QCoreApplication::instance());
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
     else
         delete qt;

@@ -5,7 +5,8 @@
 
 class QSettings;
 
-namespace confab::console {
+namespace confab::console
+{
 
 // The UI language: the system locale unless the settings name one ("en", "de", "fr").
 [[nodiscard]] QStringList availableLanguages();

@@ -21,18 +21,23 @@
 #include <QTabWidget>
 #include <QToolBar>
 
-namespace confab::console {
+namespace confab::console
+{
 
-namespace {
+namespace
+{
 QIcon icon(const char *name)
 {
     return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
 }
 } // namespace
 
-MainWindow::MainWindow(AdminClient *client, ProfileStore *profiles, QSettings *settings,
-                       QWidget *parent)
-    : QMainWindow(parent), m_client(client), m_profiles(profiles), m_settings(settings)
+MainWindow::MainWindow(
+    AdminClient *client, ProfileStore *profiles, QSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_client(client)
+    , m_profiles(profiles)
+    , m_settings(settings)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Confab Console"));
@@ -82,13 +87,14 @@ MainWindow::MainWindow(AdminClient *client, ProfileStore *profiles, QSettings *s
     connect(m_client, &AdminClient::statsReceived, this, &MainWindow::onStats);
     connect(m_deadLetters, &DeadLettersPage::retryRequested, this, &MainWindow::retry);
     connect(m_deadLetters, &DeadLettersPage::discardRequested, this, &MainWindow::discard);
-    connect(m_deadLetters, &DeadLettersPage::refreshRequested, this, &MainWindow::refreshDeadLetters);
+    connect(
+        m_deadLetters, &DeadLettersPage::refreshRequested, this, &MainWindow::refreshDeadLetters);
     connect(m_deadLetters->model(), &QAbstractItemModel::rowsRemoved, this,
-            [this] { updateDeadLettersBadge(m_deadLetters->model()->rowCount()); });
+        [this] { updateDeadLettersBadge(m_deadLetters->model()->rowCount()); });
     connect(m_deadLetters->model(), &QAbstractItemModel::rowsInserted, this,
-            [this] { updateDeadLettersBadge(m_deadLetters->model()->rowCount()); });
+        [this] { updateDeadLettersBadge(m_deadLetters->model()->rowCount()); });
     connect(m_profiles, &ProfileStore::tokenFailed, this,
-            [this](const QString &, const QString &message) { endBusy(message); });
+        [this](const QString &, const QString &message) { endBusy(message); });
 
     // 1280x800 screens leave room for panels and the title bar.
     resize(1200, 720);
@@ -104,33 +110,33 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions()
 {
     QMenu *fileMenu = menuBar()->addMenu(tr("&Server"));
-    m_connectAction = fileMenu->addAction(icon("connect"), tr("&Connect…"), this,
-                                          &MainWindow::showConnectDialog);
+    m_connectAction = fileMenu->addAction(
+        icon("connect"), tr("&Connect…"), this, &MainWindow::showConnectDialog);
     m_connectAction->setShortcut(QKeySequence::Open);
-    m_disconnectAction = fileMenu->addAction(icon("disconnect"), tr("&Disconnect"), m_client,
-                                             &AdminClient::close);
+    m_disconnectAction
+        = fileMenu->addAction(icon("disconnect"), tr("&Disconnect"), m_client, &AdminClient::close);
     m_disconnectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *actions = menuBar()->addMenu(tr("&Actions"));
-    m_flushAction = actions->addAction(icon("flush"), tr("&Flush now"), this, &MainWindow::flushNow);
+    m_flushAction
+        = actions->addAction(icon("flush"), tr("&Flush now"), this, &MainWindow::flushNow);
     m_flushAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     m_flushAction->setToolTip(tr("Write every open segment to object storage now (Ctrl+Shift+F)"));
-    m_retentionAction = actions->addAction(icon("retention"), tr("Run &retention"), this,
-                                           &MainWindow::runRetention);
+    m_retentionAction = actions->addAction(
+        icon("retention"), tr("Run &retention"), this, &MainWindow::runRetention);
     m_retentionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_retentionAction->setToolTip(
         tr("Delete segments older than the retention period now (Ctrl+Shift+R)"));
-    m_refreshAction = actions->addAction(icon("refresh"), tr("Refresh &dead letters"), this,
-                                         &MainWindow::refreshDeadLetters);
+    m_refreshAction = actions->addAction(
+        icon("refresh"), tr("Refresh &dead letters"), this, &MainWindow::refreshDeadLetters);
     m_refreshAction->setShortcut(QKeySequence::Refresh);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    const QList<QPair<QString, int>> tabs{{tr("&Overview"), OverviewTab},
-                                          {tr("&Streams"), StreamsTab},
-                                          {tr("&Dead letters"), DeadLettersTab}};
+    const QList<QPair<QString, int>> tabs { { tr("&Overview"), OverviewTab },
+        { tr("&Streams"), StreamsTab }, { tr("&Dead letters"), DeadLettersTab } };
     for (const auto &[text, index] : tabs) {
         QAction *a = view->addAction(text);
         a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
@@ -146,10 +152,9 @@ void MainWindow::createActions()
     QMenu *languageMenu = menuBar()->addMenu(tr("&Language"));
     auto *group = new QActionGroup(this);
     const QString current = languageSetting(*m_settings);
-    const QList<QPair<QString, QString>> languages{{QString(), tr("System language")},
-                                                   {QStringLiteral("en"), tr("English")},
-                                                   {QStringLiteral("de"), tr("German")},
-                                                   {QStringLiteral("fr"), tr("French")}};
+    const QList<QPair<QString, QString>> languages { { QString(), tr("System language") },
+        { QStringLiteral("en"), tr("English") }, { QStringLiteral("de"), tr("German") },
+        { QStringLiteral("fr"), tr("French") } };
     for (const auto &[code, name] : languages) {
         QAction *a = languageMenu->addAction(name);
         a->setCheckable(true);
@@ -208,22 +213,22 @@ void MainWindow::connectToProfile(const QString &name)
     // One-shot: the next token for this profile opens the connection.
     auto *once = new QObject(this);
     connect(m_profiles, &ProfileStore::tokenLoaded, once,
-            [this, once, p = *p](const QString &profile, const QString &token) {
-                if (profile != p.name)
-                    return;
-                once->deleteLater();
-                m_profileName = p.name;
-                m_client->open(p.url, token);
-            });
+        [this, once, p = *p](const QString &profile, const QString &token) {
+            if (profile != p.name)
+                return;
+            once->deleteLater();
+            m_profileName = p.name;
+            m_client->open(p.url, token);
+        });
     connect(m_profiles, &ProfileStore::tokenFailed, once,
-            [this, once, name](const QString &profile, const QString &message) {
-                if (profile != name)
-                    return;
-                once->deleteLater();
-                // Without its token the profile cannot connect; let the user type it.
-                m_stateText->setText(message);
-                showConnectDialog();
-            });
+        [this, once, name](const QString &profile, const QString &message) {
+            if (profile != name)
+                return;
+            once->deleteLater();
+            // Without its token the profile cannot connect; let the user type it.
+            m_stateText->setText(message);
+            showConnectDialog();
+        });
     m_stateText->setText(tr("Reading the token of %1 from the keychain…").arg(name));
     m_profiles->loadToken(name);
 }
@@ -287,7 +292,8 @@ void MainWindow::onStats(const Stats &stats)
             refreshDeadLetters();
         m_lastDeadLetterCount = stats.deadLetterCount;
     }
-    updateDeadLettersBadge(std::max<qint64>(stats.deadLetterCount, m_deadLetters->model()->rowCount()));
+    updateDeadLettersBadge(
+        std::max<qint64>(stats.deadLetterCount, m_deadLetters->model()->rowCount()));
 }
 
 void MainWindow::refreshDeadLetters()
@@ -362,7 +368,8 @@ void MainWindow::runBatch(const QString &kind, const QStringList &ids)
     beginBusy(retrying ? tr("Retrying %n dead letter(s)…", nullptr, m_batchTotal)
                        : tr("Discarding %n dead letter(s)…", nullptr, m_batchTotal));
     for (const QString &id : ids) {
-        AdminReply *reply = retrying ? m_client->retryDeadLetter(id) : m_client->discardDeadLetter(id);
+        AdminReply *reply
+            = retrying ? m_client->retryDeadLetter(id) : m_client->discardDeadLetter(id);
         connect(reply, &AdminReply::finished, this, [this, reply, id, retrying] {
             if (reply->isOk()) {
                 m_deadLetters->model()->removeItem(id);
@@ -403,20 +410,19 @@ void MainWindow::endBusy(const QString &result)
 
 void MainWindow::updateDeadLettersBadge(qint64 count)
 {
-    m_tabs->setTabText(DeadLettersTab, count > 0 ? tr("&Dead letters (%1)").arg(count)
-                                                 : tr("&Dead letters"));
+    m_tabs->setTabText(
+        DeadLettersTab, count > 0 ? tr("&Dead letters (%1)").arg(count) : tr("&Dead letters"));
     m_tabs->setTabIcon(DeadLettersTab, count > 0 ? icon("badge") : icon("deadletters"));
     m_tabs->setTabToolTip(DeadLettersTab,
-                          count > 0 ? tr("%n batch(es) could not be written to object storage",
-                                         nullptr, int(count))
-                                    : QString());
+        count > 0 ? tr("%n batch(es) could not be written to object storage", nullptr, int(count))
+                  : QString());
 }
 
 void MainWindow::updateStreamsBadge(int behind)
 {
     m_tabs->setTabIcon(StreamsTab, behind > 0 ? icon("behind") : icon("streams"));
-    m_tabs->setTabToolTip(StreamsTab, behind > 0 ? tr("%n stream(s) falling behind", nullptr, behind)
-                                                 : QString());
+    m_tabs->setTabToolTip(
+        StreamsTab, behind > 0 ? tr("%n stream(s) falling behind", nullptr, behind) : QString());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

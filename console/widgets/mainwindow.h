@@ -11,7 +11,8 @@ class QProgressBar;
 class QSettings;
 class QTabWidget;
 
-namespace confab::console {
+namespace confab::console
+{
 
 class AdminClient;
 class ConnectDialog;
@@ -30,7 +31,7 @@ public:
     enum Tab { OverviewTab, StreamsTab, DeadLettersTab };
 
     MainWindow(AdminClient *client, ProfileStore *profiles, QSettings *settings,
-               QWidget *parent = nullptr);
+        QWidget *parent = nullptr);
     ~MainWindow() override;
 
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }

@@ -18,14 +18,17 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 
-namespace confab::console {
+namespace confab::console
+{
 
-OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent), m_history(600)
+OverviewPage::OverviewPage(QWidget *parent)
+    : QWidget(parent)
+    , m_history(600)
 {
     setObjectName(QStringLiteral("overviewPage"));
 
@@ -43,9 +46,9 @@ OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent), m_history(600)
     addFigure(QStringLiteral("flush_last"), tr("Last flush"), 1, 3);
     addFigure(QStringLiteral("segments"), tr("Segments written"), 1, 4);
 
-    m_depthChart = makeChart(tr("Stream depth"), tr("messages"), {tr("depth")});
-    m_flushChart = makeChart(tr("Flush latency"), tr("ms"), {tr("p50"), tr("p95"), tr("p99")});
-    m_ingestChart = makeChart(tr("Ingest rate"), tr("messages/s"), {tr("ingest")});
+    m_depthChart = makeChart(tr("Stream depth"), tr("messages"), { tr("depth") });
+    m_flushChart = makeChart(tr("Flush latency"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
+    m_ingestChart = makeChart(tr("Ingest rate"), tr("messages/s"), { tr("ingest") });
 
     m_nodes = new NodesModel(this);
     auto *nodesProxy = new QSortFilterProxyModel(this);
@@ -59,8 +62,8 @@ OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent), m_history(600)
     m_nodesView->sortByColumn(NodesModel::NodeColumn, Qt::AscendingOrder);
     m_nodesView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_nodesView->verticalHeader()->hide();
-    m_nodesView->horizontalHeader()->setSectionResizeMode(NodesModel::NodeColumn,
-                                                          QHeaderView::Stretch);
+    m_nodesView->horizontalHeader()->setSectionResizeMode(
+        NodesModel::NodeColumn, QHeaderView::Stretch);
     auto *nodesBox = new QGroupBox(tr("Nodes"), this);
     auto *nodesLayout = new QVBoxLayout(nodesBox);
     nodesLayout->addWidget(m_nodesView);
@@ -98,8 +101,8 @@ QLabel *OverviewPage::addFigure(const QString &key, const QString &title, int ro
     return value;
 }
 
-OverviewPage::Chart OverviewPage::makeChart(const QString &title, const QString &yTitle,
-                                            const QStringList &seriesNames)
+OverviewPage::Chart OverviewPage::makeChart(
+    const QString &title, const QString &yTitle, const QStringList &seriesNames)
 {
     Chart c;
     auto *chart = new QChart;
@@ -136,15 +139,18 @@ void OverviewPage::showStats(const Stats &stats)
     m_figures.value(QStringLiteral("connections"))->setText(locale.toString(stats.connections));
     m_figures.value(QStringLiteral("ingest"))->setText(Format::rate(stats.ingestPerS));
     m_figures.value(QStringLiteral("stream_depth"))->setText(locale.toString(stats.streamDepth));
-    m_figures.value(QStringLiteral("dead_letters"))->setText(locale.toString(stats.deadLetterCount));
-    m_figures.value(QStringLiteral("redis_memory"))->setText(Format::bytes(stats.redisUsedMemoryBytes));
+    m_figures.value(QStringLiteral("dead_letters"))
+        ->setText(locale.toString(stats.deadLetterCount));
+    m_figures.value(QStringLiteral("redis_memory"))
+        ->setText(Format::bytes(stats.redisUsedMemoryBytes));
     m_figures.value(QStringLiteral("flush_p50"))->setText(Format::milliseconds(stats.flush.p50Ms));
     m_figures.value(QStringLiteral("flush_p95"))->setText(Format::milliseconds(stats.flush.p95Ms));
     m_figures.value(QStringLiteral("flush_p99"))->setText(Format::milliseconds(stats.flush.p99Ms));
-    m_figures.value(QStringLiteral("flush_last"))->setText(Format::milliseconds(stats.flush.lastMs));
+    m_figures.value(QStringLiteral("flush_last"))
+        ->setText(Format::milliseconds(stats.flush.lastMs));
     m_figures.value(QStringLiteral("segments"))
-        ->setText(tr("%1 (%2)").arg(locale.toString(stats.flush.segmentsTotal),
-                                     Format::bytes(stats.flush.bytesTotal)));
+        ->setText(tr("%1 (%2)").arg(
+            locale.toString(stats.flush.segmentsTotal), Format::bytes(stats.flush.bytesTotal)));
     m_nodes->setNodes(stats.nodes, stats.nodeId);
     m_history.append(stats);
     updateCharts();
@@ -188,11 +194,12 @@ void OverviewPage::updateCharts()
         c.y->setRange(0, maxY * 1.15);
         c.y->applyNiceNumbers();
     };
-    plot(m_depthChart, {[](const StatsSample &s) { return double(s.streamDepth); }});
-    plot(m_flushChart, {[](const StatsSample &s) { return s.flushP50Ms; },
-                        [](const StatsSample &s) { return s.flushP95Ms; },
-                        [](const StatsSample &s) { return s.flushP99Ms; }});
-    plot(m_ingestChart, {[](const StatsSample &s) { return s.ingestPerS; }});
+    plot(m_depthChart, { [](const StatsSample &s) { return double(s.streamDepth); } });
+    plot(m_flushChart,
+        { [](const StatsSample &s) { return s.flushP50Ms; },
+            [](const StatsSample &s) { return s.flushP95Ms; },
+            [](const StatsSample &s) { return s.flushP99Ms; } });
+    plot(m_ingestChart, { [](const StatsSample &s) { return s.ingestPerS; } });
 }
 
 void OverviewPage::changeEvent(QEvent *event)
@@ -206,7 +213,7 @@ void OverviewPage::applyChartTheme()
 {
     // Qt Charts does not follow the palette by itself; pick its theme from the window colour.
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
-    for (Chart *c : {&m_depthChart, &m_flushChart, &m_ingestChart}) {
+    for (Chart *c : { &m_depthChart, &m_flushChart, &m_ingestChart }) {
         if (!c->view)
             continue;
         QChart *chart = c->view->chart();

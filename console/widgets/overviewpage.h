@@ -13,7 +13,8 @@ class QLineSeries;
 class QTableView;
 class QValueAxis;
 
-namespace confab::console {
+namespace confab::console
+{
 
 class NodesModel;
 

@@ -11,9 +11,11 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-namespace confab::console {
+namespace confab::console
+{
 
-StreamsPage::StreamsPage(QWidget *parent) : QWidget(parent)
+StreamsPage::StreamsPage(QWidget *parent)
+    : QWidget(parent)
 {
     setObjectName(QStringLiteral("streamsPage"));
     m_model = new StreamsModel(this);
@@ -101,7 +103,7 @@ void StreamsPage::updateSummary()
 {
     const int behind = m_model->behindCount();
     m_summary->setText(tr("%n stream(s)", nullptr, m_model->rowCount()) + QStringLiteral(", ")
-                       + tr("%n falling behind", nullptr, behind));
+        + tr("%n falling behind", nullptr, behind));
     if (behind != m_lastBehind) {
         m_lastBehind = behind;
         Q_EMIT behindCountChanged(behind);

@@ -10,7 +10,8 @@ class QLineEdit;
 class QSpinBox;
 class QTableView;
 
-namespace confab::console {
+namespace confab::console
+{
 
 class StreamsFilterModel;
 class StreamsModel;
