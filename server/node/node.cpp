@@ -2,6 +2,8 @@
 
 #include "access/appdirectory.h"
 #include "access/authenticator.h"
+#include "admin/adminsocket.h"
+#include "admin/statscollector.h"
 #include "api/adminapi.h"
 #include "api/appapi.h"
 #include "api/health.h"
@@ -94,8 +96,18 @@ public:
           deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient},
           appApi(deps), adminApi(deps), health(deps),
           publicServer(publicOptions(config), &publicRouter),
-          internalServer(http::Server::Options{}, &internalRouter)
+          internalServer(internalOptions(), &internalRouter),
+          stats(&redisClient, nodeId),
+          adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{})
     {
+    }
+
+    static http::Server::Options internalOptions()
+    {
+        http::Server::Options o;
+        o.webSocketPaths = {QStringLiteral("/admin/ws")};
+        o.maxConnections = 256;
+        return o;
     }
 
     static http::Server::Options publicOptions(const Config &c)
@@ -134,6 +146,8 @@ public:
     http::Server publicServer;
     http::Server internalServer;
     QTimer statsTick;
+    admin::StatsCollector stats;
+    admin::AdminSocketServer adminSocket;
 };
 
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
@@ -152,10 +166,27 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->internalServer, &http::Server::requestFinished, this, countRequest);
     connect(&d->authenticator, &access::Authenticator::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     connect(&d->adminApi, &api::AdminApi::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
-    connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m] { m->messageIngested(); });
+    admin::StatsCollector *stats = &d->stats;
+    connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m, stats] {
+        m->messageIngested();
+        stats->messageIngested();
+    });
+    connect(&d->internalServer, &http::Server::newWebSocket, &d->adminSocket, &admin::AdminSocketServer::accept);
+    d->adminSocket.setHooks(admin::AdminHooks{
+        [stats] { return stats->statsFrame(); },
+        [this](int limit) { return listDeadLetters(limit); },
+        [this](QString id) { return retryDeadLetter(std::move(id)); },
+        [this](QString id) { return discardDeadLetter(std::move(id)); },
+        [this] { return flushNow(); },
+        [this] { return runRetention(); },
+    });
+    connect(&d->adminSocket, &admin::AdminSocketServer::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     connect(&d->messages, &messaging::MessageService::messageDuplicate, this, [m] { m->messageDuplicate(); });
     connect(&d->messages, &messaging::MessageService::rateLimited, this, [m](const QByteArray &scope) { m->rateLimited(scope); });
-    connect(&d->gateway, &gateway::Gateway::connectionsChanged, this, [m](int n) { m->setWsConnections(n); });
+    connect(&d->gateway, &gateway::Gateway::connectionsChanged, this, [m, stats](int n) {
+        m->setWsConnections(n);
+        stats->setConnections(n);
+    });
     d->statsTick.setInterval(kStatsTickMs);
     connect(&d->statsTick, &QTimer::timeout, this, [this] { collectRedisStats(); });
 }
@@ -165,11 +196,14 @@ void Node::collectRedisStats()
     metrics::Metrics *m = &d->metrics;
     m->setRedisCommandsTotal(d->redisClient.commandsSent());
     m->setRedisReconnectsTotal(d->redisClient.reconnects());
-    d->redisClient.command({QByteArrayLiteral("INFO"), QByteArrayLiteral("memory")}, this, [m](redis::Reply r) {
+    admin::StatsCollector *stats = &d->stats;
+    d->redisClient.command({QByteArrayLiteral("INFO"), QByteArrayLiteral("memory")}, this, [m, stats](redis::Reply r) {
         if (!r)
             return;
-        if (const qint64 used = infoField(r->str, "used_memory"); used >= 0)
+        if (const qint64 used = infoField(r->str, "used_memory"); used >= 0) {
             m->setRedisMemory(used);
+            stats->setRedisMemory(used);
+        }
         if (const qint64 max = infoField(r->str, "maxmemory"); max >= 0)
             m->setRedisMaxMemory(max);
     });
@@ -219,9 +253,35 @@ QCoro::Task<Status> Node::start()
         co_return Error::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(internal.host).arg(internal.port).arg(d->internalServer.errorString()));
     d->statsTick.start();
     collectRedisStats();
+    d->stats.start();
     qCInfo(lcNode, "node %s serving on %s:%d (internal %s:%d)", qPrintable(d->nodeId), qPrintable(pub.host),
            int(d->publicServer.port()), qPrintable(internal.host), int(d->internalServer.port()));
     co_return Ok{};
+}
+
+QCoro::Task<Expected<QByteArray>> Node::listDeadLetters(int)
+{
+    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
+}
+
+QCoro::Task<Status> Node::retryDeadLetter(QString)
+{
+    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
+}
+
+QCoro::Task<Status> Node::discardDeadLetter(QString)
+{
+    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
+}
+
+QCoro::Task<Expected<qint64>> Node::flushNow()
+{
+    co_return Error::unavailable(QStringLiteral("flush is not available yet"));
+}
+
+QCoro::Task<Expected<qint64>> Node::runRetention()
+{
+    co_return Error::unavailable(QStringLiteral("retention is not available yet"));
 }
 
 QCoro::Task<> Node::stop()
@@ -229,6 +289,7 @@ QCoro::Task<> Node::stop()
     qCInfo(lcNode, "shutting down: closing client connections");
     d->publicServer.close();
     d->gateway.shutdown();
+    d->adminSocket.shutdown();
     // Give close frames a moment to leave the socket buffers.
     auto pending3 = QCoro::sleepFor(std::chrono::milliseconds(200));
     co_await pending3;

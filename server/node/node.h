@@ -31,6 +31,11 @@ public:
 
 private:
     void collectRedisStats();
+    QCoro::Task<Expected<QByteArray>> listDeadLetters(int limit);
+    QCoro::Task<Status> retryDeadLetter(QString id);
+    QCoro::Task<Status> discardDeadLetter(QString id);
+    QCoro::Task<Expected<qint64>> flushNow();
+    QCoro::Task<Expected<qint64>> runRetention();
     class Private;
     std::unique_ptr<Private> d;
 };

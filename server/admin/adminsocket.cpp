@@ -1,0 +1,265 @@
+#include "admin/adminsocket.h"
+
+#include "auth/crypto.h"
+#include "confab/jsonwriter.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkRequest>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace confab::admin {
+
+namespace {
+constexpr qint64 kAuthTimeoutMs = 10000;
+constexpr int kMinIntervalMs = 100;
+constexpr int kMaxIntervalMs = 60000;
+constexpr int kMaxDeadLetters = 1000;
+} // namespace
+
+// One admin WebSocket. Like client sessions, it stays alive until its running requests
+// finished (m_busy), so no coroutine resumes into a freed object.
+class AdminSession : public QObject
+{
+public:
+    AdminSession(QWebSocket *socket, AdminSocketServer *server) : QObject(server), m_socket(socket), m_server(server)
+    {
+        m_socket->setParent(this);
+        connect(m_socket, &QWebSocket::textMessageReceived, this, &AdminSession::onText);
+        connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this] { close(4000, QStringLiteral("binary frame")); });
+        connect(m_socket, &QWebSocket::disconnected, this, &AdminSession::onClosed);
+        m_statsTimer.setSingleShot(false);
+        connect(&m_statsTimer, &QTimer::timeout, this, &AdminSession::tick);
+        m_authTimer.setSingleShot(true);
+        connect(&m_authTimer, &QTimer::timeout, this, [this] {
+            if (!m_authed)
+                close(4001, QStringLiteral("no auth frame within 10 s"));
+        });
+
+        QByteArray credential;
+        const QByteArray authz = m_socket->request().rawHeader("Authorization");
+        if (authz.startsWith("Bearer "))
+            credential = authz.mid(7).trimmed();
+        if (credential.isEmpty())
+            credential = QUrlQuery(m_socket->requestUrl()).queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded).toUtf8();
+        if (!credential.isEmpty())
+            authenticate(credential);
+        else
+            m_authTimer.start(int(kAuthTimeoutMs));
+    }
+
+    void close(int code, const QString &reason)
+    {
+        if (m_closed)
+            return;
+        m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+        onClosed();
+    }
+
+private:
+    void authenticate(const QByteArray &credential)
+    {
+        if (!m_server->tokenMatches(credential)) {
+            Q_EMIT m_server->authFailed(QByteArrayLiteral("bad_admin_token"));
+            close(4001, QStringLiteral("invalid admin token"));
+            return;
+        }
+        m_authed = true;
+        m_authTimer.stop();
+        send(R"({"type":"connection.ack","role":"admin"})");
+    }
+
+    void send(const QByteArray &frame)
+    {
+        if (!m_closed)
+            m_socket->sendTextMessage(QString::fromUtf8(frame));
+    }
+
+    void reply(const QString &req, bool hasReq, const QByteArray &type, const std::function<void(JsonWriter &)> &fields)
+    {
+        JsonWriter w;
+        w.beginObject().field("type", QByteArrayView(type));
+        if (hasReq)
+            w.field("req", req);
+        fields(w);
+        w.endObject();
+        send(w.bytes());
+    }
+
+    void replyError(const QString &req, bool hasReq, const Error &e)
+    {
+        reply(req, hasReq, "error", [&e](JsonWriter &w) {
+            w.field("code", QByteArrayView(errorCodeName(e.code))).field("message", e.message);
+        });
+    }
+
+    void onText(const QString &text)
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+        if (!doc.isObject() || !doc.object().value(QLatin1String("type")).isString()) {
+            close(4000, QStringLiteral("frame is not a JSON object with a string type"));
+            return;
+        }
+        const QJsonObject o = doc.object();
+        const QString type = o.value(QLatin1String("type")).toString();
+        if (!m_authed) {
+            if (type == QLatin1String("auth") && !m_authPending) {
+                m_authPending = true;
+                authenticate(o.value(QLatin1String("token")).toString().toUtf8());
+            } else {
+                close(4001, QStringLiteral("authenticate first"));
+            }
+            return;
+        }
+        const QJsonValue reqv = o.value(QLatin1String("req"));
+        const bool hasReq = reqv.isString();
+        const QString req = reqv.toString();
+        if (type == QLatin1String("stats.subscribe")) {
+            const int interval = o.value(QLatin1String("interval_ms")).toInt(1000);
+            m_statsTimer.start(std::clamp(interval, kMinIntervalMs, kMaxIntervalMs));
+            tick();
+        } else if (type == QLatin1String("stats.unsubscribe")) {
+            m_statsTimer.stop();
+        } else if (type == QLatin1String("ping")) {
+            reply(req, hasReq, "pong", [](JsonWriter &) {});
+        } else if (type == QLatin1String("dead_letters.list") || type == QLatin1String("dead_letters.retry")
+                   || type == QLatin1String("dead_letters.discard") || type == QLatin1String("flush.now")
+                   || type == QLatin1String("retention.run")) {
+            if (m_busy >= 8) {
+                replyError(req, hasReq, Error::rateLimited(QStringLiteral("too many admin requests in flight"), 1000));
+                return;
+            }
+            ++m_busy;
+            auto task = run(type, req, hasReq, o);
+            Q_UNUSED(task);
+        } else {
+            replyError(req, hasReq, Error::badRequest(QStringLiteral("unknown type '%1'").arg(type.left(64))));
+        }
+    }
+
+    QCoro::Task<> run(QString type, QString req, bool hasReq, QJsonObject o)
+    {
+        const AdminHooks &h = m_server->hooks();
+        const QString id = o.value(QLatin1String("id")).toString();
+        if (type == QLatin1String("dead_letters.list")) {
+            const int limit = std::clamp(o.value(QLatin1String("limit")).toInt(100), 1, kMaxDeadLetters);
+            auto listing = h.deadLetters(limit);
+            const Expected<QByteArray> items = co_await listing;
+            if (!m_closed) {
+                if (items)
+                    reply(req, hasReq, "dead_letters", [&items](JsonWriter &w) { w.rawField("items", *items); });
+                else
+                    replyError(req, hasReq, items.error());
+            }
+        } else if (type == QLatin1String("dead_letters.retry") || type == QLatin1String("dead_letters.discard")) {
+            if (id.isEmpty()) {
+                replyError(req, hasReq, Error::badRequest(QStringLiteral("missing field 'id'")));
+            } else {
+                auto acting = type == QLatin1String("dead_letters.retry") ? h.retryDeadLetter(id) : h.discardDeadLetter(id);
+                const Status s = co_await acting;
+                if (!m_closed) {
+                    if (s)
+                        reply(req, hasReq, "result", [](JsonWriter &w) { w.field("ok", true); });
+                    else
+                        replyError(req, hasReq, s.error());
+                }
+            }
+        } else {
+            const bool flush = type == QLatin1String("flush.now");
+            auto acting = flush ? h.flushNow() : h.runRetention();
+            const Expected<qint64> n = co_await acting;
+            if (!m_closed) {
+                if (n)
+                    reply(req, hasReq, "result", [&](JsonWriter &w) {
+                        w.field("ok", true).field(flush ? QByteArrayView("segments_written") : QByteArrayView("segments_deleted"), *n);
+                    });
+                else
+                    replyError(req, hasReq, n.error());
+            }
+        }
+        finish();
+    }
+
+    void tick()
+    {
+        // A client that does not read gets no new frames: memory stays bounded.
+        if (m_closed || m_statsInFlight || m_socket->bytesToWrite() > AdminSocketServer::kMaxUnsentBytes)
+            return;
+        m_statsInFlight = true;
+        ++m_busy;
+        auto task = sendStats();
+        Q_UNUSED(task);
+    }
+
+    QCoro::Task<> sendStats()
+    {
+        auto building = m_server->hooks().stats();
+        const QByteArray frame = co_await building;
+        m_statsInFlight = false;
+        send(frame);
+        finish();
+    }
+
+    void finish()
+    {
+        --m_busy;
+        if (m_closed && m_busy == 0)
+            deleteLater();
+    }
+
+    void onClosed()
+    {
+        if (m_closed)
+            return;
+        m_closed = true;
+        m_statsTimer.stop();
+        m_authTimer.stop();
+        m_server->sessionClosed(this);
+        if (m_busy == 0)
+            deleteLater();
+    }
+
+    QWebSocket *m_socket;
+    AdminSocketServer *m_server;
+    QTimer m_statsTimer;
+    QTimer m_authTimer;
+    int m_busy = 0;
+    bool m_authed = false;
+    bool m_authPending = false;
+    bool m_closed = false;
+    bool m_statsInFlight = false;
+};
+
+AdminSocketServer::AdminSocketServer(QByteArray adminToken, AdminHooks hooks, QObject *parent)
+    : QObject(parent), m_token(std::move(adminToken)), m_hooks(std::move(hooks))
+{
+}
+
+AdminSocketServer::~AdminSocketServer() = default;
+
+bool AdminSocketServer::tokenMatches(QByteArrayView presented) const
+{
+    return !m_token.isEmpty() && auth::constantTimeEquals(presented, m_token);
+}
+
+void AdminSocketServer::accept(QWebSocket *socket)
+{
+    if (m_sessions.size() >= kMaxSessions) {
+        socket->close(QWebSocketProtocol::CloseCode(4029), QStringLiteral("too many admin connections"));
+        socket->deleteLater();
+        return;
+    }
+    socket->setMaxAllowedIncomingMessageSize(64 * 1024);
+    m_sessions.insert(new AdminSession(socket, this));
+}
+
+void AdminSocketServer::shutdown()
+{
+    const QSet<AdminSession *> sessions = m_sessions;
+    for (AdminSession *s : sessions)
+        s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+}
+
+} // namespace confab::admin
