@@ -22,9 +22,10 @@ void onSignal(int)
     [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
 }
 
-void fail(const QString &line)
+// The reason for a failed start is exactly one line (PROTOCOL.md section 1).
+void fail(const QString &reason)
 {
-    std::fprintf(stderr, "confabd: %s\n", qPrintable(line));
+    std::fprintf(stderr, "confabd: %s\n", qPrintable(reason.simplified()));
 }
 
 int usage()

@@ -115,7 +115,7 @@ bool Database::Private::open(QSqlDatabase &db, Error *error, bool *reportedDown)
         const QString detail = db.lastError().databaseText().isEmpty() ? db.lastError().driverText()
                                                                        : db.lastError().databaseText();
         *error = Error::unavailable(
-            QStringLiteral("connecting to PostgreSQL at %1: %2").arg(params.where, detail.trimmed()));
+            QStringLiteral("connecting to PostgreSQL at %1: %2").arg(params.where, detail.simplified()));
         if (!*reportedDown)
             qCWarning(lcStore).noquote() << error->message;
         *reportedDown = true;
