@@ -1,6 +1,7 @@
 // Rate limits, connection limits and Redis outages (PROTOCOL.md sections 1, 5, 7).
 #include "harness.h"
 
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace confab::test;
@@ -42,6 +43,58 @@ private Q_SLOTS:
                                                               {QStringLiteral("sender_id"), QStringLiteral("r1")}});
         QCOMPARE(rest.status, 429);
         QVERIFY(rest.json.value(QLatin1String("error")).toObject().value(QLatin1String("retry_after_ms")).toInt() > 0);
+    }
+
+    void appSendRateAndInflightBound()
+    {
+        Cluster cluster;
+        QCOMPARE(cluster.startNode(QHash<QString, QString>{{QStringLiteral("CONFAB_LIMITS_MAX_INFLIGHT_PER_CONN"), QStringLiteral("4")}}), 0);
+        const QByteArray key = cluster.createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("app_msgs_per_s"), 5}, {QStringLiteral("user_msgs_per_min"), 0}}}}).second;
+        const QString convo = cluster.createConversation(key, {QStringLiteral("x1"), QStringLiteral("x2")});
+        WsClient a;
+        QVERIFY(a.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("x1"))));
+        // 12 sends at once: at most 4 are in flight, the rest answer rate_limited at once; of
+        // those admitted, the app bucket (5 per second, all users together) lets 5 through.
+        for (int i = 0; i < 12; ++i)
+            a.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("req"), QString::number(i)},
+                               {QStringLiteral("convo_id"), convo}, {QStringLiteral("client_msg_id"), QStringLiteral("b%1").arg(i)},
+                               {QStringLiteral("content"), i}});
+        QTRY_COMPARE_WITH_TIMEOUT(a.frames(QStringLiteral("message.ack")).size() + a.frames(QStringLiteral("error")).size(), 12, 5000);
+        QVERIFY(a.frames(QStringLiteral("message.ack")).size() <= 5);
+        for (const QJsonObject &e : a.frames(QStringLiteral("error"))) {
+            QCOMPARE(e.value(QLatin1String("code")).toString(), QStringLiteral("rate_limited"));
+            QVERIFY(e.value(QLatin1String("retry_after_ms")).toInt() > 0);
+        }
+        QVERIFY(a.frames(QStringLiteral("error")).size() >= 7);
+        // A second user of the same app shares the app bucket.
+        WsClient b;
+        QVERIFY(b.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("x2"))));
+        int limited = 0;
+        for (int i = 0; i < 6; ++i)
+            limited += b.request(send(convo, QStringLiteral("c%1").arg(i))).value(QLatin1String("code")).toString() == QLatin1String("rate_limited");
+        QVERIFY(limited >= 1);
+    }
+
+    void silentPeerIsDropped()
+    {
+        Cluster cluster(QHash<QString, QString>{{QStringLiteral("CONFAB_SERVER_HEARTBEAT"), QStringLiteral("300ms")}});
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp().second;
+        // A peer that completes the handshake and then never reads or answers pings.
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, cluster.node().publicPort());
+        QVERIFY(raw.waitForConnected(5000));
+        raw.write("GET /v1/ws?access_token=" + cluster.userToken(key, QStringLiteral("mute")) + " HTTP/1.1\r\nHost: x\r\n"
+                  "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  "Sec-WebSocket-Version: 13\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(raw.bytesAvailable() > 0, 5000);
+        // Silent for two intervals (600 ms): the server drops the connection.
+        QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 5000);
+        // A live client answers pings and stays.
+        WsClient live;
+        QVERIFY(live.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("live"))));
+        QTest::qWait(1500);
+        QVERIFY(live.isOpen());
     }
 
     void connectionLimits()
