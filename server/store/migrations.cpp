@@ -58,6 +58,58 @@ CREATE TABLE members (
 );
 CREATE INDEX members_by_user ON members (app_id, user_id);
 )sql"},
+    {2, "segment index, flush watermarks, dead letters", R"sql(
+CREATE TABLE segments (
+    app_id      text NOT NULL,
+    segment_key text NOT NULL,
+    bytes       bigint NOT NULL,
+    blocks      integer NOT NULL,
+    first_ts    bigint NOT NULL,
+    last_ts     bigint NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (segment_key)
+);
+CREATE INDEX segments_by_app_time ON segments (app_id, last_ts);
+
+CREATE TABLE segment_blocks (
+    app_id      text NOT NULL,
+    convo_id    text NOT NULL,
+    first_seq   bigint NOT NULL,
+    last_seq    bigint NOT NULL,
+    first_ts    bigint NOT NULL,
+    last_ts     bigint NOT NULL,
+    segment_key text NOT NULL REFERENCES segments (segment_key) ON DELETE CASCADE,
+    byte_offset bigint NOT NULL,
+    byte_length bigint NOT NULL,
+    PRIMARY KEY (app_id, convo_id, first_seq),
+    CHECK (first_seq >= 1 AND last_seq >= first_seq)
+);
+CREATE INDEX segment_blocks_by_last_seq ON segment_blocks (app_id, convo_id, last_seq);
+CREATE INDEX segment_blocks_by_segment ON segment_blocks (segment_key);
+
+CREATE TABLE flush_state (
+    app_id      text NOT NULL,
+    convo_id    text NOT NULL,
+    flushed_seq bigint NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (app_id, convo_id)
+);
+
+CREATE TABLE dead_letters (
+    id              text PRIMARY KEY,
+    kind            text NOT NULL,
+    app_id          text NOT NULL,
+    convo_id        text NOT NULL,
+    first_seq       bigint NOT NULL,
+    last_seq        bigint NOT NULL,
+    attempts        integer NOT NULL,
+    error           text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    last_attempt_at timestamptz NOT NULL DEFAULT now(),
+    resolved_at     timestamptz
+);
+CREATE UNIQUE INDEX dead_letters_open ON dead_letters (kind, app_id, convo_id) WHERE resolved_at IS NULL;
+)sql"},
 };
 
 Status applyOne(QSqlDatabase &db, const Migration &m)

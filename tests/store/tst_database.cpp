@@ -169,6 +169,13 @@ void tst_Database::migrationCreatesSchema_data()
     QTest::addRow("1: direct pair unique")
         << 1 << index("conversations_app_id_direct_key_key")
         << "CREATE UNIQUE INDEX conversations_app_id_direct_key_key ON public.conversations USING btree (app_id, direct_key)";
+    QTest::addRow("2: segment_blocks.byte_offset") << 2 << column("segment_blocks", "byte_offset") << "bigint";
+    QTest::addRow("2: flush_state.flushed_seq") << 2 << column("flush_state", "flushed_seq") << "bigint";
+    QTest::addRow("2: dead_letters.resolved_at")
+        << 2 << column("dead_letters", "resolved_at") << "timestamp with time zone";
+    QTest::addRow("2: blocks by last seq")
+        << 2 << index("segment_blocks_by_last_seq")
+        << "CREATE INDEX segment_blocks_by_last_seq ON public.segment_blocks USING btree (app_id, convo_id, last_seq)";
     // Constraints, exercised: each statement answers the SQLSTATE it fails with.
     const auto fails = [](const char *statement) {
         return QStringLiteral("DO $$ BEGIN %1; RAISE EXCEPTION 'accepted'; EXCEPTION WHEN OTHERS THEN"
@@ -181,6 +188,16 @@ void tst_Database::migrationCreatesSchema_data()
         << 1 << fails("INSERT INTO conversations (app_id, id, kind) VALUES ('a', 'c', 'direct')") << "state 23514";
     QTest::addRow("1: members need their conversation")
         << 1 << fails("INSERT INTO members (app_id, convo_id, user_id) VALUES ('a', 'nope', 'u')") << "state 23503";
+    QTest::addRow("2: blocks need their segment")
+        << 2
+        << fails("INSERT INTO segment_blocks (app_id, convo_id, first_seq, last_seq, first_ts, last_ts,"
+                 " segment_key, byte_offset, byte_length) VALUES ('a', 'c', 1, 1, 0, 0, 'nope', 0, 1)")
+        << "state 23503";
+    QTest::addRow("2: one open dead letter per stream")
+        << 2
+        << fails("INSERT INTO dead_letters (id, kind, app_id, convo_id, first_seq, last_seq, attempts, error)"
+                 " VALUES ('d1', 'flush', 'a', 'c', 1, 2, 1, 'e'), ('d2', 'flush', 'a', 'c', 3, 4, 1, 'e')")
+        << "state 23505";
     QTest::addRow("1: keys need their app")
         << 1 << fails("INSERT INTO api_keys (id, app_id, secret_hash) VALUES ('k', 'nope', 'h')") << "state 23503";
 }
