@@ -24,6 +24,9 @@ class Database;
 namespace confab::redis {
 class Client;
 }
+namespace confab::objectstore {
+class ObjectStore;
+}
 
 namespace confab::api {
 
@@ -39,6 +42,7 @@ struct ApiDeps {
     messaging::MessageService *messages = nullptr;
     messaging::HistoryReader *history = nullptr;
     redis::Client *redis = nullptr;
+    objectstore::ObjectStore *objects = nullptr;
 };
 
 // Parses a JSON object body; an empty body is an empty object when allowEmpty.

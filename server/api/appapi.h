@@ -35,6 +35,8 @@ private:
     QCoro::Task<http::Response> removeMember(http::Request req);
     QCoro::Task<http::Response> postMessage(http::Request req);
     QCoro::Task<http::Response> listMessages(http::Request req);
+    QCoro::Task<http::Response> createAttachment(http::Request req);
+    QCoro::Task<http::Response> attachmentUrl(http::Request req);
 
     ApiDeps m_deps;
 };

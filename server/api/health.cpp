@@ -2,6 +2,7 @@
 
 #include "http/router.h"
 #include "messaging/keys.h"
+#include "objectstore/objectstore.h"
 #include "redis/client.h"
 #include "store/database.h"
 
@@ -31,9 +32,12 @@ QCoro::Task<http::Response> Health::ready(http::Request)
     auto pending1 = m_deps.db->ping();
     const Status pg = co_await pending1;
     const redis::Reply rd = co_await redisPing;
-    const bool ok = pg.has_value() && rd.has_value();
+    auto s3Ping = m_deps.objects->ping();
+    const Status s3 = co_await s3Ping;
+    const bool ok = pg.has_value() && rd.has_value() && s3.has_value();
     QJsonObject checks{{QStringLiteral("postgres"), pg ? QStringLiteral("ok") : QStringLiteral("down")},
-                       {QStringLiteral("redis"), rd ? QStringLiteral("ok") : QStringLiteral("down")}};
+                       {QStringLiteral("redis"), rd ? QStringLiteral("ok") : QStringLiteral("down")},
+                       {QStringLiteral("s3"), s3 ? QStringLiteral("ok") : QStringLiteral("down")}};
     co_return jsonResponse(ok ? 200 : 503, QJsonObject{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
                                                        {QStringLiteral("checks"), checks}});
 }

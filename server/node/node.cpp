@@ -14,6 +14,8 @@
 #include "messaging/fanout.h"
 #include "messaging/history.h"
 #include "messaging/messageservice.h"
+#include "objectstore/factory.h"
+#include "objectstore/objectstore.h"
 #include "metrics/metrics.h"
 #include "redis/client.h"
 #include "redis/subscriber.h"
@@ -80,6 +82,7 @@ public:
     explicit Private(Config c)
         : config(std::move(c)),
           nodeId(config.server.nodeId.isEmpty() ? defaultNodeId() : config.server.nodeId),
+          objects(makeObjects(config, &nam, &objectsError)),
           db(store::Database::Options{config.postgres.url, int(config.server.dbThreads)}),
           apps(&db), keys(&db), conversations(&db),
           redisClient(redisOptions(config, QStringLiteral("confab-") + nodeId)),
@@ -93,13 +96,23 @@ public:
           gateway(config,
                   gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations, &metrics},
                   nodeId),
-          deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient},
+          deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient, objects.get()},
           appApi(deps), adminApi(deps), health(deps),
           publicServer(publicOptions(config), &publicRouter),
           internalServer(internalOptions(), &internalRouter),
           stats(&redisClient, nodeId),
           adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{})
     {
+    }
+
+    static std::unique_ptr<objectstore::ObjectStore> makeObjects(const Config &c, QNetworkAccessManager *nam, QString *error)
+    {
+        auto store = objectstore::createObjectStore(c.s3, nam);
+        if (!store) {
+            *error = store.error().message;
+            return nullptr;
+        }
+        return std::move(*store);
     }
 
     static http::Server::Options internalOptions()
@@ -124,6 +137,8 @@ public:
     QString nodeId;
     metrics::Metrics metrics;
     QNetworkAccessManager nam;
+    QString objectsError;
+    std::unique_ptr<objectstore::ObjectStore> objects;
     store::Database db;
     store::AppRepository apps;
     store::ApiKeyRepository keys;
@@ -183,6 +198,9 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->adminSocket, &admin::AdminSocketServer::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     connect(&d->messages, &messaging::MessageService::messageDuplicate, this, [m] { m->messageDuplicate(); });
     connect(&d->messages, &messaging::MessageService::rateLimited, this, [m](const QByteArray &scope) { m->rateLimited(scope); });
+    if (d->objects)
+        connect(d->objects.get(), &objectstore::ObjectStore::requestFinished, this,
+                [m](const QByteArray &op, const QByteArray &status) { m->s3Request(op, status); });
     connect(&d->gateway, &gateway::Gateway::connectionsChanged, this, [m, stats](int n) {
         m->setWsConnections(n);
         stats->setConnections(n);
@@ -228,6 +246,8 @@ quint16 Node::internalPort() const
 
 QCoro::Task<Status> Node::start()
 {
+    if (!d->objects)
+        co_return Error::badRequest(QStringLiteral("[s3]: %1").arg(d->objectsError));
     if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
         co_return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
     auto pending1 = d->db.migrate();

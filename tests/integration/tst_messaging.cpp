@@ -1,6 +1,8 @@
 // The live message path against real PostgreSQL and Redis (PROTOCOL.md section 5 rules).
 #include "harness.h"
 
+#include <QDateTime>
+#include <QNetworkReply>
 #include <QSet>
 #include <QTest>
 
@@ -269,6 +271,49 @@ private Q_SLOTS:
         QCOMPARE(page.value(QLatin1String("last_seq")).toInt(), 7);
         const QJsonObject pong = y1.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("ping")}});
         QCOMPARE(typeOf(pong), QStringLiteral("pong"));
+    }
+
+    void attachmentRoundTrip()
+    {
+        const QString convo = m_cluster->createConversation(m_key, {QStringLiteral("f1"), QStringLiteral("f2")});
+        const QByteArray f1 = token(QStringLiteral("f1"));
+        const QByteArray payload = QByteArray("binary\x00\x01\xff attachment ", 21).repeated(500);
+        const HttpResult created = m_cluster->rest.call("POST", m_cluster->api() + QStringLiteral("/v1/attachments"), f1,
+            QJsonObject{{QStringLiteral("convo_id"), convo}, {QStringLiteral("filename"), QStringLiteral("a b/../c.png")},
+                        {QStringLiteral("content_type"), QStringLiteral("image/png")}, {QStringLiteral("size"), payload.size()}});
+        QCOMPARE(created.status, 201);
+        const QString key = created.json.value(QLatin1String("key")).toString();
+        QVERIFY(key.startsWith(QStringLiteral("att/")));
+        QCOMPARE(key.split(u'/').size(), 5);   // the file name cannot add path segments
+        QVERIFY(created.json.value(QLatin1String("expires_ms")).toDouble() > QDateTime::currentMSecsSinceEpoch());
+
+        QNetworkAccessManager nam;
+        QNetworkRequest put{QUrl(created.json.value(QLatin1String("upload_url")).toString())};
+        put.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("image/png"));
+        QNetworkReply *up = nam.put(put, payload);
+        QTRY_VERIFY_WITH_TIMEOUT(up->isFinished(), 10000);
+        QCOMPARE(up->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        up->deleteLater();
+
+        const HttpResult url = m_cluster->rest.call("GET", m_cluster->api() + QStringLiteral("/v1/attachments/url?key=") +
+                                                    QString::fromUtf8(QUrl::toPercentEncoding(key)), token(QStringLiteral("f2")));
+        QCOMPARE(url.status, 200);
+        QNetworkReply *down = nam.get(QNetworkRequest(QUrl(url.json.value(QLatin1String("download_url")).toString())));
+        QTRY_VERIFY_WITH_TIMEOUT(down->isFinished(), 10000);
+        QCOMPARE(down->readAll(), payload);
+        down->deleteLater();
+
+        // Not a member: no upload URL, no download URL.
+        const QByteArray outsider = token(QStringLiteral("outsider"));
+        QCOMPARE(m_cluster->rest.call("GET", m_cluster->api() + QStringLiteral("/v1/attachments/url?key=") +
+                                      QString::fromUtf8(QUrl::toPercentEncoding(key)), outsider).status, 404);
+        QCOMPARE(m_cluster->rest.call("POST", m_cluster->api() + QStringLiteral("/v1/attachments"), outsider,
+                     QJsonObject{{QStringLiteral("convo_id"), convo}, {QStringLiteral("filename"), QStringLiteral("x")},
+                                 {QStringLiteral("content_type"), QStringLiteral("text/plain")}, {QStringLiteral("size"), 1}}).status, 403);
+        // Over the size limit.
+        QCOMPARE(m_cluster->rest.call("POST", m_cluster->api() + QStringLiteral("/v1/attachments"), f1,
+                     QJsonObject{{QStringLiteral("convo_id"), convo}, {QStringLiteral("filename"), QStringLiteral("x")},
+                                 {QStringLiteral("content_type"), QStringLiteral("text/plain")}, {QStringLiteral("size"), 1e12}}).status, 413);
     }
 
     void historyPagesOverRest()
