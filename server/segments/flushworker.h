@@ -1,0 +1,113 @@
+#pragma once
+
+#include "confab/config.h"
+#include "confab/expected.h"
+
+#include <QObject>
+#include <QString>
+#include <qcoro/qcorotask.h>
+
+#include <memory>
+
+namespace confab::redis {
+class Client;
+}
+namespace confab::store {
+class Database;
+}
+namespace confab::objectstore {
+class ObjectStore;
+}
+namespace confab::metrics {
+class Metrics;
+}
+
+namespace confab::segments {
+
+class DeadLetterRepository;
+class SegmentIndex;
+
+struct FlushOptions {
+    qint64 maxBytes = 1048576;        // [segments] max_bytes, compared with the uncompressed records
+    qint64 maxAgeMs = 30000;          // [segments] max_age: oldest unflushed message of an app
+    qint64 tickMs = 1000;             // how often pending conversations are looked at
+    qint64 hotWindow = 1000;          // messages kept in the tail below the flushed watermark
+    qint64 retryWindowMs = 100000;    // failed flushes retry this long, then become dead letters
+    qint64 retryBaseMs = 1000;        // backoff: base * 2^(attempt-1), capped by the window
+    qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back
+    qint64 recoveryIntervalMs = 300000;
+    qint64 offThreadBytes = 262144;   // segments at least this large are encoded on a pool thread
+    qint64 lockTtlMs = 120000;        // per-app flush lock between nodes
+    int maxRecordsPerConvo = 20000;   // per conversation and flush; the rest waits for the next
+
+    [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
+};
+
+struct FlushDeps {
+    redis::Client *redis = nullptr;
+    store::Database *db = nullptr;
+    objectstore::ObjectStore *store = nullptr;
+    metrics::Metrics *metrics = nullptr; // optional
+};
+
+// Moves the Redis tail into segment objects (docs/storage.md). Per app, the pending
+// conversations become one segment (one block each), sealed when the app's oldest unflushed
+// message is max_age old or its records reach max_bytes: encode, PUT, index rows and
+// watermarks in one transaction, then trim the tail below watermark - hotWindow. One per node;
+// nodes coordinate through a Redis lock per app, and a block written twice is harmless.
+//
+// Every dependency must outlive the worker, and the worker every task it returned; stop the
+// event loop (or the worker's timers with stop()) before destroying them.
+class FlushWorker : public QObject
+{
+    Q_OBJECT
+public:
+    FlushWorker(FlushDeps deps, FlushOptions options, QObject *parent = nullptr);
+    ~FlushWorker() override;
+
+    // Starts the timers (flush tick, dead-letter retry, recovery sweep) and runs recover()
+    // again whenever Redis reconnects. Call recover() first, before accepting sends.
+    void start();
+    void stop();
+
+    // Every pending conversation written and indexed (POST /admin/flush, flush.now); answers
+    // the number of segment objects written. Unavailable if a write failed (that failure
+    // counts towards the conversation's dead letter as any other).
+    QCoro::Task<Expected<int>> flushNow();
+
+    // Raises each conversation's counter to its flushed watermark where Redis has less (so a
+    // seq_no in a segment is never handed out again) and marks every conversation whose
+    // counter is ahead of its watermark as pending (what a crash left unflushed).
+    QCoro::Task<Status> recover();
+
+    // Flushes the dead letter's app now. NotFound for an unknown or resolved id; the flush's
+    // error if it fails again. On success the dead letter is resolved.
+    QCoro::Task<Status> retryDeadLetter(QString id);
+
+    [[nodiscard]] DeadLetterRepository *deadLetters() const;
+    [[nodiscard]] SegmentIndex *index() const;
+    [[nodiscard]] const FlushOptions &options() const;
+
+Q_SIGNALS:
+    void segmentWritten(const QString &appId, const QString &key, qint64 bytes);
+    void flushFailed(const QString &appId, const QString &error);
+    // Conversations of an app whose flush ran out of retries.
+    void deadLettered(const QString &appId, int conversations);
+    void cycleFinished(); // a flush pass (tick, flushNow or retry) is over
+
+private:
+    struct AppResult;
+    QCoro::Task<> tick();
+    QCoro::Task<> recoverInBackground();
+    QCoro::Task<> retryDeadLettersInBackground();
+    QCoro::Task<> waitIdle();
+    QCoro::Task<Expected<AppResult>> flushApp(QString appId, QStringList convoIds, bool resolve);
+    QCoro::Task<Expected<AppResult>> flushAppLocked(QString appId, QStringList convoIds, bool resolve);
+    QCoro::Task<> noteFailure(QString appId, QStringList convoIds, Error error);
+    QCoro::Task<> updateDeadLetterGauge();
+
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace confab::segments

@@ -1,0 +1,3 @@
+#include "segments/logging.h"
+
+Q_LOGGING_CATEGORY(lcSegments, "confab.segments", QtInfoMsg)

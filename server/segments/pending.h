@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+// Which conversations have messages not yet in segments. The accept script adds the
+// conversation to one sorted set, scored with the ts of its oldest unflushed message (ZADD NX),
+// and the flush worker removes it once everything up to the counter is indexed. See
+// docs/storage.md (including why this one key is not Redis Cluster friendly).
+namespace confab::segments {
+
+// "flush:pending"
+[[nodiscard]] QByteArray pendingKey();
+// "<app>\n<convo>": ids never contain a newline (confab::isValidId).
+[[nodiscard]] QByteArray pendingMember(const QString &appId, QByteArrayView convoId);
+// Splits a member back; false if it is malformed.
+[[nodiscard]] bool parsePendingMember(const QByteArray &member, QString *appId, QString *convoId);
+
+// The line the accept script needs, for reference and for tests that stand in for it:
+//   KEYS[4] = pendingKey(), ARGV[7] = pendingMember(app, convo), ARGV[5] = ts.
+inline constexpr char kAcceptPendingLine[] = "redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])";
+
+} // namespace confab::segments

@@ -1,0 +1,38 @@
+#pragma once
+
+// Reading the Redis tail (docs/redis.md); internal to confab_segments.
+
+#include "confab/expected.h"
+#include "redis/value.h"
+#include "segment/segment.h"
+
+#include <QFuture>
+#include <QList>
+
+namespace confab::redis {
+class Client;
+class Script;
+}
+
+namespace confab::segments::tail {
+
+// The ts of an envelope: the first "ts" member, which our envelope writer puts before
+// `content`, so client data can never be mistaken for it. 0 if absent.
+[[nodiscard]] qint64 envelopeTs(QByteArrayView envelope);
+
+// XRANGE / XREVRANGE replies as records (seq from the entry id "<seq>-0", payload = field m),
+// in reply order. Malformed entries are skipped.
+[[nodiscard]] QList<segment::Record> toRecords(const redis::Value &reply);
+
+// Sends every command in one event-loop iteration (so they go out in one write) and collects
+// the replies in order.
+[[nodiscard]] QFuture<QList<redis::Reply>> batch(redis::Client *client, QList<QList<QByteArray>> commands);
+
+struct ScriptCall {
+    QList<QByteArray> keys;
+    QList<QByteArray> args;
+};
+[[nodiscard]] QFuture<QList<redis::Reply>> batchEval(redis::Client *client, const redis::Script &script,
+                                                     QList<ScriptCall> calls);
+
+} // namespace confab::segments::tail

@@ -1,0 +1,199 @@
+#pragma once
+
+// Shared by the segments tests: a migrated database, a private Redis, the S3 test server (or a
+// private one that can be stopped), and sends through the server's own accept script.
+
+#include "objectstore/runtask.h"
+#include "store/storetest.h"
+
+#include "confab/ids.h"
+#include "confab/jsonwriter.h"
+#include "messaging/keys.h"
+#include "messaging/scripts.h"
+#include "metrics/metrics.h"
+#include "objectstore/s3store.h"
+#include "redis/client.h"
+#include "segments/pending.h"
+#include "store/database.h"
+#include "support/testenv.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace confab::test {
+
+namespace mkeys = confab::messaging::keys;
+
+// The accept script as confabd runs it, plus the line docs/storage.md asks for.
+inline redis::Script acceptWithPending()
+{
+    QByteArray source = messaging::Scripts().accept.source();
+    source.replace("return {0, seq}", QByteArray(segments::kAcceptPendingLine) + "\nreturn {0, seq}");
+    return redis::Script(source);
+}
+
+// An s3rver of our own, to stop and start again on the same port and directory.
+class OwnS3
+{
+public:
+    explicit OwnS3(const TestEnv &env) : m_script(env.value(QStringLiteral("CONFAB_TEST_S3_SCRIPT"))), m_port(freePort()) { }
+    ~OwnS3() { stop(); }
+
+    bool start()
+    {
+        m_proc = std::make_unique<QProcess>();
+        m_proc->setWorkingDirectory(QFileInfo(m_script).absolutePath());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("NODE_OPTIONS"), QStringLiteral("--openssl-legacy-provider"));
+        m_proc->setProcessEnvironment(env);
+        m_proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_proc->start(QStringLiteral("node"), {m_script, QString::number(m_port), m_dir.path(), bucket()});
+        if (!m_proc->waitForStarted(10000))
+            return false;
+        for (int i = 0; i < 200; ++i) {
+            QTcpSocket probe;
+            probe.connectToHost(QStringLiteral("127.0.0.1"), m_port);
+            if (probe.waitForConnected(100))
+                return true;
+            QTest::qWait(50);
+        }
+        return false;
+    }
+    void stop()
+    {
+        if (m_proc) {
+            m_proc->kill();
+            m_proc->waitForFinished(5000);
+            m_proc.reset();
+        }
+    }
+    [[nodiscard]] QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+    [[nodiscard]] static QString bucket() { return QStringLiteral("confab-own"); }
+
+private:
+    QString m_script;
+    quint16 m_port;
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_proc;
+};
+
+class Harness
+{
+public:
+    // Not a QObject; call QVERIFY(h.setUp()) from init().
+    bool setUp(const QString &s3Endpoint = {}, const QString &bucket = {})
+    {
+        if (!env.isValid() || !redisServer.start())
+            return false;
+        db = std::make_unique<store::Database>(store::Database::Options{env.createDatabase(), 2});
+        auto migrated = db->migrate();
+        if (!finish(migrated) || !migrated.result())
+            return false;
+        auto options = redis::Options::fromUrl(redisServer.url());
+        if (!options)
+            return false;
+        redis = std::make_unique<redis::Client>(*options);
+        QSignalSpy connected(redis.get(), &redis::Client::connected);
+        redis->start();
+        if (!connected.wait(10000))
+            return false;
+        s3 = std::make_unique<objectstore::S3Store>(
+            s3Options(s3Endpoint.isEmpty() ? env.s3Endpoint() : s3Endpoint, bucket.isEmpty() ? env.s3Bucket() : bucket), &nam);
+        app = QStringLiteral("app") + QString::fromLatin1(randomToken(6)).remove(QLatin1Char('-')).remove(QLatin1Char('_'));
+        return true;
+    }
+
+    static objectstore::S3Options s3Options(const QString &endpoint, const QString &bucket)
+    {
+        objectstore::S3Options o;
+        o.endpoint = QUrl(endpoint);
+        o.region = QStringLiteral("us-east-1");
+        o.bucket = bucket;
+        o.accessKey = QStringLiteral("S3RVER");
+        o.secretKey = QStringLiteral("S3RVER");
+        o.retryBaseMs = 20;
+        o.maxRetries = 1;
+        o.requestTimeoutMs = 3000;
+        return o;
+    }
+
+    // Accepts one message through the accept script; answers its seq_no (0 on failure).
+    qint64 send(const QString &convo, const QByteArray &text, bool markPending = true)
+    {
+        const qint64 ts = QDateTime::currentMSecsSinceEpoch();
+        const QByteArray id = newUlid(ts);
+        const QByteArray c = convo.toUtf8();
+        JsonWriter head;
+        head.beginObject().field("server_msg_id", QByteArrayView(id)).field("convo_id", QByteArrayView(c)).key("seq_no");
+        JsonWriter tail;
+        JsonWriter content;
+        content.beginObject().field("text", QByteArrayView(text)).endObject();
+        tail.beginObject()
+            .field("sender_id", "u1")
+            .field("client_msg_id", QByteArrayView(id))
+            .field("ts", ts)
+            .rawField("content", content.bytes())
+            .endObject();
+        QByteArray tailBytes = tail.take();
+        tailBytes[0] = ',';
+        QList<QByteArray> keys{mkeys::seq(app, c), mkeys::log(app, c), mkeys::idem(app, c, id), segments::pendingKey()};
+        QList<QByteArray> args{head.take(), tailBytes, mkeys::convoChannel(app, c), id, QByteArray::number(ts),
+                               QByteArray("86400"), segments::pendingMember(app, c)};
+        const redis::Reply r = run(redis->eval(markPending ? m_acceptPending : m_scripts.accept, keys, args));
+        if (!r || r->elements.size() != 2)
+            return 0;
+        return r->elements[1].toInteger();
+    }
+
+    redis::Reply command(QList<QByteArray> args) { return run(redis->exec(std::move(args))); }
+
+    // The whole tail of a conversation as (seq, envelope).
+    QList<QPair<qint64, QByteArray>> tailOf(const QString &convo)
+    {
+        QList<QPair<qint64, QByteArray>> out;
+        const redis::Reply r = command({"XRANGE", mkeys::log(app, convo.toUtf8()), "-", "+"});
+        if (!r)
+            return out;
+        for (const redis::Value &e : r->elements)
+            out.append({e.elements[0].str.split('-').first().toLongLong(), e.elements[1].elements[1].str});
+        return out;
+    }
+
+    qint64 sqlCount(const QString &sqlText)
+    {
+        auto f = db->run<qint64>([sqlText](QSqlDatabase &conn) -> Expected<qint64> {
+            QSqlQuery q(conn);
+            if (!q.exec(sqlText) || !q.next())
+                return Error::internal(q.lastError().text());
+            return q.value(0).toLongLong();
+        });
+        if (!finish(f) || !f.result())
+            return -1;
+        return *f.result();
+    }
+
+    TestEnv env;
+    RedisServer redisServer;
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<redis::Client> redis;
+    QNetworkAccessManager nam;
+    std::unique_ptr<objectstore::S3Store> s3;
+    metrics::Metrics metrics;
+    QString app;
+
+private:
+    messaging::Scripts m_scripts;
+    redis::Script m_acceptPending = acceptWithPending();
+};
+
+} // namespace confab::test

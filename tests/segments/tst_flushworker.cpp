@@ -1,0 +1,319 @@
+// FlushWorker against real PostgreSQL, Redis and S3: segments per app, watermarks, trimming,
+// idempotent indexing, dead letters while storage is down, and recovery after a Redis loss.
+
+#include "segmentstest.h"
+
+#include "segments/deadletters.h"
+#include "segments/flushworker.h"
+#include "segments/historystore.h"
+#include "segments/segmentindex.h"
+
+using namespace confab;
+using namespace confab::segments;
+using confab::test::Harness;
+
+namespace {
+
+FlushOptions quickOptions()
+{
+    FlushOptions o;
+    o.maxAgeMs = 60000; // nothing flushes by itself unless a test asks
+    o.tickMs = 50;
+    o.hotWindow = 20;
+    o.retryWindowMs = 1000;
+    o.retryBaseMs = 100;
+    o.deadLetterRetryMs = 300;
+    return o;
+}
+
+} // namespace
+
+class TestFlushWorker : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void oneSegmentPerAppAndTrimKeepsHotWindow();
+    void secondFlushChangesNothing();
+    void sameBlockIndexedTwiceIsNotDuplicated();
+    void maxAgeSealsByItself();
+    void storageDownBecomesDeadLettersThenRecovers();
+    void explicitRetryOfDeadLetter();
+    void recoveryRebuildsCountersAfterRedisLoss();
+    void recoveryFindsUnmarkedConversations();
+
+private:
+    std::unique_ptr<Harness> h;
+};
+
+void TestFlushWorker::init()
+{
+    h = std::make_unique<Harness>();
+    QVERIFY2(h->setUp(), "test services missing; run through ctest");
+}
+
+void TestFlushWorker::cleanup()
+{
+    h.reset();
+}
+
+void TestFlushWorker::oneSegmentPerAppAndTrimKeepsHotWindow()
+{
+    // GIVEN three conversations of one app with 50 messages each
+    for (int i = 1; i <= 50; ++i)
+        for (const char *c : {"c1", "c2", "c3"})
+            QCOMPARE(h->send(QLatin1String(c), QByteArray::number(i)), i);
+    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 3);
+
+    // WHEN the worker flushes
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), &h->metrics}, quickOptions());
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+    const Expected<int> n = test::run(worker.flushNow());
+    STORE_VERIFY(n);
+
+    // THEN one object holds all three conversations, indexed, watermarks at 50
+    QCOMPARE(*n, 1);
+    QCOMPARE(written.size(), 1);
+    const QString key = written.first().at(1).toString();
+    QVERIFY(key.startsWith(QStringLiteral("segments/") + h->app + QLatin1Char('/')));
+    QVERIFY(key.endsWith(QStringLiteral(".seg")));
+    const Expected<objectstore::ObjectInfo> info = test::run(h->s3->head(key));
+    STORE_VERIFY(info);
+    QCOMPARE(info->size, written.first().at(2).toLongLong());
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 3);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(DISTINCT segment_key) FROM segment_blocks")), 1);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT min(flushed_seq) FROM flush_state")), 50);
+    // ...the tail keeps the hot window (31..50) and the pending set is empty
+    for (const char *c : {"c1", "c2", "c3"}) {
+        const auto t = h->tailOf(QLatin1String(c));
+        QCOMPARE(t.size(), 20);
+        QCOMPARE(t.first().first, 31);
+        QCOMPARE(t.last().first, 50);
+    }
+    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 0);
+
+    // AND a message accepted afterwards is pending again and is never trimmed unflushed
+    QCOMPARE(h->send(QStringLiteral("c1"), "late"), 51);
+    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 1);
+    QCOMPARE(h->tailOf(QStringLiteral("c1")).last().first, 51);
+}
+
+void TestFlushWorker::secondFlushChangesNothing()
+{
+    for (int i = 1; i <= 30; ++i)
+        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    QCOMPARE(*test::run(worker.flushNow()), 1);
+    const Expected<int> again = test::run(worker.flushNow());
+    STORE_VERIFY(again);
+    QCOMPARE(*again, 0);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 1);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segments")), 1);
+}
+
+void TestFlushWorker::sameBlockIndexedTwiceIsNotDuplicated()
+{
+    for (int i = 1; i <= 40; ++i)
+        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
+    FlushOptions o = quickOptions();
+    o.hotWindow = 0;
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, o);
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+    QCOMPARE(*test::run(worker.flushNow()), 1);
+    const QString key = written.first().at(1).toString();
+
+    // GIVEN the object a crashed node wrote, put again under a new key and indexed again, as a
+    // node that died between its PUT and its own bookkeeping would on its next attempt
+    const Expected<QByteArray> bytes = test::run(h->s3->get(key, std::nullopt));
+    STORE_VERIFY(bytes);
+    const Expected<QList<segment::BlockInfo>> blocks = segment::readDirectory(*bytes);
+    STORE_VERIFY(blocks);
+    const QString copy = key + QStringLiteral(".again");
+    STORE_VERIFY(test::run(h->s3->put(copy, *bytes, "application/octet-stream")));
+    for (const QString &k : {key, copy}) {
+        STORE_AWAIT(committed, worker.index()->commit(k, bytes->size(), *blocks));
+        STORE_VERIFY(committed);
+        QCOMPARE(committed->value(QStringLiteral("c")), 40);
+    }
+
+    // THEN the index still has one block for the range, and history reads each message once
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 1);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 40);
+    QCOMPARE(h->tailOf(QStringLiteral("c")).size(), 0);
+    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
+    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    STORE_VERIFY(page);
+    QCOMPARE(page->messages.size(), 40);
+    QCOMPARE(page->firstSeq, 1);
+    QCOMPARE(page->lastSeq, 40);
+    QVERIFY(!page->hasMore);
+}
+
+void TestFlushWorker::maxAgeSealsByItself()
+{
+    FlushOptions o = quickOptions();
+    o.maxAgeMs = 300;
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), &h->metrics}, o);
+    worker.start();
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+    QCOMPARE(h->send(QStringLiteral("c"), "one"), 1);
+    QCOMPARE(h->send(QStringLiteral("d"), "two"), 1);
+    QVERIFY(written.wait(10000));
+    QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 2);
+    QCOMPARE(written.size(), 1); // both conversations in one object
+    QVERIFY(h->metrics.render().contains("confab_segments_written_total 1"));
+}
+
+void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
+{
+    // GIVEN an S3 server that goes away
+    test::OwnS3 s3(h->env);
+    QVERIFY(s3.start());
+    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
+    for (int i = 1; i <= 30; ++i) {
+        QCOMPARE(h->send(QStringLiteral("a"), QByteArray::number(i)), i);
+        QCOMPARE(h->send(QStringLiteral("b"), QByteArray::number(i)), i);
+    }
+    s3.stop();
+
+    // WHEN the worker tries to flush
+    FlushOptions o = quickOptions();
+    o.maxAgeMs = 0;
+    o.deadLetterRetryMs = 500;
+    FlushWorker worker({h->redis.get(), h->db.get(), &store, &h->metrics}, o);
+    QSignalSpy failed(&worker, &FlushWorker::flushFailed);
+    QSignalSpy dead(&worker, &FlushWorker::deadLettered);
+    worker.start();
+
+    // THEN after its retries each conversation has a dead letter, nothing is trimmed, and
+    // history still answers from the tail
+    QVERIFY(dead.wait(20000));
+    QVERIFY(failed.size() >= 2);
+    STORE_AWAIT(letters, worker.deadLetters()->list(100));
+    STORE_VERIFY(letters);
+    QCOMPARE(letters->size(), 2);
+    for (const DeadLetter &dl : *letters) {
+        QCOMPARE(dl.kind, QStringLiteral("segment_flush"));
+        QCOMPARE(dl.appId, h->app);
+        QCOMPARE(dl.firstSeq, 1);
+        QCOMPARE(dl.lastSeq, 30);
+        QVERIFY(dl.attempts >= 2);
+        QVERIFY(!dl.error.isEmpty());
+        QVERIFY(dl.lastAttemptMs >= dl.createdMs);
+        const QByteArray json = toJson(dl);
+        QVERIFY(json.contains("\"kind\":\"segment_flush\""));
+        QVERIFY(json.contains("\"first_seq\":1"));
+    }
+    QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 2"));
+    QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 30);
+    QCOMPARE(h->tailOf(QStringLiteral("b")).size(), 30);
+    HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
+    const Expected<messaging::Page> during = test::run(history.latest(h->app, "a", 200));
+    STORE_VERIFY(during);
+    QCOMPARE(during->messages.size(), 30);
+
+    // AND once storage is back the automatic retry writes everything and resolves them
+    QVERIFY(s3.start());
+    QTRY_COMPARE_WITH_TIMEOUT(h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+                              0, 20000);
+    QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE flushed_seq = 30")), 2);
+    QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 0"));
+    QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 20);
+    worker.stop();
+    const Expected<messaging::Page> after = test::run(history.after(h->app, "a", 0, 200));
+    STORE_VERIFY(after);
+    QCOMPARE(after->messages.size(), 30);
+    QCOMPARE(after->firstSeq, 1);
+    QCOMPARE(after->lastSeq, 30);
+}
+
+void TestFlushWorker::explicitRetryOfDeadLetter()
+{
+    test::OwnS3 s3(h->env);
+    QVERIFY(s3.start());
+    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
+    for (int i = 1; i <= 5; ++i)
+        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
+    s3.stop();
+
+    FlushOptions o = quickOptions();
+    o.retryWindowMs = 0; // the first failure is already the last
+    FlushWorker worker({h->redis.get(), h->db.get(), &store, nullptr}, o);
+    const Expected<int> failed = test::run(worker.flushNow());
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().code, ErrorCode::Unavailable);
+    STORE_AWAIT(letters, worker.deadLetters()->list(10));
+    STORE_VERIFY(letters);
+    QCOMPARE(letters->size(), 1);
+    const QString id = letters->first().id;
+
+    // a retry while storage is still down fails and counts
+    const Status stillDown = test::run(worker.retryDeadLetter(id));
+    QVERIFY(!stillDown);
+    STORE_AWAIT(again, worker.deadLetters()->get(id));
+    STORE_VERIFY(again);
+    QVERIFY(again->attempts >= 2);
+
+    QVERIFY(s3.start());
+    const Status retried = test::run(worker.retryDeadLetter(id));
+    STORE_VERIFY(retried);
+    STORE_AWAIT(count, worker.deadLetters()->count());
+    STORE_VERIFY(count);
+    QCOMPARE(*count, 0);
+    QCOMPARE(test::run(worker.retryDeadLetter(id)).error().code, ErrorCode::NotFound);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 5);
+}
+
+void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
+{
+    for (int i = 1; i <= 30; ++i)
+        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    QCOMPARE(*test::run(worker.flushNow()), 1);
+
+    // GIVEN Redis loses everything
+    QVERIFY(h->command({"FLUSHALL"}));
+    // WHEN recovery runs (start-up, or the client reconnecting)
+    STORE_VERIFY(test::run(worker.recover()));
+    // THEN the counter continues after the highest seq in segments
+    QCOMPARE(h->command({"GET", test::mkeys::seq(h->app, "c")})->toInteger(), 30);
+    QCOMPARE(h->send(QStringLiteral("c"), "after the loss"), 31);
+    // ...and history is whole: segments, then the new tail
+    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
+    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    STORE_VERIFY(page);
+    QCOMPARE(page->messages.size(), 31);
+    QCOMPARE(page->lastSeq, 31);
+    QVERIFY(page->messages.last().contains("after the loss"));
+    // a counter that is already ahead is left alone
+    STORE_VERIFY(test::run(worker.recover()));
+    QCOMPARE(h->command({"GET", test::mkeys::seq(h->app, "c")})->toInteger(), 31);
+}
+
+void TestFlushWorker::recoveryFindsUnmarkedConversations()
+{
+    // GIVEN messages whose pending mark was lost (a crash, or an accept script without it),
+    // of a conversation PostgreSQL knows
+    for (int i = 1; i <= 7; ++i)
+        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i), false), i);
+    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 0);
+    STORE_AWAIT(inserted, h->db->run<int>([app = h->app](QSqlDatabase &conn) -> Expected<int> {
+        QSqlQuery q(conn);
+        q.prepare(QStringLiteral("INSERT INTO conversations (app_id, id, kind) VALUES (:a, 'c', 'group')"));
+        q.bindValue(QStringLiteral(":a"), app);
+        if (!q.exec())
+            return Error::internal(q.lastError().text());
+        return 1;
+    }));
+    STORE_VERIFY(inserted);
+
+    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    STORE_VERIFY(test::run(worker.recover()));
+    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 1);
+    QCOMPARE(*test::run(worker.flushNow()), 1);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 7);
+}
+
+QTEST_GUILESS_MAIN(TestFlushWorker)
+#include "tst_flushworker.moc"
