@@ -1,8 +1,10 @@
 #include "segments/blockcache.h"
 
-namespace confab::segments {
+namespace confab::segments
+{
 
-namespace {
+namespace
+{
 
 qint64 costOf(const QList<segment::Record> &records)
 {
@@ -15,11 +17,14 @@ qint64 costOf(const QList<segment::Record> &records)
 
 } // namespace
 
-BlockCache::BlockCache(qint64 maxBytes) : m_maxBytes(qMax<qint64>(0, maxBytes)) { }
+BlockCache::BlockCache(qint64 maxBytes)
+    : m_maxBytes(qMax<qint64>(0, maxBytes))
+{
+}
 
 BlockCache::Records BlockCache::find(const QString &segmentKey, qint64 offset)
 {
-    const auto it = m_index.constFind(Id{segmentKey, offset});
+    const auto it = m_index.constFind(Id { segmentKey, offset });
     if (it == m_index.constEnd())
         return {};
     m_entries.splice(m_entries.begin(), m_entries, *it);
@@ -30,7 +35,7 @@ void BlockCache::insert(const QString &segmentKey, qint64 offset, Records record
 {
     if (!records)
         return;
-    const Id id{segmentKey, offset};
+    const Id id { segmentKey, offset };
     if (const auto it = m_index.constFind(id); it != m_index.constEnd()) {
         m_bytes -= (*it)->cost;
         m_entries.erase(*it);
@@ -40,7 +45,7 @@ void BlockCache::insert(const QString &segmentKey, qint64 offset, Records record
     if (cost > m_maxBytes)
         return;
     evictTo(m_maxBytes - cost);
-    m_entries.push_front(Entry{segmentKey, offset, cost, std::move(records)});
+    m_entries.push_front(Entry { segmentKey, offset, cost, std::move(records) });
     m_index.insert(id, m_entries.begin());
     m_bytes += cost;
 }
@@ -50,7 +55,7 @@ void BlockCache::evictTo(qint64 budget)
     while (m_bytes > budget && !m_entries.empty()) {
         const Entry &last = m_entries.back();
         m_bytes -= last.cost;
-        m_index.remove(Id{last.key, last.offset});
+        m_index.remove(Id { last.key, last.offset });
         m_entries.pop_back();
     }
 }

@@ -9,7 +9,8 @@
 #include <list>
 #include <memory>
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 // Decoded blocks by (segment key, byte offset), least recently used out first, bounded by the
 // bytes of their payloads. Blocks are immutable, so an entry never goes stale. One thread.

@@ -7,11 +7,13 @@
 #include <QList>
 #include <QString>
 
-namespace confab::store {
+namespace confab::store
+{
 class Database;
 }
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 // PROTOCOL.md section 6.
 struct DeadLetter {
@@ -46,8 +48,8 @@ public:
     QFuture<Expected<DeadLetter>> get(QString id); // NotFound unless open
     QFuture<Expected<qint64>> count();
     // Adds or updates the open dead letter of (kind, app, convo); attempts is the total so far.
-    QFuture<Expected<DeadLetter>> record(QString kind, QString appId, QString convoId, qint64 firstSeq,
-                                         qint64 lastSeq, int attempts, QString error);
+    QFuture<Expected<DeadLetter>> record(QString kind, QString appId, QString convoId,
+        qint64 firstSeq, qint64 lastSeq, int attempts, QString error);
     // Resolves the open segment_flush dead letters of a conversation whose range is now
     // flushed; answers how many.
     QFuture<Expected<int>> resolveFlushed(QString appId, QString convoId, qint64 flushedSeq);

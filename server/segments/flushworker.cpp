@@ -29,11 +29,13 @@
 #include <chrono>
 #include <limits>
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 namespace keys = confab::messaging::keys;
 
-namespace {
+namespace
+{
 
 // KEYS: seq, log, pending. ARGV: flushed watermark, pending member. Raises a counter Redis lost
 // back to the watermark, and marks the conversation pending (scored with the ts of its oldest
@@ -90,7 +92,8 @@ QString segmentKey(const QString &appId, qint64 nowMs)
 {
     const QDateTime t = QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC);
     return QStringLiteral("segments/%1/%2/%3")
-        .arg(appId, t.toString(QStringLiteral("yyyy/MM/dd")), QString::fromLatin1(newUlid(nowMs)) + QStringLiteral(".seg"));
+        .arg(appId, t.toString(QStringLiteral("yyyy/MM/dd")),
+            QString::fromLatin1(newUlid(nowMs)) + QStringLiteral(".seg"));
 }
 
 struct ConvoRecords {
@@ -104,13 +107,17 @@ Expected<segment::SealedSegment> encode(const QString &appId, const QList<ConvoR
     segment::SegmentWriter writer(appId);
     for (const ConvoRecords &c : group) {
         if (Status s = writer.addBlock(c.convoId, c.records); !s)
-            return Error{s.error().code, QStringLiteral("encoding block %1/%2: %3").arg(appId, c.convoId, s.error().message)};
+            return Error {
+                s.error().code,
+                QStringLiteral("encoding block %1/%2: %3").arg(appId, c.convoId, s.error().message)
+            };
     }
     return writer.finish();
 }
 
 // Large segments are encoded on a pool thread: zstd on a megabyte would stall the loop.
-QFuture<Expected<segment::SealedSegment>> encodeAsync(QString appId, QList<ConvoRecords> group, bool offThread)
+QFuture<Expected<segment::SealedSegment>> encodeAsync(
+    QString appId, QList<ConvoRecords> group, bool offThread)
 {
     auto promise = std::make_shared<QPromise<Expected<segment::SealedSegment>>>();
     promise->start();
@@ -126,10 +133,11 @@ QFuture<Expected<segment::SealedSegment>> encodeAsync(QString appId, QList<Convo
     return future;
 }
 
-QList<QByteArray> xrangeCommand(const QString &appId, const QString &convoId, qint64 flushed, int count)
+QList<QByteArray> xrangeCommand(
+    const QString &appId, const QString &convoId, qint64 flushed, int count)
 {
-    return keys::cmd("XRANGE", keys::log(appId, convoId.toUtf8()), QByteArray::number(flushed + 1) + "-0", "+",
-                     "COUNT", QByteArray::number(count));
+    return keys::cmd("XRANGE", keys::log(appId, convoId.toUtf8()),
+        QByteArray::number(flushed + 1) + "-0", "+", "COUNT", QByteArray::number(count));
 }
 
 qint64 nowMs()
@@ -157,8 +165,13 @@ class FlushWorker::Private
 {
 public:
     Private(FlushDeps deps, FlushOptions options)
-        : deps(deps), options(options), index(deps.db), deadLetters(deps.db), recover(QByteArray(kRecover)),
-          clearPending(QByteArray(kClearPending)), releaseLock(QByteArray(kReleaseLock))
+        : deps(deps)
+        , options(options)
+        , index(deps.db)
+        , deadLetters(deps.db)
+        , recover(QByteArray(kRecover))
+        , clearPending(QByteArray(kClearPending))
+        , releaseLock(QByteArray(kReleaseLock))
     {
     }
 
@@ -181,19 +194,23 @@ public:
     QTimer recoveryTimer;
     QMetaObject::Connection redisConnection;
     bool running = false;
-    QHash<QString, Failure> failures;             // by app
+    QHash<QString, Failure> failures; // by app
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
-    QHash<QString, qint64> avgRecordBytes;        // by app, from its last flush
+    QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
 };
 
 FlushWorker::FlushWorker(FlushDeps deps, FlushOptions options, QObject *parent)
-    : QObject(parent), d(std::make_unique<Private>(deps, options))
+    : QObject(parent)
+    , d(std::make_unique<Private>(deps, options))
 {
     d->tickTimer.setInterval(std::chrono::milliseconds(qMax<qint64>(10, options.tickMs)));
-    d->deadLetterTimer.setInterval(std::chrono::milliseconds(qMax<qint64>(10, options.deadLetterRetryMs)));
-    d->recoveryTimer.setInterval(std::chrono::milliseconds(qMax<qint64>(10, options.recoveryIntervalMs)));
+    d->deadLetterTimer.setInterval(
+        std::chrono::milliseconds(qMax<qint64>(10, options.deadLetterRetryMs)));
+    d->recoveryTimer.setInterval(
+        std::chrono::milliseconds(qMax<qint64>(10, options.recoveryIntervalMs)));
     connect(&d->tickTimer, &QTimer::timeout, this, [this] { tick(); });
-    connect(&d->deadLetterTimer, &QTimer::timeout, this, [this] { retryDeadLettersInBackground(); });
+    connect(
+        &d->deadLetterTimer, &QTimer::timeout, this, [this] { retryDeadLettersInBackground(); });
     connect(&d->recoveryTimer, &QTimer::timeout, this, [this] { recoverInBackground(); });
 }
 
@@ -204,9 +221,11 @@ void FlushWorker::start()
     d->tickTimer.start();
     d->deadLetterTimer.start();
     d->recoveryTimer.start();
+    updateDeadLetterGauge(); // dead letters left by an earlier run
     // A Redis that comes back empty must get its counters back before the next send.
     if (!d->redisConnection)
-        d->redisConnection = connect(d->deps.redis, &redis::Client::connected, this, [this] { recoverInBackground(); });
+        d->redisConnection = connect(
+            d->deps.redis, &redis::Client::connected, this, [this] { recoverInBackground(); });
 }
 
 void FlushWorker::stop()
@@ -241,7 +260,8 @@ QCoro::Task<> FlushWorker::waitIdle()
     }
 }
 
-namespace {
+namespace
+{
 
 struct PendingConvo {
     QString appId;
@@ -310,7 +330,8 @@ QCoro::Task<> FlushWorker::tick()
         a.convos.append(p.convoId);
         a.oldestMs = qMin(a.oldestMs, p.sinceMs);
         const qint64 counter = i < counters.size() && counters[i] ? counters[i]->toInteger() : 0;
-        const qint64 waiting = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
+        const qint64 waiting
+            = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
         a.waiting += waiting;
         depth += waiting;
     }
@@ -358,7 +379,8 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
     if (!reply) {
         d->running = false;
         Q_EMIT cycleFinished();
-        co_return Error::unavailable(QStringLiteral("flushing: reading pending conversations: %1").arg(reply.error().message));
+        co_return Error::unavailable(QStringLiteral("flushing: reading pending conversations: %1")
+                                         .arg(reply.error().message));
     }
     QHash<QString, QStringList> apps;
     for (const PendingConvo &p : parsePending(*reply))
@@ -389,7 +411,8 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
             }
             if (attempt * 100 > d->options.lockTtlMs) {
                 if (!firstError)
-                    firstError = Error::unavailable(QStringLiteral("flushing app %1: another node holds its lock").arg(appId));
+                    firstError = Error::unavailable(
+                        QStringLiteral("flushing app %1: another node holds its lock").arg(appId));
                 break;
             }
             auto pause = QCoro::sleepFor(std::chrono::milliseconds(100));
@@ -403,30 +426,33 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
     co_return written;
 }
 
-QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(QString appId, QStringList convoIds, bool resolve)
+QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
+    QString appId, QStringList convoIds, bool resolve)
 {
     const QByteArray token = randomToken(12);
-    auto locking = d->deps.redis->exec(
-        keys::cmd("SET", lockKey(appId), token, "NX", "PX", QByteArray::number(d->options.lockTtlMs)));
+    auto locking = d->deps.redis->exec(keys::cmd(
+        "SET", lockKey(appId), token, "NX", "PX", QByteArray::number(d->options.lockTtlMs)));
     const redis::Reply lock = co_await locking;
     if (!lock)
-        co_return Error::unavailable(QStringLiteral("flushing app %1: taking its lock: %2").arg(appId, lock.error().message));
+        co_return Error::unavailable(QStringLiteral("flushing app %1: taking its lock: %2")
+                                         .arg(appId, lock.error().message));
     if (lock->isNil())
-        co_return AppResult{0, true};
+        co_return AppResult { 0, true };
 
     auto flushing = flushAppLocked(appId, convoIds, resolve);
     Expected<AppResult> result = co_await flushing;
 
-    auto unlocking = d->deps.redis->eval(d->releaseLock, keys::cmd(lockKey(appId)), keys::cmd(token));
+    auto unlocking
+        = d->deps.redis->eval(d->releaseLock, keys::cmd(lockKey(appId)), keys::cmd(token));
     const redis::Reply unlocked = co_await unlocking;
     if (!unlocked)
-        qCInfo(lcSegments) << "could not release the flush lock of app" << appId << "(it expires by itself):"
-                           << unlocked.error().message;
+        qCInfo(lcSegments) << "could not release the flush lock of app" << appId
+                           << "(it expires by itself):" << unlocked.error().message;
     co_return result;
 }
 
-QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QString appId, QStringList convoIds,
-                                                                          bool resolve)
+QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
+    QString appId, QStringList convoIds, bool resolve)
 {
     auto watermarksFuture = d->index.flushedSeqs(appId, convoIds);
     const Expected<QHash<QString, qint64>> watermarks = co_await watermarksFuture;
@@ -447,13 +473,16 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QStrin
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
         if (!replies[i])
             co_return Error::unavailable(
-                QStringLiteral("flushing app %1: reading the tail of %2: %3").arg(appId, convoIds[i], replies[i].error().message));
-        ConvoRecords c{convoIds[i], tail::toRecords(*replies[i]), 0};
+                QStringLiteral("flushing app %1: reading the tail of %2: %3")
+                    .arg(appId, convoIds[i], replies[i].error().message));
+        ConvoRecords c { convoIds[i], tail::toRecords(*replies[i]), 0 };
         if (c.records.isEmpty())
             continue;
-        if (const qint64 expected = watermarks->value(c.convoId) + 1; c.records.first().seq != expected)
-            qCWarning(lcSegments) << "the tail of" << appId << c.convoId << "starts at" << c.records.first().seq
-                                  << "instead of" << expected << "- those messages were lost from Redis before a flush";
+        if (const qint64 expected = watermarks->value(c.convoId) + 1;
+            c.records.first().seq != expected)
+            qCWarning(lcSegments) << "the tail of" << appId << c.convoId << "starts at"
+                                  << c.records.first().seq << "instead of" << expected
+                                  << "- those messages were lost from Redis before a flush";
         for (const segment::Record &r : c.records)
             c.rawBytes += r.payload.size();
         totalRaw += c.rawBytes;
@@ -468,7 +497,7 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QStrin
     qint64 groupBytes = 0;
     for (ConvoRecords &c : convos) {
         if (groups.isEmpty() || (groupBytes > 0 && groupBytes + c.rawBytes > d->options.maxBytes)) {
-            groups.append(QList<ConvoRecords>{});
+            groups.append(QList<ConvoRecords> {});
             groupBytes = 0;
         }
         groupBytes += c.rawBytes;
@@ -492,17 +521,21 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QStrin
             co_return sealed.error();
 
         const QString key = segmentKey(appId, nowMs());
-        auto putting = d->deps.store->put(key, sealed->bytes, QByteArrayLiteral("application/vnd.confab.segment"));
+        auto putting = d->deps.store->put(
+            key, sealed->bytes, QByteArrayLiteral("application/vnd.confab.segment"));
         const Status put = co_await putting;
         if (!put)
-            co_return Error{put.error().code == ErrorCode::Internal ? ErrorCode::Internal : ErrorCode::Unavailable,
-                            QStringLiteral("writing segment %1 for app %2: %3").arg(key, appId, put.error().message)};
+            co_return Error { put.error().code == ErrorCode::Internal ? ErrorCode::Internal
+                                                                      : ErrorCode::Unavailable,
+                QStringLiteral("writing segment %1 for app %2: %3")
+                    .arg(key, appId, put.error().message) };
 
         auto committing = d->index.commit(key, sealed->bytes.size(), sealed->blocks);
         const Expected<QHash<QString, qint64>> committed = co_await committing;
         if (!committed)
-            co_return Error{committed.error().code,
-                            QStringLiteral("indexing segment %1 for app %2: %3").arg(key, appId, committed.error().message)};
+            co_return Error { committed.error().code,
+                QStringLiteral("indexing segment %1 for app %2: %3")
+                    .arg(key, appId, committed.error().message) };
         for (auto it = committed->cbegin(); it != committed->cend(); ++it) {
             newWatermarks.insert(it.key(), it.value());
             d->flushed[appId].insert(it.key(), it.value());
@@ -513,8 +546,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QStrin
             // From the oldest message of the segment entering the tail to its being indexed.
             d->deps.metrics->observeFlush(qMax<qint64>(0, nowMs() - oldestTs) / 1000.0);
         }
-        qCInfo(lcSegments).nospace() << "wrote segment " << key << " (" << sealed->blocks.size() << " blocks, "
-                                     << sealed->bytes.size() << " bytes, sealed in " << sealTimer.elapsed() << " ms)";
+        qCInfo(lcSegments).nospace()
+            << "wrote segment " << key << " (" << sealed->blocks.size() << " blocks, "
+            << sealed->bytes.size() << " bytes, sealed in " << sealTimer.elapsed() << " ms)";
         Q_EMIT segmentWritten(appId, key, sealed->bytes.size());
     }
 
@@ -526,15 +560,17 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(QStrin
         const QByteArray convo = c.toUtf8();
         if (wm - d->options.hotWindow >= 1)
             trims.append(keys::cmd("XTRIM", keys::log(appId, convo), "MINID",
-                                   QByteArray::number(wm - d->options.hotWindow + 1) + "-0"));
-        clears.append(tail::ScriptCall{keys::cmd(pendingKey(), keys::seq(appId, convo), keys::log(appId, convo)),
-                                       keys::cmd(pendingMember(appId, convo), QByteArray::number(wm))});
+                QByteArray::number(wm - d->options.hotWindow + 1) + "-0"));
+        clears.append(tail::ScriptCall {
+            keys::cmd(pendingKey(), keys::seq(appId, convo), keys::log(appId, convo)),
+            keys::cmd(pendingMember(appId, convo), QByteArray::number(wm)) });
     }
     auto trimming = tail::batch(d->deps.redis, trims);
     const QList<redis::Reply> trimmed = co_await trimming;
     for (const redis::Reply &t : trimmed) {
         if (!t)
-            qCInfo(lcSegments) << "trimming the tail of app" << appId << "failed; the next flush retries:" << t.error().message;
+            qCInfo(lcSegments) << "trimming the tail of app" << appId
+                               << "failed; the next flush retries:" << t.error().message;
     }
     auto clearing = tail::batchEval(d->deps.redis, d->clearPending, clears);
     const QList<redis::Reply> cleared = co_await clearing;
@@ -570,7 +606,8 @@ QCoro::Task<> FlushWorker::noteFailure(QString appId, QStringList convoIds, Erro
     if (!f.dead && now < deadline) {
         const qint64 backoff = d->options.retryBaseMs << qMin(f.attempts - 1, 16);
         f.nextMs = qMin(now + backoff, deadline);
-        qCInfo(lcSegments) << "flush of app" << appId << "failed, attempt" << f.attempts << "- retrying:" << error.message;
+        qCInfo(lcSegments) << "flush of app" << appId << "failed, attempt" << f.attempts
+                           << "- retrying:" << error.message;
         co_return;
     }
     f.dead = true;
@@ -590,17 +627,19 @@ QCoro::Task<> FlushWorker::noteFailure(QString appId, QStringList convoIds, Erro
     for (qsizetype i = 0; i < convoIds.size(); ++i) {
         const qint64 first = known.value(convoIds[i]) + 1;
         const qint64 last = counters[i] ? counters[i]->toInteger() : first;
-        auto recording = d->deadLetters.record(kSegmentFlush, appId, convoIds[i], first, qMax(first, last), attempts,
-                                               error.message);
+        auto recording = d->deadLetters.record(
+            kSegmentFlush, appId, convoIds[i], first, qMax(first, last), attempts, error.message);
         const Expected<DeadLetter> dl = co_await recording;
         if (!self)
             co_return;
         if (dl)
             ++recorded;
         else
-            qCWarning(lcSegments) << "could not record a dead letter for" << appId << convoIds[i] << ":" << dl.error().message;
+            qCWarning(lcSegments) << "could not record a dead letter for" << appId << convoIds[i]
+                                  << ":" << dl.error().message;
     }
-    qCWarning(lcSegments) << "flush of app" << appId << "failed" << attempts << "times; dead letters for" << recorded
+    qCWarning(lcSegments) << "flush of app" << appId << "failed" << attempts
+                          << "times; dead letters for" << recorded
                           << "conversations:" << error.message;
     Q_EMIT deadLettered(appId, recorded);
     auto gauge = updateDeadLetterGauge();
@@ -623,7 +662,8 @@ QCoro::Task<Status> FlushWorker::recover()
     auto listing = d->index.allConversations();
     const Expected<QList<Watermark>> all = co_await listing;
     if (!all)
-        co_return Error{all.error().code, QStringLiteral("recovering: %1").arg(all.error().message)};
+        co_return Error { all.error().code,
+            QStringLiteral("recovering: %1").arg(all.error().message) };
     if (!self)
         co_return Error::unavailable(QStringLiteral("recovering: the flush worker is gone"));
 
@@ -634,8 +674,9 @@ QCoro::Task<Status> FlushWorker::recover()
         for (qsizetype i = from; i < qMin(all->size(), from + kChunk); ++i) {
             const Watermark &w = all->at(i);
             const QByteArray convo = w.convoId.toUtf8();
-            calls.append(tail::ScriptCall{keys::cmd(keys::seq(w.appId, convo), keys::log(w.appId, convo), pendingKey()),
-                                          keys::cmd(QByteArray::number(w.flushedSeq), pendingMember(w.appId, convo))});
+            calls.append(tail::ScriptCall {
+                keys::cmd(keys::seq(w.appId, convo), keys::log(w.appId, convo), pendingKey()),
+                keys::cmd(QByteArray::number(w.flushedSeq), pendingMember(w.appId, convo)) });
             d->flushed[w.appId].insert(w.convoId, w.flushedSeq);
         }
         auto running = tail::batchEval(d->deps.redis, d->recover, calls);
@@ -644,13 +685,15 @@ QCoro::Task<Status> FlushWorker::recover()
             co_return Error::unavailable(QStringLiteral("recovering: the flush worker is gone"));
         for (const redis::Reply &r : replies) {
             if (!r)
-                co_return Error::unavailable(QStringLiteral("recovering: %1").arg(r.error().message));
+                co_return Error::unavailable(
+                    QStringLiteral("recovering: %1").arg(r.error().message));
             raised += r->toInteger();
         }
     }
     if (raised > 0)
-        qCWarning(lcSegments) << "Redis had lost" << raised << "conversation counters; rebuilt them from the segment index";
-    co_return Ok{};
+        qCWarning(lcSegments) << "Redis had lost" << raised
+                              << "conversation counters; rebuilt them from the segment index";
+    co_return Ok {};
 }
 
 QCoro::Task<> FlushWorker::recoverInBackground()
@@ -691,7 +734,8 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
     if (!dl)
         co_return dl.error();
     if (!self)
-        co_return Error::unavailable(QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
+        co_return Error::unavailable(
+            QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
 
     auto idle = waitIdle();
     co_await idle;
@@ -699,7 +743,7 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
 
     auto pendingReply = d->deps.redis->exec(pendingRangeCommand());
     const redis::Reply reply = co_await pendingReply;
-    QStringList convos{dl->convoId};
+    QStringList convos { dl->convoId };
     if (reply) {
         for (const PendingConvo &p : parsePending(*reply)) {
             if (p.appId == dl->appId && !convos.contains(p.convoId))
@@ -709,14 +753,17 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
     auto flushing = flushApp(dl->appId, convos, true);
     const Expected<AppResult> r = co_await flushing;
     if (!self)
-        co_return Error::unavailable(QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
-    Status result = Ok{};
+        co_return Error::unavailable(
+            QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
+    Status result = Ok {};
     if (!r) {
         auto noting = noteFailure(dl->appId, convos, r.error());
         co_await noting;
         result = r.error();
     } else if (r->lockedElsewhere) {
-        result = Error::unavailable(QStringLiteral("retrying dead letter %1: another node is flushing app %2").arg(id, dl->appId));
+        result = Error::unavailable(
+            QStringLiteral("retrying dead letter %1: another node is flushing app %2")
+                .arg(id, dl->appId));
     }
     d->running = false;
     Q_EMIT cycleFinished();

@@ -9,36 +9,41 @@
 
 #include <memory>
 
-namespace confab::redis {
+namespace confab::redis
+{
 class Client;
 }
-namespace confab::store {
+namespace confab::store
+{
 class Database;
 }
-namespace confab::objectstore {
+namespace confab::objectstore
+{
 class ObjectStore;
 }
-namespace confab::metrics {
+namespace confab::metrics
+{
 class Metrics;
 }
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 class DeadLetterRepository;
 class SegmentIndex;
 
 struct FlushOptions {
-    qint64 maxBytes = 1048576;        // [segments] max_bytes, compared with the uncompressed records
-    qint64 maxAgeMs = 30000;          // [segments] max_age: oldest unflushed message of an app
-    qint64 tickMs = 1000;             // how often pending conversations are looked at
-    qint64 hotWindow = 1000;          // messages kept in the tail below the flushed watermark
-    qint64 retryWindowMs = 100000;    // failed flushes retry this long, then become dead letters
-    qint64 retryBaseMs = 1000;        // backoff: base * 2^(attempt-1), capped by the window
+    qint64 maxBytes = 1048576; // [segments] max_bytes, compared with the uncompressed records
+    qint64 maxAgeMs = 30000; // [segments] max_age: oldest unflushed message of an app
+    qint64 tickMs = 1000; // how often pending conversations are looked at
+    qint64 hotWindow = 1000; // messages kept in the tail below the flushed watermark
+    qint64 retryWindowMs = 100000; // failed flushes retry this long, then become dead letters
+    qint64 retryBaseMs = 1000; // backoff: base * 2^(attempt-1), capped by the window
     qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back
     qint64 recoveryIntervalMs = 300000;
-    qint64 offThreadBytes = 262144;   // segments at least this large are encoded on a pool thread
-    qint64 lockTtlMs = 120000;        // per-app flush lock between nodes
-    int maxRecordsPerConvo = 20000;   // per conversation and flush; the rest waits for the next
+    qint64 offThreadBytes = 262144; // segments at least this large are encoded on a pool thread
+    qint64 lockTtlMs = 120000; // per-app flush lock between nodes
+    int maxRecordsPerConvo = 20000; // per conversation and flush; the rest waits for the next
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
 };
@@ -102,7 +107,8 @@ private:
     QCoro::Task<> retryDeadLettersInBackground();
     QCoro::Task<> waitIdle();
     QCoro::Task<Expected<AppResult>> flushApp(QString appId, QStringList convoIds, bool resolve);
-    QCoro::Task<Expected<AppResult>> flushAppLocked(QString appId, QStringList convoIds, bool resolve);
+    QCoro::Task<Expected<AppResult>> flushAppLocked(
+        QString appId, QStringList convoIds, bool resolve);
     QCoro::Task<> noteFailure(QString appId, QStringList convoIds, Error error);
     QCoro::Task<> updateDeadLetterGauge();
 

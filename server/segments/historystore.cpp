@@ -16,13 +16,15 @@
 #include <algorithm>
 #include <limits>
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 namespace keys = confab::messaging::keys;
 using messaging::Page;
 using segment::Record;
 
-namespace {
+namespace
+{
 
 constexpr qint64 kNoBound = std::numeric_limits<qint64>::max();
 
@@ -59,16 +61,20 @@ QByteArray sourceOf(bool fromTail, bool fromSegments)
     return fromSegments ? QByteArrayLiteral("segments") : QByteArrayLiteral("tail");
 }
 
-QList<QByteArray> afterCommand(const QString &appId, const QByteArray &convoId, qint64 afterSeq, int count)
+QList<QByteArray> afterCommand(
+    const QString &appId, const QByteArray &convoId, qint64 afterSeq, int count)
 {
-    return keys::cmd("XRANGE", keys::log(appId, convoId), QByteArray::number(afterSeq + 1) + "-0", "+", "COUNT",
-                     QByteArray::number(count));
+    return keys::cmd("XRANGE", keys::log(appId, convoId), QByteArray::number(afterSeq + 1) + "-0",
+        "+", "COUNT", QByteArray::number(count));
 }
 
-QList<QByteArray> beforeCommand(const QString &appId, const QByteArray &convoId, qint64 beforeSeq, int count)
+QList<QByteArray> beforeCommand(
+    const QString &appId, const QByteArray &convoId, qint64 beforeSeq, int count)
 {
-    const QByteArray from = beforeSeq == kNoBound ? QByteArray("+") : QByteArray::number(beforeSeq - 1) + "-0";
-    return keys::cmd("XREVRANGE", keys::log(appId, convoId), from, "-", "COUNT", QByteArray::number(count));
+    const QByteArray from
+        = beforeSeq == kNoBound ? QByteArray("+") : QByteArray::number(beforeSeq - 1) + "-0";
+    return keys::cmd(
+        "XREVRANGE", keys::log(appId, convoId), from, "-", "COUNT", QByteArray::number(count));
 }
 
 } // namespace
@@ -76,15 +82,21 @@ QList<QByteArray> beforeCommand(const QString &appId, const QByteArray &convoId,
 class HistoryStore::Private
 {
 public:
-    Private(redis::Client *redis, store::Database *db, objectstore::ObjectStore *store, metrics::Metrics *metrics,
-            HistoryOptions options)
-        : redis(redis), index(db), store(store), metrics(metrics), options(options), cache(options.cacheBytes)
+    Private(redis::Client *redis, store::Database *db, objectstore::ObjectStore *store,
+        metrics::Metrics *metrics, HistoryOptions options)
+        : redis(redis)
+        , index(db)
+        , store(store)
+        , metrics(metrics)
+        , options(options)
+        , cache(options.cacheBytes)
     {
     }
 
     [[nodiscard]] qint64 minTs() const
     {
-        return options.retentionMs > 0 ? QDateTime::currentMSecsSinceEpoch() - options.retentionMs : 0;
+        return options.retentionMs > 0 ? QDateTime::currentMSecsSinceEpoch() - options.retentionMs
+                                       : 0;
     }
 
     void observe(bool fromTail, bool fromSegments, const QElapsedTimer &t) const
@@ -103,9 +115,11 @@ public:
     qint64 hits = 0;
 };
 
-HistoryStore::HistoryStore(redis::Client *redis, store::Database *db, objectstore::ObjectStore *store,
-                           metrics::Metrics *metrics, HistoryOptions options, QObject *parent)
-    : QObject(parent), d(std::make_unique<Private>(redis, db, store, metrics, options))
+HistoryStore::HistoryStore(redis::Client *redis, store::Database *db,
+    objectstore::ObjectStore *store, metrics::Metrics *metrics, HistoryOptions options,
+    QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(redis, db, store, metrics, options))
 {
 }
 
@@ -121,22 +135,24 @@ qint64 HistoryStore::cacheHits() const
     return d->hits;
 }
 
-QCoro::Task<Expected<std::shared_ptr<const QList<Record>>>> HistoryStore::loadBlock(QString appId, QString convoId,
-                                                                                    BlockRef block)
+QCoro::Task<Expected<std::shared_ptr<const QList<Record>>>> HistoryStore::loadBlock(
+    QString appId, QString convoId, BlockRef block)
 {
     if (BlockCache::Records cached = d->cache.find(block.segmentKey, block.offset)) {
         ++d->hits;
         co_return cached;
     }
     ++d->fetches;
-    auto getting = d->store->get(block.segmentKey, objectstore::ByteRange{block.offset, block.length});
+    auto getting
+        = d->store->get(block.segmentKey, objectstore::ByteRange { block.offset, block.length });
     const Expected<QByteArray> bytes = co_await getting;
     if (!bytes)
-        co_return Error{bytes.error().code == ErrorCode::NotFound ? ErrorCode::Internal : bytes.error().code,
-                        QStringLiteral("reading block %1@%2 of %3/%4: %5")
-                            .arg(block.segmentKey)
-                            .arg(block.offset)
-                            .arg(appId, convoId, bytes.error().message)};
+        co_return Error { bytes.error().code == ErrorCode::NotFound ? ErrorCode::Internal
+                                                                    : bytes.error().code,
+            QStringLiteral("reading block %1@%2 of %3/%4: %5")
+                .arg(block.segmentKey)
+                .arg(block.offset)
+                .arg(appId, convoId, bytes.error().message) };
     Expected<segment::Block> decoded = segment::decodeBlock(*bytes, appId, convoId);
     if (!decoded)
         co_return Error::internal(QStringLiteral("decoding block %1@%2 of %3/%4: %5")
@@ -148,7 +164,8 @@ QCoro::Task<Expected<std::shared_ptr<const QList<Record>>>> HistoryStore::loadBl
     co_return records;
 }
 
-QCoro::Task<Expected<Page>> HistoryStore::after(QString appId, QByteArray convoId, qint64 afterSeq, int limit)
+QCoro::Task<Expected<Page>> HistoryStore::after(
+    QString appId, QByteArray convoId, qint64 afterSeq, int limit)
 {
     QElapsedTimer timer;
     timer.start();
@@ -159,7 +176,8 @@ QCoro::Task<Expected<Page>> HistoryStore::after(QString appId, QByteArray convoI
     auto reading = d->redis->exec(afterCommand(appId, convoId, afterSeq, limit + 1));
     const redis::Reply reply = co_await reading;
     if (!reply)
-        co_return Error::unavailable(QStringLiteral("reading history: %1").arg(reply.error().message));
+        co_return Error::unavailable(
+            QStringLiteral("reading history: %1").arg(reply.error().message));
     const QList<Record> tailRecords = tail::toRecords(*reply);
     if (!tailRecords.isEmpty() && tailRecords.first().seq == afterSeq + 1) {
         d->observe(true, false, timer);
@@ -175,10 +193,12 @@ QCoro::Task<Expected<Page>> HistoryStore::after(QString appId, QByteArray convoI
     qint64 queryFrom = afterSeq;
     bool reachedTail = false;
     while (out.size() <= limit && !reachedTail) {
-        auto querying = d->index.blocksAfter(appId, convo, queryFrom, minTs, d->options.blocksPerQuery);
+        auto querying
+            = d->index.blocksAfter(appId, convo, queryFrom, minTs, d->options.blocksPerQuery);
         const Expected<QList<BlockRef>> blocks = co_await querying;
         if (!blocks)
-            co_return Error{blocks.error().code, QStringLiteral("reading history: %1").arg(blocks.error().message)};
+            co_return Error { blocks.error().code,
+                QStringLiteral("reading history: %1").arg(blocks.error().message) };
         for (const BlockRef &b : *blocks) {
             if (b.firstSeq >= upper) {
                 reachedTail = true;
@@ -218,10 +238,11 @@ QCoro::Task<Expected<Page>> HistoryStore::after(QString appId, QByteArray convoI
     co_return toPage(dropExpired(std::move(out), minTs), limit, false);
 }
 
-QCoro::Task<Expected<Page>> HistoryStore::before(QString appId, QByteArray convoId, qint64 beforeSeq, int limit)
+QCoro::Task<Expected<Page>> HistoryStore::before(
+    QString appId, QByteArray convoId, qint64 beforeSeq, int limit)
 {
     if (beforeSeq <= 1)
-        co_return Page{};
+        co_return Page {};
     auto reading = readBackward(std::move(appId), std::move(convoId), beforeSeq, limit);
     co_return co_await reading;
 }
@@ -232,7 +253,8 @@ QCoro::Task<Expected<Page>> HistoryStore::latest(QString appId, QByteArray convo
     co_return co_await reading;
 }
 
-QCoro::Task<Expected<Page>> HistoryStore::readBackward(QString appId, QByteArray convoId, qint64 beforeSeq, int limit)
+QCoro::Task<Expected<Page>> HistoryStore::readBackward(
+    QString appId, QByteArray convoId, qint64 beforeSeq, int limit)
 {
     QElapsedTimer timer;
     timer.start();
@@ -242,7 +264,8 @@ QCoro::Task<Expected<Page>> HistoryStore::readBackward(QString appId, QByteArray
     auto reading = d->redis->exec(beforeCommand(appId, convoId, beforeSeq, limit + 1));
     const redis::Reply reply = co_await reading;
     if (!reply)
-        co_return Error::unavailable(QStringLiteral("reading history: %1").arg(reply.error().message));
+        co_return Error::unavailable(
+            QStringLiteral("reading history: %1").arg(reply.error().message));
     QList<Record> out = tail::toRecords(*reply); // descending
     const bool fromTail = !out.isEmpty();
     bool fromSegments = false;
@@ -251,10 +274,12 @@ QCoro::Task<Expected<Page>> HistoryStore::readBackward(QString appId, QByteArray
         qint64 lowest = out.isEmpty() ? beforeSeq : out.last().seq;
         qint64 queryBelow = lowest;
         while (out.size() <= limit) {
-            auto querying = d->index.blocksBefore(appId, convo, queryBelow, minTs, d->options.blocksPerQuery);
+            auto querying
+                = d->index.blocksBefore(appId, convo, queryBelow, minTs, d->options.blocksPerQuery);
             const Expected<QList<BlockRef>> blocks = co_await querying;
             if (!blocks)
-                co_return Error{blocks.error().code, QStringLiteral("reading history: %1").arg(blocks.error().message)};
+                co_return Error { blocks.error().code,
+                    QStringLiteral("reading history: %1").arg(blocks.error().message) };
             for (const BlockRef &b : *blocks) {
                 auto loading = loadBlock(appId, convo, b);
                 const Expected<std::shared_ptr<const QList<Record>>> records = co_await loading;
@@ -278,7 +303,8 @@ QCoro::Task<Expected<Page>> HistoryStore::readBackward(QString appId, QByteArray
     }
     // Retention: descending, so everything from the first expired record on is gone.
     if (minTs > 0) {
-        const auto expired = std::find_if(out.cbegin(), out.cend(), [minTs](const Record &r) { return r.ts < minTs; });
+        const auto expired = std::find_if(
+            out.cbegin(), out.cend(), [minTs](const Record &r) { return r.ts < minTs; });
         out.erase(expired, out.cend());
     }
     const bool hasMore = out.size() > limit;

@@ -12,24 +12,29 @@
 
 #include <memory>
 
-namespace confab::redis {
+namespace confab::redis
+{
 class Client;
 }
-namespace confab::store {
+namespace confab::store
+{
 class Database;
 }
-namespace confab::objectstore {
+namespace confab::objectstore
+{
 class ObjectStore;
 }
-namespace confab::metrics {
+namespace confab::metrics
+{
 class Metrics;
 }
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 struct HistoryOptions {
     qint64 cacheBytes = 16 * 1024 * 1024; // decoded blocks kept in memory
-    qint64 retentionMs = 0;               // older messages are never returned; 0: no limit
+    qint64 retentionMs = 0; // older messages are never returned; 0: no limit
     int blocksPerQuery = 8;
 };
 
@@ -45,15 +50,17 @@ class HistoryStore : public QObject
     Q_OBJECT
 public:
     HistoryStore(redis::Client *redis, store::Database *db, objectstore::ObjectStore *store,
-                 metrics::Metrics *metrics, HistoryOptions options, QObject *parent = nullptr);
+        metrics::Metrics *metrics, HistoryOptions options, QObject *parent = nullptr);
     ~HistoryStore() override;
 
     static constexpr int kMaxLimit = 200;
 
     // seq_no > afterSeq, ascending; hasMore if newer ones exist.
-    QCoro::Task<Expected<messaging::Page>> after(QString appId, QByteArray convoId, qint64 afterSeq, int limit);
+    QCoro::Task<Expected<messaging::Page>> after(
+        QString appId, QByteArray convoId, qint64 afterSeq, int limit);
     // The `limit` messages just before beforeSeq, ascending; hasMore if older ones exist.
-    QCoro::Task<Expected<messaging::Page>> before(QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
+    QCoro::Task<Expected<messaging::Page>> before(
+        QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
     // The newest `limit` messages.
     QCoro::Task<Expected<messaging::Page>> latest(QString appId, QByteArray convoId, int limit);
 
@@ -62,9 +69,10 @@ public:
     [[nodiscard]] qint64 cacheHits() const;
 
 private:
-    QCoro::Task<Expected<messaging::Page>> readBackward(QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
-    QCoro::Task<Expected<std::shared_ptr<const QList<segment::Record>>>> loadBlock(QString appId, QString convoId,
-                                                                                   BlockRef block);
+    QCoro::Task<Expected<messaging::Page>> readBackward(
+        QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
+    QCoro::Task<Expected<std::shared_ptr<const QList<segment::Record>>>> loadBlock(
+        QString appId, QString convoId, BlockRef block);
 
     class Private;
     std::unique_ptr<Private> d;

@@ -1,6 +1,7 @@
 #include "segments/pending.h"
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 QByteArray pendingKey()
 {

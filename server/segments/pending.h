@@ -8,7 +8,8 @@
 // conversation to one sorted set, scored with the ts of its oldest unflushed message (ZADD NX),
 // and the flush worker removes it once everything up to the counter is indexed. See
 // docs/storage.md (including why this one key is not Redis Cluster friendly).
-namespace confab::segments {
+namespace confab::segments
+{
 
 // "flush:pending"
 [[nodiscard]] QByteArray pendingKey();

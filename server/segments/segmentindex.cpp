@@ -6,18 +6,22 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 namespace sql = confab::store::sql;
 
-namespace {
+namespace
+{
 
-const QString kInsertSegment = QStringLiteral(
-    "INSERT INTO segments (app_id, segment_key, bytes, blocks, first_ts, last_ts)"
-    " VALUES (:app, :key, :bytes, :blocks, :first_ts, :last_ts) ON CONFLICT (segment_key) DO NOTHING");
+const QString kInsertSegment
+    = QStringLiteral("INSERT INTO segments (app_id, segment_key, bytes, blocks, first_ts, last_ts)"
+                     " VALUES (:app, :key, :bytes, :blocks, :first_ts, :last_ts) ON CONFLICT "
+                     "(segment_key) DO NOTHING");
 
 const QString kInsertBlock = QStringLiteral(
-    "INSERT INTO segment_blocks (app_id, convo_id, first_seq, last_seq, first_ts, last_ts, segment_key,"
+    "INSERT INTO segment_blocks (app_id, convo_id, first_seq, last_seq, first_ts, last_ts, "
+    "segment_key,"
     " byte_offset, byte_length)"
     " VALUES (:app, :convo, :first_seq, :last_seq, :first_ts, :last_ts, :key, :offset, :length)"
     " ON CONFLICT (app_id, convo_id, first_seq) DO NOTHING");
@@ -32,124 +36,141 @@ const QString kRaiseWatermark = QStringLiteral(
     " SET flushed_seq = GREATEST(flush_state.flushed_seq, EXCLUDED.flushed_seq), updated_at = now()"
     " RETURNING flushed_seq");
 
-const QString kSelectWatermarks = QStringLiteral(
-    "SELECT convo_id, flushed_seq FROM flush_state WHERE app_id = :app"
-    " AND convo_id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))");
+const QString kSelectWatermarks
+    = QStringLiteral("SELECT convo_id, flushed_seq FROM flush_state WHERE app_id = :app"
+                     " AND convo_id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))");
 
-const QString kBlockColumns = QStringLiteral(
-    "SELECT segment_key, byte_offset, byte_length, first_seq, last_seq, first_ts, last_ts FROM segment_blocks ");
+const QString kBlockColumns
+    = QStringLiteral("SELECT segment_key, byte_offset, byte_length, first_seq, last_seq, first_ts, "
+                     "last_ts FROM segment_blocks ");
 
-const QString kBlocksAfter = kBlockColumns + QStringLiteral(
-    "WHERE app_id = :app AND convo_id = :convo AND last_seq > :seq AND last_ts >= :min_ts"
-    " ORDER BY first_seq LIMIT :limit");
+const QString kBlocksAfter = kBlockColumns
+    + QStringLiteral(
+        "WHERE app_id = :app AND convo_id = :convo AND last_seq > :seq AND last_ts >= :min_ts"
+        " ORDER BY first_seq LIMIT :limit");
 
-const QString kBlocksBefore = kBlockColumns + QStringLiteral(
-    "WHERE app_id = :app AND convo_id = :convo AND first_seq < :seq AND last_ts >= :min_ts"
-    " ORDER BY last_seq DESC LIMIT :limit");
+const QString kBlocksBefore = kBlockColumns
+    + QStringLiteral(
+        "WHERE app_id = :app AND convo_id = :convo AND first_seq < :seq AND last_ts >= :min_ts"
+        " ORDER BY last_seq DESC LIMIT :limit");
 
 const QString kAllConversations = QStringLiteral(
     "SELECT COALESCE(c.app_id, f.app_id), COALESCE(c.id, f.convo_id), COALESCE(f.flushed_seq, 0)"
-    " FROM conversations c FULL OUTER JOIN flush_state f ON f.app_id = c.app_id AND f.convo_id = c.id");
+    " FROM conversations c FULL OUTER JOIN flush_state f ON f.app_id = c.app_id AND f.convo_id = "
+    "c.id");
 
 QString jsonList(const QStringList &items)
 {
-    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
 }
 
 Expected<QList<BlockRef>> selectBlocks(QSqlDatabase &db, const QString &stmt, const QString &app,
-                                       const QString &convo, qint64 seq, qint64 minTs, int limit)
+    const QString &convo, qint64 seq, qint64 minTs, int limit)
 {
     const QString what = QStringLiteral("reading the segment index of %1/%2").arg(app, convo);
     auto q = sql::exec(db, stmt,
-                       {{"app", app}, {"convo", convo}, {"seq", seq}, {"min_ts", minTs}, {"limit", qMax(1, limit)}},
-                       what);
+        { { "app", app }, { "convo", convo }, { "seq", seq }, { "min_ts", minTs },
+            { "limit", qMax(1, limit) } },
+        what);
     if (!q)
         return q.error();
     QList<BlockRef> out;
     while (q->next()) {
-        out.append(BlockRef{q->value(0).toString(), q->value(1).toLongLong(), q->value(2).toLongLong(),
-                            q->value(3).toLongLong(), q->value(4).toLongLong(), q->value(5).toLongLong(),
-                            q->value(6).toLongLong()});
+        out.append(BlockRef { q->value(0).toString(), q->value(1).toLongLong(),
+            q->value(2).toLongLong(), q->value(3).toLongLong(), q->value(4).toLongLong(),
+            q->value(5).toLongLong(), q->value(6).toLongLong() });
     }
     return out;
 }
 
 } // namespace
 
-SegmentIndex::SegmentIndex(store::Database *db) : m_db(db) { }
-
-QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::commit(QString segmentKey, qint64 bytes,
-                                                               QList<segment::BlockInfo> blocks)
+SegmentIndex::SegmentIndex(store::Database *db)
+    : m_db(db)
 {
-    return m_db->run<QHash<QString, qint64>>([segmentKey, bytes, blocks](QSqlDatabase &db)
-                                                 -> Expected<QHash<QString, qint64>> {
-        if (blocks.isEmpty())
-            return Error::badRequest(QStringLiteral("indexing segment %1: no blocks").arg(segmentKey));
-        const QString app = blocks.first().appId;
-        const QString what = QStringLiteral("indexing segment %1 of app %2").arg(segmentKey, app);
-        qint64 firstTs = blocks.first().firstTs;
-        qint64 lastTs = blocks.first().lastTs;
-        for (const segment::BlockInfo &b : blocks) {
-            firstTs = qMin(firstTs, b.firstTs);
-            lastTs = qMax(lastTs, b.lastTs);
-        }
-        sql::Transaction tx(db);
-        if (Status s = tx.begin(what); !s)
-            return s.error();
-        if (auto q = sql::exec(db, kInsertSegment,
-                               {{"app", app}, {"key", segmentKey}, {"bytes", bytes}, {"blocks", int(blocks.size())},
-                                {"first_ts", firstTs}, {"last_ts", lastTs}},
-                               what);
-            !q)
-            return q.error();
-        QHash<QString, qint64> watermarks;
-        for (const segment::BlockInfo &b : blocks) {
-            if (auto q = sql::exec(db, kInsertBlock,
-                                   {{"app", b.appId}, {"convo", b.convoId}, {"first_seq", b.firstSeq},
-                                    {"last_seq", b.lastSeq}, {"first_ts", b.firstTs}, {"last_ts", b.lastTs},
-                                    {"key", segmentKey}, {"offset", b.offset}, {"length", b.length}},
-                                   what);
+}
+
+QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::commit(
+    QString segmentKey, qint64 bytes, QList<segment::BlockInfo> blocks)
+{
+    return m_db->run<QHash<QString, qint64>>(
+        [segmentKey, bytes, blocks](QSqlDatabase &db) -> Expected<QHash<QString, qint64>> {
+            if (blocks.isEmpty())
+                return Error::badRequest(
+                    QStringLiteral("indexing segment %1: no blocks").arg(segmentKey));
+            const QString app = blocks.first().appId;
+            const QString what
+                = QStringLiteral("indexing segment %1 of app %2").arg(segmentKey, app);
+            qint64 firstTs = blocks.first().firstTs;
+            qint64 lastTs = blocks.first().lastTs;
+            for (const segment::BlockInfo &b : blocks) {
+                firstTs = qMin(firstTs, b.firstTs);
+                lastTs = qMax(lastTs, b.lastTs);
+            }
+            sql::Transaction tx(db);
+            if (Status s = tx.begin(what); !s)
+                return s.error();
+            if (auto q = sql::exec(db, kInsertSegment,
+                    { { "app", app }, { "key", segmentKey }, { "bytes", bytes },
+                        { "blocks", int(blocks.size()) }, { "first_ts", firstTs },
+                        { "last_ts", lastTs } },
+                    what);
                 !q)
                 return q.error();
-            auto q = sql::exec(db, kRaiseWatermark, {{"app", b.appId}, {"convo", b.convoId}, {"first_seq", b.firstSeq}},
-                               what);
+            QHash<QString, qint64> watermarks;
+            for (const segment::BlockInfo &b : blocks) {
+                if (auto q = sql::exec(db, kInsertBlock,
+                        { { "app", b.appId }, { "convo", b.convoId }, { "first_seq", b.firstSeq },
+                            { "last_seq", b.lastSeq }, { "first_ts", b.firstTs },
+                            { "last_ts", b.lastTs }, { "key", segmentKey }, { "offset", b.offset },
+                            { "length", b.length } },
+                        what);
+                    !q)
+                    return q.error();
+                auto q = sql::exec(db, kRaiseWatermark,
+                    { { "app", b.appId }, { "convo", b.convoId }, { "first_seq", b.firstSeq } },
+                    what);
+                if (!q)
+                    return q.error();
+                if (q->next())
+                    watermarks.insert(b.convoId, q->value(0).toLongLong());
+            }
+            if (Status s = tx.commit(what); !s)
+                return s.error();
+            return watermarks;
+        });
+}
+
+QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::flushedSeqs(
+    QString appId, QStringList convoIds)
+{
+    return m_db->run<QHash<QString, qint64>>(
+        [appId, convoIds](QSqlDatabase &db) -> Expected<QHash<QString, qint64>> {
+            QHash<QString, qint64> out;
+            for (const QString &c : convoIds)
+                out.insert(c, 0);
+            auto q = sql::exec(db, kSelectWatermarks,
+                { { "app", appId }, { "ids", jsonList(convoIds) } },
+                QStringLiteral("reading flushed watermarks of app %1").arg(appId));
             if (!q)
                 return q.error();
-            if (q->next())
-                watermarks.insert(b.convoId, q->value(0).toLongLong());
-        }
-        if (Status s = tx.commit(what); !s)
-            return s.error();
-        return watermarks;
-    });
+            while (q->next())
+                out.insert(q->value(0).toString(), q->value(1).toLongLong());
+            return out;
+        });
 }
 
-QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::flushedSeqs(QString appId, QStringList convoIds)
-{
-    return m_db->run<QHash<QString, qint64>>([appId, convoIds](QSqlDatabase &db) -> Expected<QHash<QString, qint64>> {
-        QHash<QString, qint64> out;
-        for (const QString &c : convoIds)
-            out.insert(c, 0);
-        auto q = sql::exec(db, kSelectWatermarks, {{"app", appId}, {"ids", jsonList(convoIds)}},
-                           QStringLiteral("reading flushed watermarks of app %1").arg(appId));
-        if (!q)
-            return q.error();
-        while (q->next())
-            out.insert(q->value(0).toString(), q->value(1).toLongLong());
-        return out;
-    });
-}
-
-QFuture<Expected<QList<BlockRef>>> SegmentIndex::blocksAfter(QString appId, QString convoId, qint64 afterSeq,
-                                                             qint64 minTs, int maxBlocks)
+QFuture<Expected<QList<BlockRef>>> SegmentIndex::blocksAfter(
+    QString appId, QString convoId, qint64 afterSeq, qint64 minTs, int maxBlocks)
 {
     return m_db->run<QList<BlockRef>>([=](QSqlDatabase &db) {
         return selectBlocks(db, kBlocksAfter, appId, convoId, afterSeq, minTs, maxBlocks);
     });
 }
 
-QFuture<Expected<QList<BlockRef>>> SegmentIndex::blocksBefore(QString appId, QString convoId, qint64 beforeSeq,
-                                                              qint64 minTs, int maxBlocks)
+QFuture<Expected<QList<BlockRef>>> SegmentIndex::blocksBefore(
+    QString appId, QString convoId, qint64 beforeSeq, qint64 minTs, int maxBlocks)
 {
     return m_db->run<QList<BlockRef>>([=](QSqlDatabase &db) {
         return selectBlocks(db, kBlocksBefore, appId, convoId, beforeSeq, minTs, maxBlocks);
@@ -159,12 +180,14 @@ QFuture<Expected<QList<BlockRef>>> SegmentIndex::blocksBefore(QString appId, QSt
 QFuture<Expected<QList<Watermark>>> SegmentIndex::allConversations()
 {
     return m_db->run<QList<Watermark>>([](QSqlDatabase &db) -> Expected<QList<Watermark>> {
-        auto q = sql::exec(db, kAllConversations, {}, QStringLiteral("listing conversations for recovery"));
+        auto q = sql::exec(
+            db, kAllConversations, {}, QStringLiteral("listing conversations for recovery"));
         if (!q)
             return q.error();
         QList<Watermark> out;
         while (q->next())
-            out.append(Watermark{q->value(0).toString(), q->value(1).toString(), q->value(2).toLongLong()});
+            out.append(Watermark {
+                q->value(0).toString(), q->value(1).toString(), q->value(2).toLongLong() });
         return out;
     });
 }

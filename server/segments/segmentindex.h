@@ -9,11 +9,13 @@
 #include <QString>
 #include <QStringList>
 
-namespace confab::store {
+namespace confab::store
+{
 class Database;
 }
 
-namespace confab::segments {
+namespace confab::segments
+{
 
 // Where one block of one conversation lives: enough for a Range GET and to decode it.
 struct BlockRef {
@@ -44,19 +46,19 @@ public:
     // A block indexed before (a retry after a crash) keeps its first row, so history is never
     // duplicated and the watermark never passes what is indexed. Answers every conversation's
     // watermark after the commit.
-    QFuture<Expected<QHash<QString, qint64>>> commit(QString segmentKey, qint64 bytes,
-                                                     QList<segment::BlockInfo> blocks);
+    QFuture<Expected<QHash<QString, qint64>>> commit(
+        QString segmentKey, qint64 bytes, QList<segment::BlockInfo> blocks);
 
     // Watermarks of the given conversations of an app; 0 for those never flushed.
     QFuture<Expected<QHash<QString, qint64>>> flushedSeqs(QString appId, QStringList convoIds);
 
     // Blocks holding seq_no > afterSeq, by first_seq ascending; only blocks with a record at
     // or after minTs (0: any).
-    QFuture<Expected<QList<BlockRef>>> blocksAfter(QString appId, QString convoId, qint64 afterSeq,
-                                                   qint64 minTs, int maxBlocks);
+    QFuture<Expected<QList<BlockRef>>> blocksAfter(
+        QString appId, QString convoId, qint64 afterSeq, qint64 minTs, int maxBlocks);
     // Blocks starting below beforeSeq, by last_seq descending.
-    QFuture<Expected<QList<BlockRef>>> blocksBefore(QString appId, QString convoId, qint64 beforeSeq,
-                                                    qint64 minTs, int maxBlocks);
+    QFuture<Expected<QList<BlockRef>>> blocksBefore(
+        QString appId, QString convoId, qint64 beforeSeq, qint64 minTs, int maxBlocks);
 
     // Every conversation that has a watermark or a row in the conversations table (0 when it
     // was never flushed): what recovery compares with the tail.

@@ -6,9 +6,11 @@
 
 #include <memory>
 
-namespace confab::segments::tail {
+namespace confab::segments::tail
+{
 
-namespace {
+namespace
+{
 
 struct Collector {
     QPromise<QList<redis::Reply>> promise;
@@ -36,7 +38,7 @@ std::shared_ptr<Collector> makeCollector(qsizetype n)
     c->outstanding = n;
     c->promise.start();
     if (n == 0) {
-        c->promise.addResult(QList<redis::Reply>{});
+        c->promise.addResult(QList<redis::Reply> {});
         c->promise.finish();
     }
     return c;
@@ -76,7 +78,7 @@ QList<segment::Record> toRecords(const redis::Value &reply)
         for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
             if (fields[i].str == "m") {
                 const QByteArray &payload = fields[i + 1].str;
-                out.append(segment::Record{seq, envelopeTs(payload), payload});
+                out.append(segment::Record { seq, envelopeTs(payload), payload });
                 break;
             }
         }
@@ -88,16 +90,18 @@ QFuture<QList<redis::Reply>> batch(redis::Client *client, QList<QList<QByteArray
 {
     auto c = makeCollector(commands.size());
     for (qsizetype i = 0; i < commands.size(); ++i)
-        client->command(commands[i], nullptr, [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
+        client->command(
+            commands[i], nullptr, [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
     return c->promise.future();
 }
 
-QFuture<QList<redis::Reply>> batchEval(redis::Client *client, const redis::Script &script, QList<ScriptCall> calls)
+QFuture<QList<redis::Reply>> batchEval(
+    redis::Client *client, const redis::Script &script, QList<ScriptCall> calls)
 {
     auto c = makeCollector(calls.size());
     for (qsizetype i = 0; i < calls.size(); ++i)
         client->evalScript(script, calls[i].keys, calls[i].args, nullptr,
-                           [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
+            [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
     return c->promise.future();
 }
 

@@ -9,12 +9,14 @@
 #include <QFuture>
 #include <QList>
 
-namespace confab::redis {
+namespace confab::redis
+{
 class Client;
 class Script;
-}
+} // namespace confab::redis
 
-namespace confab::segments::tail {
+namespace confab::segments::tail
+{
 
 // The ts of an envelope: the first "ts" member, which our envelope writer puts before
 // `content`, so client data can never be mistaken for it. 0 if absent.
@@ -26,13 +28,14 @@ namespace confab::segments::tail {
 
 // Sends every command in one event-loop iteration (so they go out in one write) and collects
 // the replies in order.
-[[nodiscard]] QFuture<QList<redis::Reply>> batch(redis::Client *client, QList<QList<QByteArray>> commands);
+[[nodiscard]] QFuture<QList<redis::Reply>> batch(
+    redis::Client *client, QList<QList<QByteArray>> commands);
 
 struct ScriptCall {
     QList<QByteArray> keys;
     QList<QByteArray> args;
 };
-[[nodiscard]] QFuture<QList<redis::Reply>> batchEval(redis::Client *client, const redis::Script &script,
-                                                     QList<ScriptCall> calls);
+[[nodiscard]] QFuture<QList<redis::Reply>> batchEval(
+    redis::Client *client, const redis::Script &script, QList<ScriptCall> calls);
 
 } // namespace confab::segments::tail

@@ -21,16 +21,17 @@
 #include <QDir>
 #include <QNetworkAccessManager>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
 
-namespace confab::test {
+namespace confab::test
+{
 
 namespace mkeys = confab::messaging::keys;
 
@@ -38,7 +39,8 @@ namespace mkeys = confab::messaging::keys;
 inline redis::Script acceptWithPending()
 {
     QByteArray source = messaging::Scripts().accept.source();
-    source.replace("return {0, seq}", QByteArray(segments::kAcceptPendingLine) + "\nreturn {0, seq}");
+    source.replace(
+        "return {0, seq}", QByteArray(segments::kAcceptPendingLine) + "\nreturn {0, seq}");
     return redis::Script(source);
 }
 
@@ -46,7 +48,11 @@ inline redis::Script acceptWithPending()
 class OwnS3
 {
 public:
-    explicit OwnS3(const TestEnv &env) : m_script(env.value(QStringLiteral("CONFAB_TEST_S3_SCRIPT"))), m_port(freePort()) { }
+    explicit OwnS3(const TestEnv &env)
+        : m_script(env.value(QStringLiteral("CONFAB_TEST_S3_SCRIPT")))
+        , m_port(freePort())
+    {
+    }
     ~OwnS3() { stop(); }
 
     bool start()
@@ -57,7 +63,8 @@ public:
         env.insert(QStringLiteral("NODE_OPTIONS"), QStringLiteral("--openssl-legacy-provider"));
         m_proc->setProcessEnvironment(env);
         m_proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_proc->start(QStringLiteral("node"), {m_script, QString::number(m_port), m_dir.path(), bucket()});
+        m_proc->start(
+            QStringLiteral("node"), { m_script, QString::number(m_port), m_dir.path(), bucket() });
         if (!m_proc->waitForStarted(10000))
             return false;
         for (int i = 0; i < 200; ++i) {
@@ -77,7 +84,10 @@ public:
             m_proc.reset();
         }
     }
-    [[nodiscard]] QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+    [[nodiscard]] QString endpoint() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+    }
     [[nodiscard]] static QString bucket() { return QStringLiteral("confab-own"); }
 
 private:
@@ -95,7 +105,8 @@ public:
     {
         if (!env.isValid() || !redisServer.start())
             return false;
-        db = std::make_unique<store::Database>(store::Database::Options{env.createDatabase(), 2});
+        db = std::make_unique<store::Database>(
+            store::Database::Options { env.createDatabase(), 2 });
         auto migrated = db->migrate();
         if (!finish(migrated) || !migrated.result())
             return false;
@@ -108,8 +119,11 @@ public:
         if (!connected.wait(10000))
             return false;
         s3 = std::make_unique<objectstore::S3Store>(
-            s3Options(s3Endpoint.isEmpty() ? env.s3Endpoint() : s3Endpoint, bucket.isEmpty() ? env.s3Bucket() : bucket), &nam);
-        app = QStringLiteral("app") + QString::fromLatin1(randomToken(6)).remove(QLatin1Char('-')).remove(QLatin1Char('_'));
+            s3Options(s3Endpoint.isEmpty() ? env.s3Endpoint() : s3Endpoint,
+                bucket.isEmpty() ? env.s3Bucket() : bucket),
+            &nam);
+        app = QStringLiteral("app")
+            + QString::fromLatin1(randomToken(6)).remove(QLatin1Char('-')).remove(QLatin1Char('_'));
         return true;
     }
 
@@ -134,7 +148,10 @@ public:
         const QByteArray id = newUlid(ts);
         const QByteArray c = convo.toUtf8();
         JsonWriter head;
-        head.beginObject().field("server_msg_id", QByteArrayView(id)).field("convo_id", QByteArrayView(c)).key("seq_no");
+        head.beginObject()
+            .field("server_msg_id", QByteArrayView(id))
+            .field("convo_id", QByteArrayView(c))
+            .key("seq_no");
         JsonWriter tail;
         JsonWriter content;
         content.beginObject().field("text", QByteArrayView(text)).endObject();
@@ -146,10 +163,12 @@ public:
             .endObject();
         QByteArray tailBytes = tail.take();
         tailBytes[0] = ',';
-        QList<QByteArray> keys{mkeys::seq(app, c), mkeys::log(app, c), mkeys::idem(app, c, id), segments::pendingKey()};
-        QList<QByteArray> args{head.take(), tailBytes, mkeys::convoChannel(app, c), id, QByteArray::number(ts),
-                               QByteArray("86400"), segments::pendingMember(app, c)};
-        const redis::Reply r = run(redis->eval(markPending ? m_acceptPending : m_scripts.accept, keys, args));
+        QList<QByteArray> keys { mkeys::seq(app, c), mkeys::log(app, c), mkeys::idem(app, c, id),
+            segments::pendingKey() };
+        QList<QByteArray> args { head.take(), tailBytes, mkeys::convoChannel(app, c), id,
+            QByteArray::number(ts), QByteArray("86400"), segments::pendingMember(app, c) };
+        const redis::Reply r
+            = run(redis->eval(markPending ? m_acceptPending : m_scripts.accept, keys, args));
         if (!r || r->elements.size() != 2)
             return 0;
         return r->elements[1].toInteger();
@@ -161,11 +180,12 @@ public:
     QList<QPair<qint64, QByteArray>> tailOf(const QString &convo)
     {
         QList<QPair<qint64, QByteArray>> out;
-        const redis::Reply r = command({"XRANGE", mkeys::log(app, convo.toUtf8()), "-", "+"});
+        const redis::Reply r = command({ "XRANGE", mkeys::log(app, convo.toUtf8()), "-", "+" });
         if (!r)
             return out;
         for (const redis::Value &e : r->elements)
-            out.append({e.elements[0].str.split('-').first().toLongLong(), e.elements[1].elements[1].str});
+            out.append({ e.elements[0].str.split('-').first().toLongLong(),
+                e.elements[1].elements[1].str });
         return out;
     }
 

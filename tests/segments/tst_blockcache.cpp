@@ -7,13 +7,14 @@
 using namespace confab::segments;
 using confab::segment::Record;
 
-namespace {
+namespace
+{
 
 BlockCache::Records block(qint64 firstSeq, int count, int payloadBytes)
 {
     QList<Record> records;
     for (int i = 0; i < count; ++i)
-        records.append(Record{firstSeq + i, 1000 + i, QByteArray(payloadBytes, 'x')});
+        records.append(Record { firstSeq + i, 1000 + i, QByteArray(payloadBytes, 'x') });
     return std::make_shared<const QList<Record>>(std::move(records));
 }
 

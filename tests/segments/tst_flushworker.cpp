@@ -12,7 +12,8 @@ using namespace confab;
 using namespace confab::segments;
 using confab::test::Harness;
 
-namespace {
+namespace
+{
 
 FlushOptions quickOptions()
 {
@@ -62,12 +63,12 @@ void TestFlushWorker::oneSegmentPerAppAndTrimKeepsHotWindow()
 {
     // GIVEN three conversations of one app with 50 messages each
     for (int i = 1; i <= 50; ++i)
-        for (const char *c : {"c1", "c2", "c3"})
+        for (const char *c : { "c1", "c2", "c3" })
             QCOMPARE(h->send(QLatin1String(c), QByteArray::number(i)), i);
-    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 3);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 3);
 
     // WHEN the worker flushes
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), &h->metrics}, quickOptions());
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, quickOptions());
     QSignalSpy written(&worker, &FlushWorker::segmentWritten);
     const Expected<int> n = test::run(worker.flushNow());
     STORE_VERIFY(n);
@@ -82,20 +83,21 @@ void TestFlushWorker::oneSegmentPerAppAndTrimKeepsHotWindow()
     STORE_VERIFY(info);
     QCOMPARE(info->size, written.first().at(2).toLongLong());
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 3);
-    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(DISTINCT segment_key) FROM segment_blocks")), 1);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(DISTINCT segment_key) FROM segment_blocks")), 1);
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT min(flushed_seq) FROM flush_state")), 50);
     // ...the tail keeps the hot window (31..50) and the pending set is empty
-    for (const char *c : {"c1", "c2", "c3"}) {
+    for (const char *c : { "c1", "c2", "c3" }) {
         const auto t = h->tailOf(QLatin1String(c));
         QCOMPARE(t.size(), 20);
         QCOMPARE(t.first().first, 31);
         QCOMPARE(t.last().first, 50);
     }
-    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 0);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
 
     // AND a message accepted afterwards is pending again and is never trimmed unflushed
     QCOMPARE(h->send(QStringLiteral("c1"), "late"), 51);
-    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 1);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 1);
     QCOMPARE(h->tailOf(QStringLiteral("c1")).last().first, 51);
 }
 
@@ -103,7 +105,7 @@ void TestFlushWorker::secondFlushChangesNothing()
 {
     for (int i = 1; i <= 30; ++i)
         QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
     QCOMPARE(*test::run(worker.flushNow()), 1);
     const Expected<int> again = test::run(worker.flushNow());
     STORE_VERIFY(again);
@@ -118,7 +120,7 @@ void TestFlushWorker::sameBlockIndexedTwiceIsNotDuplicated()
         QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
     FlushOptions o = quickOptions();
     o.hotWindow = 0;
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
     QSignalSpy written(&worker, &FlushWorker::segmentWritten);
     QCOMPARE(*test::run(worker.flushNow()), 1);
     const QString key = written.first().at(1).toString();
@@ -131,7 +133,7 @@ void TestFlushWorker::sameBlockIndexedTwiceIsNotDuplicated()
     STORE_VERIFY(blocks);
     const QString copy = key + QStringLiteral(".again");
     STORE_VERIFY(test::run(h->s3->put(copy, *bytes, "application/octet-stream")));
-    for (const QString &k : {key, copy}) {
+    for (const QString &k : { key, copy }) {
         STORE_AWAIT(committed, worker.index()->commit(k, bytes->size(), *blocks));
         STORE_VERIFY(committed);
         QCOMPARE(committed->value(QStringLiteral("c")), 40);
@@ -154,7 +156,7 @@ void TestFlushWorker::maxAgeSealsByItself()
 {
     FlushOptions o = quickOptions();
     o.maxAgeMs = 300;
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), &h->metrics}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, o);
     worker.start();
     QSignalSpy written(&worker, &FlushWorker::segmentWritten);
     QCOMPARE(h->send(QStringLiteral("c"), "one"), 1);
@@ -181,7 +183,7 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
     FlushOptions o = quickOptions();
     o.maxAgeMs = 0;
     o.deadLetterRetryMs = 500;
-    FlushWorker worker({h->redis.get(), h->db.get(), &store, &h->metrics}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), &store, &h->metrics }, o);
     QSignalSpy failed(&worker, &FlushWorker::flushFailed);
     QSignalSpy dead(&worker, &FlushWorker::deadLettered);
     worker.start();
@@ -215,9 +217,11 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
 
     // AND once storage is back the automatic retry writes everything and resolves them
     QVERIFY(s3.start());
-    QTRY_COMPARE_WITH_TIMEOUT(h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-                              0, 20000);
-    QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE flushed_seq = 30")), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+        0, 20000);
+    QTRY_COMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE flushed_seq = 30")), 2);
     QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 0"));
     QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 20);
     worker.stop();
@@ -239,7 +243,7 @@ void TestFlushWorker::explicitRetryOfDeadLetter()
 
     FlushOptions o = quickOptions();
     o.retryWindowMs = 0; // the first failure is already the last
-    FlushWorker worker({h->redis.get(), h->db.get(), &store, nullptr}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
     const Expected<int> failed = test::run(worker.flushNow());
     QVERIFY(!failed);
     QCOMPARE(failed.error().code, ErrorCode::Unavailable);
@@ -269,15 +273,15 @@ void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
 {
     for (int i = 1; i <= 30; ++i)
         QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
     QCOMPARE(*test::run(worker.flushNow()), 1);
 
     // GIVEN Redis loses everything
-    QVERIFY(h->command({"FLUSHALL"}));
+    QVERIFY(h->command({ "FLUSHALL" }));
     // WHEN recovery runs (start-up, or the client reconnecting)
     STORE_VERIFY(test::run(worker.recover()));
     // THEN the counter continues after the highest seq in segments
-    QCOMPARE(h->command({"GET", test::mkeys::seq(h->app, "c")})->toInteger(), 30);
+    QCOMPARE(h->command({ "GET", test::mkeys::seq(h->app, "c") })->toInteger(), 30);
     QCOMPARE(h->send(QStringLiteral("c"), "after the loss"), 31);
     // ...and history is whole: segments, then the new tail
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
@@ -288,7 +292,7 @@ void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
     QVERIFY(page->messages.last().contains("after the loss"));
     // a counter that is already ahead is left alone
     STORE_VERIFY(test::run(worker.recover()));
-    QCOMPARE(h->command({"GET", test::mkeys::seq(h->app, "c")})->toInteger(), 31);
+    QCOMPARE(h->command({ "GET", test::mkeys::seq(h->app, "c") })->toInteger(), 31);
 }
 
 void TestFlushWorker::recoveryFindsUnmarkedConversations()
@@ -297,10 +301,11 @@ void TestFlushWorker::recoveryFindsUnmarkedConversations()
     // of a conversation PostgreSQL knows
     for (int i = 1; i <= 7; ++i)
         QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i), false), i);
-    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 0);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
     STORE_AWAIT(inserted, h->db->run<int>([app = h->app](QSqlDatabase &conn) -> Expected<int> {
         QSqlQuery q(conn);
-        q.prepare(QStringLiteral("INSERT INTO conversations (app_id, id, kind) VALUES (:a, 'c', 'group')"));
+        q.prepare(QStringLiteral(
+            "INSERT INTO conversations (app_id, id, kind) VALUES (:a, 'c', 'group')"));
         q.bindValue(QStringLiteral(":a"), app);
         if (!q.exec())
             return Error::internal(q.lastError().text());
@@ -308,9 +313,9 @@ void TestFlushWorker::recoveryFindsUnmarkedConversations()
     }));
     STORE_VERIFY(inserted);
 
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, quickOptions());
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
     STORE_VERIFY(test::run(worker.recover()));
-    QCOMPARE(h->command({"ZCARD", pendingKey()})->integer, 1);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 1);
     QCOMPARE(*test::run(worker.flushNow()), 1);
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 7);
 }

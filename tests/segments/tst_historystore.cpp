@@ -42,7 +42,8 @@ void TestHistoryStore::cleanup()
     h.reset();
 }
 
-QList<QByteArray> TestHistoryStore::fill(int total, int flushAt, qint64 /*hot*/, FlushWorker *worker)
+QList<QByteArray> TestHistoryStore::fill(
+    int total, int flushAt, qint64 /*hot*/, FlushWorker *worker)
 {
     QList<QByteArray> expected;
     for (int i = 1; i <= total; ++i) {
@@ -115,7 +116,7 @@ void TestHistoryStore::pagesAcrossTheBoundary()
     QFETCH(qint64, hotWindow);
     FlushOptions o;
     o.hotWindow = hotWindow;
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
     const QList<QByteArray> expected = fill(150, 80, hotWindow, &worker);
     QCOMPARE(expected.size(), 150);
     // the boundary is where the test means it to be
@@ -154,17 +155,18 @@ void TestHistoryStore::pagesAcrossTheBoundary()
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 2);
     QCOMPARE(readForward(history, effective), expected);
     QCOMPARE(readBackward(history, effective), expected);
-    QVERIFY(h->metrics.render().contains("confab_history_read_duration_seconds_count{source=\"mixed\"}"));
+    QVERIFY(h->metrics.render().contains(
+        "confab_history_read_duration_seconds_count{source=\"mixed\"}"));
 }
 
 void TestHistoryStore::segmentsOnlyAfterRedisLoss()
 {
     FlushOptions o;
     o.hotWindow = 0;
-    FlushWorker worker({h->redis.get(), h->db.get(), h->s3.get(), nullptr}, o);
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
     const QList<QByteArray> expected = fill(120, 120, 0, &worker);
     QCOMPARE(expected.size(), 120);
-    QVERIFY(h->command({"FLUSHALL"}));
+    QVERIFY(h->command({ "FLUSHALL" }));
 
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
     QCOMPARE(readForward(history, 25), expected);
