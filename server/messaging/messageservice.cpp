@@ -1,5 +1,7 @@
 #include "messaging/messageservice.h"
 
+#include "segments/pending.h"
+
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
 #include "messaging/keys.h"
@@ -74,14 +76,20 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     auto pending2 = m_redis->eval(
         m_scripts.accept,
         {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
-         keys::idem(req.appId, req.convoId, req.clientMsgId)},
+         keys::idem(req.appId, req.convoId, req.clientMsgId), segments::pendingKey(),
+         segments::recoveredKey()},
         {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
-         QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS)});
+         QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS),
+         segments::pendingMember(req.appId, req.convoId)});
     const redis::Reply r = co_await pending2;
     if (!r)
         co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
     if (r->elements.size() != 2)
         co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
+    if (r->elements[0].toInteger() == 2) {
+        Q_EMIT recoveryNeeded();
+        co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
+    }
     if (r->elements[0].toInteger() == 1) {
         // "server_msg_id ts seq" of the original
         const QList<QByteArray> parts = r->elements[1].str.split(' ');

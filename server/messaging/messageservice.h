@@ -70,6 +70,8 @@ public:
     static void writeAck(JsonWriter &w, const Ack &ack);
 
 Q_SIGNALS:
+    // The accept script found Redis without its recovered marker (docs/storage.md).
+    void recoveryNeeded();
     void messageAccepted(const QString &appId);
     void messageDuplicate();
     void rateLimited(const QByteArray &scope);

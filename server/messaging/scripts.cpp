@@ -4,11 +4,15 @@ namespace confab::messaging {
 
 namespace {
 
-// KEYS: seq, log, idem. ARGV: envelope head (up to "seq_no":), envelope tail, channel,
-// server_msg_id, ts, idempotency ttl (s).
+// KEYS: seq, log, idem, flush:pending, confab:recovered. ARGV: envelope head (up to "seq_no":), envelope tail,
+// channel, server_msg_id, ts, idempotency ttl (s), pending member. The ZADD NX marks the
+// conversation for the flush worker, scored with its oldest unflushed message; without the
+// recovered marker Redis has lost its data and nothing is accepted until recovery restored the
+// counters (docs/storage.md).
 // A Redis script is not rolled back on error, so everything that can fail on bad input is
 // validated by the caller before; XADD uses the seq as the entry id (seq-0).
 constexpr char kAccept[] = R"LUA(
+if redis.call('EXISTS', KEYS[5]) == 0 then return {2, 0} end
 local d = redis.call('GET', KEYS[3])
 if d then return {1, d} end
 local seq = redis.call('INCR', KEYS[1])
@@ -16,6 +20,7 @@ local env = ARGV[1] .. seq .. ARGV[2]
 redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
 redis.call('SET', KEYS[3], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. seq, 'EX', ARGV[6])
 redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
 return {0, seq}
 )LUA";
 

@@ -8,6 +8,11 @@ QByteArray pendingKey()
     return QByteArrayLiteral("flush:pending");
 }
 
+QByteArray recoveredKey()
+{
+    return QByteArrayLiteral("confab:recovered");
+}
+
 QByteArray pendingMember(const QString &appId, QByteArrayView convoId)
 {
     return appId.toUtf8() + '\n' + convoId.toByteArray();

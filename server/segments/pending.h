@@ -15,6 +15,10 @@ namespace confab::segments
 [[nodiscard]] QByteArray pendingKey();
 // "<app>\n<convo>": ids never contain a newline (confab::isValidId).
 [[nodiscard]] QByteArray pendingMember(const QString &appId, QByteArrayView convoId);
+// "confab:recovered": set by FlushWorker::recover() once every counter is at least its flushed
+// watermark. The accept script refuses while it is missing, so after Redis lost its data
+// (FLUSHALL, a restart without its AOF) no send takes a seq_no before recovery ran.
+[[nodiscard]] QByteArray recoveredKey();
 // Splits a member back; false if it is malformed.
 [[nodiscard]] bool parsePendingMember(const QByteArray &member, QString *appId, QString *convoId);
 

@@ -278,6 +278,9 @@ void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
 
     // GIVEN Redis loses everything
     QVERIFY(h->command({ "FLUSHALL" }));
+    // ...a send before recovery is refused, so no seq_no is handed out twice
+    QCOMPARE(h->send(QStringLiteral("c"), "too early"), 0);
+    QCOMPARE(h->command({ "EXISTS", test::mkeys::seq(h->app, "c") })->toInteger(), 0);
     // WHEN recovery runs (start-up, or the client reconnecting)
     STORE_VERIFY(test::run(worker.recover()));
     // THEN the counter continues after the highest seq in segments
