@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <deque>
 #include <limits>
 
 namespace confab::segments
@@ -153,6 +155,9 @@ FlushOptions FlushOptions::fromConfig(const Config::Segments &segments)
     o.maxBytes = segments.maxBytes;
     o.maxAgeMs = segments.maxAgeMs;
     o.tickMs = std::clamp<qint64>(segments.maxAgeMs / 10, 100, 1000);
+    o.hotWindow = segments.hotWindow;
+    o.retryWindowMs = segments.retryWindowMs;
+    o.deadLetterRetryMs = segments.deadLetterRetryMs;
     return o;
 }
 
@@ -194,9 +199,30 @@ public:
     QTimer recoveryTimer;
     QMetaObject::Connection redisConnection;
     bool running = false;
+    bool recovering = false; // recoverInBackground() in progress
     QHash<QString, Failure> failures; // by app
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
     QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
+
+    // For snapshot(): the pending conversations as of the last tick and recent flush latencies.
+    qint64 depth = 0;
+    QList<StreamState> streams;
+    std::deque<std::pair<qint64, double>> latencies; // (when, ms), oldest first
+    qint64 segmentsWritten = 0;
+    qint64 bytesWritten = 0;
+
+    void noteFlush(qint64 now, double ms, qint64 bytes)
+    {
+        ++segmentsWritten;
+        bytesWritten += bytes;
+        latencies.emplace_back(now, ms);
+        while (latencies.size() > kLatencyWindowCount
+            || (!latencies.empty() && latencies.front().first < now - kLatencyWindowMs))
+            latencies.pop_front();
+    }
+
+    static constexpr size_t kLatencyWindowCount = 4096;
+    static constexpr qint64 kLatencyWindowMs = 5 * 60 * 1000;
 };
 
 FlushWorker::FlushWorker(FlushDeps deps, FlushOptions options, QObject *parent)
@@ -235,6 +261,33 @@ void FlushWorker::stop()
     d->recoveryTimer.stop();
     disconnect(d->redisConnection);
     d->redisConnection = {};
+}
+
+PipelineSnapshot FlushWorker::snapshot() const
+{
+    PipelineSnapshot s;
+    s.streamDepth = d->depth;
+    s.streams = d->streams;
+    s.segmentsWritten = d->segmentsWritten;
+    s.bytesWritten = d->bytesWritten;
+    if (d->latencies.empty())
+        return s;
+    s.lastFlushMs = d->latencies.back().second;
+    std::vector<double> sorted;
+    sorted.reserve(d->latencies.size());
+    for (const auto &l : d->latencies)
+        sorted.push_back(l.second);
+    std::sort(sorted.begin(), sorted.end());
+    // Nearest rank: the smallest value with at least q of the samples at or below it.
+    auto rank = [&sorted](double q) {
+        const size_t n = sorted.size();
+        const size_t i = size_t(std::ceil(q * double(n)));
+        return sorted[std::clamp<size_t>(i, 1, n) - 1];
+    };
+    s.p50Ms = rank(0.50);
+    s.p95Ms = rank(0.95);
+    s.p99Ms = rank(0.99);
+    return s;
 }
 
 DeadLetterRepository *FlushWorker::deadLetters() const
@@ -324,6 +377,8 @@ QCoro::Task<> FlushWorker::tick()
     };
     QHash<QString, AppState> apps;
     qint64 depth = 0;
+    QList<StreamState> streams;
+    streams.reserve(pending.size());
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const PendingConvo &p = pending[i];
         AppState &a = apps[p.appId];
@@ -334,9 +389,16 @@ QCoro::Task<> FlushWorker::tick()
             = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
         a.waiting += waiting;
         depth += waiting;
+        streams.append(StreamState { p.appId, p.convoId, waiting, p.sinceMs });
     }
     if (d->deps.metrics)
         d->deps.metrics->setStreamDepth(depth);
+    const qsizetype top = qMin<qsizetype>(streams.size(), PipelineSnapshot::kTopStreams);
+    std::partial_sort(streams.begin(), streams.begin() + top, streams.end(),
+        [](const StreamState &a, const StreamState &b) { return a.depth > b.depth; });
+    streams.resize(top);
+    d->depth = depth;
+    d->streams = std::move(streams);
 
     const qint64 now = nowMs();
     for (auto it = apps.cbegin(); it != apps.cend(); ++it) {
@@ -541,10 +603,13 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
             d->flushed[appId].insert(it.key(), it.value());
         }
         ++result.segments;
+        // From the oldest message of the segment entering the tail to its being indexed.
+        const qint64 flushedAt = nowMs();
+        const double flushMs = double(qMax<qint64>(0, flushedAt - oldestTs));
+        d->noteFlush(flushedAt, flushMs, sealed->bytes.size());
         if (d->deps.metrics) {
             d->deps.metrics->segmentWritten(sealed->bytes.size());
-            // From the oldest message of the segment entering the tail to its being indexed.
-            d->deps.metrics->observeFlush(qMax<qint64>(0, nowMs() - oldestTs) / 1000.0);
+            d->deps.metrics->observeFlush(flushMs / 1000.0);
         }
         qCInfo(lcSegments).nospace()
             << "wrote segment " << key << " (" << sealed->blocks.size() << " blocks, "
@@ -693,13 +758,30 @@ QCoro::Task<Status> FlushWorker::recover()
     if (raised > 0)
         qCWarning(lcSegments) << "Redis had lost" << raised
                               << "conversation counters; rebuilt them from the segment index";
+    // Every counter is now at least its watermark: sends may take seq numbers again.
+    auto marking = d->deps.redis->exec(keys::cmd("SET", recoveredKey(), QByteArray::number(nowMs())));
+    const redis::Reply marked = co_await marking;
+    if (!marked)
+        co_return Error::unavailable(QStringLiteral("recovering: %1").arg(marked.error().message));
     co_return Ok {};
+}
+
+void FlushWorker::requestRecovery()
+{
+    recoverInBackground();
 }
 
 QCoro::Task<> FlushWorker::recoverInBackground()
 {
+    if (d->recovering)
+        co_return;
+    d->recovering = true;
+    QPointer<FlushWorker> self(this);
     auto recovering = recover();
     const Status s = co_await recovering;
+    if (!self)
+        co_return;
+    d->recovering = false;
     if (!s)
         qCInfo(lcSegments) << "recovery sweep failed; the next one retries:" << s.error().message;
 }
@@ -724,6 +806,18 @@ QCoro::Task<> FlushWorker::retryDeadLettersInBackground()
             Q_UNUSED(s);
         }
     }
+}
+
+QCoro::Task<Status> FlushWorker::discardDeadLetter(QString id)
+{
+    QPointer<FlushWorker> self(this);
+    auto discarding = d->deadLetters.discard(std::move(id));
+    const Status s = co_await discarding;
+    if (s && self) {
+        auto gauge = updateDeadLetterGauge();
+        co_await gauge;
+    }
+    co_return s;
 }
 
 QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)

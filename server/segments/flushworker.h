@@ -48,6 +48,26 @@ struct FlushOptions {
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
 };
 
+// What the admin WebSocket's stats frame shows of the pipeline (PROTOCOL.md section 6).
+struct StreamState {
+    QString appId;
+    QString convoId;
+    qint64 depth = 0; // messages in the tail not yet in segments
+    qint64 oldestUnflushedTs = 0; // accept time of the oldest of them
+};
+
+struct PipelineSnapshot {
+    qint64 streamDepth = 0; // all pending conversations together
+    QList<StreamState> streams; // deepest first, at most kTopStreams
+    double lastFlushMs = 0; // latencies: oldest message of a segment to its index commit
+    double p50Ms = 0;
+    double p95Ms = 0;
+    double p99Ms = 0;
+    qint64 segmentsWritten = 0; // by this node since it started
+    qint64 bytesWritten = 0;
+    static constexpr int kTopStreams = 50;
+};
+
 struct FlushDeps {
     redis::Client *redis = nullptr;
     store::Database *db = nullptr;
@@ -84,10 +104,18 @@ public:
     // seq_no in a segment is never handed out again) and marks every conversation whose
     // counter is ahead of its watermark as pending (what a crash left unflushed).
     QCoro::Task<Status> recover();
+    // Runs recover() in the background unless one is running already.
+    void requestRecovery();
 
     // Flushes the dead letter's app now. NotFound for an unknown or resolved id; the flush's
     // error if it fails again. On success the dead letter is resolved.
     QCoro::Task<Status> retryDeadLetter(QString id);
+    // Hides a dead letter (NotFound unless open). Its messages stay pending and the worker
+    // keeps trying to write them; a later failure opens a new dead letter.
+    QCoro::Task<Status> discardDeadLetter(QString id);
+
+    // As of the last tick; flush percentiles over the last five minutes (at most 4096 flushes).
+    [[nodiscard]] PipelineSnapshot snapshot() const;
 
     [[nodiscard]] DeadLetterRepository *deadLetters() const;
     [[nodiscard]] SegmentIndex *index() const;
