@@ -3,6 +3,7 @@
 #include "access/appdirectory.h"
 #include "auth/apikey.h"
 #include "auth/crypto.h"
+#include "confab/jsonwriter.h"
 #include "http/router.h"
 #include "store/apikeys.h"
 #include "store/apps.h"
@@ -93,6 +94,12 @@ void AdminApi::registerRoutes(http::Router &router)
     router.add("POST", "/admin/apps/{app_id}/keys", [this](http::Request r) { return createKey(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys/{key_id}/rotate", [this](http::Request r) { return rotateKey(std::move(r)); });
     router.add("DELETE", "/admin/apps/{app_id}/keys/{key_id}", [this](http::Request r) { return revokeKey(std::move(r)); });
+    router.add("GET", "/admin/stats", [this](http::Request r) { return stats(std::move(r)); });
+    router.add("POST", "/admin/flush", [this](http::Request r) { return flush(std::move(r)); });
+    router.add("POST", "/admin/retention/run", [this](http::Request r) { return runRetention(std::move(r)); });
+    router.add("GET", "/admin/dead-letters", [this](http::Request r) { return listDeadLetters(std::move(r)); });
+    router.add("POST", "/admin/dead-letters/{id}/retry", [this](http::Request r) { return retryDeadLetter(std::move(r)); });
+    router.add("POST", "/admin/dead-letters/{id}/discard", [this](http::Request r) { return discardDeadLetter(std::move(r)); });
 }
 
 QCoro::Task<http::Response> AdminApi::createApp(http::Request req)
@@ -219,6 +226,87 @@ QCoro::Task<http::Response> AdminApi::revokeKey(http::Request req)
     if (!s)
         co_return http::Response::error(s.error());
     co_return http::Response::noContent();
+}
+
+namespace {
+http::Response countResponse(const Expected<qint64> &n, QByteArrayView field)
+{
+    if (!n)
+        return http::Response::error(n.error());
+    JsonWriter w;
+    w.beginObject().field(field, *n).endObject();
+    return http::Response::json(200, w.take());
+}
+
+http::Response okResponse(const Status &s)
+{
+    return s ? http::Response::json(200, R"({"ok":true})") : http::Response::error(s.error());
+}
+} // namespace
+
+QCoro::Task<http::Response> AdminApi::stats(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    auto building = m_ops.stats();
+    const QByteArray frame = co_await building;
+    co_return http::Response::json(200, frame);
+}
+
+QCoro::Task<http::Response> AdminApi::flush(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    auto flushing = m_ops.flushNow();
+    const Expected<qint64> n = co_await flushing;
+    co_return countResponse(n, "segments_written");
+}
+
+QCoro::Task<http::Response> AdminApi::runRetention(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    auto running = m_ops.runRetention();
+    const Expected<qint64> n = co_await running;
+    co_return countResponse(n, "segments_deleted");
+}
+
+QCoro::Task<http::Response> AdminApi::listDeadLetters(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    int limit = 100;
+    if (const QString l = req.query.queryItemValue(QStringLiteral("limit")); !l.isEmpty()) {
+        bool ok = false;
+        limit = l.toInt(&ok);
+        if (!ok || limit < 1)
+            co_return http::Response::error(Error::badRequest(QStringLiteral("'limit' must be a positive integer")));
+    }
+    auto listing = m_ops.deadLetters(std::min(limit, 1000));
+    const Expected<QByteArray> items = co_await listing;
+    if (!items)
+        co_return http::Response::error(items.error());
+    JsonWriter w;
+    w.beginObject().rawField("items", *items).endObject();
+    co_return http::Response::json(200, w.take());
+}
+
+QCoro::Task<http::Response> AdminApi::retryDeadLetter(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    auto retrying = m_ops.retryDeadLetter(req.param("id"));
+    const Status s = co_await retrying;
+    co_return okResponse(s);
+}
+
+QCoro::Task<http::Response> AdminApi::discardDeadLetter(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    auto discarding = m_ops.discardDeadLetter(req.param("id"));
+    const Status s = co_await discarding;
+    co_return okResponse(s);
 }
 
 } // namespace confab::api

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "admin/adminsocket.h"
 #include "api/apicontext.h"
 
 #include <QObject>
@@ -10,13 +11,15 @@ class Router;
 
 namespace confab::api {
 
-// Admin REST on the internal listener (PROTOCOL.md section 3): apps and API keys.
+// Admin REST on the internal listener (PROTOCOL.md section 3): apps and API keys, and the
+// storage pipeline's operations, which are the same ones the admin WebSocket runs.
 class AdminApi : public QObject
 {
     Q_OBJECT
 public:
     AdminApi(ApiDeps deps, QObject *parent = nullptr);
     void registerRoutes(http::Router &router);
+    void setOperations(admin::AdminHooks operations) { m_ops = std::move(operations); }
 
 Q_SIGNALS:
     void authFailed(const QByteArray &reason);
@@ -29,8 +32,15 @@ private:
     QCoro::Task<http::Response> createKey(http::Request req);
     QCoro::Task<http::Response> rotateKey(http::Request req);
     QCoro::Task<http::Response> revokeKey(http::Request req);
+    QCoro::Task<http::Response> stats(http::Request req);
+    QCoro::Task<http::Response> flush(http::Request req);
+    QCoro::Task<http::Response> runRetention(http::Request req);
+    QCoro::Task<http::Response> listDeadLetters(http::Request req);
+    QCoro::Task<http::Response> retryDeadLetter(http::Request req);
+    QCoro::Task<http::Response> discardDeadLetter(http::Request req);
 
     ApiDeps m_deps;
+    admin::AdminHooks m_ops;
 };
 
 } // namespace confab::api

@@ -12,9 +12,11 @@ namespace confab::access {
 class AppDirectory;
 }
 namespace confab::messaging {
-class HistoryReader;
 class MessageService;
 } // namespace confab::messaging
+namespace confab::segments {
+class HistoryStore;
+}
 namespace confab::store {
 class ApiKeyRepository;
 class AppRepository;
@@ -40,7 +42,7 @@ struct ApiDeps {
     access::AppDirectory *appDirectory = nullptr;
     access::Authenticator *authenticator = nullptr;
     messaging::MessageService *messages = nullptr;
-    messaging::HistoryReader *history = nullptr;
+    segments::HistoryStore *history = nullptr;
     redis::Client *redis = nullptr;
     objectstore::ObjectStore *objects = nullptr;
 };

@@ -7,7 +7,7 @@
 #include "confab/jsonwriter.h"
 #include "gateway/frames.h"
 #include "http/router.h"
-#include "messaging/history.h"
+#include "segments/historystore.h"
 #include "messaging/messageservice.h"
 #include "objectstore/objectstore.h"
 #include "store/apps.h"
@@ -448,7 +448,7 @@ QCoro::Task<http::Response> AppApi::listMessages(http::Request req)
         limit = limitText.toInt(&ok);
         if (!ok || limit < 1)
             co_return errorResponse(Error::badRequest(QStringLiteral("'limit' must be a positive integer")));
-        limit = std::min(limit, messaging::HistoryReader::kMaxLimit);
+        limit = std::min(limit, segments::HistoryStore::kMaxLimit);
     }
     const auto after = seqParam(req, "after_seq");
     const auto before = seqParam(req, "before_seq");

@@ -17,9 +17,11 @@ class Authenticator;
 } // namespace confab::access
 namespace confab::messaging {
 class Fanout;
-class HistoryReader;
 class MessageService;
 } // namespace confab::messaging
+namespace confab::segments {
+class HistoryStore;
+}
 namespace confab::store {
 class ConversationRepository;
 }
@@ -36,7 +38,7 @@ struct GatewayDeps {
     access::AppDirectory *apps = nullptr;
     messaging::MessageService *messages = nullptr;
     messaging::Fanout *fanout = nullptr;
-    messaging::HistoryReader *history = nullptr;
+    segments::HistoryStore *history = nullptr;
     store::ConversationRepository *conversations = nullptr;
     metrics::Metrics *metrics = nullptr;
 };

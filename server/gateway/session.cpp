@@ -5,7 +5,7 @@
 #include "confab/jsonwriter.h"
 #include "gateway/gateway.h"
 #include "gateway/logging.h"
-#include "messaging/history.h"
+#include "segments/historystore.h"
 #include "messaging/keys.h"
 #include "messaging/messageservice.h"
 #include "metrics/metrics.h"
@@ -438,7 +438,7 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
         sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
         co_return;
     }
-    const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, messaging::HistoryReader::kMaxLimit)) : 100;
+    const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, segments::HistoryStore::kMaxLimit)) : 100;
     auto pending15 = m_gateway->deps().history->after(m_identity.appId, f.convoId, f.afterSeq, limit);
     const Expected<messaging::Page> page = co_await pending15;
     auto pending16 = m_gateway->deps().messages->lastSeqs(m_identity.appId, {f.convoId});

@@ -8,17 +8,21 @@
 #include "api/appapi.h"
 #include "api/health.h"
 #include "auth/jwks.h"
+#include "confab/jsonwriter.h"
 #include "gateway/gateway.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "messaging/fanout.h"
-#include "messaging/history.h"
 #include "messaging/messageservice.h"
 #include "objectstore/factory.h"
 #include "objectstore/objectstore.h"
 #include "metrics/metrics.h"
 #include "redis/client.h"
 #include "redis/subscriber.h"
+#include "retention/retentionworker.h"
+#include "segments/deadletters.h"
+#include "segments/flushworker.h"
+#include "segments/historystore.h"
 #include "store/apikeys.h"
 #include "store/apps.h"
 #include "store/conversations.h"
@@ -28,6 +32,7 @@
 #include <QCoro/QCoroSignal>
 #include <QCoro/QCoroTimer>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QHostInfo>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -91,7 +96,11 @@ public:
           jwks(&nam),
           authenticator(&appDirectory, &apps, &keys, &jwks),
           messages(&redisClient),
-          history(&redisClient),
+          flush(segments::FlushDeps{&redisClient, &db, objects.get(), &metrics},
+                segments::FlushOptions::fromConfig(config.segments)),
+          history(&redisClient, &db, objects.get(), &metrics, historyOptions(config)),
+          retention(retention::RetentionDeps{&redisClient, &db, objects.get(), &metrics},
+                    retention::RetentionOptions::fromConfig(config)),
           fanout(&subscriber),
           gateway(config,
                   gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations, &metrics},
@@ -113,6 +122,13 @@ public:
             return nullptr;
         }
         return std::move(*store);
+    }
+
+    static segments::HistoryOptions historyOptions(const Config &c)
+    {
+        segments::HistoryOptions o;
+        o.retentionMs = c.retention.maxAgeMs;
+        return o;
     }
 
     static http::Server::Options internalOptions()
@@ -149,7 +165,9 @@ public:
     auth::JwksCache jwks;
     access::Authenticator authenticator;
     messaging::MessageService messages;
-    messaging::HistoryReader history;
+    segments::FlushWorker flush;
+    segments::HistoryStore history;
+    retention::RetentionWorker retention;
     messaging::Fanout fanout;
     gateway::Gateway gateway;
     api::ApiDeps deps;
@@ -187,15 +205,19 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
         stats->messageIngested();
     });
     connect(&d->internalServer, &http::Server::newWebSocket, &d->adminSocket, &admin::AdminSocketServer::accept);
-    d->adminSocket.setHooks(admin::AdminHooks{
+    const admin::AdminHooks operations{
         [stats] { return stats->statsFrame(); },
         [this](int limit) { return listDeadLetters(limit); },
-        [this](QString id) { return retryDeadLetter(std::move(id)); },
-        [this](QString id) { return discardDeadLetter(std::move(id)); },
+        [this](QString id) { return d->flush.retryDeadLetter(std::move(id)); },
+        [this](QString id) { return d->flush.discardDeadLetter(std::move(id)); },
         [this] { return flushNow(); },
-        [this] { return runRetention(); },
-    });
+        [this] { return d->retention.runNow(); },
+    };
+    d->adminSocket.setHooks(operations);
+    d->adminApi.setOperations(operations);
+    stats->setPipeline([this] { return pipelineStats(); });
     connect(&d->adminSocket, &admin::AdminSocketServer::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
+    connect(&d->messages, &messaging::MessageService::recoveryNeeded, &d->flush, &segments::FlushWorker::requestRecovery);
     connect(&d->messages, &messaging::MessageService::messageDuplicate, this, [m] { m->messageDuplicate(); });
     connect(&d->messages, &messaging::MessageService::rateLimited, this, [m](const QByteArray &scope) { m->rateLimited(scope); });
     if (d->objects)
@@ -265,6 +287,15 @@ QCoro::Task<Status> Node::start()
             co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached").arg(d->config.redis.url));
     }
 
+    // Counters Redis may have lost are rebuilt from the segment index before any send, and what
+    // a crash left unflushed is marked pending again (docs/storage.md, Recovery).
+    auto recovering = d->flush.recover();
+    const Status recovered = co_await recovering;
+    if (!recovered)
+        co_return Error::unavailable(recovered.error().message);
+    d->flush.start();
+    d->retention.start();
+
     const HostPort pub = d->config.server.listen;
     const HostPort internal = d->config.server.internalListen;
     if (!d->publicServer.listen(QHostAddress(pub.host), pub.port))
@@ -279,34 +310,64 @@ QCoro::Task<Status> Node::start()
     co_return Ok{};
 }
 
-QCoro::Task<Expected<QByteArray>> Node::listDeadLetters(int)
+QCoro::Task<Expected<QByteArray>> Node::listDeadLetters(int limit)
 {
-    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
-}
-
-QCoro::Task<Status> Node::retryDeadLetter(QString)
-{
-    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
-}
-
-QCoro::Task<Status> Node::discardDeadLetter(QString)
-{
-    co_return Error::unavailable(QStringLiteral("dead letters are not available yet"));
+    auto listing = d->flush.deadLetters()->list(limit);
+    const Expected<QList<segments::DeadLetter>> items = co_await listing;
+    if (!items)
+        co_return items.error();
+    QByteArray json = "[";
+    for (const segments::DeadLetter &dl : *items) {
+        if (json.size() > 1)
+            json += ',';
+        json += segments::toJson(dl);
+    }
+    co_return json + ']';
 }
 
 QCoro::Task<Expected<qint64>> Node::flushNow()
 {
-    co_return Error::unavailable(QStringLiteral("flush is not available yet"));
+    auto flushing = d->flush.flushNow();
+    const Expected<int> n = co_await flushing;
+    if (!n)
+        co_return n.error();
+    co_return qint64(*n);
 }
 
-QCoro::Task<Expected<qint64>> Node::runRetention()
+QCoro::Task<admin::PipelineStats> Node::pipelineStats()
 {
-    co_return Error::unavailable(QStringLiteral("retention is not available yet"));
+    const segments::PipelineSnapshot s = d->flush.snapshot();
+    admin::PipelineStats p;
+    p.streamDepth = s.streamDepth;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    JsonWriter w(256);
+    w.beginArray();
+    for (const segments::StreamState &st : s.streams)
+        w.beginObject()
+            .field("app_id", st.appId)
+            .field("convo_id", st.convoId)
+            .field("depth", st.depth)
+            .field("oldest_unflushed_ms", std::max<qint64>(0, now - st.oldestUnflushedTs))
+            .endObject();
+    w.endArray();
+    p.streamsJson = w.take();
+    p.flushLastMs = s.lastFlushMs;
+    p.flushP50Ms = s.p50Ms;
+    p.flushP95Ms = s.p95Ms;
+    p.flushP99Ms = s.p99Ms;
+    p.segmentsTotal = s.segmentsWritten;
+    p.bytesTotal = s.bytesWritten;
+    auto counting = d->flush.deadLetters()->count();
+    const Expected<qint64> dead = co_await counting;
+    p.deadLetters = dead ? *dead : 0;
+    co_return p;
 }
 
 QCoro::Task<> Node::stop()
 {
     qCInfo(lcNode, "shutting down: closing client connections");
+    d->flush.stop();
+    d->retention.stop();
     d->publicServer.close();
     d->gateway.shutdown();
     d->adminSocket.shutdown();

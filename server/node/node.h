@@ -1,5 +1,6 @@
 #pragma once
 
+#include "admin/statscollector.h"
 #include "confab/config.h"
 #include "confab/expected.h"
 
@@ -32,10 +33,8 @@ public:
 private:
     void collectRedisStats();
     QCoro::Task<Expected<QByteArray>> listDeadLetters(int limit);
-    QCoro::Task<Status> retryDeadLetter(QString id);
-    QCoro::Task<Status> discardDeadLetter(QString id);
     QCoro::Task<Expected<qint64>> flushNow();
-    QCoro::Task<Expected<qint64>> runRetention();
+    QCoro::Task<admin::PipelineStats> pipelineStats();
     class Private;
     std::unique_ptr<Private> d;
 };
