@@ -132,13 +132,21 @@ Cluster::Cluster(QHash<QString, QString> overrides) : m_env(std::move(overrides)
     TestEnv env;
     m_db = env.createDatabase();
     m_env.insert(QStringLiteral("CONFAB_POSTGRES_URL"), m_db);
-    if (!m_env.contains(QStringLiteral("CONFAB_REDIS_URL")))
-        m_env.insert(QStringLiteral("CONFAB_REDIS_URL"), env.redisUrl());
+    if (!m_env.contains(QStringLiteral("CONFAB_REDIS_URL"))) {
+        m_redis = std::make_unique<RedisServer>();
+        if (!m_redis->start())
+            qWarning("could not start the cluster's redis-server");
+        m_env.insert(QStringLiteral("CONFAB_REDIS_URL"), m_redis->url());
+    }
     m_env.insert(QStringLiteral("CONFAB_ADMIN_TOKEN"), QString::fromLatin1(kAdminToken));
-    m_env.insert(QStringLiteral("CONFAB_S3_ENDPOINT"), env.s3Endpoint());
-    m_env.insert(QStringLiteral("CONFAB_S3_BUCKET"), env.s3Bucket());
-    m_env.insert(QStringLiteral("CONFAB_S3_ACCESS_KEY"), QStringLiteral("S3RVER"));
-    m_env.insert(QStringLiteral("CONFAB_S3_SECRET_KEY"), QStringLiteral("S3RVER"));
+    auto setDefault = [this](const char *name, const QString &value) {
+        if (!m_env.contains(QLatin1String(name)))
+            m_env.insert(QLatin1String(name), value);
+    };
+    setDefault("CONFAB_S3_ENDPOINT", env.s3Endpoint());
+    setDefault("CONFAB_S3_BUCKET", env.s3Bucket());
+    setDefault("CONFAB_S3_ACCESS_KEY", QStringLiteral("S3RVER"));
+    setDefault("CONFAB_S3_SECRET_KEY", QStringLiteral("S3RVER"));
 }
 
 int Cluster::startNode(QHash<QString, QString> extra)

@@ -82,6 +82,10 @@ public:
     [[nodiscard]] QString admin(int i = 0) const { return m_nodes[i]->internalUrl(); }
     [[nodiscard]] QString ws(int i = 0) const { return m_nodes[i]->wsUrl(); }
     [[nodiscard]] const QString &dbUrl() const { return m_db; }
+    // The cluster's own redis-server (unless CONFAB_REDIS_URL was overridden): the flush
+    // worker's keys are deployment-wide, so two clusters never share a Redis.
+    [[nodiscard]] RedisServer *redis() const { return m_redis.get(); }
+    [[nodiscard]] const QHash<QString, QString> &environment() const { return m_env; }
 
     // Creates an app (admin REST) and an API key; returns {app_id, api_key}.
     QPair<QString, QByteArray> createApp(const QJsonObject &extra = {});
@@ -95,6 +99,7 @@ public:
 private:
     QHash<QString, QString> m_env;
     QString m_db;
+    std::unique_ptr<RedisServer> m_redis;
     std::vector<std::unique_ptr<ConfabProcess>> m_nodes;
 };
 

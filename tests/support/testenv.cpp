@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcessEnvironment>
@@ -192,6 +193,52 @@ QString ConfabProcess::wsUrl() const
 QByteArray ConfabProcess::output() const
 {
     return m_proc ? m_proc->readAll() : QByteArray();
+}
+
+S3Server::S3Server(const TestEnv &env)
+    : m_script(env.value(QStringLiteral("CONFAB_TEST_S3_SCRIPT"))), m_port(freePort())
+{
+}
+
+S3Server::~S3Server()
+{
+    stop();
+}
+
+bool S3Server::start()
+{
+    m_proc = std::make_unique<QProcess>();
+    m_proc->setWorkingDirectory(QFileInfo(m_script).absolutePath());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("NODE_OPTIONS"), QStringLiteral("--openssl-legacy-provider"));
+    m_proc->setProcessEnvironment(env);
+    m_proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_proc->start(QStringLiteral("node"), {m_script, QString::number(m_port), m_dir.path(), bucket()});
+    if (!m_proc->waitForStarted(10000))
+        return false;
+    const QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, m_port);
+        if (probe.waitForConnected(100))
+            return true;
+        QTest::qWait(50);
+    }
+    return false;
+}
+
+void S3Server::stop()
+{
+    if (!m_proc)
+        return;
+    m_proc->kill();
+    m_proc->waitForFinished(5000);
+    m_proc.reset();
+}
+
+QString S3Server::endpoint() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
 }
 
 } // namespace confab::test

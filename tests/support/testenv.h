@@ -53,6 +53,26 @@ private:
     quint16 m_port = 0;
 };
 
+// An S3 test server (tests/fixtures/s3) of a test's own, with the bucket bucket(), to stop and
+// start again on the same port and directory (object storage outages).
+class S3Server
+{
+public:
+    explicit S3Server(const TestEnv &env);
+    ~S3Server();
+    bool start();
+    void stop();
+    [[nodiscard]] QString endpoint() const;
+    [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] static QString bucket() { return QStringLiteral("confab-own"); }
+
+private:
+    QString m_script;
+    quint16 m_port;
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_proc;
+};
+
 // A confabd process with a generated config; waits for /readyz.
 class ConfabProcess
 {
