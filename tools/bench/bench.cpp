@@ -177,9 +177,13 @@ void Bench::onText(int i, const QString &text)
         --c.inflight;
         if (type == QLatin1String("error")) {
             ++m_errors;
-        } else if (m_measuring && sent >= m_measureStartUs && now <= m_measureEndUs) {
-            ++m_acks;
-            m_ackLatency.add(now - sent);
+        } else {
+            qint64 &last = m_lastSeq[c.convoId];
+            last = std::max<qint64>(last, o.value(QLatin1String("seq_no")).toInteger());
+            if (m_measuring && sent >= m_measureStartUs && now <= m_measureEndUs) {
+                ++m_acks;
+                m_ackLatency.add(now - sent);
+            }
         }
         if (m_measuring && m_opt.rate <= 0 && now < m_measureEndUs)
             sendOne(i);
@@ -269,7 +273,75 @@ void Bench::report()
                  double(m_deliveryLatency.percentile(99)) / 1000.0, double(m_deliveryLatency.max()) / 1000.0,
                  static_cast<unsigned long long>(m_errors));
     std::fflush(stdout);
-    Q_EMIT finished(m_acks > 0 ? 0 : 1);
+    if (m_acks == 0)
+        return Q_EMIT finished(1);
+    if (m_opt.historyReads > 0)
+        return flushThenReadHistory();
+    Q_EMIT finished(0);
+}
+
+// History pages after a flush: with the server's default [segments] hot_window the pages come
+// from the Redis tail; with hot_window = 0 everything flushed is read from segments.
+void Bench::flushThenReadHistory()
+{
+    QUrl url = m_opt.adminUrl;
+    url.setPath(QStringLiteral("/admin/flush"));
+    const qint64 started = m_clock.nsecsElapsed() / 1000;
+    request("POST", url, m_opt.adminToken.toUtf8(), {}, [this, started](int status, QByteArray body) {
+        const double ms = double(m_clock.nsecsElapsed() / 1000 - started) / 1000.0;
+        std::fprintf(stdout, "POST /admin/flush: HTTP %d %s in %.1f ms\n", status, body.constData(), ms);
+        std::fflush(stdout);
+        readHistory();
+    });
+}
+
+void Bench::readHistory()
+{
+    for (auto it = m_lastSeq.cbegin(); it != m_lastSeq.cend(); ++it)
+        if (it.value() > 1)
+            m_historyConvos.append(it.key());
+    if (m_historyConvos.isEmpty())
+        return fail(QStringLiteral("no conversation has messages to read"));
+    for (int i = 0; i < std::max(1, m_opt.historyConcurrency); ++i)
+        readOnePage();
+}
+
+void Bench::readOnePage()
+{
+    if (m_historyStarted >= m_opt.historyReads)
+        return;
+    const int n = m_historyStarted++;
+    const QString convo = m_historyConvos[n % m_historyConvos.size()];
+    // A spread of starting points over the whole conversation (Knuth's multiplicative hash).
+    const qint64 last = m_lastSeq.value(convo);
+    const qint64 before = 2 + qint64((quint64(n) * 2654435761ULL) % quint64(last));
+    QUrl url = m_opt.apiUrl;
+    url.setPath(QStringLiteral("/v1/conversations/%1/messages").arg(convo));
+    url.setQuery(QStringLiteral("before_seq=%1&limit=%2").arg(before).arg(m_opt.historyLimit));
+    const qint64 started = m_clock.nsecsElapsed() / 1000;
+    request("GET", url, m_apiKey, {}, [this, started](int status, QByteArray body) {
+        m_historyLatency.add(m_clock.nsecsElapsed() / 1000 - started);
+        if (status != 200)
+            ++m_historyErrors;
+        else
+            m_historyMessages += quint64(body.count("\"seq_no\""));
+        if (++m_historyDone == m_opt.historyReads)
+            return reportHistory();
+        readOnePage();
+    });
+}
+
+void Bench::reportHistory()
+{
+    std::fprintf(stdout,
+                 "history pages %d (limit %d, %d at a time): latency ms p50 %.2f p99 %.2f max %.2f, "
+                 "%.1f messages per page, errors %llu\n",
+                 m_historyDone, m_opt.historyLimit, m_opt.historyConcurrency,
+                 double(m_historyLatency.percentile(50)) / 1000.0, double(m_historyLatency.percentile(99)) / 1000.0,
+                 double(m_historyLatency.max()) / 1000.0, double(m_historyMessages) / std::max(1, m_historyDone),
+                 static_cast<unsigned long long>(m_historyErrors));
+    std::fflush(stdout);
+    Q_EMIT finished(m_historyErrors == 0 ? 0 : 1);
 }
 
 } // namespace confab::bench

@@ -27,6 +27,11 @@ struct Options {
     int warmupS = 2;
     int bodyBytes = 100;
     bool idleOnly = false;  // open connections, report, hold them for durationS
+    // After the send window: POST /admin/flush (timed), then this many history pages
+    // (GET .../messages?before_seq=<random>&limit=historyLimit), historyConcurrency at a time.
+    int historyReads = 0;
+    int historyLimit = 50;
+    int historyConcurrency = 4;
 };
 
 // Latency samples in microseconds; percentiles by sorting once at the end.
@@ -76,6 +81,10 @@ private:
     void pump();
     void sendOne(int client);
     void report();
+    void flushThenReadHistory();
+    void readHistory();
+    void readOnePage();
+    void reportHistory();
     void fail(const QString &why);
 
     Options m_opt;
@@ -99,6 +108,13 @@ private:
     qint64 m_lastPumpUs = 0;
     Samples m_ackLatency;
     Samples m_deliveryLatency;
+    QHash<QString, qint64> m_lastSeq;   // conversation -> highest acked seq_no
+    QStringList m_historyConvos;        // conversations with messages
+    int m_historyStarted = 0;
+    int m_historyDone = 0;
+    quint64 m_historyErrors = 0;
+    quint64 m_historyMessages = 0;
+    Samples m_historyLatency;
 };
 
 } // namespace confab::bench

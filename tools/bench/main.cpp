@@ -28,6 +28,9 @@ int main(int argc, char **argv)
     const auto duration = opt("duration", "measured seconds", "10");
     const auto warmup = opt("warmup", "seconds before measuring", "2");
     const auto body = opt("body-bytes", "bytes of text per message", "100");
+    const auto historyReads = opt("history-reads", "after sending: flush, then read this many history pages", "0");
+    const auto historyLimit = opt("history-limit", "messages per history page", "50");
+    const auto historyConcurrency = opt("history-concurrency", "history pages in flight", "4");
     QCommandLineOption idle(QStringLiteral("idle"), QStringLiteral("only open the connections and hold them (for RSS per connection)"));
     p.addOption(idle);
     p.process(app);
@@ -45,6 +48,9 @@ int main(int argc, char **argv)
     o.warmupS = p.value(warmup).toInt();
     o.bodyBytes = p.value(body).toInt();
     o.idleOnly = p.isSet(idle);
+    o.historyReads = p.value(historyReads).toInt();
+    o.historyLimit = p.value(historyLimit).toInt();
+    o.historyConcurrency = p.value(historyConcurrency).toInt();
     if (o.connections < 1 || o.senders > o.connections || o.durationS < 1) {
         std::fprintf(stderr, "confab-bench: need connections >= 1, senders <= connections, duration >= 1\n");
         return 2;
