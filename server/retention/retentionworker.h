@@ -2,29 +2,13 @@
 
 #include "confab/config.h"
 #include "confab/expected.h"
+#include "segments/storagedeps.h"
 
 #include <QObject>
 #include <QString>
 #include <qcoro/qcorotask.h>
 
 #include <memory>
-
-namespace confab::redis
-{
-class Client;
-}
-namespace confab::store
-{
-class Database;
-}
-namespace confab::objectstore
-{
-class ObjectStore;
-}
-namespace confab::metrics
-{
-class Metrics;
-}
 
 namespace confab::retention
 {
@@ -42,12 +26,7 @@ struct RetentionOptions {
     [[nodiscard]] static RetentionOptions fromConfig(const Config &config);
 };
 
-struct RetentionDeps {
-    redis::Client *redis = nullptr;
-    store::Database *db = nullptr;
-    objectstore::ObjectStore *store = nullptr;
-    metrics::Metrics *metrics = nullptr; // optional
-};
+using RetentionDeps = segments::StorageDeps;
 
 // Strict retention (docs/retention.md). A pass, with cutoff = now - maxAge: deletes every
 // segment object whose newest record is older than the cutoff and then its index rows; trims

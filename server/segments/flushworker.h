@@ -2,29 +2,13 @@
 
 #include "confab/config.h"
 #include "confab/expected.h"
+#include "segments/storagedeps.h"
 
 #include <QObject>
 #include <QString>
 #include <qcoro/qcorotask.h>
 
 #include <memory>
-
-namespace confab::redis
-{
-class Client;
-}
-namespace confab::store
-{
-class Database;
-}
-namespace confab::objectstore
-{
-class ObjectStore;
-}
-namespace confab::metrics
-{
-class Metrics;
-}
 
 namespace confab::segments
 {
@@ -68,12 +52,7 @@ struct PipelineSnapshot {
     static constexpr int kTopStreams = 50;
 };
 
-struct FlushDeps {
-    redis::Client *redis = nullptr;
-    store::Database *db = nullptr;
-    objectstore::ObjectStore *store = nullptr;
-    metrics::Metrics *metrics = nullptr; // optional
-};
+using FlushDeps = StorageDeps;
 
 // Moves the Redis tail into segment objects (docs/storage.md). Per app, the pending
 // conversations become one segment (one block each), sealed when the app's oldest unflushed

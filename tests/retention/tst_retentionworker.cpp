@@ -77,7 +77,10 @@ private Q_SLOTS:
 
 private:
     // Harness::send with the accept time chosen by the test.
-    qint64 sendAt(const QString &convo, const QByteArray &text, qint64 ts, bool pending = true);
+    qint64 sendAt(const QString &convo, const QByteArray &text, qint64 ts, bool pending = true)
+    {
+        return h->send(convo, text, pending, ts);
+    }
     [[nodiscard]] bool addConversations(const QStringList &ids);
     [[nodiscard]] QList<qint64> tailSeqs(const QString &convo);
     [[nodiscard]] QList<qint64> historySeqs(const QString &convo);
@@ -85,8 +88,6 @@ private:
     [[nodiscard]] RetentionDeps deps(objectstore::ObjectStore *store = nullptr);
 
     std::unique_ptr<Harness> h;
-    messaging::Scripts m_scripts;
-    redis::Script m_acceptWithoutPending = test::acceptWithoutPending();
 };
 
 void TestRetentionWorker::init()
@@ -98,39 +99,6 @@ void TestRetentionWorker::init()
 void TestRetentionWorker::cleanup()
 {
     h.reset();
-}
-
-qint64 TestRetentionWorker::sendAt(
-    const QString &convo, const QByteArray &text, qint64 ts, bool pending)
-{
-    const QByteArray id = newUlid(ts);
-    const QByteArray c = convo.toUtf8();
-    JsonWriter head;
-    head.beginObject()
-        .field("server_msg_id", QByteArrayView(id))
-        .field("convo_id", QByteArrayView(c))
-        .key("seq_no");
-    JsonWriter content;
-    content.beginObject().field("text", QByteArrayView(text)).endObject();
-    JsonWriter tail;
-    tail.beginObject()
-        .field("sender_id", "u1")
-        .field("client_msg_id", QByteArrayView(id))
-        .field("ts", ts)
-        .rawField("content", content.bytes())
-        .endObject();
-    QByteArray tailBytes = tail.take();
-    tailBytes[0] = ',';
-    const QString &app = h->app;
-    QList<QByteArray> keys { test::mkeys::seq(app, c), test::mkeys::log(app, c),
-        test::mkeys::idem(app, c, id), segments::pendingKey(), segments::recoveredKey() };
-    QList<QByteArray> args { head.take(), tailBytes, test::mkeys::convoChannel(app, c), id,
-        QByteArray::number(ts), QByteArray("86400"), segments::pendingMember(app, c) };
-    const redis::Reply r = test::run(
-        h->redis->eval(pending ? m_scripts.accept : m_acceptWithoutPending, keys, args));
-    if (!r || r->elements.size() != 2)
-        return 0;
-    return r->elements[1].toInteger();
 }
 
 // Rows in the conversations table, which is where retention finds the tails.

@@ -94,10 +94,12 @@ public:
         return o;
     }
 
-    // Accepts one message through the accept script; answers its seq_no (0 on failure).
-    qint64 send(const QString &convo, const QByteArray &text, bool markPending = true)
+    // Accepts one message through the accept script; answers its seq_no (0 on failure). ts 0
+    // means now.
+    qint64 send(const QString &convo, const QByteArray &text, bool markPending = true, qint64 ts = 0)
     {
-        const qint64 ts = QDateTime::currentMSecsSinceEpoch();
+        if (ts == 0)
+            ts = QDateTime::currentMSecsSinceEpoch();
         const QByteArray id = newUlid(ts);
         const QByteArray c = convo.toUtf8();
         JsonWriter head;
