@@ -42,19 +42,6 @@ void MessageService::writeAck(JsonWriter &w, const Ack &ack)
 
 QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 {
-    if (limits.userMsgsPerMin > 0 || limits.appMsgsPerS > 0) {
-        auto pending1 = m_redis->eval(
-            m_scripts.rateLimit, {keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
-            {QByteArray::number(limits.userMsgsPerMin), QByteArray::number(limits.appMsgsPerS)});
-        const redis::Reply wait = co_await pending1;
-        if (!wait)
-            co_return Error::unavailable(QStringLiteral("rate limiter: %1").arg(wait.error().message));
-        if (const qint64 ms = wait->toInteger(); ms > 0) {
-            Q_EMIT rateLimited(QByteArrayLiteral("send"));
-            co_return Error::rateLimited(QStringLiteral("send rate limit reached"), ms);
-        }
-    }
-
     const qint64 ts = QDateTime::currentMSecsSinceEpoch();
     const QByteArray serverMsgId = newUlid(ts);
 
@@ -77,15 +64,20 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         m_scripts.accept,
         {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
          keys::idem(req.appId, req.convoId, req.clientMsgId), segments::pendingKey(),
-         segments::recoveredKey()},
+         segments::recoveredKey(), keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
         {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
          QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS),
-         segments::pendingMember(req.appId, req.convoId)});
+         segments::pendingMember(req.appId, req.convoId), QByteArray::number(limits.userMsgsPerMin),
+         QByteArray::number(limits.appMsgsPerS)});
     const redis::Reply r = co_await pending2;
     if (!r)
         co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
     if (r->elements.size() != 2)
         co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
+    if (r->elements[0].toInteger() == 3) {
+        Q_EMIT rateLimited(QByteArrayLiteral("send"));
+        co_return Error::rateLimited(QStringLiteral("send rate limit reached"), r->elements[1].toInteger());
+    }
     if (r->elements[0].toInteger() == 2) {
         Q_EMIT recoveryNeeded();
         co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));

@@ -4,17 +4,50 @@ namespace confab::messaging {
 
 namespace {
 
-// KEYS: seq, log, idem, flush:pending, confab:recovered. ARGV: envelope head (up to "seq_no":), envelope tail,
-// channel, server_msg_id, ts, idempotency ttl (s), pending member. The ZADD NX marks the
-// conversation for the flush worker, scored with its oldest unflushed message; without the
-// recovered marker Redis has lost its data and nothing is accepted until recovery restored the
-// counters (docs/storage.md).
-// A Redis script is not rolled back on error, so everything that can fail on bad input is
-// validated by the caller before; XADD uses the seq as the entry id (seq-0).
+// KEYS: seq, log, idem, flush:pending, confab:recovered, user bucket, app bucket.
+// ARGV: envelope head (up to "seq_no":), envelope tail, channel, server_msg_id, ts,
+// idempotency ttl (s), pending member, user sends per minute, app sends per second (0 or
+// absent: no limit).
+// Answers {0, seq} accepted, {1, "id ts seq"} a duplicate, {2, 0} Redis lost its data and
+// recovery has not run (nothing accepted until it has, docs/storage.md), {3, ms} rate limited.
+// One script and one round trip per send: a duplicate takes no token, a refused send no seq.
+// The ZADD NX marks the conversation for the flush worker, scored with its oldest unflushed
+// message. A Redis script is not rolled back on error, so everything that can fail on bad
+// input is validated by the caller before; XADD uses the seq as the entry id (seq-0).
 constexpr char kAccept[] = R"LUA(
 if redis.call('EXISTS', KEYS[5]) == 0 then return {2, 0} end
 local d = redis.call('GET', KEYS[3])
 if d then return {1, d} end
+local perMin = tonumber(ARGV[8] or '0')
+local perS = tonumber(ARGV[9] or '0')
+local now, tu, ta
+if perMin > 0 or perS > 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local function level(key, capacity, window)
+    if capacity <= 0 then return nil, 0 end
+    local b = redis.call('HMGET', key, 't', 'ts')
+    local tokens = tonumber(b[1]) or capacity
+    local ts = tonumber(b[2]) or now
+    local rate = capacity / window
+    tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+    if tokens < 1 then return tokens, math.ceil((1 - tokens) / rate) end
+    return tokens, 0
+  end
+  local wu, wa
+  tu, wu = level(KEYS[6], perMin, 60000)
+  ta, wa = level(KEYS[7], perS, 1000)
+  local wait = math.max(wu, wa)
+  if wait > 0 then return {3, wait} end
+end
+if tu then
+  redis.call('HSET', KEYS[6], 't', tostring(tu - 1), 'ts', now)
+  redis.call('PEXPIRE', KEYS[6], 120000)
+end
+if ta then
+  redis.call('HSET', KEYS[7], 't', tostring(ta - 1), 'ts', now)
+  redis.call('PEXPIRE', KEYS[7], 5000)
+end
 local seq = redis.call('INCR', KEYS[1])
 local env = ARGV[1] .. seq .. ARGV[2]
 redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
@@ -34,36 +67,6 @@ if want <= cur then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], want)
 redis.call('PUBLISH', ARGV[3], 'e -\n' .. ARGV[4] .. want .. '}')
 return want
-)LUA";
-
-// KEYS: user bucket, app bucket. ARGV: user sends per minute, app sends per second (0: off).
-// Returns 0 when a token was taken from both buckets, else the milliseconds to wait.
-constexpr char kRateLimit[] = R"LUA(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function level(key, capacity, window)
-  if capacity <= 0 then return nil, 0 end
-  local b = redis.call('HMGET', key, 't', 'ts')
-  local tokens = tonumber(b[1]) or capacity
-  local ts = tonumber(b[2]) or now
-  local rate = capacity / window
-  tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
-  if tokens < 1 then return tokens, math.ceil((1 - tokens) / rate) end
-  return tokens, 0
-end
-local tu, wu = level(KEYS[1], tonumber(ARGV[1]), 60000)
-local ta, wa = level(KEYS[2], tonumber(ARGV[2]), 1000)
-local wait = math.max(wu, wa)
-if wait > 0 then return wait end
-if tu then
-  redis.call('HSET', KEYS[1], 't', tostring(tu - 1), 'ts', now)
-  redis.call('PEXPIRE', KEYS[1], 120000)
-end
-if ta then
-  redis.call('HSET', KEYS[2], 't', tostring(ta - 1), 'ts', now)
-  redis.call('PEXPIRE', KEYS[2], 5000)
-end
-return 0
 )LUA";
 
 // KEYS: counter. ARGV: window ms.
@@ -108,7 +111,6 @@ return 0
 Scripts::Scripts()
     : accept(QByteArray(kAccept))
     , watermark(QByteArray(kWatermark))
-    , rateLimit(QByteArray(kRateLimit))
     , connectionRate(QByteArray(kConnectionRate))
     , presenceUp(QByteArray(kPresenceUp))
     , presenceDown(QByteArray(kPresenceDown))

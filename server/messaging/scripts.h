@@ -6,12 +6,11 @@ namespace confab::messaging {
 
 // The Lua scripts that make each state change atomic in Redis (docs/redis.md).
 struct Scripts {
-    // dedupe + INCR + XADD + SET idempotency key + PUBLISH: accepting one message.
+    // accepting one message: recovered check, dedupe, the user's and the app's token buckets,
+    // INCR + XADD + SET idempotency key + PUBLISH + pending mark.
     redis::Script accept;
     // raise a delivery/read watermark (never lower, never past last_seq) and broadcast it.
     redis::Script watermark;
-    // token buckets per user (per minute) and per app (per second), both or neither taken.
-    redis::Script rateLimit;
     // count a new connection of a user in a fixed 10 s window.
     redis::Script connectionRate;
     // add a session to a user's presence set; publish "online" when it is the first.
