@@ -227,12 +227,12 @@ void Bench::pump()
     }
     m_credit += m_opt.rate * double(now - m_lastPumpUs) / 1e6;
     m_lastPumpUs = now;
-    int next = 0;
     while (m_credit >= 1) {
-        // Round-robin over senders with room in their window.
+        // Round-robin over senders with room in their window, continuing where the last
+        // pump stopped so that every sender gets its share of the rate.
         bool sent = false;
         for (int tries = 0; tries < m_opt.senders && !sent; ++tries) {
-            const int i = (next++) % std::max(1, m_opt.senders);
+            const int i = (m_nextSender++) % std::max(1, m_opt.senders);
             if (m_clients[i].inflight < m_opt.inflight) {
                 sendOne(i);
                 sent = true;

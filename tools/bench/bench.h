@@ -105,6 +105,7 @@ private:
     quint64 m_deliveries = 0;
     quint64 m_errors = 0;
     double m_credit = 0;
+    int m_nextSender = 0;
     qint64 m_lastPumpUs = 0;
     Samples m_ackLatency;
     Samples m_deliveryLatency;

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Produces the figures of docs/benchmarks.md on this machine: starts PostgreSQL, Redis and the S3
+# test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
+# confab-bench. Prints every command it runs and what it measured. Needs a Release build:
+#   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
+#   bash tools/bench/figures.sh [all|ack|fanout|idle|flush|puts|history]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+bin="$root/build/server/confabd"
+bench="$root/build/tools/bench/confab-bench"
+which=${1:-all}
+work=$(mktemp -d /tmp/confab-figures.XXXXXX)
+envfile="$work/services.env"
+PUB=28080
+INT=28081
+TOKEN=figures-admin-token
+ulimit -n "$(ulimit -Hn)"
+
+bash tests/fixtures/services.sh start "$envfile" >/dev/null
+# shellcheck disable=SC1090
+. "$envfile"
+confabd_pid=""
+cleanup() {
+  [ -n "$confabd_pid" ] && kill "$confabd_pid" 2>/dev/null && wait "$confabd_pid" 2>/dev/null || true
+  bash tests/fixtures/services.sh stop "$envfile" >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+db=0
+
+# start_confabd [VAR=value ...]: a fresh database for each start, the given overrides.
+start_confabd() {
+  [ -n "$confabd_pid" ] && kill "$confabd_pid" 2>/dev/null && wait "$confabd_pid" 2>/dev/null || true
+  db=$((db + 1))
+  psql -qX "$CONFAB_TEST_PG_URL" -c "CREATE DATABASE figures$db" >/dev/null
+  redis-cli -u "$CONFAB_TEST_REDIS_URL" FLUSHALL >/dev/null
+  : >"$work/empty.ini"
+  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
+    CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
+    CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
+    CONFAB_SERVER_LISTEN=127.0.0.1:$PUB CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$INT CONFAB_SERVER_NODE_ID=bench \
+    CONFAB_LIMITS_MAX_CONNS=20000 QT_NO_GLIB=1 "$@" \
+    "$bin" serve --config "$work/empty.ini" >"$work/confabd.log" 2>&1 &
+  confabd_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$INT/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "confabd did not become ready:" >&2; cat "$work/confabd.log" >&2; exit 1
+}
+
+run_bench() {
+  echo "\$ confab-bench $*"
+  "$bench" --api http://127.0.0.1:$PUB --admin http://127.0.0.1:$INT --admin-token $TOKEN "$@"
+}
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$confabd_pid/status"; }
+metric() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" '$1 == f {print $2}'; }
+metric_sum() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" -v l="$2" 'index($1, f "{") == 1 && index($1, l) {s += $2} END {print s + 0}'; }
+stats() { curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admin/stats"; }
+sql() { psql -qAtX "${CONFAB_TEST_PG_URL%/postgres}/figures$db" -c "$1"; }
+
+section() { printf '\n== %s ==\n' "$1"; }
+
+if [[ $which == all || $which == ack ]]; then
+  section "publish-ack: 200 connections in 20 conversations, 20 senders x 32 in flight, 100 B"
+  start_confabd
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10
+  echo "confabd RSS after the run: $(rss_kb) kB"
+  section "same at a fixed 10,000 msgs/s"
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --rate 10000 --duration 10
+fi
+
+if [[ $which == all || $which == fanout ]]; then
+  section "fan-out: 1,000 connections in 10 conversations of 100, 1,000 msgs/s"
+  start_confabd
+  run_bench --connections 1000 --conversations 10 --senders 10 --rate 1000 --duration 10
+fi
+
+if [[ $which == all || $which == idle ]]; then
+  section "idle: 10,000 authenticated connections"
+  start_confabd
+  before=$(rss_kb)
+  run_bench --connections 10000 --conversations 1000 --idle --duration 15 &
+  bench_pid=$!
+  sleep 12
+  after=$(rss_kb)
+  wait $bench_pid
+  echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / 10000 )) bytes per connection"
+fi
+
+if [[ $which == all || $which == flush ]]; then
+  section "flush at a steady 2,000 msgs/s for 60 s ([segments] defaults: max_bytes 1 MiB, max_age 30s)"
+  start_confabd
+  run_bench --connections 200 --conversations 20 --senders 20 --rate 2000 --duration 60
+  echo "stats flush: $(stats | sed -E 's/.*"flush":(\{[^}]*\}).*/\1/')"
+  echo "seal to index commit (encode + PUT + index), ms, from the log:"
+  grep -o 'sealed in [0-9]* ms' "$work/confabd.log" | awk '{print $3}' | sort -n |
+    awk '{v[NR]=$1} END {if (NR) printf "  %d segments: p50 %d p99 %d max %d\n", NR, v[int(NR*0.5)+1], v[int(NR*0.99)+ (NR*0.99 == int(NR*0.99) ? 0 : 1)], v[NR]}'
+  echo "segments: $(sql "SELECT count(*) || ' objects, ' || sum(bytes) || ' bytes' FROM segments")," \
+       "$(sql "SELECT sum(last_seq - first_seq + 1) || ' messages in ' || count(*) || ' blocks' FROM segment_blocks")"
+  echo "bytes per message in segments: $(sql "SELECT round(sum(bytes)::numeric / (SELECT sum(last_seq - first_seq + 1) FROM segment_blocks), 1) FROM segments")"
+  convo=$(sql "SELECT id FROM conversations LIMIT 1")
+  app=$(sql "SELECT app_id FROM conversations LIMIT 1")
+  redis-cli -u "$CONFAB_TEST_REDIS_URL" --raw XRANGE "c:{$app:$convo}:log" - + COUNT 1000 | awk 'NR % 3 == 0 {n++; s += length($0)} END {printf "raw envelope JSON per message (tail sample of %d): %.1f bytes\n", n, s / n}'
+fi
+
+if [[ $which == all || $which == puts ]]; then
+  section "object PUTs per million messages: 1,000 active conversations, 2,000 msgs/s for 60 s"
+  start_confabd
+  run_bench --connections 1000 --conversations 1000 --senders 1000 --inflight 4 --rate 2000 --duration 60
+  curl -fs -X POST -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admin/flush" >/dev/null
+  puts=$(metric_sum confab_s3_requests_total 'op="put"')
+  msgs=$(metric confab_messages_ingested_total)
+  echo "$puts PUTs for $msgs messages: $(awk -v p="$puts" -v m="$msgs" 'BEGIN {printf "%.0f", p * 1e6 / m}') PUTs per million messages"
+  echo "segments: $(sql "SELECT count(*) || ' objects, ' || round(avg(bytes)) || ' bytes each, ' || round(avg(blocks)) || ' blocks each' FROM segments")"
+fi
+
+if [[ $which == all || $which == history ]]; then
+  section "history pages (limit 50) from the Redis tail: 20 conversations of 500 messages"
+  start_confabd
+  run_bench --connections 20 --conversations 20 --senders 20 --inflight 16 --rate 5000 --duration 2 --warmup 0 --history-reads 3000
+  echo "confabd: $(metric_sum confab_history_read_duration_seconds_count 'source=')" "history reads counted"
+  section "history pages (limit 50) from segments: the same with [segments] hot_window = 0"
+  start_confabd CONFAB_SEGMENTS_HOT_WINDOW=0
+  run_bench --connections 20 --conversations 20 --senders 20 --inflight 16 --rate 5000 --duration 2 --warmup 0 --history-reads 3000
+  curl -fs "http://127.0.0.1:$INT/metrics" | grep -E '^confab_history_read_duration_seconds_count' || true
+  echo "block GETs: $(metric_sum confab_s3_requests_total 'op="get"')"
+fi
