@@ -14,7 +14,7 @@ REDIS_PORT=${CONFAB_DEV_REDIS_PORT:-56379}
 
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target confabd confab-bench
+cmake --build build --target confabd confab-bench confab-console
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 mkdir -p "$data"
@@ -89,5 +89,8 @@ Try it:
   curl -s -X POST http://127.0.0.1:$PUBLIC_PORT/v1/auth/token -H "Authorization: Bearer $api_key" -d '{"user_id":"alice"}'
   curl -s -X POST http://127.0.0.1:$PUBLIC_PORT/v1/conversations -H "Authorization: Bearer $api_key" -d '{"kind":"direct","members":["alice","bob"]}'
   ./build/tools/bench/confab-bench --admin-token $ADMIN_TOKEN --connections 200 --conversations 20
+
+Watch it from the operator console (a desktop window; needs a display):
+  ./build/console/confab-console      then Server > Connect: ws://127.0.0.1:$INTERNAL_PORT/admin/ws, token above
 MSG
 wait "$confabd_pid"
