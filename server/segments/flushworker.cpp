@@ -203,6 +203,7 @@ public:
     QHash<QString, Failure> failures; // by app
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
     QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
+    QHash<QString, qint64> lastWaiting; // by app: messages waiting at the last tick
 
     // For snapshot(): the pending conversations as of the last tick and recent flush latencies.
     qint64 depth = 0;
@@ -408,14 +409,21 @@ QCoro::Task<> FlushWorker::tick()
         const bool failing = failure != d->failures.constEnd();
         if (failing && now < failure->nextMs)
             continue;
+        // By size: flush when the app would pass max_bytes before the next tick (what arrived
+        // since the last one arrives again), so a segment closes near max_bytes instead of
+        // spilling a small second object.
+        const qint64 growth = qMax<qint64>(0, a.waiting - d->lastWaiting.value(appId, a.waiting));
+        d->lastWaiting.insert(appId, a.waiting);
         const bool due = failing || a.oldestMs <= now - d->options.maxAgeMs
-            || a.waiting * d->avgRecordBytes.value(appId, 512) >= d->options.maxBytes;
+            || (a.waiting + growth) * d->avgRecordBytes.value(appId, 512) >= d->options.maxBytes;
         if (!due)
             continue;
         auto flushing = flushApp(appId, a.convos, failing);
         const Expected<AppResult> r = co_await flushing;
         if (!self)
             co_return;
+        if (r && !r->lockedElsewhere)
+            d->lastWaiting.insert(appId, 0); // what waits at the next tick all arrived since
         if (!r) {
             auto noting = noteFailure(appId, a.convos, r.error());
             co_await noting;

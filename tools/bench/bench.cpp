@@ -116,31 +116,41 @@ void Bench::createConversations()
 
 void Bench::mintTokens()
 {
-    m_pending = int(m_clients.size());
+    // A bounded number in flight: QNetworkAccessManager queues the rest, and a request that
+    // waits in its queue longer than the transfer timeout fails.
+    m_nextMint = 0;
+    for (int k = 0; k < kSetupConcurrency; ++k)
+        mintNext();
+}
+
+void Bench::mintNext()
+{
+    if (m_nextMint >= m_clients.size())
+        return;
+    const int i = m_nextMint++;
     QUrl url = m_opt.apiUrl;
     url.setPath(QStringLiteral("/v1/auth/token"));
-    for (int i = 0; i < m_clients.size(); ++i) {
-        const QJsonObject body{{QStringLiteral("user_id"), m_clients[i].userId}, {QStringLiteral("ttl_s"), 86400}};
-        request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, i](int status, QByteArray body) {
-            if (status != 200)
-                return fail(QStringLiteral("minting a token: HTTP %1").arg(status));
-            const QString token = QJsonDocument::fromJson(body).object().value(QLatin1String("access_token")).toString();
-            QUrl ws = m_opt.apiUrl;
-            ws.setScheme(ws.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
-            ws.setPath(QStringLiteral("/v1/ws"));
-            QUrlQuery q;
-            q.addQueryItem(QStringLiteral("access_token"), token);
-            ws.setQuery(q);
-            auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-            m_clients[i].socket = socket;
-            connect(socket, &QWebSocket::textMessageReceived, this, [this, i](const QString &t) { onText(i, t); });
-            connect(socket, &QWebSocket::disconnected, this, [this, i] {
-                if (!m_measuring && m_ready < m_clients.size())
-                    fail(QStringLiteral("connection %1 closed before it was ready (%2)").arg(i).arg(m_clients[i].socket->closeReason()));
-            });
-            socket->open(ws);
+    const QJsonObject body{{QStringLiteral("user_id"), m_clients[i].userId}, {QStringLiteral("ttl_s"), 86400}};
+    request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, i](int status, QByteArray body) {
+        if (status != 200)
+            return fail(QStringLiteral("minting a token: HTTP %1").arg(status));
+        mintNext();
+        const QString token = QJsonDocument::fromJson(body).object().value(QLatin1String("access_token")).toString();
+        QUrl ws = m_opt.apiUrl;
+        ws.setScheme(ws.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+        ws.setPath(QStringLiteral("/v1/ws"));
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("access_token"), token);
+        ws.setQuery(q);
+        auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+        m_clients[i].socket = socket;
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, i](const QString &t) { onText(i, t); });
+        connect(socket, &QWebSocket::disconnected, this, [this, i] {
+            if (!m_measuring && m_ready < m_clients.size())
+                fail(QStringLiteral("connection %1 closed before it was ready (%2)").arg(i).arg(m_clients[i].socket->closeReason()));
         });
-    }
+        socket->open(ws);
+    });
 }
 
 void Bench::onText(int i, const QString &text)
@@ -253,8 +263,35 @@ void Bench::sendOne(int i)
     m_sendTimes.insert(QString::fromLatin1(id), now);
     ++c.inflight;
     const QByteArray frame = R"({"type":"message.send","req":")" + id + R"(","convo_id":")" + c.convoId.toUtf8()
-        + R"(","client_msg_id":")" + id + R"(","content":{"text":")" + m_body + R"("}})";
+        + R"(","client_msg_id":")" + id + R"(","content":{"text":")" + nextBody() + R"("}})";
     c.socket->sendTextMessage(QString::fromUtf8(frame));
+}
+
+QByteArray Bench::nextBody()
+{
+    if (!m_opt.textBodies)
+        return m_body;
+    static const char *const kWords[] = {
+        "the", "meeting", "is", "at", "noon", "see", "you", "there", "thanks", "for", "the", "update",
+        "can", "we", "move", "it", "to", "tomorrow", "sounds", "good", "I", "will", "send", "files",
+        "later", "today", "ok", "great", "where", "are", "the", "notes", "from", "last", "week",
+        "please", "check", "invoice", "number", "order", "shipped", "call", "me", "when", "free",
+        "lunch", "coffee", "yes", "no", "maybe", "done", "working", "on", "fix", "deploy", "review",
+        "build", "green", "again", "who", "owns", "this", "ticket", "now"};
+    QByteArray out;
+    out.reserve(m_opt.bodyBytes + 12);
+    while (out.size() < m_opt.bodyBytes) {
+        m_bodyState ^= m_bodyState << 13;
+        m_bodyState ^= m_bodyState >> 7;
+        m_bodyState ^= m_bodyState << 17;
+        if (!out.isEmpty())
+            out += ' ';
+        out += kWords[m_bodyState % std::size(kWords)];
+        if (m_bodyState % 7 == 0)
+            out += QByteArray::number(qulonglong(m_bodyState % 10000));
+    }
+    out.truncate(m_opt.bodyBytes);
+    return out;
 }
 
 void Bench::report()

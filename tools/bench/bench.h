@@ -26,6 +26,7 @@ struct Options {
     int durationS = 10;
     int warmupS = 2;
     int bodyBytes = 100;
+    bool textBodies = false;  // every message a different run of words (compresses like chat text)
     bool idleOnly = false;  // open connections, report, hold them for durationS
     // After the send window: POST /admin/flush (timed), then this many history pages
     // (GET .../messages?before_seq=<random>&limit=historyLimit), historyConcurrency at a time.
@@ -75,6 +76,7 @@ private:
     void createApp();
     void createConversations();
     void mintTokens();
+    void mintNext();
     void openConnections();
     void onText(int client, const QString &text);
     void beginMeasuring();
@@ -96,6 +98,8 @@ private:
     QElapsedTimer m_clock;
     QTimer m_pump;
     QByteArray m_body;
+    QByteArray nextBody();
+    quint64 m_bodyState = 88172645463325252ULL; // xorshift64, fixed seed: runs are comparable
     int m_ready = 0;
     int m_pending = 0;
     bool m_measuring = false;
@@ -106,6 +110,8 @@ private:
     quint64 m_errors = 0;
     double m_credit = 0;
     int m_nextSender = 0;
+    int m_nextMint = 0;
+    static constexpr int kSetupConcurrency = 16;
     qint64 m_lastPumpUs = 0;
     Samples m_ackLatency;
     Samples m_deliveryLatency;

@@ -3,12 +3,12 @@
 # test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
-#   bash tools/bench/figures.sh [all|ack|fanout|idle|flush|puts|history]
+#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-bin="$root/build/server/confabd"
-bench="$root/build/tools/bench/confab-bench"
+bin=${CONFABD:-$root/build/server/confabd}
+bench=${CONFAB_BENCH:-$root/build/tools/bench/confab-bench}
 which=${1:-all}
 work=$(mktemp -d /tmp/confab-figures.XXXXXX)
 envfile="$work/services.env"
@@ -72,6 +72,13 @@ if [[ $which == all || $which == ack ]]; then
   run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --rate 10000 --duration 10
 fi
 
+if [[ $which == noflush ]]; then
+  section "publish-ack as above with the flush worker idle (max_age 1d, max_bytes 1 GiB): the storage pipeline's cost"
+  start_confabd CONFAB_SEGMENTS_MAX_AGE=1d CONFAB_SEGMENTS_MAX_BYTES=1073741824
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --rate 10000 --duration 10
+fi
+
 if [[ $which == all || $which == fanout ]]; then
   section "fan-out: 1,000 connections in 10 conversations of 100, 1,000 msgs/s"
   start_confabd
@@ -91,9 +98,9 @@ if [[ $which == all || $which == idle ]]; then
 fi
 
 if [[ $which == all || $which == flush ]]; then
-  section "flush at a steady 2,000 msgs/s for 60 s ([segments] defaults: max_bytes 1 MiB, max_age 30s)"
+  section "flush at a steady 2,000 msgs/s for 60 s, 100-byte bodies of varied words ([segments] defaults: max_bytes 1 MiB, max_age 30s)"
   start_confabd
-  run_bench --connections 200 --conversations 20 --senders 20 --rate 2000 --duration 60
+  run_bench --connections 200 --conversations 20 --senders 20 --rate 2000 --duration 60 --text-bodies
   echo "stats flush: $(stats | sed -E 's/.*"flush":(\{[^}]*\}).*/\1/')"
   echo "seal to index commit (encode + PUT + index), ms, from the log:"
   grep -o 'sealed in [0-9]* ms' "$work/confabd.log" | awk '{print $3}' | sort -n |
@@ -109,7 +116,7 @@ fi
 if [[ $which == all || $which == puts ]]; then
   section "object PUTs per million messages: 1,000 active conversations, 2,000 msgs/s for 60 s"
   start_confabd
-  run_bench --connections 1000 --conversations 1000 --senders 1000 --inflight 4 --rate 2000 --duration 60
+  run_bench --connections 1000 --conversations 1000 --senders 1000 --inflight 4 --rate 2000 --duration 60 --text-bodies
   curl -fs -X POST -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admin/flush" >/dev/null
   puts=$(metric_sum confab_s3_requests_total 'op="put"')
   msgs=$(metric confab_messages_ingested_total)

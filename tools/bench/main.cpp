@@ -31,6 +31,9 @@ int main(int argc, char **argv)
     const auto historyReads = opt("history-reads", "after sending: flush, then read this many history pages", "0");
     const auto historyLimit = opt("history-limit", "messages per history page", "50");
     const auto historyConcurrency = opt("history-concurrency", "history pages in flight", "4");
+    QCommandLineOption text(QStringLiteral("text-bodies"),
+                            QStringLiteral("message bodies of varied words instead of one repeated letter"));
+    p.addOption(text);
     QCommandLineOption idle(QStringLiteral("idle"), QStringLiteral("only open the connections and hold them (for RSS per connection)"));
     p.addOption(idle);
     p.process(app);
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
     o.warmupS = p.value(warmup).toInt();
     o.bodyBytes = p.value(body).toInt();
     o.idleOnly = p.isSet(idle);
+    o.textBodies = p.isSet(text);
     o.historyReads = p.value(historyReads).toInt();
     o.historyLimit = p.value(historyLimit).toInt();
     o.historyConcurrency = p.value(historyConcurrency).toInt();
