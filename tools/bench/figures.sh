@@ -3,7 +3,7 @@
 # test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
-#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history]
+#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -134,4 +134,17 @@ if [[ $which == all || $which == history ]]; then
   run_bench --connections 20 --conversations 20 --senders 20 --inflight 16 --rate 5000 --duration 2 --warmup 0 --history-reads 3000
   curl -fs "http://127.0.0.1:$INT/metrics" | grep -E '^confab_history_read_duration_seconds_count' || true
   echo "block GETs: $(metric_sum confab_s3_requests_total 'op="get"')"
+fi
+
+if [[ $which == snapshot ]]; then
+  section "a stats frame and /metrics of a loaded node (200 connections, 2,000 msgs/s)"
+  start_confabd
+  run_bench --connections 200 --conversations 20 --senders 20 --rate 2000 --duration 20 --text-bodies >/dev/null &
+  bench_pid=$!
+  sleep 15
+  echo "\$ curl -H 'Authorization: Bearer ...' http://127.0.0.1:$INT/admin/stats"
+  stats | python3 -m json.tool
+  echo "\$ curl http://127.0.0.1:$INT/metrics   (confab_* families, histogram buckets left out)"
+  curl -fs "http://127.0.0.1:$INT/metrics" | grep -E '^confab_' | grep -v '_bucket{'
+  wait $bench_pid
 fi
