@@ -204,6 +204,10 @@ public:
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
     QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
     QHash<QString, qint64> lastWaiting; // by app: messages waiting at the last tick
+    // By app: when a retry of one of its dead letters last failed, and why. Retries that were
+    // waiting meanwhile answer that instead of trying again (an operator retrying many rows
+    // while storage is down waits for one attempt, not one per row).
+    QHash<QString, std::pair<qint64, Error>> retryFailures;
 
     // For snapshot(): the pending conversations as of the last tick and recent flush latencies.
     qint64 depth = 0;
@@ -499,10 +503,14 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
 QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
     QString appId, QStringList convoIds, bool resolve)
 {
+    QPointer<FlushWorker> self(this);
     const QByteArray token = randomToken(12);
     auto locking = d->deps.redis->exec(keys::cmd(
         "SET", lockKey(appId), token, "NX", "PX", QByteArray::number(d->options.lockTtlMs)));
     const redis::Reply lock = co_await locking;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     if (!lock)
         co_return Error::unavailable(QStringLiteral("flushing app %1: taking its lock: %2")
                                          .arg(appId, lock.error().message));
@@ -511,10 +519,16 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
 
     auto flushing = flushAppLocked(appId, convoIds, resolve);
     Expected<AppResult> result = co_await flushing;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
 
     auto unlocking
         = d->deps.redis->eval(d->releaseLock, keys::cmd(lockKey(appId)), keys::cmd(token));
     const redis::Reply unlocked = co_await unlocking;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     if (!unlocked)
         qCInfo(lcSegments) << "could not release the flush lock of app" << appId
                            << "(it expires by itself):" << unlocked.error().message;
@@ -524,8 +538,12 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
 QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
     QString appId, QStringList convoIds, bool resolve)
 {
+    QPointer<FlushWorker> self(this);
     auto watermarksFuture = d->index.flushedSeqs(appId, convoIds);
     const Expected<QHash<QString, qint64>> watermarks = co_await watermarksFuture;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     if (!watermarks)
         co_return watermarks.error();
     for (auto it = watermarks->cbegin(); it != watermarks->cend(); ++it)
@@ -536,6 +554,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
         reads.append(xrangeCommand(appId, c, watermarks->value(c), d->options.maxRecordsPerConvo));
     auto readsFuture = tail::batch(d->deps.redis, reads);
     const QList<redis::Reply> replies = co_await readsFuture;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
 
     QList<ConvoRecords> convos;
     qint64 totalRaw = 0;
@@ -587,6 +608,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
         }
         auto encoding = encodeAsync(appId, group, raw >= d->options.offThreadBytes);
         const Expected<segment::SealedSegment> sealed = co_await encoding;
+        if (!self)
+            co_return Error::unavailable(
+                QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
         if (!sealed)
             co_return sealed.error();
 
@@ -594,6 +618,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
         auto putting = d->deps.store->put(
             key, sealed->bytes, QByteArrayLiteral("application/vnd.confab.segment"));
         const Status put = co_await putting;
+        if (!self)
+            co_return Error::unavailable(
+                QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
         if (!put)
             co_return Error { put.error().code == ErrorCode::Internal ? ErrorCode::Internal
                                                                       : ErrorCode::Unavailable,
@@ -602,6 +629,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
 
         auto committing = d->index.commit(key, sealed->bytes.size(), sealed->blocks);
         const Expected<QHash<QString, qint64>> committed = co_await committing;
+        if (!self)
+            co_return Error::unavailable(
+                QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
         if (!committed)
             co_return Error { committed.error().code,
                 QStringLiteral("indexing segment %1 for app %2: %3")
@@ -640,6 +670,9 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
     }
     auto trimming = tail::batch(d->deps.redis, trims);
     const QList<redis::Reply> trimmed = co_await trimming;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     for (const redis::Reply &t : trimmed) {
         if (!t)
             qCInfo(lcSegments) << "trimming the tail of app" << appId
@@ -647,18 +680,27 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
     }
     auto clearing = tail::batchEval(d->deps.redis, d->clearPending, clears);
     const QList<redis::Reply> cleared = co_await clearing;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     Q_UNUSED(cleared);
 
     if (resolve || d->failures.contains(appId)) {
         for (const QString &c : convoIds) {
             auto resolving = d->deadLetters.resolveFlushed(appId, c, newWatermarks.value(c));
             const Expected<int> resolved = co_await resolving;
+            if (!self)
+                co_return Error::unavailable(
+                    QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
             if (!resolved)
                 co_return resolved.error();
         }
         d->failures.remove(appId);
         auto gauge = updateDeadLetterGauge();
         co_await gauge;
+        if (!self)
+            co_return Error::unavailable(
+                QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
     }
     co_return result;
 }
@@ -767,7 +809,8 @@ QCoro::Task<Status> FlushWorker::recover()
         qCWarning(lcSegments) << "Redis had lost" << raised
                               << "conversation counters; rebuilt them from the segment index";
     // Every counter is now at least its watermark: sends may take seq numbers again.
-    auto marking = d->deps.redis->exec(keys::cmd("SET", recoveredKey(), QByteArray::number(nowMs())));
+    auto marking
+        = d->deps.redis->exec(keys::cmd("SET", recoveredKey(), QByteArray::number(nowMs())));
     const redis::Reply marked = co_await marking;
     if (!marked)
         co_return Error::unavailable(QStringLiteral("recovering: %1").arg(marked.error().message));
@@ -831,6 +874,7 @@ QCoro::Task<Status> FlushWorker::discardDeadLetter(QString id)
 QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
 {
     QPointer<FlushWorker> self(this);
+    const qint64 askedMs = nowMs();
     auto getting = d->deadLetters.get(id);
     const Expected<DeadLetter> dl = co_await getting;
     if (!dl)
@@ -841,6 +885,12 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
 
     auto idle = waitIdle();
     co_await idle;
+    if (!self)
+        co_return Error::unavailable(
+            QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
+    if (const auto failed = d->retryFailures.constFind(dl->appId);
+        failed != d->retryFailures.constEnd() && failed->first >= askedMs)
+        co_return failed->second;
     d->running = true;
 
     auto pendingReply = d->deps.redis->exec(pendingRangeCommand());
@@ -859,6 +909,7 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
             QStringLiteral("retrying dead letter %1: the flush worker is gone").arg(id));
     Status result = Ok {};
     if (!r) {
+        d->retryFailures.insert(dl->appId, { nowMs(), r.error() });
         auto noting = noteFailure(dl->appId, convos, r.error());
         co_await noting;
         result = r.error();
@@ -866,6 +917,8 @@ QCoro::Task<Status> FlushWorker::retryDeadLetter(QString id)
         result = Error::unavailable(
             QStringLiteral("retrying dead letter %1: another node is flushing app %2")
                 .arg(id, dl->appId));
+    } else {
+        d->retryFailures.remove(dl->appId);
     }
     d->running = false;
     Q_EMIT cycleFinished();

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void maxAgeSealsByItself();
     void storageDownBecomesDeadLettersThenRecovers();
     void explicitRetryOfDeadLetter();
+    void retriesWaitingTogetherTryOnce();
     void recoveryRebuildsCountersAfterRedisLoss();
     void recoveryFindsUnmarkedConversations();
 
@@ -321,6 +322,45 @@ void TestFlushWorker::recoveryFindsUnmarkedConversations()
     QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 1);
     QCOMPARE(*test::run(worker.flushNow()), 1);
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 7);
+}
+
+void TestFlushWorker::retriesWaitingTogetherTryOnce()
+{
+    // GIVEN two dead letters of one app while storage is down
+    test::OwnS3 s3(h->env);
+    QVERIFY(s3.start());
+    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
+    QCOMPARE(h->send(QStringLiteral("c"), "1"), 1);
+    QCOMPARE(h->send(QStringLiteral("d"), "1"), 1);
+    s3.stop();
+    FlushOptions o = quickOptions();
+    o.retryWindowMs = 0;
+    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
+    QVERIFY(!test::run(worker.flushNow()));
+    STORE_AWAIT(letters, worker.deadLetters()->list(10));
+    STORE_VERIFY(letters);
+    QCOMPARE(letters->size(), 2);
+
+    // WHEN an operator retries both at once
+    QSignalSpy failed(&worker, &FlushWorker::flushFailed);
+    QCoro::Task<Status> first = worker.retryDeadLetter(letters->at(0).id);
+    QCoro::Task<Status> second = worker.retryDeadLetter(letters->at(1).id);
+    const Status a = test::run(std::move(first));
+    const Status b = test::run(std::move(second));
+
+    // THEN one flush was attempted and both answer its failure
+    QVERIFY(!a);
+    QVERIFY(!b);
+    QCOMPARE(b.error().code, ErrorCode::Unavailable);
+    QCOMPARE(b.error().message, a.error().message);
+    QCOMPARE(failed.size(), 1);
+
+    // ...and a retry asked after that failure tries again
+    QVERIFY(s3.start());
+    STORE_VERIFY(test::run(worker.retryDeadLetter(letters->at(1).id)));
+    STORE_AWAIT(count, worker.deadLetters()->count());
+    STORE_VERIFY(count);
+    QCOMPARE(*count, 0);
 }
 
 QTEST_GUILESS_MAIN(TestFlushWorker)
