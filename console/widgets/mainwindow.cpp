@@ -406,6 +406,8 @@ void MainWindow::endBusy(const QString &result)
     m_busy = std::max(0, m_busy - 1);
     m_progress->setVisible(m_busy > 0);
     m_actionResult->setText(result);
+    // A server error names its cause last, often past the window's edge: the tooltip has it all.
+    m_actionResult->setToolTip(result);
 }
 
 void MainWindow::updateDeadLettersBadge(qint64 count)
