@@ -4,6 +4,7 @@
 #include "messaging/history.h"
 #include "segment/segment.h"
 #include "segments/segmentindex.h"
+#include "segments/storagedeps.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -11,23 +12,6 @@
 #include <qcoro/qcorotask.h>
 
 #include <memory>
-
-namespace confab::redis
-{
-class Client;
-}
-namespace confab::store
-{
-class Database;
-}
-namespace confab::objectstore
-{
-class ObjectStore;
-}
-namespace confab::metrics
-{
-class Metrics;
-}
 
 namespace confab::segments
 {

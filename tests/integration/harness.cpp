@@ -127,6 +127,15 @@ bool WsClient::isOpen() const
     return m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
+QHash<QString, QString> outageSettings(const S3Server &s3, const QString &flushEvery, const QString &retryWindow)
+{
+    return {{QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), flushEvery},
+            {QStringLiteral("CONFAB_SEGMENTS_RETRY_WINDOW"), retryWindow},
+            {QStringLiteral("CONFAB_SEGMENTS_DEAD_LETTER_RETRY"), QStringLiteral("1h")},
+            {QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint()},
+            {QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket()}};
+}
+
 Cluster::Cluster(QHash<QString, QString> overrides) : m_env(std::move(overrides))
 {
     TestEnv env;

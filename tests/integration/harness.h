@@ -68,6 +68,12 @@ private:
     int m_nextReq = 0;
 };
 
+// Overrides for a cluster on a test's own S3 server that is meant to fail: flushes every
+// flushEvery, a failed flush becomes a dead letter after retryWindow of retries, and dead
+// letters are not retried by themselves (the test retries them).
+[[nodiscard]] QHash<QString, QString> outageSettings(const S3Server &s3, const QString &flushEvery,
+                                                     const QString &retryWindow);
+
 // One running confabd (or several) on the fixture's PostgreSQL and Redis, with a fresh database.
 class Cluster
 {

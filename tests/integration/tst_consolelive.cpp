@@ -49,11 +49,7 @@ private Q_SLOTS:
         TestEnv env;
         S3Server s3(env);
         QVERIFY(s3.start());
-        Cluster cluster({{QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), QStringLiteral("200ms")},
-                         {QStringLiteral("CONFAB_SEGMENTS_RETRY_WINDOW"), QStringLiteral("1s")},
-                         {QStringLiteral("CONFAB_SEGMENTS_DEAD_LETTER_RETRY"), QStringLiteral("1h")},
-                         {QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint()},
-                         {QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket()}});
+        Cluster cluster(outageSettings(s3, QStringLiteral("200ms"), QStringLiteral("1s")));
         QCOMPARE(cluster.startNode(), 0);
         const auto app = cluster.createApp();
         const QString convo = cluster.createConversation(app.second, {QStringLiteral("a"), QStringLiteral("b")});

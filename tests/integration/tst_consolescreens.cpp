@@ -195,11 +195,7 @@ private Q_SLOTS:
         TestEnv env;
         S3Server s3(env);
         QVERIFY(s3.start());
-        Cluster cluster({ { QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), QStringLiteral("500ms") },
-            { QStringLiteral("CONFAB_SEGMENTS_RETRY_WINDOW"), QStringLiteral("1s") },
-            { QStringLiteral("CONFAB_SEGMENTS_DEAD_LETTER_RETRY"), QStringLiteral("1h") },
-            { QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint() },
-            { QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket() } });
+        Cluster cluster(outageSettings(s3, QStringLiteral("500ms"), QStringLiteral("1s")));
         QCOMPARE(cluster.startNode(), 0);
         QCOMPARE(cluster.startNode(), 1);
 

@@ -290,11 +290,7 @@ private Q_SLOTS:
         TestEnv env;
         S3Server s3(env);
         QVERIFY(s3.start());
-        Cluster c({{QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), QStringLiteral("200ms")},
-                   {QStringLiteral("CONFAB_SEGMENTS_RETRY_WINDOW"), QStringLiteral("2s")},
-                   {QStringLiteral("CONFAB_SEGMENTS_DEAD_LETTER_RETRY"), QStringLiteral("1h")},
-                   {QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint()},
-                   {QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket()}});
+        Cluster c(outageSettings(s3, QStringLiteral("200ms"), QStringLiteral("2s")));
         QCOMPARE(c.startNode(), 0);
         const auto created = c.createApp(noLimits());
         const App app{created.first, created.second};
