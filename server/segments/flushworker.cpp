@@ -79,6 +79,12 @@ redis.call('ZADD', KEYS[1], tonumber(string.match(e[1][2][2], '"ts":(%d+)')) or 
 return 1
 )LUA";
 
+// KEYS: lock. ARGV: token, ttl ms. Extends the lease while its holder works.
+constexpr char kRenewLock[] = R"LUA(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+)LUA";
+
 // KEYS: lock. ARGV: token.
 constexpr char kReleaseLock[] = R"LUA(
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -177,6 +183,7 @@ public:
         , recover(QByteArray(kRecover))
         , clearPending(QByteArray(kClearPending))
         , releaseLock(QByteArray(kReleaseLock))
+        , renewLock(QByteArray(kRenewLock))
     {
     }
 
@@ -194,6 +201,7 @@ public:
     redis::Script recover;
     redis::Script clearPending;
     redis::Script releaseLock;
+    redis::Script renewLock;
     QTimer tickTimer;
     QTimer deadLetterTimer;
     QTimer recoveryTimer;
@@ -517,7 +525,7 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
     if (lock->isNil())
         co_return AppResult { 0, true };
 
-    auto flushing = flushAppLocked(appId, convoIds, resolve);
+    auto flushing = flushAppLocked(appId, convoIds, resolve, token);
     Expected<AppResult> result = co_await flushing;
     if (!self)
         co_return Error::unavailable(
@@ -536,7 +544,7 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushApp(
 }
 
 QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
-    QString appId, QStringList convoIds, bool resolve)
+    QString appId, QStringList convoIds, bool resolve, QByteArray token)
 {
     QPointer<FlushWorker> self(this);
     auto watermarksFuture = d->index.flushedSeqs(appId, convoIds);
@@ -653,6 +661,14 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
             << "wrote segment " << key << " (" << sealed->blocks.size() << " blocks, "
             << sealed->bytes.size() << " bytes, sealed in " << sealTimer.elapsed() << " ms)";
         Q_EMIT segmentWritten(appId, key, sealed->bytes.size());
+        // The lock is a lease: a node that dies holding it blocks the app for one TTL only.
+        auto renewing = d->deps.redis->eval(d->renewLock, keys::cmd(lockKey(appId)),
+            keys::cmd(token, QByteArray::number(d->options.lockTtlMs)));
+        const redis::Reply renewed = co_await renewing;
+        if (!self)
+            co_return Error::unavailable(
+                QStringLiteral("flushing app %1: the flush worker is gone").arg(appId));
+        Q_UNUSED(renewed); // a lost lease costs at most a second node doing the same flush
     }
 
     // Only now, with the index committed, may the tail shrink, and never past the watermark.

@@ -26,7 +26,7 @@ struct FlushOptions {
     qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back
     qint64 recoveryIntervalMs = 300000;
     qint64 offThreadBytes = 262144; // segments at least this large are encoded on a pool thread
-    qint64 lockTtlMs = 120000; // per-app flush lock between nodes
+    qint64 lockTtlMs = 30000; // per-app flush lease between nodes, renewed after each segment
     int maxRecordsPerConvo = 20000; // per conversation and flush; the rest waits for the next
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
@@ -115,7 +115,7 @@ private:
     QCoro::Task<> waitIdle();
     QCoro::Task<Expected<AppResult>> flushApp(QString appId, QStringList convoIds, bool resolve);
     QCoro::Task<Expected<AppResult>> flushAppLocked(
-        QString appId, QStringList convoIds, bool resolve);
+        QString appId, QStringList convoIds, bool resolve, QByteArray token);
     QCoro::Task<> noteFailure(QString appId, QStringList convoIds, Error error);
     QCoro::Task<> updateDeadLetterGauge();
 
