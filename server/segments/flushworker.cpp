@@ -110,9 +110,10 @@ struct ConvoRecords {
     qint64 rawBytes = 0;
 };
 
-Expected<segment::SealedSegment> encode(const QString &appId, const QList<ConvoRecords> &group)
+Expected<segment::SealedSegment> encode(
+    const QString &appId, const QList<ConvoRecords> &group, segment::RecordEncoding encoding)
 {
-    segment::SegmentWriter writer(appId);
+    segment::SegmentWriter writer(appId, encoding);
     for (const ConvoRecords &c : group) {
         if (Status s = writer.addBlock(c.convoId, c.records); !s)
             return Error {
@@ -125,13 +126,13 @@ Expected<segment::SealedSegment> encode(const QString &appId, const QList<ConvoR
 
 // Large segments are encoded on a pool thread: zstd on a megabyte would stall the loop.
 QFuture<Expected<segment::SealedSegment>> encodeAsync(
-    QString appId, QList<ConvoRecords> group, bool offThread)
+    QString appId, QList<ConvoRecords> group, segment::RecordEncoding encoding, bool offThread)
 {
     auto promise = std::make_shared<QPromise<Expected<segment::SealedSegment>>>();
     promise->start();
     QFuture<Expected<segment::SealedSegment>> future = promise->future();
-    auto job = [promise, appId = std::move(appId), group = std::move(group)] {
-        promise->addResult(encode(appId, group));
+    auto job = [promise, appId = std::move(appId), group = std::move(group), encoding] {
+        promise->addResult(encode(appId, group, encoding));
         promise->finish();
     };
     if (offThread)
@@ -164,6 +165,7 @@ FlushOptions FlushOptions::fromConfig(const Config::Segments &segments)
     o.hotWindow = segments.hotWindow;
     o.retryWindowMs = segments.retryWindowMs;
     o.deadLetterRetryMs = segments.deadLetterRetryMs;
+    o.encoding = segments.cborRecords ? segment::RecordEncoding::Cbor : segment::RecordEncoding::Json;
     return o;
 }
 
@@ -614,7 +616,7 @@ QCoro::Task<Expected<FlushWorker::AppResult>> FlushWorker::flushAppLocked(
             raw += c.rawBytes;
             oldestTs = qMin(oldestTs, c.records.first().ts);
         }
-        auto encoding = encodeAsync(appId, group, raw >= d->options.offThreadBytes);
+        auto encoding = encodeAsync(appId, group, d->options.encoding, raw >= d->options.offThreadBytes);
         const Expected<segment::SealedSegment> sealed = co_await encoding;
         if (!self)
             co_return Error::unavailable(

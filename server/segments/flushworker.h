@@ -2,6 +2,7 @@
 
 #include "confab/config.h"
 #include "confab/expected.h"
+#include "segment/segment.h"
 #include "segments/storagedeps.h"
 
 #include <QObject>
@@ -28,6 +29,7 @@ struct FlushOptions {
     qint64 offThreadBytes = 262144; // segments at least this large are encoded on a pool thread
     qint64 lockTtlMs = 30000; // per-app flush lease between nodes, renewed after each segment
     int maxRecordsPerConvo = 20000; // per conversation and flush; the rest waits for the next
+    segment::RecordEncoding encoding = segment::RecordEncoding::Json; // [segments] encoding
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
 };

@@ -118,6 +118,13 @@ std::vector<Key> keys()
     // PROTOCOL.md section 6: a failed batch's retries end within two minutes of the first failure.
     add("segments", "retry_window", durationField([](C &c) -> qint64 & { return c.segments.retryWindowMs; }, 0, 120000));
     add("segments", "dead_letter_retry", durationField([](C &c) -> qint64 & { return c.segments.deadLetterRetryMs; }, 100, kDay));
+    add("segments", "encoding", [](C &c, QStringView v) -> Status {
+        const QString e = v.trimmed().toString();
+        if (e != QLatin1String("json") && e != QLatin1String("cbor"))
+            return Error::badRequest(QStringLiteral("'%1' must be json or cbor").arg(e));
+        c.segments.cborRecords = e == QLatin1String("cbor");
+        return Ok{};
+    });
     add("retention", "max_age", durationField([](C &c) -> qint64 & { return c.retention.maxAgeMs; }, 1000, Config::kMaxRetentionMs));
     add("retention", "interval", durationField([](C &c) -> qint64 & { return c.retention.intervalMs; }, 100, kDay));
     add("limits", "user_msgs_per_min", integerField([](C &c) -> qint64 & { return c.limits.userMsgsPerMin; }, 0, kBig));

@@ -59,6 +59,7 @@ struct Config {
         qint64 hotWindow = 1000;         // messages kept in the tail below the flushed watermark
         qint64 retryWindowMs = 100000;   // failed flushes are retried this long, then dead letters
         qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back
+        bool cborRecords = false;         // encoding = json (default) or cbor
     } segments;
     struct Retention {
         qint64 maxAgeMs = 30LL * 86400000;

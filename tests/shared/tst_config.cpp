@@ -41,6 +41,9 @@ secret_key = minioadmin
 [segments]
 max_bytes = 1048576
 max_age = 30s
+hot_window = 0
+retry_window = 2m
+encoding = cbor
 [retention]
 max_age = 15s
 interval = 1h
@@ -58,6 +61,9 @@ token = s3cret
         QCOMPARE(c->server.heartbeatMs, 250);
         QCOMPARE(c->s3.endpoint, QStringLiteral("http://127.0.0.1:9000"));
         QCOMPARE(c->retention.maxAgeMs, 15000);
+        QCOMPARE(c->segments.hotWindow, 0);
+        QCOMPARE(c->segments.retryWindowMs, 120000);
+        QVERIFY(c->segments.cborRecords);
         QCOMPARE(c->limits.userMsgsPerMin, 0);
         QCOMPARE(c->limits.slowClientTimeoutMs, 2000);
         QCOMPARE(c->admin.token, QStringLiteral("s3cret"));
@@ -80,6 +86,10 @@ token = s3cret
         QTest::addColumn<QByteArray>("ini");
         QTest::addColumn<QString>("mentions");
         QTest::addRow("retention over 30d") << QByteArray("[retention]\nmax_age = 31d\n") << QStringLiteral("max_age");
+        QTest::addRow("retention exactly 30d is fine, 30d and 1ms is not")
+            << QByteArray("[retention]\nmax_age = 2592000001ms\n") << QStringLiteral("max_age");
+        QTest::addRow("retries past two minutes") << QByteArray("[segments]\nretry_window = 3m\n") << QStringLiteral("retry_window");
+        QTest::addRow("unknown record encoding") << QByteArray("[segments]\nencoding = xml\n") << QStringLiteral("json or cbor");
         QTest::addRow("duration without unit") << QByteArray("[server]\nheartbeat = 25\n") << QStringLiteral("unit");
         QTest::addRow("unknown key") << QByteArray("[server]\nlisten_port = 1\n") << QStringLiteral("unknown key");
         QTest::addRow("bad port") << QByteArray("[server]\nlisten = 0.0.0.0:99999\n") << QStringLiteral("port");
