@@ -3,8 +3,6 @@
 #include "store/database.h"
 #include "store/sql.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QSqlQuery>
 
 namespace confab::retention
@@ -45,12 +43,6 @@ const QString kConversations
                      " WHERE (c.app_id, c.id) > (:app, :convo)"
                      " ORDER BY c.app_id, c.id LIMIT :limit");
 
-QString jsonList(const QStringList &items)
-{
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
-}
-
 } // namespace
 
 RetentionIndex::RetentionIndex(store::Database *db)
@@ -78,7 +70,7 @@ QFuture<Expected<qint64>> RetentionIndex::deleteSegments(QStringList keys)
     return m_db->run<qint64>([keys](QSqlDatabase &db) -> Expected<qint64> {
         const QString what
             = QStringLiteral("deleting the index rows of %1 expired segments").arg(keys.size());
-        const QString list = jsonList(keys);
+        const QString list = sql::jsonList(keys);
         sql::Transaction tx(db);
         if (Status s = tx.begin(what); !s)
             return s.error();

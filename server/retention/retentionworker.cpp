@@ -9,6 +9,7 @@
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
+#include "redis/lease.h"
 #include "redis/script.h"
 #include "segments/tail.h"
 
@@ -38,18 +39,6 @@ constexpr char kLockKey[] = "retention:lock";
 // Set by the node that starts a timed pass; the others skip theirs while it lives, so a
 // deployment runs about one timed pass per interval, not one per node.
 constexpr char kRecentKey[] = "retention:recent";
-
-// KEYS: lock. ARGV: token.
-constexpr char kReleaseLock[] = R"LUA(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-)LUA";
-
-// KEYS: lock. ARGV: token, ttl (ms).
-constexpr char kExtendLock[] = R"LUA(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-)LUA";
 
 qint64 nowMs()
 {
@@ -161,8 +150,8 @@ public:
         , options(options)
         , index(deps.db)
         , tailExpiry(tailExpiryScript())
-        , releaseLock(QByteArray(kReleaseLock))
-        , extendLock(QByteArray(kExtendLock))
+        , releaseLock(QByteArray(redis::lease::kRelease))
+        , extendLock(QByteArray(redis::lease::kRenew))
     {
     }
 

@@ -11,6 +11,7 @@
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
+#include "redis/lease.h"
 #include "redis/script.h"
 #include "segment/segment.h"
 
@@ -77,18 +78,6 @@ if #e == 0 then
 end
 redis.call('ZADD', KEYS[1], tonumber(string.match(e[1][2][2], '"ts":(%d+)')) or 0, ARGV[1])
 return 1
-)LUA";
-
-// KEYS: lock. ARGV: token, ttl ms. Extends the lease while its holder works.
-constexpr char kRenewLock[] = R"LUA(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-)LUA";
-
-// KEYS: lock. ARGV: token.
-constexpr char kReleaseLock[] = R"LUA(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 )LUA";
 
 QByteArray lockKey(const QString &appId)
@@ -184,8 +173,8 @@ public:
         , deadLetters(deps.db)
         , recover(QByteArray(kRecover))
         , clearPending(QByteArray(kClearPending))
-        , releaseLock(QByteArray(kReleaseLock))
-        , renewLock(QByteArray(kRenewLock))
+        , releaseLock(QByteArray(redis::lease::kRelease))
+        , renewLock(QByteArray(redis::lease::kRenew))
     {
     }
 

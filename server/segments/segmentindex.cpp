@@ -3,8 +3,6 @@
 #include "store/database.h"
 #include "store/sql.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 
 namespace confab::segments
 {
@@ -58,12 +56,6 @@ const QString kAllConversations = QStringLiteral(
     "SELECT COALESCE(c.app_id, f.app_id), COALESCE(c.id, f.convo_id), COALESCE(f.flushed_seq, 0)"
     " FROM conversations c FULL OUTER JOIN flush_state f ON f.app_id = c.app_id AND f.convo_id = "
     "c.id");
-
-QString jsonList(const QStringList &items)
-{
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
-}
 
 Expected<QList<BlockRef>> selectBlocks(QSqlDatabase &db, const QString &stmt, const QString &app,
     const QString &convo, qint64 seq, qint64 minTs, int limit)
@@ -151,7 +143,7 @@ QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::flushedSeqs(
             for (const QString &c : convoIds)
                 out.insert(c, 0);
             auto q = sql::exec(db, kSelectWatermarks,
-                { { "app", appId }, { "ids", jsonList(convoIds) } },
+                { { "app", appId }, { "ids", sql::jsonList(convoIds) } },
                 QStringLiteral("reading flushed watermarks of app %1").arg(appId));
             if (!q)
                 return q.error();

@@ -58,11 +58,6 @@ const QString kSharing = QStringLiteral(
     " WHERE mine.app_id = :app AND mine.user_id = :user"
     " AND other.user_id IN (SELECT json_array_elements_text(CAST(:candidates AS json)))");
 
-QString jsonList(const QStringList &list)
-{
-    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
-}
-
 QStringList sortedUnique(QStringList list)
 {
     list.sort();
@@ -74,7 +69,7 @@ QStringList sortedUnique(QStringList list)
 // cannot be ambiguous whatever characters a user id holds.
 QString directKey(const QStringList &sortedMembers)
 {
-    return jsonList(sortedMembers);
+    return sql::jsonList(sortedMembers);
 }
 
 Conversation fromRow(const QSqlQuery &q)
@@ -143,7 +138,7 @@ Expected<CreatedConversation> createConversation(QSqlDatabase &db, Conversation 
     if (!inserted)
         return inserted.error();
     if (inserted->next()) {
-        if (auto m = sql::exec(db, kInsertMembers, {{"app", c.appId}, {"id", c.id}, {"users", jsonList(c.members)}},
+        if (auto m = sql::exec(db, kInsertMembers, {{"app", c.appId}, {"id", c.id}, {"users", sql::jsonList(c.members)}},
                                what);
             !m)
             return m.error();
@@ -293,7 +288,7 @@ QFuture<Expected<QStringList>> ConversationRepository::usersSharingConversation(
                                    candidates = std::move(candidates)](QSqlDatabase &db) -> Expected<QStringList> {
         if (candidates.isEmpty())
             return QStringList();
-        auto q = sql::exec(db, kSharing, {{"app", appId}, {"user", userId}, {"candidates", jsonList(candidates)}},
+        auto q = sql::exec(db, kSharing, {{"app", appId}, {"user", userId}, {"candidates", sql::jsonList(candidates)}},
                            QStringLiteral("finding who shares a conversation with '%1' in app '%2'").arg(userId, appId));
         if (!q)
             return q.error();

@@ -1,5 +1,7 @@
 #include "store/sql.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlDriver>
 
 #include <libpq-fe.h>
@@ -127,6 +129,11 @@ Status Transaction::commit(const QString &what)
         return toError(m_db.lastError(), what, m_db);
     m_open = false;
     return Ok{};
+}
+
+QString jsonList(const QStringList &items)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
 }
 
 } // namespace confab::store::sql

@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <initializer_list>
@@ -41,6 +42,10 @@ void bind(QSqlQuery &q, const char *name, const QVariant &value);
 
 // NULL for an empty string, for optional columns; other bound strings are never NULL.
 [[nodiscard]] QVariant nullIfEmpty(const QString &s);
+
+// A JSON array of strings, bound as one parameter and expanded in SQL with
+// json_array_elements_text(CAST(:p AS json)): a list of any length in one prepared statement.
+[[nodiscard]] QString jsonList(const QStringList &items);
 
 // Milliseconds since the epoch of a timestamptz expression, as a select-list SQL fragment,
 // and the opposite for a bound bigint parameter.
