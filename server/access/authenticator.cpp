@@ -80,7 +80,7 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
         const auto claims = auth::verifyMintedToken(*jwt, app->tokenSecret, now);
         if (!claims)
             co_return failure(auth::failureReason(claims.error().reason), claims.error().message);
-        if (!isValidUserId(claims->userId.toUtf8()))
+        if (!isValidUserId(claims->userId))
             co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid user id"));
         co_return Identity{app->id, claims->userId, false};
     }
@@ -113,7 +113,7 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
         const auto ok = auth::checkClaims(jwt->claims, auth::ClaimPolicy{issuer, app.oidcAudience, now});
         if (ok) {
             const QString sub = jwt->claims.value(QLatin1String("sub")).toString();
-            if (!isValidUserId(sub.toUtf8()))
+            if (!isValidUserId(sub))
                 co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid subject"));
             co_return Identity{app.id, sub, false};
         }

@@ -1,9 +1,41 @@
 #include "api/apicontext.h"
 
+#include "confab/text.h"
+
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
 namespace confab::api {
+
+namespace {
+
+// Text that cannot be stored as it arrived: an unpaired surrogate anywhere (its UTF-8 would be
+// '?', so "bob\udc00" would become the existing user "bob?"), or NUL outside a message's
+// `content` (PostgreSQL text cannot hold it; inside `content` it round-trips as JSON).
+bool isCleanJson(const QJsonValue &v, bool allowNul)
+{
+    const auto ok = [allowNul](const QString &s) {
+        return allowNul ? s.isValidUtf16() : isStorableText(QStringView(s));
+    };
+    if (v.isString())
+        return ok(v.toString());
+    if (v.isArray()) {
+        for (const QJsonValue &item : v.toArray()) {
+            if (!isCleanJson(item, allowNul))
+                return false;
+        }
+    } else if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (!ok(it.key()) || !isCleanJson(it.value(), allowNul))
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
 
 Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
 {
@@ -18,7 +50,15 @@ Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
         return Error::badRequest(QStringLiteral("body is not JSON: %1").arg(err.errorString()));
     if (!doc.isObject())
         return Error::badRequest(QStringLiteral("body must be a JSON object"));
-    return doc.object();
+    QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!isStorableText(QStringView(it.key()))
+            || !isCleanJson(it.value(), it.key() == QLatin1String("content"))) {
+            return Error::badRequest(QStringLiteral(
+                "body holds text that is not valid Unicode (an unpaired surrogate) or a NUL"));
+        }
+    }
+    return o;
 }
 
 http::Response jsonResponse(int status, const QJsonObject &o)

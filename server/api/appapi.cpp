@@ -157,7 +157,7 @@ QCoro::Task<http::Response> AppApi::mintToken(http::Request req)
     if (!body)
         co_return errorResponse(body.error());
     const QString userId = body->value(QLatin1String("user_id")).toString();
-    if (!isValidUserId(userId.toUtf8()))
+    if (!isValidUserId(userId))
         co_return errorResponse(Error::badRequest(QStringLiteral("'user_id' must be a valid user id")));
     qint64 ttl = 3600;
     const QJsonValue t = body->value(QLatin1String("ttl_s"));
@@ -208,7 +208,7 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
         co_return errorResponse(Error::badRequest(QStringLiteral("'members' must be an array of user ids")));
     QStringList members;
     for (const QJsonValue &m : membersv.toArray()) {
-        if (!m.isString() || !isValidUserId(m.toString().toUtf8()))
+        if (!m.isString() || !isValidUserId(m.toString()))
             co_return errorResponse(Error::badRequest(QStringLiteral("'members' must hold valid user ids")));
         if (!members.contains(m.toString()))
             members.append(m.toString());
@@ -319,7 +319,7 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
     if (!body)
         co_return errorResponse(body.error());
     const QString userId = body->value(QLatin1String("user_id")).toString();
-    if (!isValidUserId(userId.toUtf8()))
+    if (!isValidUserId(userId))
         co_return errorResponse(Error::badRequest(QStringLiteral("'user_id' must be a valid user id")));
     auto pending16 = visibleConversation(*id, req.param("id"));
     auto c = co_await pending16;

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include "confab/text.h"
+
 namespace confab::http {
 
 namespace {
@@ -75,7 +77,10 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &path) co
         bool ok = true;
         for (qsizetype i = 0; ok && i < segments.size(); ++i) {
             const Segment &s = route.segments[i];
-            ok = s.isParam ? !segments[i].isEmpty() : s.text == segments[i];
+            // A parameter that is not text (malformed UTF-8, NUL) names nothing: decoding it
+            // would be lossy, so two spellings could reach one id.
+            ok = s.isParam ? !segments[i].isEmpty() && isStorableText(QByteArrayView(segments[i]))
+                           : s.text == segments[i];
         }
         if (!ok)
             continue;

@@ -1,5 +1,7 @@
 #include "confab/ids.h"
 
+#include "confab/text.h"
+
 #include <QDateTime>
 
 #include <openssl/rand.h>
@@ -64,7 +66,13 @@ bool isValidUserId(QByteArrayView s)
         if (u <= 0x20 || u == 0x7f || c == '{' || c == '}' || c == '"' || c == '\\')
             return false;
     }
-    return true;
+    return isValidUtf8(s);
+}
+
+bool isValidUserId(QStringView s)
+{
+    const auto utf8 = toUtf8Strict(s);
+    return utf8 && isValidUserId(QByteArrayView(*utf8));
 }
 
 } // namespace confab

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QStringView>
 
 namespace confab {
 
@@ -16,7 +17,11 @@ namespace confab {
 [[nodiscard]] bool isValidId(QByteArrayView s);
 
 // True if s is usable as a user id (an OIDC `sub` may hold '|' or ':'): 1..255 bytes of
-// printable ASCII or UTF-8, no white space, no braces (they delimit Redis hash tags).
+// printable ASCII or well-formed UTF-8, no white space, no braces (they delimit Redis hash
+// tags). User ids are compared as these exact bytes.
 [[nodiscard]] bool isValidUserId(QByteArrayView s);
+// The same for text that arrived as UTF-16 (REST bodies, JWT claims): false when it has no
+// lossless UTF-8 form (an unpaired surrogate), so two distinct ids never become one.
+[[nodiscard]] bool isValidUserId(QStringView s);
 
 } // namespace confab

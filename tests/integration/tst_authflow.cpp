@@ -72,6 +72,9 @@ private Q_SLOTS:
         QTest::addRow("wrong audience") << QStringLiteral("audience");
         QTest::addRow("bad signature") << QStringLiteral("signature");
         QTest::addRow("garbage") << QStringLiteral("garbage");
+        // "oidc-bob\ud800" used to become the user "oidc-bob?" (issue 11): refused instead.
+        QTest::addRow("unpaired surrogate in sub") << QStringLiteral("surrogate");
+        QTest::addRow("NUL in sub") << QStringLiteral("nul");
     }
     void refusedTokens()
     {
@@ -81,6 +84,10 @@ private Q_SLOTS:
             c.insert(QStringLiteral("iss"), QStringLiteral("http://127.0.0.1:1/other"));
         if (what == QLatin1String("audience"))
             c.insert(QStringLiteral("aud"), QStringLiteral("someone-else"));
+        if (what == QLatin1String("surrogate"))
+            c.insert(QStringLiteral("sub"), QStringLiteral("oidc-bob") + QChar(0xd800));
+        if (what == QLatin1String("nul"))
+            c.insert(QStringLiteral("sub"), QStringLiteral("oidc-bob") + QChar(0));
         QByteArray token = m_idp.sign(m_rsaKid, c);
         if (what == QLatin1String("signature"))
             token[token.size() - 5] = token[token.size() - 5] == 'A' ? 'B' : 'A';
