@@ -1,7 +1,9 @@
 #include "http/response.h"
 
 #include "confab/error.h"
+#include "confab/ids.h"
 #include "confab/jsonwriter.h"
+#include "http/logging.h"
 
 namespace confab::http {
 
@@ -27,7 +29,19 @@ Response Response::error(const confab::Error &e)
     JsonWriter w;
     w.beginObject().key("error").beginObject();
     w.field("code", QByteArrayView(errorCodeName(e.code)));
-    w.field("message", e.message);
+    if (e.code == ErrorCode::Internal || e.code == ErrorCode::Unavailable) {
+        // The cause (database text, hosts, what was being done) goes to the log, not to the
+        // caller; the request_id ties the two together (PROTOCOL.md section 7).
+        const QByteArray requestId = "req_" + newUlid();
+        qCWarning(lcHttp).noquote() << "request" << requestId << "answered" << errorCodeName(e.code) << "-"
+                                    << e.message;
+        w.field("message", e.code == ErrorCode::Internal
+                               ? QStringLiteral("internal error; the server log has the cause under request_id")
+                               : QStringLiteral("a dependency is unavailable; retry later"));
+        w.field("request_id", QByteArrayView(requestId));
+    } else {
+        w.field("message", e.message);
+    }
     if (rateLimited)
         w.field("retry_after_ms", e.retryAfterMs);
     w.endObject().endObject();

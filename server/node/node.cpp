@@ -47,6 +47,19 @@ namespace {
 constexpr qint64 kStartupRedisWaitMs = 5000;
 constexpr int kStatsTickMs = 5000;
 
+// One envelope by seq_no, for a resend whose original already left the Redis tail.
+QCoro::Task<Expected<QByteArray>> readEnvelope(segments::HistoryStore *history, QString appId,
+                                               QByteArray convoId, qint64 seq)
+{
+    auto pending = history->after(std::move(appId), std::move(convoId), seq - 1, 1);
+    const Expected<messaging::Page> page = co_await pending;
+    if (!page)
+        co_return page.error();
+    if (page->messages.isEmpty() || page->firstSeq != seq)
+        co_return QByteArray(); // past retention: nothing to answer with
+    co_return page->messages.constFirst();
+}
+
 QCoro::Task<http::Response> renderMetrics(metrics::Metrics *m)
 {
     http::Response r = http::Response::json(200, m->render());
@@ -218,6 +231,9 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     stats->setPipeline([this] { return pipelineStats(); });
     connect(&d->adminSocket, &admin::AdminSocketServer::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     connect(&d->messages, &messaging::MessageService::recoveryNeeded, &d->flush, &segments::FlushWorker::requestRecovery);
+    d->messages.setEnvelopeLookup([history = &d->history](QString appId, QByteArray convoId, qint64 seq) {
+        return readEnvelope(history, std::move(appId), std::move(convoId), seq);
+    });
     connect(&d->messages, &messaging::MessageService::messageDuplicate, this, [m] { m->messageDuplicate(); });
     connect(&d->messages, &messaging::MessageService::rateLimited, this, [m](const QByteArray &scope) { m->rateLimited(scope); });
     if (d->objects)
@@ -284,7 +300,8 @@ QCoro::Task<Status> Node::start()
                                               std::chrono::milliseconds(kStartupRedisWaitMs));
         const auto connected = co_await pending2;
         if (!connected)
-            co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached").arg(d->config.redis.url));
+            co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached")
+                                             .arg(redis::Options::fromUrl(d->config.redis.url)->endpoint()));
     }
 
     // Counters Redis may have lost are rebuilt from the segment index before any send, and what
