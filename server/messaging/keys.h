@@ -24,10 +24,9 @@ inline QByteArray tag(const QString &app, QByteArrayView id)
 
 inline QByteArray seq(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":seq"; }
 inline QByteArray log(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":log"; }
-inline QByteArray idem(const QString &app, QByteArrayView convo, QByteArrayView clientMsgId)
-{
-    return "c:" + tag(app, convo) + ":idem:" + clientMsgId.toByteArray();
-}
+// The dedup index of a conversation: this hash holds its buckets' state, and the shards are
+// "<this>:<bucket>:<shard>" (made by the accept script, same hash tag).
+inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }
 inline QByteArray delivered(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":dl"; }
 inline QByteArray read(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":rd"; }
 // Pub/sub channel of a conversation: messages, receipts, typing, membership changes.

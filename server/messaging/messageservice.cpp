@@ -5,14 +5,37 @@
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
 #include "messaging/keys.h"
+#include "messaging/logging.h"
 #include "redis/client.h"
 
 #include <QDateTime>
 
+#include <simdjson.h>
+
+Q_LOGGING_CATEGORY(lcMessaging, "confab.messaging", QtInfoMsg)
+
 namespace confab::messaging {
 
 namespace {
-constexpr qint64 kIdempotencyTtlS = 86400;
+
+// The ack of an envelope that carries clientMsgId (the original of a resend), else nullopt.
+std::optional<Ack> ackOfEnvelope(const QByteArray &envelope, const QByteArray &clientMsgId)
+{
+    if (envelope.isEmpty())
+        return std::nullopt;
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(envelope.constData(), size_t(envelope.size())).get(root) != simdjson::SUCCESS)
+        return std::nullopt;
+    std::string_view id, cmid;
+    int64_t seq = 0, ts = 0;
+    if (root["client_msg_id"].get_string().get(cmid) != simdjson::SUCCESS
+        || QByteArrayView(cmid.data(), qsizetype(cmid.size())) != QByteArrayView(clientMsgId)
+        || root["server_msg_id"].get_string().get(id) != simdjson::SUCCESS
+        || root["seq_no"].get_int64().get(seq) != simdjson::SUCCESS || root["ts"].get_int64().get(ts) != simdjson::SUCCESS)
+        return std::nullopt;
+    return Ack{QByteArray(id.data(), qsizetype(id.size())), seq, ts, true};
+}
 
 QByteArray watermarkFrameHead(Watermark kind, QByteArrayView convo, QByteArrayView user)
 {
@@ -60,38 +83,51 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     QByteArray tailBytes = tail.take();
     tailBytes[0] = ',';
 
-    auto pending2 = m_redis->eval(
-        m_scripts.accept,
-        {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
-         keys::idem(req.appId, req.convoId, req.clientMsgId), segments::pendingKey(),
-         segments::recoveredKey(), keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
-        {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
-         QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS),
-         segments::pendingMember(req.appId, req.convoId), QByteArray::number(limits.userMsgsPerMin),
-         QByteArray::number(limits.appMsgsPerS)});
-    const redis::Reply r = co_await pending2;
-    if (!r)
-        co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
-    if (r->elements.size() != 2)
-        co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
-    if (r->elements[0].toInteger() == 3) {
-        Q_EMIT rateLimited(QByteArrayLiteral("send"));
-        co_return Error::rateLimited(QStringLiteral("send rate limit reached"), r->elements[1].toInteger());
+    AcceptInput in{req.appId, req.convoId, req.senderId, req.clientMsgId, head.take(), std::move(tailBytes), ts,
+                   limits.dedupWindowMs, limits.userMsgsPerMin, limits.appMsgsPerS, false};
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const ScriptCall call = acceptCall(in);
+        auto pending2 = m_redis->eval(m_scripts.accept, call.keys, call.args);
+        const redis::Reply r = co_await pending2;
+        if (!r)
+            co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
+        if (r->elements.size() < 2)
+            co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
+        const qint64 status = r->elements[0].toInteger();
+        if (status == 3) {
+            Q_EMIT rateLimited(QByteArrayLiteral("send"));
+            co_return Error::rateLimited(QStringLiteral("send rate limit reached"), r->elements[1].toInteger());
+        }
+        if (status == 2) {
+            Q_EMIT recoveryNeeded();
+            co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
+        }
+        if (status == 0) {
+            Q_EMIT messageAccepted(req.appId);
+            co_return Ack{serverMsgId, r->elements[1].toInteger(), ts, false};
+        }
+        // A duplicate: the original envelope, from the tail or (trimmed) from history.
+        const qint64 seq = r->elements[1].toInteger();
+        QByteArray envelope = r->elements.size() > 2 ? r->elements[2].str : QByteArray();
+        if (envelope.isEmpty() && m_history) {
+            auto pending3 = m_history(req.appId, req.convoId, seq);
+            const Expected<QByteArray> found = co_await pending3;
+            if (!found)
+                co_return found.error();
+            envelope = *found;
+        }
+        const std::optional<Ack> original = ackOfEnvelope(envelope, req.clientMsgId);
+        if (original) {
+            Q_EMIT messageDuplicate();
+            co_return *original;
+        }
+        if (envelope.isEmpty())
+            co_return Error::unavailable(QStringLiteral("the original of a resent message could not be read"));
+        // Another client_msg_id with the same 64-bit fingerprint: accept without the lookup.
+        qCWarning(lcMessaging) << "dedup fingerprint collision in" << req.appId << req.convoId << "at seq" << seq;
+        in.force = true;
     }
-    if (r->elements[0].toInteger() == 2) {
-        Q_EMIT recoveryNeeded();
-        co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
-    }
-    if (r->elements[0].toInteger() == 1) {
-        // "server_msg_id ts seq" of the original
-        const QList<QByteArray> parts = r->elements[1].str.split(' ');
-        if (parts.size() != 3)
-            co_return Error::internal(QStringLiteral("idempotency record is malformed"));
-        Q_EMIT messageDuplicate();
-        co_return Ack{parts[0], parts[2].toLongLong(), parts[1].toLongLong(), true};
-    }
-    Q_EMIT messageAccepted(req.appId);
-    co_return Ack{serverMsgId, r->elements[1].toInteger(), ts, false};
+    co_return Error::internal(QStringLiteral("dedup lookup did not settle"));
 }
 
 QCoro::Task<Expected<qint64>> MessageService::raiseWatermark(Watermark kind, QString appId, QByteArray convoId,

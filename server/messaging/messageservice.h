@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QObject>
 
+#include <functional>
+
 namespace confab {
 class JsonWriter;
 }
@@ -44,6 +46,11 @@ class MessageService : public QObject
 public:
     explicit MessageService(redis::Client *redis, QObject *parent = nullptr);
 
+    // Reads one envelope by seq_no from history (the tail and the segments): how a resend whose
+    // original was already trimmed from the tail gets its original ack.
+    using EnvelopeLookup = std::function<QCoro::Task<Expected<QByteArray>>(QString appId, QByteArray convoId, qint64 seq)>;
+    void setEnvelopeLookup(EnvelopeLookup lookup) { m_history = std::move(lookup); }
+
     QCoro::Task<Expected<Ack>> send(SendRequest req, Limits limits);
     // Returns the new watermark, or 0 when the frame raised nothing.
     QCoro::Task<Expected<qint64>> raiseWatermark(Watermark kind, QString appId, QByteArray convoId,
@@ -78,6 +85,7 @@ Q_SIGNALS:
 
 private:
     redis::Client *m_redis;
+    EnvelopeLookup m_history;
     Scripts m_scripts;
 };
 

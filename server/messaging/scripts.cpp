@@ -1,29 +1,71 @@
 #include "messaging/scripts.h"
 
+#include "confab/jsonwriter.h"
+#include "messaging/keys.h"
+#include "segments/pending.h"
+
+#include <openssl/sha.h>
+
 namespace confab::messaging {
 
 namespace {
 
-// KEYS: seq, log, idem, flush:pending, confab:recovered, user bucket, app bucket.
-// ARGV: envelope head (up to "seq_no":), envelope tail, channel, server_msg_id, ts,
-// idempotency ttl (s), pending member, user sends per minute, app sends per second (0 or
-// absent: no limit).
-// Answers {0, seq} accepted, {1, "id ts seq"} a duplicate, {2, 0} Redis lost its data and
+// KEYS: seq, log, dedup index, flush:pending, confab:recovered, user bucket, app bucket.
+// ARGV: envelope head (up to "seq_no":), envelope tail, channel, (unused), ts, dedup bucket
+// width (ms), pending member, user sends per minute, app sends per second (0: no limit),
+// fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."` as the envelope
+// spells it, force (1: skip the dedup lookup; the caller proved a fingerprint collision).
+// Answers {0, seq} accepted, {1, seq, envelope} a duplicate (envelope "" once the tail was
+// trimmed below it: the caller reads it from history), {2, 0} Redis lost its data and
 // recovery has not run (nothing accepted until it has, docs/storage.md), {3, ms} rate limited.
+//
 // One script and one round trip per send: a duplicate takes no token, a refused send no seq.
 // The ZADD NX marks the conversation for the flush worker, scored with its oldest unflushed
 // message. A Redis script is not rolled back on error, so everything that can fail on bad
 // input is validated by the caller before; XADD uses the seq as the entry id (seq-0).
+//
+// Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
+// linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,
+// so Redis keeps it as a listpack (about 16 bytes an entry); a shard is split one at a time
+// when the bucket's load passes 64 per shard. Buckets expire 1.5 windows after they opened,
+// and a lookup reads the three youngest, so a client_msg_id is remembered for at least the
+// window. The meta hash (KEYS[3]) holds "level split count" per live bucket.
 constexpr char kAccept[] = R"LUA(
 if redis.call('EXISTS', KEYS[5]) == 0 then return {2, 0} end
-local d = redis.call('GET', KEYS[3])
-if d then return {1, d} end
+local fp = ARGV[10]
+local function fph(f)
+  return ((string.byte(f, 5) * 256 + string.byte(f, 6)) * 256 + string.byte(f, 7)) * 256 + string.byte(f, 8)
+end
+local h = fph(fp)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local B = tonumber(ARGV[6])
+local cur = math.floor(now / B)
+local meta = redis.call('HMGET', KEYS[3], cur, cur - 1, cur - 2)
+local function shardOf(b, st, x)
+  local L, p = string.match(st, '^(%d+) (%d+)')
+  L = tonumber(L)
+  local a = x % (2 ^ L)
+  if a < tonumber(p) then a = x % (2 ^ (L + 1)) end
+  return KEYS[3] .. ':' .. b .. ':' .. a
+end
+if ARGV[12] ~= '1' then
+  for i = 1, 3 do
+    if meta[i] then
+      local s = redis.call('HGET', shardOf(cur - i + 1, meta[i], h), fp)
+      if s then
+        local e = redis.call('XRANGE', KEYS[2], s .. '-0', s .. '-0')
+        if #e == 0 then return {1, tonumber(s), ''} end
+        local env = e[1][2][2]
+        if string.find(env, ARGV[11], 1, true) then return {1, tonumber(s), env} end
+      end
+    end
+  end
+end
 local perMin = tonumber(ARGV[8] or '0')
 local perS = tonumber(ARGV[9] or '0')
-local now, tu, ta
+local tu, ta
 if perMin > 0 or perS > 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local function level(key, capacity, window)
     if capacity <= 0 then return nil, 0 end
     local b = redis.call('HMGET', key, 't', 'ts')
@@ -51,7 +93,38 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local env = ARGV[1] .. seq .. ARGV[2]
 redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
-redis.call('SET', KEYS[3], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. seq, 'EX', ARGV[6])
+local expireAt = (cur + 3) * B
+local st = meta[1] or '0 0 0'
+local shard = shardOf(cur, st, h)
+redis.call('HSET', shard, fp, seq)
+redis.call('PEXPIREAT', shard, expireAt)
+local L, p, n = string.match(st, '^(%d+) (%d+) (%d+)')
+L, p, n = tonumber(L), tonumber(p), tonumber(n) + 1
+if n > 64 * (2 ^ L + p) then
+  local from = KEYS[3] .. ':' .. cur .. ':' .. p
+  local to = KEYS[3] .. ':' .. cur .. ':' .. (p + 2 ^ L)
+  local all = redis.call('HGETALL', from)
+  local moved, gone = {}, {}
+  for i = 1, #all, 2 do
+    if fph(all[i]) % (2 ^ (L + 1)) ~= p then
+      moved[#moved + 1] = all[i]
+      moved[#moved + 1] = all[i + 1]
+      gone[#gone + 1] = all[i]
+    end
+  end
+  if #gone > 0 then
+    redis.call('HSET', to, unpack(moved))
+    redis.call('PEXPIREAT', to, expireAt)
+    redis.call('HDEL', from, unpack(gone))
+  end
+  p = p + 1
+  if p == 2 ^ L then L, p = L + 1, 0 end
+end
+redis.call('HSET', KEYS[3], cur, L .. ' ' .. p .. ' ' .. n)
+if not meta[1] then
+  redis.call('HDEL', KEYS[3], cur - 3)
+  redis.call('PEXPIREAT', KEYS[3], expireAt)
+end
 redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
 redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
 return {0, seq}
@@ -107,6 +180,31 @@ return 0
 )LUA";
 
 } // namespace
+
+QByteArray dedupFingerprint(QByteArrayView clientMsgId)
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char *>(clientMsgId.data()), size_t(clientMsgId.size()), digest);
+    return QByteArray(reinterpret_cast<const char *>(digest), 8);
+}
+
+ScriptCall acceptCall(const AcceptInput &in)
+{
+    // `"client_msg_id":"..."` exactly as the envelope tail spells it (same writer).
+    JsonWriter cmid(in.clientMsgId.size() + 24);
+    cmid.beginObject().field("client_msg_id", QByteArrayView(in.clientMsgId));
+    const QByteArray cmidField = cmid.bytes().mid(1);
+    // Buckets of half the window, three read: every id is remembered at least a window.
+    const qint64 bucketMs = qMax<qint64>(1, in.dedupWindowMs / 2);
+    return ScriptCall{
+        {keys::seq(in.appId, in.convoId), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
+         segments::pendingKey(), segments::recoveredKey(), keys::userBucket(in.appId, in.senderId),
+         keys::appBucket(in.appId)},
+        {in.envelopeHead, in.envelopeTail, keys::convoChannel(in.appId, in.convoId), QByteArray(),
+         QByteArray::number(in.ts), QByteArray::number(bucketMs), segments::pendingMember(in.appId, in.convoId),
+         QByteArray::number(in.userMsgsPerMin), QByteArray::number(in.appMsgsPerS), dedupFingerprint(in.clientMsgId),
+         cmidField, in.force ? QByteArray("1") : QByteArray("0")}};
+}
 
 Scripts::Scripts()
     : accept(QByteArray(kAccept))

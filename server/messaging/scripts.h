@@ -2,12 +2,42 @@
 
 #include "redis/script.h"
 
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
 namespace confab::messaging {
+
+// What one accept call needs (the script's KEYS and ARGV are built from it in one place).
+struct AcceptInput {
+    QString appId;
+    QByteArray convoId;
+    QByteArray senderId;
+    QByteArray clientMsgId;
+    QByteArray envelopeHead; // the envelope up to "seq_no":
+    QByteArray envelopeTail; // the rest, after the number
+    qint64 ts = 0;
+    qint64 dedupWindowMs = 3600000; // [limits] dedup_window
+    qint64 userMsgsPerMin = 0;      // 0: no limit
+    qint64 appMsgsPerS = 0;
+    bool force = false; // skip the dedup lookup (a proven fingerprint collision)
+};
+
+struct ScriptCall {
+    QList<QByteArray> keys;
+    QList<QByteArray> args;
+};
+
+[[nodiscard]] ScriptCall acceptCall(const AcceptInput &in);
+
+// The dedup index's key for a client_msg_id: the first 8 bytes of its SHA-256. A match is
+// confirmed against the stored envelope before a send is answered as a duplicate.
+[[nodiscard]] QByteArray dedupFingerprint(QByteArrayView clientMsgId);
 
 // The Lua scripts that make each state change atomic in Redis (docs/redis.md).
 struct Scripts {
     // accepting one message: recovered check, dedupe, the user's and the app's token buckets,
-    // INCR + XADD + SET idempotency key + PUBLISH + pending mark.
+    // INCR + XADD + dedup index entry + PUBLISH + pending mark (use acceptCall()).
     redis::Script accept;
     // raise a delivery/read watermark (never lower, never past last_seq) and broadcast it.
     redis::Script watermark;

@@ -136,6 +136,8 @@ std::vector<Key> keys()
     add("limits", "slow_client_timeout", durationField([](C &c) -> qint64 & { return c.limits.slowClientTimeoutMs; }, 100, kDay));
     add("limits", "max_inflight_per_conn", integerField([](C &c) -> qint64 & { return c.limits.maxInflightPerConn; }, 1, 100000));
     add("limits", "max_subscriptions_per_conn", integerField([](C &c) -> qint64 & { return c.limits.maxSubscriptionsPerConn; }, 1, kBig));
+    // PROTOCOL.md section 1: at most 24 h (its Redis cost is per message inside the window).
+    add("limits", "dedup_window", durationField([](C &c) -> qint64 & { return c.limits.dedupWindowMs; }, 1000, kDay));
     add("limits", "attachment_max_bytes", integerField([](C &c) -> qint64 & { return c.limits.attachmentMaxBytes; }, 1, kBig));
     add("admin", "token", stringField([](C &c) -> QString & { return c.admin.token; }));
     return k;
@@ -224,6 +226,8 @@ Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment 
 
     if (config.limits.clientBufferHard < config.limits.clientBufferSoft)
         return Error::badRequest(QStringLiteral("[limits] client_buffer_hard must be at least client_buffer_soft"));
+    // A resend is answered with its original, which must still be readable.
+    config.limits.dedupWindowMs = qMin(config.limits.dedupWindowMs, config.retention.maxAgeMs);
     return config;
 }
 

@@ -25,6 +25,7 @@ struct Limits {
     qint64 maxInflightPerConn = 64;
     qint64 maxSubscriptionsPerConn = 1000;
     qint64 attachmentMaxBytes = 104857600;
+    qint64 dedupWindowMs = 3600000; // how long a client_msg_id is remembered (deployment-wide)
 };
 
 // The node's configuration (PROTOCOL.md section 1): an INI file, every key overridable by

@@ -118,12 +118,10 @@ public:
             .endObject();
         QByteArray tailBytes = tail.take();
         tailBytes[0] = ',';
-        QList<QByteArray> keys { mkeys::seq(app, c), mkeys::log(app, c), mkeys::idem(app, c, id),
-            segments::pendingKey(), segments::recoveredKey() };
-        QList<QByteArray> args { head.take(), tailBytes, mkeys::convoChannel(app, c), id,
-            QByteArray::number(ts), QByteArray("86400"), segments::pendingMember(app, c) };
+        const messaging::ScriptCall call = messaging::acceptCall(
+            messaging::AcceptInput { app, c, "u1", id, head.take(), tailBytes, ts });
         const redis::Reply r
-            = run(redis->eval(markPending ? m_scripts.accept : m_acceptWithoutPending, keys, args));
+            = run(redis->eval(markPending ? m_scripts.accept : m_acceptWithoutPending, call.keys, call.args));
         if (!r || r->elements.size() != 2)
             return 0;
         return r->elements[1].toInteger();

@@ -1,0 +1,200 @@
+// The accept path's idempotency against a real redis-server: resends answer the original ack,
+// fingerprint matches are confirmed, the dedup index stays small (PROTOCOL.md: at most 48 bytes
+// of Redis per message inside [limits] dedup_window), and forgets after the window.
+#include "objectstore/runtask.h"
+
+#include "confab/config.h"
+#include "messaging/keys.h"
+#include "messaging/messageservice.h"
+#include "messaging/scripts.h"
+#include "redis/client.h"
+#include "segments/pending.h"
+#include "support/testenv.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace confab;
+using namespace confab::test;
+
+class TestMessageService : public QObject
+{
+    Q_OBJECT
+
+    RedisServer m_server;
+    std::unique_ptr<redis::Client> m_redis;
+    std::unique_ptr<messaging::MessageService> m_messages;
+    int m_app = 0;
+
+    redis::Reply command(QList<QByteArray> args) { return run(m_redis->exec(std::move(args))); }
+
+    Expected<messaging::Ack> send(const QString &app, const QByteArray &convo, const QByteArray &cmid,
+                                  qint64 windowMs = 3600000)
+    {
+        Limits limits;
+        limits.userMsgsPerMin = 0;
+        limits.appMsgsPerS = 0;
+        limits.dedupWindowMs = windowMs;
+        return run(m_messages->send(messaging::SendRequest{app, convo, "u1", cmid, "{\"t\":1}", {}}, limits));
+    }
+
+    QString freshApp() { return QStringLiteral("app%1").arg(++m_app); }
+
+    // Redis memory of every dedup key (meta hashes and shards) of an app.
+    qint64 dedupBytes(const QString &app)
+    {
+        qint64 total = 0;
+        QByteArray cursor = "0";
+        do {
+            const redis::Reply r = command({"SCAN", cursor, "MATCH", "c:{" + app.toUtf8() + ":*}:idm*", "COUNT", "1000"});
+            if (!r)
+                return -1;
+            cursor = r->elements[0].str;
+            for (const redis::Value &k : r->elements[1].elements) {
+                const redis::Reply m = command({"MEMORY", "USAGE", k.str, "SAMPLES", "0"});
+                total += m ? m->toInteger() : 0;
+            }
+        } while (cursor != "0");
+        return total;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_server.start());
+        const auto options = redis::Options::fromUrl(m_server.url());
+        QVERIFY(options.has_value());
+        m_redis = std::make_unique<redis::Client>(*options);
+        QSignalSpy connected(m_redis.get(), &redis::Client::connected);
+        m_redis->start();
+        QVERIFY(connected.wait(10000));
+        QVERIFY(command({"SET", segments::recoveredKey(), "1"}).has_value());
+        m_messages = std::make_unique<messaging::MessageService>(m_redis.get());
+    }
+
+    void resendAnswersTheOriginal()
+    {
+        const QString app = freshApp();
+        const auto first = send(app, "c1", "m-1");
+        QVERIFY(first.has_value());
+        QVERIFY(!first->duplicate);
+        QCOMPARE(first->seq, 1);
+        const auto again = send(app, "c1", "m-1");
+        QVERIFY(again.has_value());
+        QVERIFY(again->duplicate);
+        QCOMPARE(again->seq, first->seq);
+        QCOMPARE(again->serverMsgId, first->serverMsgId);
+        QCOMPARE(again->ts, first->ts);
+        // Another conversation has its own ids.
+        const auto other = send(app, "c2", "m-1");
+        QVERIFY(other.has_value() && !other->duplicate);
+    }
+
+    void thousandsOfIdsAcrossShardSplits()
+    {
+        // GIVEN 5,000 sends in one conversation: the bucket's table splits many times
+        const QString app = freshApp();
+        QHash<QByteArray, QByteArray> serverIds;
+        for (int i = 0; i < 5000; ++i) {
+            const QByteArray cmid = "id-" + QByteArray::number(i);
+            const auto ack = send(app, "big", cmid);
+            QVERIFY(ack.has_value() && !ack->duplicate);
+            QCOMPARE(ack->seq, qint64(i + 1));
+            serverIds.insert(cmid, ack->serverMsgId);
+        }
+        // THEN every one of them is still recognised, with its own original
+        for (int i = 0; i < 5000; i += 7) {
+            const QByteArray cmid = "id-" + QByteArray::number(i);
+            const auto ack = send(app, "big", cmid);
+            QVERIFY(ack.has_value());
+            QVERIFY2(ack->duplicate, cmid.constData());
+            QCOMPARE(ack->seq, qint64(i + 1));
+            QCOMPARE(ack->serverMsgId, serverIds.value(cmid));
+        }
+        const redis::Reply last = command({"GET", messaging::keys::seq(app, "big")});
+        QCOMPARE(last->toInteger(), qint64(5000));
+    }
+
+    void resendAfterTheTailWasTrimmed()
+    {
+        // GIVEN a message whose tail entry is gone (flushed and trimmed)
+        const QString app = freshApp();
+        const auto first = send(app, "c1", "trimmed");
+        QVERIFY(first.has_value());
+        const redis::Reply entry = command({"XRANGE", messaging::keys::log(app, "c1"), "-", "+"});
+        const QByteArray envelope = entry->elements[0].elements[1].elements[1].str;
+        QVERIFY(command({"DEL", messaging::keys::log(app, "c1")}).has_value());
+        // WHEN it is resent, the original comes from history
+        int lookups = 0;
+        m_messages->setEnvelopeLookup([&lookups, envelope](QString, QByteArray, qint64 seq) -> QCoro::Task<Expected<QByteArray>> {
+            ++lookups;
+            return seq == 1 ? readyEnvelope(envelope) : readyEnvelope(QByteArray());
+        });
+        const auto again = send(app, "c1", "trimmed");
+        m_messages->setEnvelopeLookup({});
+        QVERIFY(again.has_value());
+        QCOMPARE(lookups, 1);
+        QVERIFY(again->duplicate);
+        QCOMPARE(again->serverMsgId, first->serverMsgId);
+    }
+
+    void fingerprintCollisionIsNotADuplicate()
+    {
+        // GIVEN a dedup entry that points at a message with another client_msg_id (what a
+        // 64-bit fingerprint collision would look like)
+        const QString app = freshApp();
+        const auto first = send(app, "c1", "original");
+        QVERIFY(first.has_value());
+        const QByteArray fp = messaging::dedupFingerprint("impostor");
+        const redis::Reply meta = command({"HGETALL", messaging::keys::dedup(app, "c1")});
+        QCOMPARE(meta->elements.size(), 2);
+        const QByteArray bucket = meta->elements[0].str;
+        const QByteArray shard = messaging::keys::dedup(app, "c1") + ':' + bucket + ":0";
+        QVERIFY(command({"HSET", shard, fp, "1"}).has_value());
+        // WHEN "impostor" is sent, THEN it is a new message, not message 1 again
+        const auto ack = send(app, "c1", "impostor");
+        QVERIFY(ack.has_value());
+        QVERIFY(!ack->duplicate);
+        QCOMPARE(ack->seq, 2);
+    }
+
+    void redisBytesPerMessageInsideTheWindow()
+    {
+        // 20,000 messages over 20 conversations (1,000 each), ids as long as a UUID
+        const QString app = freshApp();
+        const int convos = 20, perConvo = 1000;
+        for (int i = 0; i < perConvo; ++i) {
+            for (int c = 0; c < convos; ++c) {
+                const QByteArray cmid = QByteArray("6f1c2a9e-0000-4000-8000-") + QByteArray::number(c * perConvo + i).rightJustified(12, '0');
+                const auto ack = send(app, "c" + QByteArray::number(c), cmid);
+                QVERIFY(ack.has_value() && !ack->duplicate);
+            }
+        }
+        const qint64 bytes = dedupBytes(app);
+        QVERIFY(bytes > 0);
+        const double perMessage = double(bytes) / (convos * perConvo);
+        qInfo("dedup index: %lld bytes for %d messages = %.1f bytes per message", bytes, convos * perConvo, perMessage);
+        QVERIFY2(perMessage <= 48, qPrintable(QString::number(perMessage)));
+    }
+
+    void forgottenAfterTheWindow()
+    {
+        // A 2 s window: remembered within it, forgotten once its buckets expired (1.5 windows)
+        const QString app = freshApp();
+        const auto first = send(app, "c1", "short", 2000);
+        QVERIFY(first.has_value());
+        const auto within = send(app, "c1", "short", 2000);
+        QVERIFY(within.has_value() && within->duplicate);
+        QTest::qWait(3200);
+        const auto after = send(app, "c1", "short", 2000);
+        QVERIFY(after.has_value());
+        QVERIFY(!after->duplicate);
+        QCOMPARE(after->seq, 2);
+    }
+
+private:
+    static QCoro::Task<Expected<QByteArray>> readyEnvelope(QByteArray envelope) { co_return envelope; }
+};
+
+QTEST_GUILESS_MAIN(TestMessageService)
+#include "tst_messageservice.moc"
