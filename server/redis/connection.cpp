@@ -9,6 +9,10 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <poll.h>
+
+#include <algorithm>
+
 #include <vector>
 
 namespace confab::redis::detail
@@ -216,7 +220,7 @@ void Connection::connectTo(const QString &ip)
     m_ac = ac;
     m_state = State::Connecting;
     m_connectDeadline = m_clock.elapsed() + m_options.commandTimeoutMs;
-    m_timer.start(int(m_options.commandTimeoutMs));
+    armTimer(m_options.commandTimeoutMs);
     redisAsyncSetDisconnectCallback(ac, &Connection::onDisconnectCb);
     // Must come after attach(): hiredis asks for the first write event here and learns that
     // the non-blocking connect finished when it fires.
@@ -259,6 +263,25 @@ void Connection::onReadable()
 {
     if (m_ac)
         redisAsyncHandleRead(m_ac);
+}
+
+void Connection::armTimer(qint64 ms)
+{
+    m_timerDueMs = m_clock.elapsed() + ms;
+    m_timer.start(int(ms));
+}
+
+bool Connection::readPendingReplies()
+{
+    if (!m_ac)
+        return false;
+    pollfd p{m_ac->c.fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+        return false;
+    const quint64 before = m_repliesRead;
+    QPointer<Connection> alive(this);
+    redisAsyncHandleRead(m_ac); // a callback may delete us, or drop the connection
+    return alive && m_repliesRead != before;
 }
 
 void Connection::onWritable()
@@ -307,6 +330,7 @@ void Connection::onReplyCb(redisAsyncContext *ac, void *reply, void *)
         p.fn(Error::unavailable(self->lossMessage(ac)));
         return;
     }
+    ++self->m_repliesRead;
     p.fn(toReply(static_cast<const redisReply *>(reply)));
 }
 
@@ -405,7 +429,7 @@ bool Connection::sendRaw(const QList<QByteArray> &args, ReplyFn fn)
     m_pending.push_back(
         { std::move(fn), m_clock.elapsed() + m_options.commandTimeoutMs, args.constFirst() });
     if (!m_timer.isActive())
-        m_timer.start(int(m_options.commandTimeoutMs));
+        armTimer(m_options.commandTimeoutMs);
     return true;
 }
 
@@ -479,14 +503,31 @@ void Connection::onTimer()
                      .arg(m_options.endpoint())
                      .arg(m_options.commandTimeoutMs));
         else
-            m_timer.start(int(m_connectDeadline - now));
+            armTimer(m_connectDeadline - now);
+        return;
+    }
+    if (m_pending.empty())
+        return;
+    if (now - m_timerDueMs > m_options.commandTimeoutMs / 2) {
+        // This loop itself stood still (a stopped process, a node far behind): no command was
+        // written and no reply read meanwhile, so that time says nothing about Redis. What is
+        // in flight gets a whole timeout from now, in which the loop can do that I/O.
+        for (Pending &p : m_pending)
+            p.deadline = std::max(p.deadline, now + m_options.commandTimeoutMs);
+        armTimer(m_options.commandTimeoutMs);
+        return;
+    }
+    if (now >= m_pending.front().deadline && readPendingReplies()) {
+        // Replies had arrived but this loop had not read them yet: a node that was busy is not
+        // a Redis that failed (PROTOCOL.md section 5, `unavailable`). Look again once read.
+        QTimer::singleShot(0, this, &Connection::onTimer);
         return;
     }
     if (m_pending.empty())
         return;
     const Pending &oldest = m_pending.front();
     if (now < oldest.deadline) {
-        m_timer.start(int(oldest.deadline - now));
+        armTimer(oldest.deadline - now);
         return;
     }
     // The reply may still come, but a server or link that stalls this long is not trusted with

@@ -75,6 +75,10 @@ private:
     void failLater(ReplyFn fn, Error error);
     void drainFailures();
     void onTimer();
+    // Reads replies that already arrived; true if any did (they were answered).
+    bool readPendingReplies();
+    void armTimer(qint64 ms); // m_timer, remembering when it is due
+
     void drop(const QString &reason);
     void dropLater(const QString &reason);
     void connectionGone(const QString &reason);
@@ -109,6 +113,8 @@ private:
     int m_failedAttempts = 0;
     quint64 m_readyCount = 0;
     quint64 m_commandsSent = 0;
+    quint64 m_repliesRead = 0;
+    qint64 m_timerDueMs = 0; // m_clock time at which m_timer should fire
     quint64 m_reconnects = 0;
 };
 

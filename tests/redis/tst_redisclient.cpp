@@ -7,7 +7,9 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 
+#include <algorithm>
 #include <optional>
 
 using confab::ErrorCode;
@@ -104,6 +106,7 @@ private Q_SLOTS:
     void evalScriptReloadsAfterFlush();
     void coroutineForms();
     void timeoutFailsAndRecovers();
+    void busyLoopIsNotATimeout();
     void serverStoppedFailsFastAndReconnects();
     void pendingCommandsFailWhenConnectionDrops();
     void destroyedContextSuppressesCallback();
@@ -339,6 +342,27 @@ void TestRedisClient::timeoutFailsAndRecovers()
     QTRY_VERIFY_WITH_TIMEOUT(connected.count() >= 1, 5000);
     const auto after = call(fast, { "PING" });
     QVERIFY2(after && *after, qPrintable(describe(after)));
+}
+
+void TestRedisClient::busyLoopIsNotATimeout()
+{
+    // GIVEN commands whose replies arrive while this thread is busy past their timeout
+    Client fast(optionsFor(m_server.url(), 100));
+    QVERIFY(connectClient(fast));
+    QSignalSpy disconnected(&fast, &Client::disconnected);
+    QVERIFY(call(fast, { "DEL", "busy" }).value().has_value());
+    std::vector<std::optional<Reply>> out(50);
+    for (int i = 0; i < 50; ++i)
+        fast.command({ "INCR", "busy" }, nullptr, [&out, i](Reply r) { out[size_t(i)].emplace(std::move(r)); });
+    // A node whose loop stands still for 4 timeouts (stopped, or far behind): the commands have
+    // not even been written yet when it runs again, and every timer is overdue.
+    QThread::msleep(400);
+    // WHEN the loop runs again, THEN every command gets its real reply, none a timeout
+    QVERIFY(QTest::qWaitFor([&] { return std::all_of(out.begin(), out.end(), [](const auto &r) { return r.has_value(); }); }, 5000));
+    for (const auto &r : out)
+        QVERIFY2(r->has_value(), qPrintable(describe(r)));
+    QCOMPARE(disconnected.count(), 0);
+    QCOMPARE(call(fast, { "GET", "busy" }).value()->str, QByteArray("50"));
 }
 
 void TestRedisClient::serverStoppedFailsFastAndReconnects()
