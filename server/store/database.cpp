@@ -4,6 +4,7 @@
 #include "store/migrations.h"
 #include "store/sql.h"
 
+#include <QDateTime>
 #include <QSqlError>
 #include <QThread>
 #include <QUrl>
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace confab::store {
@@ -22,6 +24,8 @@ namespace {
 // Bounds how long a worker can be stuck on an unreachable host or a runaway statement, so a
 // dead server turns into Unavailable answers instead of a pool that never drains.
 constexpr int kConnectTimeoutS = 5;
+// While PostgreSQL is down, jobs fail at once; one job this often goes through to probe it.
+constexpr qint64 kProbeIntervalMs = 1000;
 constexpr int kStatementTimeoutMs = 30000;
 
 struct ConnectionParams
@@ -96,6 +100,9 @@ public:
     std::condition_variable wake;
     std::deque<Job> queue;
     bool stopping = false;
+    bool down = false;       // the last connection attempt failed
+    Error downError;         // and why
+    qint64 nextProbeMs = 0;  // when the next job may go through to try again
     std::vector<std::unique_ptr<QThread>> threads;
 };
 
@@ -145,8 +152,23 @@ void Database::Private::work(int index)
             }
             Error openError;
             if (!db.isOpen() && !open(db, &openError, &reportedDown)) {
+                // Everything waiting would wait a connect timeout each: fail it all now.
+                std::deque<Job> waiting;
+                {
+                    std::lock_guard lock(mutex);
+                    down = true;
+                    downError = openError;
+                    nextProbeMs = QDateTime::currentMSecsSinceEpoch() + kProbeIntervalMs;
+                    waiting.swap(queue);
+                }
                 job(nullptr, openError);
+                for (Job &w : waiting)
+                    w(nullptr, openError);
                 continue;
+            }
+            if (db.isOpen()) {
+                std::lock_guard lock(mutex);
+                down = false;
             }
             job(&db, openError);
             if (sql::connectionBroken(db)) {
@@ -186,9 +208,25 @@ Database::~Database()
 
 void Database::enqueue(Job job)
 {
+    std::optional<Error> refused;
     {
         std::lock_guard lock(d->mutex);
-        d->queue.push_back(std::move(job));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (d->down && now < d->nextProbeMs) {
+            refused = d->downError;
+        } else if (qsizetype(d->queue.size()) >= d->options.maxQueue) {
+            refused = Error::unavailable(
+                QStringLiteral("PostgreSQL is behind: %1 queries are waiting").arg(d->queue.size()));
+        } else {
+            if (d->down)
+                d->nextProbeMs = now + kProbeIntervalMs; // this job is the probe
+            d->queue.push_back(std::move(job));
+        }
+    }
+    if (refused) {
+        // The caller sees a future like any other: fulfilled now instead of by a thread.
+        job(nullptr, *refused);
+        return;
     }
     d->wake.notify_one();
 }

@@ -26,6 +26,8 @@ public:
     {
         QString url; // postgresql://user:pass@host:port/db[?sslmode=...]
         int threads = 2;
+        // Jobs waiting for a thread; past this a job fails at once with Unavailable.
+        int maxQueue = 2000;
     };
 
     explicit Database(Options options, QObject *parent = nullptr);
@@ -34,7 +36,8 @@ public:
 
     // Runs fn on one of the pool's threads with that thread's open connection. A broken
     // connection is reopened on next use; if it cannot be opened the future holds
-    // ErrorCode::Unavailable and fn is not called.
+    // ErrorCode::Unavailable and fn is not called. It fails fast, without queueing, while the
+    // queue is full or while PostgreSQL is known to be down (then one job a second probes it).
     template<typename T>
     QFuture<Expected<T>> run(std::function<Expected<T>(QSqlDatabase &)> fn);
 

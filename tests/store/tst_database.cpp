@@ -4,6 +4,7 @@
 #include "store/sql.h"
 
 #include <QCoreApplication>
+#include <QTcpServer>
 #include <QThread>
 
 #include <atomic>
@@ -71,6 +72,8 @@ private Q_SLOTS:
     void brokenConnectionIsReopened();
     void sqlErrorsMapToCodes();
     void destructorFinishesQueuedWork();
+    void hangingServerFailsEveryJobFast();
+    void fullQueueFailsAtOnce();
 
 private:
     TestEnv m_env;
@@ -331,6 +334,53 @@ void tst_Database::destructorFinishesQueuedWork()
         STORE_VERIFY(futures.at(i).result());
         QCOMPARE(*futures.at(i).result(), i);
     }
+}
+
+void tst_Database::hangingServerFailsEveryJobFast()
+{
+    // GIVEN a "PostgreSQL" that accepts TCP connections and never answers (a host that hangs)
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    Database db({QStringLiteral("postgresql://postgres@127.0.0.1:%1/postgres").arg(silent.serverPort()), 1});
+    // WHEN 20 jobs are queued behind a connect that times out
+    QList<QFuture<Status>> pings;
+    for (int i = 0; i < 20; ++i)
+        pings.append(db.ping());
+    // THEN they all fail with the first timeout (5 s), not one timeout each (100 s)
+    for (QFuture<Status> &f : pings) {
+        QVERIFY(confab::test::finish(f, 15000));
+        QVERIFY(!f.result());
+        QCOMPARE(f.result().error().code, ErrorCode::Unavailable);
+    }
+    // AND while it is down, a new job fails at once instead of waiting (a probe goes through
+    // once a second)
+    QFuture<Status> next = db.ping();
+    QVERIFY(next.isFinished());
+    QCOMPARE(next.result().error().code, ErrorCode::Unavailable);
+}
+
+void tst_Database::fullQueueFailsAtOnce()
+{
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    Database::Options options{QStringLiteral("postgresql://postgres@127.0.0.1:%1/postgres").arg(silent.serverPort()), 1};
+    options.maxQueue = 5;
+    Database db(options);
+    // GIVEN the only thread stuck connecting and 5 jobs waiting behind it
+    QList<QFuture<Status>> pings;
+    pings.append(db.ping());
+    QThread::msleep(200); // the worker has taken the first job and is stuck connecting
+    for (int i = 0; i < 5; ++i)
+        pings.append(db.ping());
+    // WHEN more come, THEN they fail at once: the queue has a bound
+    for (int i = 0; i < 10; ++i) {
+        QFuture<Status> f = db.ping();
+        QVERIFY(f.isFinished());
+        QCOMPARE(f.result().error().code, ErrorCode::Unavailable);
+        QVERIFY2(f.result().error().message.contains(QLatin1String("waiting")), qPrintable(f.result().error().message));
+    }
+    for (QFuture<Status> &f : pings)
+        QVERIFY(confab::test::finish(f, 15000));
 }
 
 QTEST_GUILESS_MAIN(tst_Database)
