@@ -3,7 +3,10 @@
 # test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
-#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot]
+#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats]
+# dayload and vs-nats drive confabd with ../shared/bench's wsbench (the same client and workload
+# as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
+# wsbench's packages (see ../shared/bench/README.md) and build it into $WSBENCH_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -62,6 +65,46 @@ stats() { curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admi
 sql() { psql -qAtX "${CONFAB_TEST_PG_URL%/postgres}/figures$db" -c "$1"; }
 
 section() { printf '\n== %s ==\n' "$1"; }
+
+# ../shared/bench: the side-by-side client. Built out of tree (the shared folder may be read-only).
+shared_bench=$(cd "$root/../shared/bench" 2>/dev/null && pwd || true)
+export WSBENCH=${WSBENCH:-${WSBENCH_BUILD:-/tmp/wsbench-build}/wsbench}
+export BENCH_RESULTS=${BENCH_RESULTS:-$root/bench-results}
+ensure_wsbench() {
+  [ -n "$shared_bench" ] || { echo "no ../shared/bench beside the checkout" >&2; exit 1; }
+  if [ ! -x "$WSBENCH" ]; then
+    cmake -S "$shared_bench" -B "$(dirname "$WSBENCH")" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    ninja -C "$(dirname "$WSBENCH")" wsbench >/dev/null
+  fi
+}
+
+# The whole Confab stack (confabd with every thread, Redis, every PostgreSQL process) on cpu $1.
+pin_stack() {
+  local cpu=$1 p
+  for p in $confabd_pid $(pgrep -x redis-server) $(pgrep -x postgres); do
+    taskset -a -cp "$cpu" "$p" >/dev/null 2>&1 || true
+  done
+}
+
+# wsbench against the running confabd through ../shared/bench/run-confab.sh.
+run_confab_wsbench() {  # scenario [run-confab options...] [-- wsbench args]
+  local scenario=$1; shift
+  echo "\$ run-confab.sh $scenario $*"
+  bash "$shared_bench/run-confab.sh" --api-url "http://127.0.0.1:$PUB" --admin-url "http://127.0.0.1:$INT" \
+    --admin-token "$TOKEN" --server-pid "$confabd_pid" --quiet-wait 30 \
+    --also-pid "redis=$(pgrep -x redis-server | head -1)" --also-pid "postgres=$(pgrep -xo postgres)" \
+    --results "$BENCH_RESULTS/figures.jsonl" "$scenario" "$@"
+}
+run_nats_wsbench() {  # scenario [run-nats options...] [-- wsbench args]
+  local scenario=$1; shift
+  echo "\$ run-nats.sh $scenario $*"
+  bash "$shared_bench/run-nats.sh" --quiet-wait 30 --results "$BENCH_RESULTS/figures.jsonl" "$scenario" "$@"
+}
+
+# The day's load of issue 9: 10,000 users in 1,000 conversations of 10, every user sending,
+# 1,700 msgs/s in total, 100-byte bodies.
+DAYLOAD=(--conns 10000 --convs 1000 --members 10 --senders 10000 --inflight 1 --rate 1700 --size 100
+         --duration 60 --warmup 5)
 
 if [[ $which == all || $which == ack ]]; then
   section "publish-ack: 200 connections in 20 conversations, 20 senders x 32 in flight, 100 B"
@@ -147,4 +190,38 @@ if [[ $which == snapshot ]]; then
   echo "\$ curl http://127.0.0.1:$INT/metrics   (confab_* families, histogram buckets left out)"
   curl -fs "http://127.0.0.1:$INT/metrics" | grep -E '^confab_' | grep -v '_bucket{'
   wait $bench_pid
+fi
+
+if [[ $which == dayload ]]; then
+  section "a day's load on one core: confabd + Redis + PostgreSQL pinned to cpu 0, local-directory segments, wsbench on cpu 1"
+  ensure_wsbench
+  mkdir -p "$work/segments"
+  start_confabd CONFAB_S3_ENDPOINT="file://$work/segments"
+  pin_stack 0
+  run_confab_wsbench custom --client-cpus 1 -- "${DAYLOAD[@]}"
+  echo "Redis used_memory after the run: $(redis-cli -u "$CONFAB_TEST_REDIS_URL" INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r') bytes"
+fi
+
+if [[ $which == vs-nats ]]; then
+  # Same client, same workloads, one run each, NATS JetStream first.
+  ensure_wsbench
+  mkdir -p "$BENCH_RESULTS"
+  section "NATS JetStream: publish, fanout, idle, and the day's load on cpu 0"
+  run_nats_wsbench publish
+  run_nats_wsbench fanout
+  run_nats_wsbench idle
+  run_nats_wsbench custom --server-cpus 0 --client-cpus 1 -- "${DAYLOAD[@]}"
+  section "Confab: the same"
+  start_confabd
+  run_confab_wsbench publish
+  start_confabd
+  run_confab_wsbench fanout
+  start_confabd
+  run_confab_wsbench idle
+  mkdir -p "$work/segments"
+  start_confabd CONFAB_S3_ENDPOINT="file://$work/segments"
+  pin_stack 0
+  run_confab_wsbench custom --client-cpus 1 -- "${DAYLOAD[@]}"
+  section "ratios (Confab / NATS) from $BENCH_RESULTS/figures.jsonl, the last run of each"
+  python3 tools/bench/compare.py "$BENCH_RESULTS/figures.jsonl"
 fi
