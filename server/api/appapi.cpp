@@ -80,6 +80,31 @@ Expected<qint64> seqParam(const http::Request &req, const char *name)
     return n;
 }
 
+// Conversation lists page in (created, id) order; the token is that position, opaque to clients.
+constexpr int kDefaultListLimit = 100;
+constexpr int kMaxListLimit = 1000;
+
+QByteArray encodeListToken(const store::ListCursor &c)
+{
+    return (QByteArray::number(c.createdUs) + '.' + c.id.toUtf8())
+        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+std::optional<store::ListCursor> decodeListToken(const QByteArray &token)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(token, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    const QByteArray &raw = decoded.decoded;
+    const qsizetype dot = raw.indexOf('.');
+    bool ok = false;
+    const qint64 us = dot > 0 ? raw.left(dot).toLongLong(&ok) : 0;
+    const QByteArray convo = raw.mid(dot + 1);
+    if (!ok || us < 0 || !isValidId(convo))
+        return std::nullopt;
+    return store::ListCursor{us, QString::fromLatin1(convo)};
+}
+
 } // namespace
 
 QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId, QByteArrayView convoId)
@@ -259,13 +284,27 @@ QCoro::Task<http::Response> AppApi::listConversations(http::Request req)
     const auto id = co_await pending9;
     if (!id)
         co_return errorResponse(id.error());
-    auto listing = id->isApp ? m_deps.conversations->listForApp(id->appId, 1000)
-                             : m_deps.conversations->listForUser(id->appId, id->userId);
-    const Expected<QList<store::Conversation>> list = co_await listing;
-    if (!list)
-        co_return errorResponse(list.error());
+    int limit = kDefaultListLimit;
+    if (req.query.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = req.query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1)
+            co_return errorResponse(Error::badRequest(QStringLiteral("'limit' must be a positive integer")));
+        limit = std::min(limit, kMaxListLimit);
+    }
+    std::optional<store::ListCursor> after;
+    if (const QString token = req.query.queryItemValue(QStringLiteral("page_token")); !token.isEmpty()) {
+        after = decodeListToken(token.toLatin1());
+        if (!after)
+            co_return errorResponse(Error::badRequest(QStringLiteral("'page_token' is not one this server issued")));
+    }
+    auto listing = id->isApp ? m_deps.conversations->listForApp(id->appId, limit, after)
+                             : m_deps.conversations->listForUser(id->appId, id->userId, limit, after);
+    const Expected<store::ConversationPage> page = co_await listing;
+    if (!page)
+        co_return errorResponse(page.error());
     QList<QByteArray> ids;
-    for (const store::Conversation &c : *list)
+    for (const store::Conversation &c : page->items)
         ids.append(c.id.toUtf8());
     auto pending10 = m_deps.messages->lastSeqs(id->appId, ids);
     const auto last = co_await pending10;
@@ -281,12 +320,17 @@ QCoro::Task<http::Response> AppApi::listConversations(http::Request req)
     }
     JsonWriter w(4096);
     w.beginObject().key("conversations").beginArray();
-    for (const store::Conversation &c : *list) {
+    for (const store::Conversation &c : page->items) {
         const QByteArray key = c.id.toUtf8();
         const qint64 lastSeq = last->value(key);
         writeConversation(w, c, lastSeq, id->isApp ? -1 : std::max<qint64>(0, lastSeq - read.value(key)));
     }
-    w.endArray().endObject();
+    w.endArray().key("next_page_token");
+    if (page->next)
+        w.value(QByteArrayView(encodeListToken(*page->next)));
+    else
+        w.null();
+    w.endObject();
     co_return http::Response::json(200, w.take());
 }
 

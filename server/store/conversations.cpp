@@ -19,7 +19,8 @@ namespace {
 const QString kColumns = QStringLiteral(
     "c.app_id, c.id, c.kind, c.title, c.owner_id, %1,"
     " (SELECT coalesce(json_agg(m.user_id), '[]') FROM members m"
-    "  WHERE m.app_id = c.app_id AND m.convo_id = c.id)::text")
+    "  WHERE m.app_id = c.app_id AND m.convo_id = c.id)::text,"
+    " (extract(epoch FROM c.created_at) * 1000000)::bigint")
                              .arg(sql::msOf("c.created_at"));
 
 QString selectWhere(const char *condition, const char *tail = "")
@@ -30,10 +31,15 @@ QString selectWhere(const char *condition, const char *tail = "")
 
 const QString kSelectOne = selectWhere("c.app_id = :app AND c.id = :id");
 const QString kSelectByDirectKey = selectWhere("c.app_id = :app AND c.direct_key = :key");
-const QString kSelectForApp = selectWhere("c.app_id = :app", " LIMIT :limit");
+// Keyset pages in (created_at, id) order; :after_us is exact (timestamptz is whole microseconds).
+#define CONFAB_AFTER_CURSOR \
+    " AND (c.created_at, c.id) > (timestamptz 'epoch' + :after_us * interval '1 microsecond', :after_id)"
+const QString kSelectForApp = selectWhere("c.app_id = :app" CONFAB_AFTER_CURSOR, " LIMIT :limit");
 const QString kSelectForUser = selectWhere(
     "c.app_id = :app AND EXISTS (SELECT 1 FROM members m"
-    " WHERE m.app_id = c.app_id AND m.convo_id = c.id AND m.user_id = :user)");
+    " WHERE m.app_id = c.app_id AND m.convo_id = c.id AND m.user_id = :user)" CONFAB_AFTER_CURSOR,
+    " LIMIT :limit");
+#undef CONFAB_AFTER_CURSOR
 const QString kInsert = QStringLiteral(
     "INSERT INTO conversations (app_id, id, kind, title, owner_id, direct_key)"
     " VALUES (:app, :id, :kind, :title, :owner, :key) ON CONFLICT DO NOTHING RETURNING id");
@@ -81,6 +87,7 @@ Conversation fromRow(const QSqlQuery &q)
     c.title = q.value(3).toString();
     c.ownerId = q.value(4).toString();
     c.createdMs = q.value(5).toLongLong();
+    c.createdUs = q.value(7).toLongLong();
     const QJsonArray members = QJsonDocument::fromJson(q.value(6).toString().toUtf8()).array();
     for (const QJsonValue &m : members)
         c.members.append(m.toString());
@@ -88,12 +95,17 @@ Conversation fromRow(const QSqlQuery &q)
     return c;
 }
 
-Expected<QList<Conversation>> all(QSqlQuery q)
+// A page of at most limit from a query that asked for limit + 1.
+ConversationPage pageOf(QSqlQuery q, int limit)
 {
-    QList<Conversation> list;
+    ConversationPage page;
     while (q.next())
-        list.append(fromRow(q));
-    return list;
+        page.items.append(fromRow(q));
+    if (page.items.size() > limit) {
+        page.items.resize(limit);
+        page.next = ListCursor{page.items.constLast().createdUs, page.items.constLast().id};
+    }
+    return page;
 }
 
 Expected<std::optional<Conversation>> selectOne(QSqlDatabase &db, const QString &stmt,
@@ -209,27 +221,36 @@ QFuture<Expected<Conversation>> ConversationRepository::get(QString appId, QStri
         });
 }
 
-QFuture<Expected<QList<Conversation>>> ConversationRepository::listForApp(QString appId, int limit)
+QFuture<Expected<ConversationPage>> ConversationRepository::listForApp(QString appId, int limit,
+                                                                      std::optional<ListCursor> after)
 {
-    return m_db->run<QList<Conversation>>(
-        [appId = std::move(appId), limit](QSqlDatabase &db) -> Expected<QList<Conversation>> {
-            auto q = sql::exec(db, kSelectForApp, {{"app", appId}, {"limit", std::max(0, limit)}},
+    limit = std::max(1, limit);
+    const ListCursor from = after.value_or(ListCursor{0, QString()}); // before every conversation
+    return m_db->run<ConversationPage>(
+        [appId = std::move(appId), limit, from](QSqlDatabase &db) -> Expected<ConversationPage> {
+            auto q = sql::exec(db, kSelectForApp,
+                               {{"app", appId}, {"after_us", from.createdUs}, {"after_id", from.id}, {"limit", limit + 1}},
                                QStringLiteral("listing the conversations of app '%1'").arg(appId));
             if (!q)
                 return q.error();
-            return all(std::move(*q));
+            return pageOf(std::move(*q), limit);
         });
 }
 
-QFuture<Expected<QList<Conversation>>> ConversationRepository::listForUser(QString appId, QString userId)
+QFuture<Expected<ConversationPage>> ConversationRepository::listForUser(QString appId, QString userId, int limit,
+                                                                       std::optional<ListCursor> after)
 {
-    return m_db->run<QList<Conversation>>(
-        [appId = std::move(appId), userId = std::move(userId)](QSqlDatabase &db) -> Expected<QList<Conversation>> {
-            auto q = sql::exec(db, kSelectForUser, {{"app", appId}, {"user", userId}},
+    limit = std::max(1, limit);
+    const ListCursor from = after.value_or(ListCursor{0, QString()}); // before every conversation
+    return m_db->run<ConversationPage>(
+        [appId = std::move(appId), userId = std::move(userId), limit, from](QSqlDatabase &db) -> Expected<ConversationPage> {
+            auto q = sql::exec(db, kSelectForUser,
+                               {{"app", appId}, {"user", userId}, {"after_us", from.createdUs}, {"after_id", from.id},
+                                {"limit", limit + 1}},
                                QStringLiteral("listing the conversations of '%1' in app '%2'").arg(userId, appId));
             if (!q)
                 return q.error();
-            return all(std::move(*q));
+            return pageOf(std::move(*q), limit);
         });
 }
 

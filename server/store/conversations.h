@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace confab::store {
 
 class Database;
@@ -20,6 +22,20 @@ struct Conversation
     QString ownerId;
     QStringList members; // sorted
     qint64 createdMs = 0;
+    qint64 createdUs = 0; // the exact creation time, for list cursors
+};
+
+// Where a listing continues: after this conversation in (created, id) order.
+struct ListCursor
+{
+    qint64 createdUs = 0;
+    QString id;
+};
+
+struct ConversationPage
+{
+    QList<Conversation> items;        // oldest first
+    std::optional<ListCursor> next;   // absent on the last page
 };
 
 struct CreatedConversation
@@ -40,8 +56,11 @@ public:
     // Conflict; with the same ones, created=false.
     QFuture<Expected<CreatedConversation>> create(Conversation c);
     QFuture<Expected<Conversation>> get(QString appId, QString convoId); // NotFound
-    QFuture<Expected<QList<Conversation>>> listForApp(QString appId, int limit); // oldest first
-    QFuture<Expected<QList<Conversation>>> listForUser(QString appId, QString userId);
+    // Oldest first, at most limit, after `after` when given.
+    QFuture<Expected<ConversationPage>> listForApp(QString appId, int limit,
+                                                   std::optional<ListCursor> after = std::nullopt);
+    QFuture<Expected<ConversationPage>> listForUser(QString appId, QString userId, int limit,
+                                                    std::optional<ListCursor> after = std::nullopt);
     QFuture<Expected<QStringList>> conversationIdsForUser(QString appId, QString userId);
     QFuture<Expected<bool>> isMember(QString appId, QString convoId, QString userId);
     // false: was already a member; NotFound: no such conversation.

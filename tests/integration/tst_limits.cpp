@@ -145,6 +145,46 @@ private Q_SLOTS:
         QCOMPARE(after.value(QLatin1String("seq_no")).toInt(), 2);
         QCOMPARE(after.value(QLatin1String("duplicate")).toBool(), false);
     }
+
+    void conversationListsArePaged()
+    {
+        // GIVEN 230 conversations of one user (one answer used to hold them all)
+        Cluster cluster;
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp().second;
+        QSet<QString> created;
+        for (int i = 0; i < 230; ++i)
+            created.insert(cluster.createConversation(key, {QStringLiteral("u1"), QStringLiteral("p%1").arg(i)}));
+        const QByteArray token = cluster.userToken(key, QStringLiteral("u1"));
+        // WHEN both lists are read page by page, THEN each has the same shape and every
+        // conversation comes exactly once
+        for (const QByteArray &credential : {token, key}) {
+            QStringList seen;
+            QString url = cluster.api() + QStringLiteral("/v1/conversations");
+            int pages = 0;
+            for (;;) {
+                const HttpResult r = cluster.rest.call("GET", url, credential);
+                QCOMPARE(r.status, 200);
+                QVERIFY(r.json.contains(QLatin1String("next_page_token")));
+                const QJsonArray items = r.json.value(QLatin1String("conversations")).toArray();
+                QVERIFY(items.size() <= 100);
+                for (const QJsonValue &c : items)
+                    seen.append(c.toObject().value(QLatin1String("id")).toString());
+                ++pages;
+                const QJsonValue next = r.json.value(QLatin1String("next_page_token"));
+                if (next.isNull())
+                    break;
+                url = cluster.api() + QStringLiteral("/v1/conversations?page_token=") + next.toString();
+            }
+            QCOMPARE(pages, 3);
+            QCOMPARE(seen.size(), 230);
+            QCOMPARE(QSet<QString>(seen.begin(), seen.end()), created);
+        }
+        const HttpResult small = cluster.rest.call("GET", cluster.api() + QStringLiteral("/v1/conversations?limit=7"), token);
+        QCOMPARE(small.json.value(QLatin1String("conversations")).toArray().size(), 7);
+        const HttpResult bad = cluster.rest.call("GET", cluster.api() + QStringLiteral("/v1/conversations?page_token=%7B%7D"), token);
+        QCOMPARE(bad.status, 400);
+    }
 };
 
 QTEST_MAIN(TestLimits)

@@ -122,7 +122,7 @@ void tst_ConversationRepository::createRejectsBadShapes()
     QCOMPARE(created.error().code, ErrorCode::BadRequest);
     STORE_AWAIT(list, m_convos->listForApp(m_app, 100));
     STORE_VERIFY(list);
-    QVERIFY(list->isEmpty());
+    QVERIFY(list->items.isEmpty());
 }
 
 void tst_ConversationRepository::directPairIsCreatedOnce()
@@ -171,7 +171,7 @@ void tst_ConversationRepository::directPairIsCreatedOnceUnderConcurrency()
     QCOMPARE(ids.size(), 1);
     STORE_AWAIT(list, m_convos->listForApp(m_app, 100));
     STORE_VERIFY(list);
-    QCOMPARE(list->size(), 1);
+    QCOMPARE(list->items.size(), 1);
 }
 
 void tst_ConversationRepository::directPairIsPerApp()
@@ -269,19 +269,30 @@ void tst_ConversationRepository::listForApp()
 
     STORE_AWAIT(all, m_convos->listForApp(m_app, 100));
     STORE_VERIFY(all);
+    QVERIFY(!all->next);
     QStringList listed;
-    for (const Conversation &c : *all) {
+    for (const Conversation &c : all->items) {
         QCOMPARE(c.appId, m_app);
         listed << c.id;
     }
     QCOMPARE(listed, ids);
-    QCOMPARE(all->at(2).members, QStringList{QStringLiteral("m2")});
+    QCOMPARE(all->items.at(2).members, QStringList{QStringLiteral("m2")});
 
-    STORE_AWAIT(limited, m_convos->listForApp(m_app, 2));
-    STORE_VERIFY(limited);
-    QCOMPARE(limited->size(), 2);
-    QCOMPARE(limited->at(0).id, ids.at(0));
-    QCOMPARE(limited->at(1).id, ids.at(1));
+    // Pages of 2 continue exactly where the last one ended, whatever the ids' order.
+    QStringList paged;
+    std::optional<ListCursor> cursor;
+    int pages = 0;
+    do {
+        STORE_AWAIT(page, m_convos->listForApp(m_app, 2, cursor));
+        STORE_VERIFY(page);
+        QVERIFY(page->items.size() <= 2);
+        for (const Conversation &c : page->items)
+            paged << c.id;
+        cursor = page->next;
+        ++pages;
+    } while (cursor);
+    QCOMPARE(paged, ids);
+    QCOMPARE(pages, 3);
 }
 
 void tst_ConversationRepository::listForUserAndIds()
@@ -293,13 +304,22 @@ void tst_ConversationRepository::listForUserAndIds()
     STORE_VERIFY(g2);
     STORE_VERIFY(d1);
 
-    STORE_AWAIT(annList, m_convos->listForUser(m_app, QStringLiteral("ann")));
+    STORE_AWAIT(annList, m_convos->listForUser(m_app, QStringLiteral("ann"), 100));
     STORE_VERIFY(annList);
-    QCOMPARE(annList->size(), 2);
-    QCOMPARE(annList->at(0).id, g1->conversation.id);
-    QCOMPARE(annList->at(1).id, d1->conversation.id);
+    QCOMPARE(annList->items.size(), 2);
+    QCOMPARE(annList->items.at(0).id, g1->conversation.id);
+    QCOMPARE(annList->items.at(1).id, d1->conversation.id);
     // Every member is listed, not just the one asked about.
-    QCOMPARE(annList->at(0).members, QStringList({QStringLiteral("ann"), QStringLiteral("ben")}));
+    QCOMPARE(annList->items.at(0).members, QStringList({QStringLiteral("ann"), QStringLiteral("ben")}));
+    STORE_AWAIT(annFirst, m_convos->listForUser(m_app, QStringLiteral("ann"), 1));
+    STORE_VERIFY(annFirst);
+    QCOMPARE(annFirst->items.size(), 1);
+    QVERIFY(annFirst->next);
+    STORE_AWAIT(annSecond, m_convos->listForUser(m_app, QStringLiteral("ann"), 1, annFirst->next));
+    STORE_VERIFY(annSecond);
+    QCOMPARE(annSecond->items.size(), 1);
+    QCOMPARE(annSecond->items.at(0).id, d1->conversation.id);
+    QVERIFY(!annSecond->next);
 
     STORE_AWAIT(benIds, m_convos->conversationIdsForUser(m_app, QStringLiteral("ben")));
     STORE_VERIFY(benIds);
@@ -307,9 +327,9 @@ void tst_ConversationRepository::listForUserAndIds()
     expected.sort();
     QCOMPARE(*benIds, expected);
 
-    STORE_AWAIT(nobody, m_convos->listForUser(m_app, QStringLiteral("nobody")));
+    STORE_AWAIT(nobody, m_convos->listForUser(m_app, QStringLiteral("nobody"), 100));
     STORE_VERIFY(nobody);
-    QVERIFY(nobody->isEmpty());
+    QVERIFY(nobody->items.isEmpty());
     STORE_AWAIT(otherApp, m_convos->conversationIdsForUser(m_app + QStringLiteral("-other"), QStringLiteral("ann")));
     STORE_VERIFY(otherApp);
     QVERIFY(otherApp->isEmpty());
