@@ -200,8 +200,9 @@ QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
     const QJsonValue grace = body->value(QLatin1String("grace_s"));
     qint64 graceS = 86400;
     if (!grace.isUndefined()) {
-        if (!grace.isDouble() || grace.toDouble() < 0 || grace.toDouble() > 30 * 86400.0)
-            co_return http::Response::error(Error::badRequest(QStringLiteral("'grace_s' must be 0..2592000")));
+        if (!grace.isDouble() || grace.toDouble() < 0 || grace.toDouble() > 30 * 86400.0
+            || grace.toDouble() != double(qint64(grace.toDouble())))
+            co_return http::Response::error(Error::badRequest(QStringLiteral("'grace_s' must be an integer 0..2592000")));
         graceS = qint64(grace.toDouble());
     }
     const auth::ApiKeyParts parts = auth::generateApiKey();

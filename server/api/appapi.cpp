@@ -551,8 +551,12 @@ QCoro::Task<http::Response> AppApi::createAttachment(http::Request req)
     const QString filename = body->value(QLatin1String("filename")).toString();
     const QString contentType = body->value(QLatin1String("content_type")).toString();
     const QJsonValue size = body->value(QLatin1String("size"));
+    // A content type is sent back as a header on upload and download: no control characters.
+    const bool contentTypeIsText = std::none_of(contentType.cbegin(), contentType.cend(),
+                                                [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
     if (!isValidId(convoId.toUtf8()) || filename.isEmpty() || filename.size() > 255 || contentType.isEmpty()
-        || contentType.size() > 255 || !size.isDouble() || size.toDouble() < 0)
+        || contentType.size() > 255 || !contentTypeIsText || !size.isDouble() || size.toDouble() < 0
+        || size.toDouble() != double(qint64(size.toDouble())))
         co_return errorResponse(Error::badRequest(QStringLiteral("'convo_id', 'filename', 'content_type' and 'size' are required")));
     if (size.toDouble() > double(m_deps.config->limits.attachmentMaxBytes))
         co_return errorResponse(Error::tooLarge(QStringLiteral("attachments are at most %1 bytes").arg(m_deps.config->limits.attachmentMaxBytes)));

@@ -47,6 +47,41 @@ QByteArray watermarkFrameHead(Watermark kind, QByteArrayView convo, QByteArrayVi
         .key("seq_no");
     return w.take(); // the script appends the number and the closing brace
 }
+// Attachments must name objects uploaded for this app and conversation (POST /v1/attachments
+// makes keys att/<app>/<convo>/<ulid>/<name>), with a sane size and content type.
+Status checkAttachments(const QByteArray &attachments, const QString &appId, const QByteArray &convoId)
+{
+    if (attachments.isEmpty())
+        return Ok{};
+    const QByteArray prefix = "att/" + appId.toUtf8() + '/' + convoId + '/';
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::array items;
+    if (parser.parse(attachments.constData(), size_t(attachments.size())).get_array().get(items) != simdjson::SUCCESS)
+        return Error::badRequest(QStringLiteral("'attachments' must be an array"));
+    for (simdjson::dom::element item : items) {
+        std::string_view key;
+        if (item["key"].get_string().get(key) != simdjson::SUCCESS)
+            return Error::badRequest(QStringLiteral("every attachment needs a string 'key'"));
+        const QByteArrayView k(key.data(), qsizetype(key.size()));
+        if (!k.startsWith(prefix) || k.contains("/../") || k.endsWith("/..") || k.contains('\0'))
+            return Error::badRequest(QStringLiteral("an attachment's 'key' must name an upload of this conversation"));
+        simdjson::dom::element size;
+        if (item["size"].get(size) == simdjson::SUCCESS) {
+            int64_t n = -1;
+            if (size.get_int64().get(n) != simdjson::SUCCESS || n < 0)
+                return Error::badRequest(QStringLiteral("an attachment's 'size' must be a non-negative integer"));
+        }
+        std::string_view type;
+        if (item["content_type"].get_string().get(type) == simdjson::SUCCESS) {
+            for (char c : type) {
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                    return Error::badRequest(QStringLiteral("an attachment's 'content_type' has control characters"));
+            }
+        }
+    }
+    return Ok{};
+}
+
 } // namespace
 
 MessageService::MessageService(redis::Client *redis, QObject *parent)
@@ -65,6 +100,8 @@ void MessageService::writeAck(JsonWriter &w, const Ack &ack)
 
 QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 {
+    if (const Status ok = checkAttachments(req.attachments, req.appId, req.convoId); !ok)
+        co_return ok.error();
     const qint64 ts = QDateTime::currentMSecsSinceEpoch();
     const QByteArray serverMsgId = newUlid(ts);
 

@@ -19,7 +19,8 @@ const QString kSelect = QStringLiteral("SELECT %1 FROM api_keys WHERE id = :id")
 // LEAST ignores NULL, so a key without an expiry simply gets now + grace.
 const QString kExpireForRotation = QStringLiteral(
     "UPDATE api_keys SET expires_at = LEAST(expires_at, now() + CAST(:grace AS bigint) * interval '1 millisecond')"
-    " WHERE id = :id AND app_id = :app AND revoked_at IS NULL RETURNING label");
+    " WHERE id = :id AND app_id = :app AND revoked_at IS NULL"
+    " AND (expires_at IS NULL OR expires_at > now()) RETURNING label"); // an expired key is gone
 const QString kRevoke = QStringLiteral("UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
                                        " WHERE id = :id AND app_id = :app");
 

@@ -35,6 +35,7 @@ class TestBadInput : public QObject
     Q_OBJECT
 
     std::unique_ptr<Cluster> m_cluster;
+    QString m_appId;
     QByteArray m_key;
     QString m_convo;
     QByteArray m_token;
@@ -57,7 +58,9 @@ private Q_SLOTS:
     {
         m_cluster = std::make_unique<Cluster>(QHash<QString, QString>{{QStringLiteral("CONFAB_SERVER_MAX_MESSAGE_BYTES"), QStringLiteral("1000")}});
         QVERIFY(m_cluster->startNode() == 0);
-        m_key = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}}).second;
+        const auto app = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}});
+        m_appId = app.first;
+        m_key = app.second;
         m_convo = m_cluster->createConversation(m_key, {QStringLiteral("u1"), QStringLiteral("u2")});
         m_token = m_cluster->userToken(m_key, QStringLiteral("u1"));
         QVERIFY(!m_token.isEmpty());
@@ -174,6 +177,50 @@ private Q_SLOTS:
         const HttpResult r = m_cluster->rest.call(verb, m_cluster->api() + p, m_key, body);
         QCOMPARE(r.status, status);
         QVERIFY(!r.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString().isEmpty());
+    }
+
+    void attachmentsNameUploadsOfTheirConversation()
+    {
+        const QString url = m_cluster->api() + QStringLiteral("/v1/conversations/%1/messages").arg(m_convo);
+        const HttpResult upload = m_cluster->rest.call("POST", m_cluster->api() + QStringLiteral("/v1/attachments"), m_key,
+            QJsonObject{{QStringLiteral("convo_id"), m_convo}, {QStringLiteral("filename"), QStringLiteral("a.png")},
+                        {QStringLiteral("content_type"), QStringLiteral("image/png")}, {QStringLiteral("size"), 10}});
+        // Without an S3 store presigning answers 503; the key shape is what matters here.
+        const QString prefix = QStringLiteral("att/%1/%2/").arg(m_appId, m_convo);
+        auto send = [&](const QString &cmid, const QJsonArray &attachments) {
+            return m_cluster->rest.call("POST", url, m_key, QJsonObject{
+                {QStringLiteral("client_msg_id"), cmid}, {QStringLiteral("sender_id"), QStringLiteral("u1")},
+                {QStringLiteral("content"), 1}, {QStringLiteral("attachments"), attachments}});
+        };
+        auto att = [](const QString &key, const QJsonValue &size = 5) {
+            return QJsonArray{QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("size"), size}}};
+        };
+        QCOMPARE(send(QStringLiteral("a1"), att(QStringLiteral("../../etc/passwd"))).status, 400);
+        QCOMPARE(send(QStringLiteral("a2"), att(QStringLiteral("att/other-app/%1/x/a.png").arg(m_convo))).status, 400);
+        QCOMPARE(send(QStringLiteral("a3"), att(prefix + QStringLiteral("../../x"))).status, 400);
+        QCOMPARE(send(QStringLiteral("a4"), att(prefix + QStringLiteral("01j/a.png"), -5)).status, 400);
+        QCOMPARE(send(QStringLiteral("a5"), att(prefix + QStringLiteral("01j/a.png"), 1.5)).status, 400);
+        const QString key = upload.status == 201 ? upload.json.value(QLatin1String("key")).toString() : prefix + QStringLiteral("01j/a.png");
+        QCOMPARE(send(QStringLiteral("a6"), att(key)).status, 201);
+
+        const HttpResult crlf = m_cluster->rest.call("POST", m_cluster->api() + QStringLiteral("/v1/attachments"), m_key,
+            QJsonObject{{QStringLiteral("convo_id"), m_convo}, {QStringLiteral("filename"), QStringLiteral("a.png")},
+                        {QStringLiteral("content_type"), QStringLiteral("image/png\r\nX-Evil: 1")}, {QStringLiteral("size"), 10}});
+        QCOMPARE(crlf.status, 400);
+    }
+
+    void keyRotationInputs()
+    {
+        const QString keys = m_cluster->admin() + QStringLiteral("/admin/apps/%1/keys").arg(m_appId);
+        const HttpResult made = m_cluster->rest.call("POST", keys, Cluster::kAdminToken, QJsonObject{{QStringLiteral("label"), QStringLiteral("r")}});
+        QCOMPARE(made.status, 201);
+        const QString rotate = keys + QLatin1Char('/') + made.json.value(QLatin1String("key_id")).toString() + QStringLiteral("/rotate");
+        // grace_s is an integer, like ttl_s
+        QCOMPARE(m_cluster->rest.call("POST", rotate, Cluster::kAdminToken, QByteArray(R"({"grace_s":1.5})")).status, 400);
+        // an expired key (rotated with no grace) cannot be rotated again
+        QCOMPARE(m_cluster->rest.call("POST", rotate, Cluster::kAdminToken, QByteArray(R"({"grace_s":0})")).status, 201);
+        QTest::qWait(20);
+        QCOMPARE(m_cluster->rest.call("POST", rotate, Cluster::kAdminToken, QByteArray(R"({"grace_s":0})")).status, 404);
     }
 
     void stillHealthy()
