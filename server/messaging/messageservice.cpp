@@ -1,10 +1,10 @@
 #include "messaging/messageservice.h"
 
-#include "segments/pending.h"
+#include "schema/pending.h"
 
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "redis/client.h"
 
 #include <QDateTime>
@@ -63,11 +63,11 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     auto pending2 = m_redis->eval(
         m_scripts.accept,
         {keys::seq(req.appId, req.convoId), keys::log(req.appId, req.convoId),
-         keys::idem(req.appId, req.convoId, req.clientMsgId), segments::pendingKey(),
-         segments::recoveredKey(), keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
+         keys::idem(req.appId, req.convoId, req.clientMsgId), schema::pendingKey(),
+         schema::recoveredKey(), keys::userBucket(req.appId, req.senderId), keys::appBucket(req.appId)},
         {head.take(), tailBytes, keys::convoChannel(req.appId, req.convoId), serverMsgId,
          QByteArray::number(ts), QByteArray::number(kIdempotencyTtlS),
-         segments::pendingMember(req.appId, req.convoId), QByteArray::number(limits.userMsgsPerMin),
+         schema::pendingMember(req.appId, req.convoId), QByteArray::number(limits.userMsgsPerMin),
          QByteArray::number(limits.appMsgsPerS)});
     const redis::Reply r = co_await pending2;
     if (!r)

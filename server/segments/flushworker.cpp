@@ -2,12 +2,12 @@
 
 #include "segments/deadletters.h"
 #include "segments/logging.h"
-#include "segments/pending.h"
+#include "schema/pending.h"
 #include "segments/segmentindex.h"
 #include "segments/tail.h"
 
 #include "confab/ids.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
@@ -35,7 +35,11 @@
 namespace confab::segments
 {
 
-namespace keys = confab::messaging::keys;
+namespace keys = confab::schema::keys;
+using schema::parsePendingMember;
+using schema::pendingKey;
+using schema::pendingMember;
+using schema::recoveredKey;
 
 namespace
 {

@@ -8,12 +8,12 @@
 
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "messaging/scripts.h"
 #include "metrics/metrics.h"
 #include "objectstore/s3store.h"
 #include "redis/client.h"
-#include "segments/pending.h"
+#include "schema/pending.h"
 #include "store/database.h"
 #include "support/testenv.h"
 
@@ -33,14 +33,14 @@
 namespace confab::test
 {
 
-namespace mkeys = confab::messaging::keys;
+namespace mkeys = confab::schema::keys;
 
 // The accept script as confabd runs it, without its pending mark: what a crash between the
 // accept and the mark would leave (the script is atomic, so only recovery tests need this).
 inline redis::Script acceptWithoutPending()
 {
     QByteArray source = messaging::Scripts().accept.source();
-    source.replace(segments::kAcceptPendingLine, "");
+    source.replace(schema::kAcceptPendingLine, "");
     return redis::Script(source);
 }
 
@@ -69,7 +69,7 @@ public:
         if (!connected.wait(10000))
             return false;
         // What FlushWorker::recover() leaves behind; without it the accept script refuses.
-        if (!command({ "SET", segments::recoveredKey(), "1" }))
+        if (!command({ "SET", schema::recoveredKey(), "1" }))
             return false;
         s3 = std::make_unique<objectstore::S3Store>(
             s3Options(s3Endpoint.isEmpty() ? env.s3Endpoint() : s3Endpoint,
@@ -119,9 +119,9 @@ public:
         QByteArray tailBytes = tail.take();
         tailBytes[0] = ',';
         QList<QByteArray> keys { mkeys::seq(app, c), mkeys::log(app, c), mkeys::idem(app, c, id),
-            segments::pendingKey(), segments::recoveredKey() };
+            schema::pendingKey(), schema::recoveredKey() };
         QList<QByteArray> args { head.take(), tailBytes, mkeys::convoChannel(app, c), id,
-            QByteArray::number(ts), QByteArray("86400"), segments::pendingMember(app, c) };
+            QByteArray::number(ts), QByteArray("86400"), schema::pendingMember(app, c) };
         const redis::Reply r
             = run(redis->eval(markPending ? m_scripts.accept : m_acceptWithoutPending, keys, args));
         if (!r || r->elements.size() != 2)

@@ -13,6 +13,7 @@
 
 using namespace confab;
 using namespace confab::segments;
+using confab::schema::pendingKey;
 using confab::test::Harness;
 
 namespace
@@ -149,7 +150,7 @@ void TestFlushWorker::sameBlockIndexedTwiceIsNotDuplicated()
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 40);
     QCOMPARE(h->tailOf(QStringLiteral("c")).size(), 0);
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 40);
     QCOMPARE(page->firstSeq, 1);
@@ -216,7 +217,7 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
     QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 30);
     QCOMPARE(h->tailOf(QStringLiteral("b")).size(), 30);
     HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
-    const Expected<messaging::Page> during = test::run(history.latest(h->app, "a", 200));
+    const Expected<segments::Page> during = test::run(history.latest(h->app, "a", 200));
     STORE_VERIFY(during);
     QCOMPARE(during->messages.size(), 30);
 
@@ -230,7 +231,7 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
     QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 0"));
     QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 20);
     worker.stop();
-    const Expected<messaging::Page> after = test::run(history.after(h->app, "a", 0, 200));
+    const Expected<segments::Page> after = test::run(history.after(h->app, "a", 0, 200));
     STORE_VERIFY(after);
     QCOMPARE(after->messages.size(), 30);
     QCOMPARE(after->firstSeq, 1);
@@ -293,7 +294,7 @@ void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
     QCOMPARE(h->send(QStringLiteral("c"), "after the loss"), 31);
     // ...and history is whole: segments, then the new tail
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 31);
     QCOMPARE(page->lastSeq, 31);
@@ -386,7 +387,7 @@ void TestFlushWorker::cborSegmentsReadTheSame()
     // THEN history from the CBOR segment answers the same JSON values the tail held (CBOR
     // keeps values, not key order: docs/segment-format.md)
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 12);
     for (int i = 0; i < 12; ++i)
