@@ -4,10 +4,10 @@
 #include "segments/logging.h"
 #include "segments/tail.h"
 
-#include "schema/keys.h"
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
+#include "schema/keys.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "confab/expected.h"
-#include "segments/page.h"
 #include "segment/segment.h"
+#include "segments/page.h"
 #include "segments/segmentindex.h"
 #include "segments/storagedeps.h"
 
