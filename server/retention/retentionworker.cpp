@@ -5,12 +5,12 @@
 #include "retention/retentionindex.h"
 
 #include "confab/ids.h"
-#include "schema/keys.h"
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
 #include "redis/lease.h"
 #include "redis/script.h"
+#include "schema/keys.h"
 #include "segments/tail.h"
 
 #include <QDateTime>
@@ -278,8 +278,8 @@ QCoro::Task<Expected<QByteArray>> RetentionWorker::takeLock(bool wait)
     QElapsedTimer waited;
     waited.start();
     for (;;) {
-        auto locking = d->deps.redis->exec(keys::cmd(
-            "SET", keys::retentionLock(), token, "NX", "PX", QByteArray::number(d->options.lockTtlMs)));
+        auto locking = d->deps.redis->exec(keys::cmd("SET", keys::retentionLock(), token, "NX",
+            "PX", QByteArray::number(d->options.lockTtlMs)));
         const redis::Reply lock = co_await locking;
         if (!self)
             co_return gone("taking the retention lock");
@@ -303,7 +303,8 @@ QCoro::Task<Expected<QByteArray>> RetentionWorker::takeLock(bool wait)
 
 QCoro::Task<> RetentionWorker::releaseLock(QByteArray token)
 {
-    auto unlocking = d->deps.redis->eval(d->releaseLock, keys::cmd(keys::retentionLock()), keys::cmd(token));
+    auto unlocking
+        = d->deps.redis->eval(d->releaseLock, keys::cmd(keys::retentionLock()), keys::cmd(token));
     const redis::Reply unlocked = co_await unlocking;
     if (!unlocked)
         qCInfo(lcRetention) << "could not release the retention lock (it expires by itself):"

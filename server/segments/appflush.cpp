@@ -21,6 +21,8 @@
 #include <QPointer>
 #include <qcoro/qcorofuture.h>
 
+#include <algorithm>
+
 namespace confab::segments
 {
 
@@ -143,7 +145,16 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
             const QList<redis::Reply> replies = co_await readFuture;
             if (!self)
                 co_return result;
-            for (qsizetype i = 0; i < reading.size(); ++i) {
+            // Every read failing is Redis failing, not the conversations.
+            if (std::none_of(replies.cbegin(), replies.cend(),
+                    [](const redis::Reply &r) { return bool(r); })) {
+                result.failAll(reading,
+                    Error::unavailable(QStringLiteral("flushing app %1: reading its tails: %2")
+                                           .arg(appId, replies.first().error().message)));
+                for (const QString &c : std::as_const(reading))
+                    stopConvo(c);
+            }
+            for (qsizetype i = 0; i < reading.size() && !result.storageError; ++i) {
                 const QString &c = reading[i];
                 Cursor &cur = cursors[c];
                 const redis::Reply &r = replies[i];
@@ -219,7 +230,6 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
             // from the watermark). Their later blocks would leave a gap, so they go.
             QStringList stopped;
             for (const auto &[c, error] : outcome.refused) {
-                qCWarning(lcSegments).noquote() << error.message;
                 result.failed.insert(c, error);
                 stopped.append(c);
             }

@@ -13,12 +13,32 @@
 
 #include <QPointer>
 #include <QSet>
+
+#include <algorithm>
 #include <qcoro/qcorofuture.h>
 
 namespace confab::segments
 {
 
 namespace keys = confab::schema::keys;
+
+namespace
+{
+
+// "3 conversations (a, b, c)", naming at most five.
+QString describe(QStringList convoIds)
+{
+    std::sort(convoIds.begin(), convoIds.end());
+    const qsizetype n = convoIds.size();
+    QString names = convoIds.mid(0, 5).join(QStringLiteral(", "));
+    if (n > 5)
+        names += QStringLiteral(", ...");
+    return QStringLiteral("%1 conversation%2 (%3)")
+        .arg(n)
+        .arg(n == 1 ? QString() : QStringLiteral("s"), names);
+}
+
+} // namespace
 
 QCoro::Task<> FlushWorker::settle(
     QString appId, QStringList convoIds, AppResult result, bool resolve)
@@ -88,8 +108,10 @@ QCoro::Task<> FlushWorker::noteFailures(QString appId, QHash<QString, Error> fai
         dead.append(it.key());
     }
     if (dead.size() < failed.size())
-        qCInfo(lcSegments) << "flush of app" << appId << "failed for" << failed.size() - dead.size()
-                           << "conversations - retrying:" << first.message;
+        qCInfo(lcSegments).noquote()
+            << QStringLiteral("flush of app %1 failed for %2 - retrying: %3")
+                   .arg(appId, describe(failed.keys()))
+                   .arg(first.message);
     if (dead.isEmpty())
         co_return;
 
@@ -118,12 +140,15 @@ QCoro::Task<> FlushWorker::noteFailures(QString appId, QHash<QString, Error> fai
         else
             qCWarning(lcSegments) << "could not record a dead letter for" << appId << c << ":"
                                   << dl.error().message;
-        qCWarning(lcSegments).noquote()
-            << QStringLiteral("flush of %1/%2 failed %3 times; dead letter: %4")
-                   .arg(appId, c)
-                   .arg(d->failures[appId][c].attempts)
-                   .arg(error.message);
     }
+    // One line per distinct cause (an outage fails every conversation of the batch at once).
+    QHash<QString, QStringList> byCause;
+    for (const QString &c : std::as_const(dead))
+        byCause[failed[c].message].append(c);
+    for (auto it = byCause.cbegin(); it != byCause.cend(); ++it)
+        qCWarning(lcSegments).noquote()
+            << QStringLiteral("flush of app %1 ran out of retries; dead letters for %2: %3")
+                   .arg(appId, describe(it.value()), it.key());
     Q_EMIT deadLettered(appId, recorded);
     auto gauge = updateDeadLetterGauge();
     co_await gauge;

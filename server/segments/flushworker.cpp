@@ -12,6 +12,7 @@
 
 #include <QDateTime>
 #include <QPointer>
+#include <QSet>
 #include <qcoro/qcorofuture.h>
 #include <qcoro/qcorosignal.h>
 #include <qcoro/qcorotimer.h>
@@ -288,6 +289,19 @@ QCoro::Task<> FlushWorker::tick()
         co_return;
     }
     const QList<flush::PendingConvo> pending = flush::parsePending(*reply);
+    // A failure of a conversation no longer pending (another node wrote it, or its messages
+    // are gone) is forgotten; its dead letter, if any, is resolved by whoever retries it.
+    if (!d->failures.isEmpty()) {
+        QHash<QString, QSet<QString>> pendingByApp;
+        for (const flush::PendingConvo &p : pending)
+            pendingByApp[p.appId].insert(p.convoId);
+        for (auto app = d->failures.begin(); app != d->failures.end();) {
+            const QSet<QString> stillPending = pendingByApp.value(app.key());
+            app->removeIf(
+                [&stillPending](const auto &f) { return !stillPending.contains(f.key()); });
+            app = app->isEmpty() ? d->failures.erase(app) : std::next(app);
+        }
+    }
 
     // Per app: the oldest unflushed message and, for max_bytes and confab_stream_depth, how
     // many messages wait (counter minus the watermark last seen).

@@ -8,11 +8,11 @@
 
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
-#include "schema/keys.h"
 #include "messaging/scripts.h"
 #include "metrics/metrics.h"
 #include "objectstore/s3store.h"
 #include "redis/client.h"
+#include "schema/keys.h"
 #include "schema/pending.h"
 #include "store/database.h"
 #include "support/testenv.h"
@@ -96,7 +96,8 @@ public:
 
     // Accepts one message through the accept script; answers its seq_no (0 on failure). ts 0
     // means now.
-    qint64 send(const QString &convo, const QByteArray &text, bool markPending = true, qint64 ts = 0)
+    qint64 send(
+        const QString &convo, const QByteArray &text, bool markPending = true, qint64 ts = 0)
     {
         if (ts == 0)
             ts = QDateTime::currentMSecsSinceEpoch();
