@@ -1,7 +1,7 @@
 #include "admin/statscollector.h"
 
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "redis/client.h"
 
 #include <QDateTime>

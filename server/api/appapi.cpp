@@ -7,6 +7,7 @@
 #include "confab/jsonwriter.h"
 #include "gateway/frames.h"
 #include "http/router.h"
+#include "messaging/history.h"
 #include "segments/historystore.h"
 #include "messaging/messageservice.h"
 #include "objectstore/objectstore.h"

@@ -1,7 +1,7 @@
 #include "api/health.h"
 
 #include "http/router.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
 #include "store/database.h"

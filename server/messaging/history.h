@@ -1,17 +1,11 @@
 #pragma once
 
-#include <QByteArray>
-#include <QList>
+#include "segments/page.h"
 
-namespace confab::messaging {
+namespace confab::messaging
+{
 
-// One page of a conversation's history: envelopes (JSON bytes) in ascending seq_no. Read by
-// segments::HistoryStore from the Redis tail and the segment blocks (docs/storage.md).
-struct Page {
-    QList<QByteArray> messages;
-    qint64 firstSeq = 0;   // of the page, 0 when empty
-    qint64 lastSeq = 0;
-    bool hasMore = false;  // more in the direction read
-};
+// History pages are read by segments::HistoryStore; messaging code names them by this alias.
+using Page = segments::Page;
 
 } // namespace confab::messaging

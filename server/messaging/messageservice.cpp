@@ -1,11 +1,11 @@
 #include "messaging/messageservice.h"
 
-#include "segments/pending.h"
+#include "schema/pending.h"
 
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
 #include "messaging/logging.h"
+#include "schema/keys.h"
 #include "redis/client.h"
 
 #include <QDateTime>

@@ -1,8 +1,8 @@
 #include "messaging/scripts.h"
 
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
-#include "segments/pending.h"
+#include "schema/keys.h"
+#include "schema/pending.h"
 
 #include <openssl/sha.h>
 
@@ -198,10 +198,10 @@ ScriptCall acceptCall(const AcceptInput &in)
     const qint64 bucketMs = qMax<qint64>(1, in.dedupWindowMs / 2);
     return ScriptCall{
         {keys::seq(in.appId, in.convoId), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
-         segments::pendingKey(), segments::recoveredKey(), keys::userBucket(in.appId, in.senderId),
+         schema::pendingKey(), schema::recoveredKey(), keys::userBucket(in.appId, in.senderId),
          keys::appBucket(in.appId)},
         {in.envelopeHead, in.envelopeTail, keys::convoChannel(in.appId, in.convoId), QByteArray(),
-         QByteArray::number(in.ts), QByteArray::number(bucketMs), segments::pendingMember(in.appId, in.convoId),
+         QByteArray::number(in.ts), QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
          QByteArray::number(in.userMsgsPerMin), QByteArray::number(in.appMsgsPerS), dedupFingerprint(in.clientMsgId),
          cmidField, in.force ? QByteArray("1") : QByteArray("0")}};
 }

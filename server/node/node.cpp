@@ -52,7 +52,7 @@ QCoro::Task<Expected<QByteArray>> readEnvelope(segments::HistoryStore *history, 
                                                QByteArray convoId, qint64 seq)
 {
     auto pending = history->after(std::move(appId), std::move(convoId), seq - 1, 1);
-    const Expected<messaging::Page> page = co_await pending;
+    const Expected<segments::Page> page = co_await pending;
     if (!page)
         co_return page.error();
     if (page->messages.isEmpty() || page->firstSeq != seq)

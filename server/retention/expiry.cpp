@@ -1,11 +1,11 @@
 #include "retention/expiry.h"
 
-#include "messaging/keys.h"
+#include "schema/keys.h"
 
 namespace confab::retention
 {
 
-namespace keys = confab::messaging::keys;
+namespace keys = confab::schema::keys;
 
 namespace
 {

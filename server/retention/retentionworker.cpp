@@ -5,12 +5,12 @@
 #include "retention/retentionindex.h"
 
 #include "confab/ids.h"
-#include "messaging/keys.h"
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
 #include "redis/lease.h"
 #include "redis/script.h"
+#include "schema/keys.h"
 #include "segments/tail.h"
 
 #include <QDateTime>
@@ -28,17 +28,11 @@
 namespace confab::retention
 {
 
-namespace keys = confab::messaging::keys;
+namespace keys = confab::schema::keys;
 namespace tail = confab::segments::tail;
 
 namespace
 {
-
-// Held by the node running a pass; released only by its holder.
-constexpr char kLockKey[] = "retention:lock";
-// Set by the node that starts a timed pass; the others skip theirs while it lives, so a
-// deployment runs about one timed pass per interval, not one per node.
-constexpr char kRecentKey[] = "retention:recent";
 
 qint64 nowMs()
 {
@@ -224,7 +218,7 @@ QCoro::Task<> RetentionWorker::tick()
     // A little under the interval, so this node's own next tick (a coarse timer) finds it gone.
     const qint64 ttl = qMax<qint64>(1, d->options.intervalMs * 9 / 10);
     auto marking = d->deps.redis->exec(
-        keys::cmd("SET", kRecentKey, "1", "NX", "PX", QByteArray::number(ttl)));
+        keys::cmd("SET", keys::retentionRecent(), "1", "NX", "PX", QByteArray::number(ttl)));
     const redis::Reply recent = co_await marking;
     if (!self || d->running || !recent || recent->isNil())
         co_return;
@@ -284,8 +278,8 @@ QCoro::Task<Expected<QByteArray>> RetentionWorker::takeLock(bool wait)
     QElapsedTimer waited;
     waited.start();
     for (;;) {
-        auto locking = d->deps.redis->exec(keys::cmd(
-            "SET", kLockKey, token, "NX", "PX", QByteArray::number(d->options.lockTtlMs)));
+        auto locking = d->deps.redis->exec(keys::cmd("SET", keys::retentionLock(), token, "NX",
+            "PX", QByteArray::number(d->options.lockTtlMs)));
         const redis::Reply lock = co_await locking;
         if (!self)
             co_return gone("taking the retention lock");
@@ -309,7 +303,8 @@ QCoro::Task<Expected<QByteArray>> RetentionWorker::takeLock(bool wait)
 
 QCoro::Task<> RetentionWorker::releaseLock(QByteArray token)
 {
-    auto unlocking = d->deps.redis->eval(d->releaseLock, keys::cmd(kLockKey), keys::cmd(token));
+    auto unlocking
+        = d->deps.redis->eval(d->releaseLock, keys::cmd(keys::retentionLock()), keys::cmd(token));
     const redis::Reply unlocked = co_await unlocking;
     if (!unlocked)
         qCInfo(lcRetention) << "could not release the retention lock (it expires by itself):"
@@ -318,7 +313,7 @@ QCoro::Task<> RetentionWorker::releaseLock(QByteArray token)
 
 QCoro::Task<> RetentionWorker::extendLock(QByteArray token)
 {
-    auto extending = d->deps.redis->eval(d->extendLock, keys::cmd(kLockKey),
+    auto extending = d->deps.redis->eval(d->extendLock, keys::cmd(keys::retentionLock()),
         keys::cmd(token, QByteArray::number(d->options.lockTtlMs)));
     const redis::Reply extended = co_await extending;
     // Losing the lock mid-pass costs at most a second node doing the same idempotent work.

@@ -5,8 +5,10 @@
 #include "segment/segment.h"
 #include "segments/storagedeps.h"
 
+#include <QHash>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <qcoro/qcorotask.h>
 
 #include <memory>
@@ -16,6 +18,7 @@ namespace confab::segments
 
 class DeadLetterRepository;
 class SegmentIndex;
+struct SegmentPlan;
 
 struct FlushOptions {
     qint64 maxBytes = 1048576; // [segments] max_bytes, compared with the uncompressed records
@@ -29,6 +32,10 @@ struct FlushOptions {
     qint64 offThreadBytes = 262144; // segments at least this large are encoded on a pool thread
     qint64 lockTtlMs = 30000; // per-app flush lease between nodes, renewed after each segment
     int maxRecordsPerConvo = 20000; // per conversation and flush; the rest waits for the next
+    // Records read from an app's tails per round of a flush, all its conversations together (at
+    // least one record each): with the segment being filled (at most max_bytes), what a flush
+    // holds in memory, however much is waiting.
+    qint64 readBytes = 16 * 1024 * 1024;
     segment::RecordEncoding encoding = segment::RecordEncoding::Json; // [segments] encoding
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
@@ -57,10 +64,13 @@ struct PipelineSnapshot {
 using FlushDeps = StorageDeps;
 
 // Moves the Redis tail into segment objects (docs/storage.md). Per app, the pending
-// conversations become one segment (one block each), sealed when the app's oldest unflushed
-// message is max_age old or its records reach max_bytes: encode, PUT, index rows and
-// watermarks in one transaction, then trim the tail below watermark - hotWindow. One per node;
-// nodes coordinate through a Redis lock per app, and a block written twice is harmless.
+// conversations share segments (one block each per segment), flushed when the app's oldest
+// unflushed message is max_age old or its records reach max_bytes. Segments are cut at
+// max_bytes, so a conversation with more waiting spans several objects. Each object: encode,
+// PUT, index rows and watermarks in one transaction; then the tail is trimmed below
+// watermark - hotWindow. Failures are counted per conversation: one that cannot be written is
+// retried and dead-lettered alone while the others of its app go on. One worker per node;
+// nodes coordinate through a Redis lease per app, and a block written twice is harmless.
 //
 // Every dependency must outlive the worker, and the worker every task it returned; stop the
 // event loop (or the worker's timers with stop()) before destroying them.
@@ -88,8 +98,9 @@ public:
     // Runs recover() in the background unless one is running already.
     void requestRecovery();
 
-    // Flushes the dead letter's app now. NotFound for an unknown or resolved id; the flush's
-    // error if it fails again. On success the dead letter is resolved.
+    // Flushes the dead letter's conversation now, all of it (in as many segments as it takes).
+    // NotFound for an unknown or resolved id; the flush's error if it fails again. On success
+    // the dead letter is resolved.
     QCoro::Task<Status> retryDeadLetter(QString id);
     // Hides a dead letter (NotFound unless open). Its messages stay pending and the worker
     // keeps trying to write them; a later failure opens a new dead letter.
@@ -111,14 +122,20 @@ Q_SIGNALS:
 
 private:
     struct AppResult;
+    struct SegmentOutcome;
     QCoro::Task<> tick();
     QCoro::Task<> recoverInBackground();
     QCoro::Task<> retryDeadLettersInBackground();
     QCoro::Task<> waitIdle();
-    QCoro::Task<Expected<AppResult>> flushApp(QString appId, QStringList convoIds, bool resolve);
-    QCoro::Task<Expected<AppResult>> flushAppLocked(
-        QString appId, QStringList convoIds, bool resolve, QByteArray token);
-    QCoro::Task<> noteFailure(QString appId, QStringList convoIds, Error error);
+    // appflush.cpp
+    QCoro::Task<AppResult> flushApp(QString appId, QStringList convoIds);
+    QCoro::Task<AppResult> flushAppLocked(QString appId, QStringList convoIds, QByteArray token);
+    QCoro::Task<SegmentOutcome> writeSegment(QString appId, SegmentPlan plan, QByteArray token);
+    QCoro::Task<> finishFlush(
+        QString appId, QStringList convoIds, QHash<QString, qint64> watermarks);
+    // flushfailures.cpp: failures counted, dead letters recorded or resolved
+    QCoro::Task<> settle(QString appId, QStringList convoIds, AppResult result, bool resolve);
+    QCoro::Task<> noteFailures(QString appId, QHash<QString, Error> failed);
     QCoro::Task<> updateDeadLetterGauge();
 
     class Private;

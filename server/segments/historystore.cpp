@@ -4,10 +4,10 @@
 #include "segments/logging.h"
 #include "segments/tail.h"
 
-#include "messaging/keys.h"
 #include "metrics/metrics.h"
 #include "objectstore/objectstore.h"
 #include "redis/client.h"
+#include "schema/keys.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -19,8 +19,7 @@
 namespace confab::segments
 {
 
-namespace keys = confab::messaging::keys;
-using messaging::Page;
+namespace keys = confab::schema::keys;
 using segment::Record;
 
 namespace

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "confab/expected.h"
-#include "messaging/history.h"
 #include "segment/segment.h"
+#include "segments/page.h"
 #include "segments/segmentindex.h"
 #include "segments/storagedeps.h"
 
@@ -23,8 +23,8 @@ struct HistoryOptions {
 };
 
 // A conversation's history as one ascending sequence: the Redis tail and the segment blocks
-// (fetched with a Range GET of just that block, through a small cache). Same contract as
-// messaging::HistoryReader, whose Page it answers, so it can take its place.
+// (fetched with a Range GET of just that block, through a small cache). A conversation may be
+// split over several blocks and objects; they are read as one sequence, each seq_no once.
 //
 // Why the boundary cannot tear: the tail is read first. Everything missing below the tail's
 // first entry was trimmed, and trimming happens only after the index commit, so the index read
@@ -40,20 +40,20 @@ public:
     static constexpr int kMaxLimit = 200;
 
     // seq_no > afterSeq, ascending; hasMore if newer ones exist.
-    QCoro::Task<Expected<messaging::Page>> after(
+    QCoro::Task<Expected<Page>> after(
         QString appId, QByteArray convoId, qint64 afterSeq, int limit);
     // The `limit` messages just before beforeSeq, ascending; hasMore if older ones exist.
-    QCoro::Task<Expected<messaging::Page>> before(
+    QCoro::Task<Expected<Page>> before(
         QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
     // The newest `limit` messages.
-    QCoro::Task<Expected<messaging::Page>> latest(QString appId, QByteArray convoId, int limit);
+    QCoro::Task<Expected<Page>> latest(QString appId, QByteArray convoId, int limit);
 
     // For tests and stats: blocks fetched from object storage and found in the cache.
     [[nodiscard]] qint64 blockFetches() const;
     [[nodiscard]] qint64 cacheHits() const;
 
 private:
-    QCoro::Task<Expected<messaging::Page>> readBackward(
+    QCoro::Task<Expected<Page>> readBackward(
         QString appId, QByteArray convoId, qint64 beforeSeq, int limit);
     QCoro::Task<Expected<std::shared_ptr<const QList<segment::Record>>>> loadBlock(
         QString appId, QString convoId, BlockRef block);

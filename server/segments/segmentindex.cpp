@@ -3,7 +3,6 @@
 #include "store/database.h"
 #include "store/sql.h"
 
-
 namespace confab::segments
 {
 

@@ -214,6 +214,81 @@ private Q_SLOTS:
         checkAll("everything in segments");
     }
 
+    // Issue 12's probe: over an API-key WebSocket, 1,500 sends of 60 KB into one conversation
+    // (30 sender_ids): 90 MB, more than one codec block (64 MiB) takes. Before, every flush of
+    // the app failed ("records exceed 67108864 bytes") and both conversations became dead
+    // letters. Now it is written in objects of at most max_bytes, the app's other conversation
+    // flushes as usual, and history reads every message back in order.
+    void busyConversationNeverStopsItsApp()
+    {
+        Cluster c({{QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), QStringLiteral("1s")},
+                   {QStringLiteral("CONFAB_SEGMENTS_HOT_WINDOW"), QStringLiteral("0")}});
+        QCOMPARE(c.startNode(), 0);
+        const auto created = c.createApp(noLimits());
+        const App app{created.first, created.second};
+        QStringList senders;
+        for (int i = 0; i < 30; ++i)
+            senders.append(QStringLiteral("u%1").arg(i));
+        const QString busy = c.createConversation(app.key, senders);
+        const QString other = c.createConversation(app.key, {QStringLiteral("alice"), QStringLiteral("u1")});
+        QVERIFY(!busy.isEmpty() && !other.isEmpty());
+
+        WsClient ws;
+        QVERIFY(ws.connectAndAuth(c.ws(), app.key));
+        constexpr int kSends = 1500;
+        constexpr int kWindow = 32; // under max_inflight_per_conn
+        auto textOf = [](int i) {
+            const QString head = QStringLiteral("m%1 ").arg(i);
+            return head + QString(60000 - head.size(), QLatin1Char(char('a' + i % 26)));
+        };
+        QHash<int, int> sentAs; // seq_no -> send: sends in flight together take seq_nos in any order
+        for (int from = 1; from <= kSends; from += kWindow) {
+            const int to = qMin(kSends, from + kWindow - 1);
+            for (int i = from; i <= to; ++i)
+                ws.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                    {QStringLiteral("req"), QStringLiteral("s%1").arg(i)},
+                                    {QStringLiteral("convo_id"), busy},
+                                    {QStringLiteral("client_msg_id"), QStringLiteral("probe-%1").arg(i)},
+                                    {QStringLiteral("sender_id"), senders[i % 30]},
+                                    {QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), textOf(i)}}}});
+            for (int i = from; i <= to; ++i) {
+                const QString req = QStringLiteral("s%1").arg(i);
+                const QJsonObject ack = ws.waitFor(QStringLiteral("message.ack"), [&req](const QJsonObject &f) {
+                    return f.value(QLatin1String("req")).toString() == req;
+                }, 20000);
+                QVERIFY2(!ack.isEmpty(), qPrintable(req));
+                sentAs.insert(ack.value(QLatin1String("seq_no")).toInt(), i);
+            }
+            ws.clear(); // the message.create pushes are not needed
+        }
+        QCOMPARE(sentAs.size(), kSends);
+        QJsonObject ack;
+        QCOMPARE(post(c, app, other, QStringLiteral("after-the-probe"), 0, &ack), 201);
+
+        // Both conversations are flushed by the worker itself, without a dead letter.
+        const QString flushedOf = QStringLiteral("SELECT COALESCE(max(flushed_seq), 0) FROM flush_state WHERE convo_id = '%1'");
+        QTRY_COMPARE_WITH_TIMEOUT(sqlNumber(c, flushedOf.arg(busy)), kSends, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(sqlNumber(c, flushedOf.arg(other)), 1, 10000);
+        QCOMPARE(sqlNumber(c, QStringLiteral("SELECT count(*) FROM dead_letters")), 0);
+        // 90 MB of records in objects of at most max_bytes (1 MiB by default), back to back
+        QVERIFY(sqlNumber(c, QStringLiteral("SELECT count(*) FROM segment_blocks WHERE convo_id = '%1'").arg(busy)) >= 85);
+        QCOMPARE(sqlNumber(c, QStringLiteral("SELECT count(*) FROM segment_blocks a JOIN segment_blocks b"
+                                             " ON a.convo_id = b.convo_id AND b.first_seq = a.last_seq + 1"
+                                             " WHERE a.convo_id = '%1'").arg(busy)),
+                 sqlNumber(c, QStringLiteral("SELECT count(*) - 1 FROM segment_blocks WHERE convo_id = '%1'").arg(busy)));
+        QCOMPARE(redisCli(c.redis()->url(), {QStringLiteral("XLEN"), logKey(app.id, busy)}), QByteArray("0"));
+
+        // Every message reads back from the segments, in order.
+        const QJsonArray all = readAll(c, app, busy, QStringLiteral("?after_seq=0&limit=200"), true);
+        QCOMPARE(all.size(), kSends);
+        for (int i = 0; i < kSends; ++i) {
+            const QJsonObject m = all[i].toObject();
+            QCOMPARE(m.value(QLatin1String("seq_no")).toInt(), i + 1);
+            QCOMPARE(m.value(QLatin1String("content")).toObject().value(QLatin1String("text")).toString(),
+                     textOf(sentAs.value(i + 1)));
+        }
+    }
+
     // kill -9 of confabd during a send storm: after a restart every acknowledged message is in
     // history and seq_no is gapless.
     void killDuringSendStorm()

@@ -4,11 +4,11 @@
 #include "objectstore/runtask.h"
 
 #include "confab/config.h"
-#include "messaging/keys.h"
+#include "schema/keys.h"
 #include "messaging/messageservice.h"
 #include "messaging/scripts.h"
 #include "redis/client.h"
-#include "segments/pending.h"
+#include "schema/pending.h"
 #include "support/testenv.h"
 
 #include <QSignalSpy>
@@ -68,7 +68,7 @@ private Q_SLOTS:
         QSignalSpy connected(m_redis.get(), &redis::Client::connected);
         m_redis->start();
         QVERIFY(connected.wait(10000));
-        QVERIFY(command({"SET", segments::recoveredKey(), "1"}).has_value());
+        QVERIFY(command({"SET", schema::recoveredKey(), "1"}).has_value());
         m_messages = std::make_unique<messaging::MessageService>(m_redis.get());
     }
 

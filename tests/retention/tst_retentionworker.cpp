@@ -133,7 +133,7 @@ QList<qint64> TestRetentionWorker::historySeqs(const QString &convo)
     segments::HistoryOptions o;
     o.retentionMs = kHourMs;
     segments::HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, o);
-    const Expected<messaging::Page> page = test::run(history.after(h->app, convo.toUtf8(), 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, convo.toUtf8(), 0, 200));
     QList<qint64> out;
     if (!page)
         return { -1 };

@@ -8,12 +8,12 @@
 
 #include "confab/ids.h"
 #include "confab/jsonwriter.h"
-#include "messaging/keys.h"
 #include "messaging/scripts.h"
 #include "metrics/metrics.h"
 #include "objectstore/s3store.h"
 #include "redis/client.h"
-#include "segments/pending.h"
+#include "schema/keys.h"
+#include "schema/pending.h"
 #include "store/database.h"
 #include "support/testenv.h"
 
@@ -33,14 +33,14 @@
 namespace confab::test
 {
 
-namespace mkeys = confab::messaging::keys;
+namespace mkeys = confab::schema::keys;
 
 // The accept script as confabd runs it, without its pending mark: what a crash between the
 // accept and the mark would leave (the script is atomic, so only recovery tests need this).
 inline redis::Script acceptWithoutPending()
 {
     QByteArray source = messaging::Scripts().accept.source();
-    source.replace(segments::kAcceptPendingLine, "");
+    source.replace(schema::kAcceptPendingLine, "");
     return redis::Script(source);
 }
 
@@ -69,7 +69,7 @@ public:
         if (!connected.wait(10000))
             return false;
         // What FlushWorker::recover() leaves behind; without it the accept script refuses.
-        if (!command({ "SET", segments::recoveredKey(), "1" }))
+        if (!command({ "SET", schema::recoveredKey(), "1" }))
             return false;
         s3 = std::make_unique<objectstore::S3Store>(
             s3Options(s3Endpoint.isEmpty() ? env.s3Endpoint() : s3Endpoint,
@@ -96,7 +96,8 @@ public:
 
     // Accepts one message through the accept script; answers its seq_no (0 on failure). ts 0
     // means now.
-    qint64 send(const QString &convo, const QByteArray &text, bool markPending = true, qint64 ts = 0)
+    qint64 send(
+        const QString &convo, const QByteArray &text, bool markPending = true, qint64 ts = 0)
     {
         if (ts == 0)
             ts = QDateTime::currentMSecsSinceEpoch();

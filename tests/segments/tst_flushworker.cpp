@@ -7,12 +7,14 @@
 #include "segments/flushworker.h"
 #include "segments/historystore.h"
 #include "segments/segmentindex.h"
+#include "segments/tail.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 
 using namespace confab;
 using namespace confab::segments;
+using confab::schema::pendingKey;
 using confab::test::Harness;
 
 namespace
@@ -28,6 +30,13 @@ FlushOptions quickOptions()
     o.retryBaseMs = 100;
     o.deadLetterRetryMs = 300;
     return o;
+}
+
+// A text of about `bytes` bytes that tells its message apart.
+QByteArray textOf(int i, int bytes)
+{
+    const QByteArray head = "m" + QByteArray::number(i) + " ";
+    return head + QByteArray(qMax(0, bytes - int(head.size())), char('a' + i % 26));
 }
 
 } // namespace
@@ -48,6 +57,10 @@ private Q_SLOTS:
     void cborSegmentsReadTheSame();
     void recoveryRebuildsCountersAfterRedisLoss();
     void recoveryFindsUnmarkedConversations();
+    void largeConversationSpansSegmentsAndReadsTheSame();
+    void moreThanTheCodecLimitInOneConversation();
+    void oneFailingConversationDoesNotHoldBackItsApp();
+    void outageDeadLetterLargerThanASegmentRetries();
 
 private:
     std::unique_ptr<Harness> h;
@@ -149,7 +162,7 @@ void TestFlushWorker::sameBlockIndexedTwiceIsNotDuplicated()
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 40);
     QCOMPARE(h->tailOf(QStringLiteral("c")).size(), 0);
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 40);
     QCOMPARE(page->firstSeq, 1);
@@ -216,7 +229,7 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
     QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 30);
     QCOMPARE(h->tailOf(QStringLiteral("b")).size(), 30);
     HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
-    const Expected<messaging::Page> during = test::run(history.latest(h->app, "a", 200));
+    const Expected<segments::Page> during = test::run(history.latest(h->app, "a", 200));
     STORE_VERIFY(during);
     QCOMPARE(during->messages.size(), 30);
 
@@ -230,7 +243,7 @@ void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
     QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 0"));
     QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 20);
     worker.stop();
-    const Expected<messaging::Page> after = test::run(history.after(h->app, "a", 0, 200));
+    const Expected<segments::Page> after = test::run(history.after(h->app, "a", 0, 200));
     STORE_VERIFY(after);
     QCOMPARE(after->messages.size(), 30);
     QCOMPARE(after->firstSeq, 1);
@@ -293,7 +306,7 @@ void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
     QCOMPARE(h->send(QStringLiteral("c"), "after the loss"), 31);
     // ...and history is whole: segments, then the new tail
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 31);
     QCOMPARE(page->lastSeq, 31);
@@ -359,19 +372,25 @@ void TestFlushWorker::retriesWaitingTogetherTryOnce()
     QCOMPARE(b.error().message, a.error().message);
     QCOMPARE(failed.size(), 1);
 
-    // ...and a retry asked after that failure tries again
+    // ...and a retry asked after that failure tries again, for its own conversation only
     QVERIFY(s3.start());
     STORE_VERIFY(test::run(worker.retryDeadLetter(letters->at(1).id)));
     STORE_AWAIT(count, worker.deadLetters()->count());
     STORE_VERIFY(count);
-    QCOMPARE(*count, 0);
+    QCOMPARE(*count, 1);
+    STORE_VERIFY(test::run(worker.retryDeadLetter(letters->at(0).id)));
+    STORE_AWAIT(none, worker.deadLetters()->count());
+    STORE_VERIFY(none);
+    QCOMPARE(*none, 0);
 }
 
 void TestFlushWorker::cborSegmentsReadTheSame()
 {
     // GIVEN [segments] encoding = cbor and messages whose content uses every JSON type
     for (int i = 1; i <= 12; ++i)
-        QCOMPARE(h->send(QStringLiteral("c"), "caf\xc3\xa9 \"" + QByteArray::number(i) + "\" \\ \xf0\x9f\x98\x80"), i);
+        QCOMPARE(h->send(QStringLiteral("c"),
+                     "caf\xc3\xa9 \"" + QByteArray::number(i) + "\" \\ \xf0\x9f\x98\x80"),
+            i);
     const QList<QPair<qint64, QByteArray>> tail = h->tailOf(QStringLiteral("c"));
     QCOMPARE(tail.size(), 12);
     FlushOptions o = quickOptions();
@@ -386,7 +405,7 @@ void TestFlushWorker::cborSegmentsReadTheSame()
     // THEN history from the CBOR segment answers the same JSON values the tail held (CBOR
     // keeps values, not key order: docs/segment-format.md)
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> page = test::run(history.after(h->app, "c", 0, 200));
+    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
     STORE_VERIFY(page);
     QCOMPARE(page->messages.size(), 12);
     for (int i = 0; i < 12; ++i)
@@ -394,6 +413,314 @@ void TestFlushWorker::cborSegmentsReadTheSame()
             QJsonDocument::fromJson(tail[i].second).object());
     QCOMPARE(FlushOptions::fromConfig(Config::Segments { .cborRecords = true }).encoding,
         segment::RecordEncoding::Cbor);
+}
+
+// Every block of a conversation in the index, by first_seq: "first-last" each.
+static QStringList blockRanges(Harness &h, const QString &convo)
+{
+    QStringList out;
+    auto f = h.db->run<QStringList>([app = h.app, convo](
+                                        QSqlDatabase &conn) -> Expected<QStringList> {
+        QSqlQuery q(conn);
+        q.prepare(QStringLiteral("SELECT first_seq, last_seq FROM segment_blocks WHERE app_id = :a"
+                                 " AND convo_id = :c ORDER BY first_seq"));
+        q.bindValue(QStringLiteral(":a"), app);
+        q.bindValue(QStringLiteral(":c"), convo);
+        if (!q.exec())
+            return Error::internal(q.lastError().text());
+        QStringList r;
+        while (q.next())
+            r.append(
+                QStringLiteral("%1-%2").arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()));
+        return r;
+    });
+    if (test::finish(f) && f.result())
+        out = *f.result();
+    return out;
+}
+
+// Reads a conversation's whole history forward with pages of `limit`, and backward from the
+// newest: both must give `expected` (seq, envelope) exactly.
+static bool readsAsTail(HistoryStore &history, const QString &app, const QByteArray &convo,
+    const QList<QPair<qint64, QByteArray>> &expected, int limit)
+{
+    QList<QPair<qint64, QByteArray>> forward;
+    qint64 after = 0;
+    for (int guard = 0; guard < 10000; ++guard) {
+        const Expected<segments::Page> page = test::run(history.after(app, convo, after, limit));
+        if (!page)
+            return false;
+        for (qsizetype i = 0; i < page->messages.size(); ++i)
+            forward.append({ page->firstSeq + i, page->messages[i] });
+        if (page->messages.isEmpty())
+            break;
+        after = page->lastSeq;
+    }
+    QList<QPair<qint64, QByteArray>> backward;
+    Expected<segments::Page> page = test::run(history.latest(app, convo, limit));
+    for (int guard = 0; guard < 10000 && page && !page->messages.isEmpty(); ++guard) {
+        QList<QPair<qint64, QByteArray>> chunk;
+        for (qsizetype i = 0; i < page->messages.size(); ++i)
+            chunk.append({ page->firstSeq + i, page->messages[i] });
+        backward = chunk + backward;
+        if (!page->hasMore)
+            break;
+        page = test::run(history.before(app, convo, page->firstSeq, limit));
+    }
+    if (forward != expected)
+        qWarning("forward read with pages of %d: %d messages, expected %d", limit,
+            int(forward.size()), int(expected.size()));
+    if (backward != expected)
+        qWarning("backward read with pages of %d: %d messages, expected %d", limit,
+            int(backward.size()), int(expected.size()));
+    return forward == expected && backward == expected;
+}
+
+void TestFlushWorker::largeConversationSpansSegmentsAndReadsTheSame()
+{
+    // GIVEN a busy conversation of 150 messages of about 300 bytes (45 KB) and a quiet one, with
+    // max_bytes 4 KiB and rounds of reading of 6 KiB
+    for (int i = 1; i <= 150; ++i)
+        QCOMPARE(h->send(QStringLiteral("big"), textOf(i, 300)), i);
+    for (int i = 1; i <= 5; ++i)
+        QCOMPARE(h->send(QStringLiteral("quiet"), textOf(i, 20)), i);
+    const QList<QPair<qint64, QByteArray>> big = h->tailOf(QStringLiteral("big"));
+    const QList<QPair<qint64, QByteArray>> quiet = h->tailOf(QStringLiteral("quiet"));
+    FlushOptions o = quickOptions();
+    o.hotWindow = 0;
+    o.maxBytes = 4096;
+    o.readBytes = 6144;
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+
+    // WHEN flushed
+    const Expected<int> n = test::run(worker.flushNow());
+    STORE_VERIFY(n);
+
+    // THEN it spans many objects, each within max_bytes of records, its blocks back to back
+    QVERIFY2(*n >= 10, qPrintable(QString::number(*n)));
+    QCOMPARE(written.size(), *n);
+    for (const QList<QVariant> &w : written) {
+        const Expected<QByteArray> bytes = test::run(h->s3->get(w.at(1).toString(), std::nullopt));
+        STORE_VERIFY(bytes);
+        const Expected<QList<segment::BlockInfo>> dir = segment::readDirectory(*bytes);
+        STORE_VERIFY(dir);
+        qint64 raw = 0;
+        for (const segment::BlockInfo &b : *dir) {
+            const Expected<segment::Block> block
+                = segment::decodeBlock(QByteArrayView(*bytes).sliced(b.offset, b.length));
+            STORE_VERIFY(block);
+            for (const segment::Record &r : block->records)
+                raw += 20 + r.payload.size();
+        }
+        QVERIFY2(raw <= 4096, qPrintable(QString::number(raw)));
+    }
+    const QStringList ranges = blockRanges(*h, QStringLiteral("big"));
+    QVERIFY(ranges.size() >= 10);
+    qint64 next = 1;
+    for (const QString &r : ranges) {
+        QCOMPARE(r.section(QLatin1Char('-'), 0, 0).toLongLong(), next);
+        next = r.section(QLatin1Char('-'), 1, 1).toLongLong() + 1;
+    }
+    QCOMPARE(next, 151);
+    QCOMPARE(blockRanges(*h, QStringLiteral("quiet")), QStringList { QStringLiteral("1-5") });
+    QCOMPARE(h->tailOf(QStringLiteral("big")).size(), 0);
+
+    // AND history reads identical to the tail, forward and backward, whatever the page size
+    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, { 64 * 1024, 0, 3 });
+    for (int limit : { 1, 7, 50, 200 })
+        QVERIFY(readsAsTail(history, h->app, "big", big, limit));
+    QVERIFY(readsAsTail(history, h->app, "quiet", quiet, 2));
+
+    // AND blocks written twice, one with the same range and one cut elsewhere (two nodes whose
+    // leases overlapped, with other max_bytes), leave history as it was
+    segment::SegmentWriter writer(h->app);
+    QList<segment::Record> overlap;
+    for (const auto &[seq, envelope] : big) {
+        const segment::Record r { seq, tail::envelopeTs(envelope), envelope };
+        if (seq >= 5 && seq <= 40)
+            overlap.append(r);
+    }
+    STORE_VERIFY(writer.addBlock(QStringLiteral("big"), overlap));
+    const Expected<segment::SealedSegment> sealed = writer.finish();
+    STORE_VERIFY(sealed);
+    const QString extra = QStringLiteral("segments/%1/extra.seg").arg(h->app);
+    STORE_VERIFY(test::run(h->s3->put(extra, sealed->bytes, "application/octet-stream")));
+    STORE_AWAIT(committed, worker.index()->commit(extra, sealed->bytes.size(), sealed->blocks));
+    STORE_VERIFY(committed);
+    QCOMPARE(committed->value(QStringLiteral("big")), 150);
+    const QString first = written.first().at(1).toString();
+    const Expected<QByteArray> firstBytes = test::run(h->s3->get(first, std::nullopt));
+    STORE_VERIFY(firstBytes);
+    STORE_AWAIT(again,
+        worker.index()->commit(first + QStringLiteral(".again"), firstBytes->size(),
+            *segment::readDirectory(*firstBytes)));
+    STORE_VERIFY(again);
+    QCOMPARE(blockRanges(*h, QStringLiteral("big")).size(), ranges.size() + 1);
+    HistoryStore fresh(h->redis.get(), h->db.get(), h->s3.get(), nullptr, { 64 * 1024, 0, 3 });
+    for (int limit : { 1, 9, 200 })
+        QVERIFY(readsAsTail(fresh, h->app, "big", big, limit));
+}
+
+void TestFlushWorker::moreThanTheCodecLimitInOneConversation()
+{
+    // GIVEN the probe of issue 12 in one conversation: 1,200 messages of 60 KB, 72 MB, more than
+    // one codec block may hold (64 MiB), with max_bytes at its largest (1 GiB), and a message of
+    // another conversation of the same app
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 1; i <= 1200; ++i)
+        QCOMPARE(h->send(QStringLiteral("busy"), textOf(i, 60000)), i);
+    QCOMPARE(h->send(QStringLiteral("other"), "hello"), 1);
+    FlushOptions o = quickOptions();
+    o.maxBytes = 1LL << 30;
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, o);
+    QSignalSpy failed(&worker, &FlushWorker::flushFailed);
+
+    // WHEN flushed
+    const Expected<int> n = test::run(worker.flushNow());
+
+    // THEN it is written in two objects, no failure, no dead letter, watermarks at the end
+    STORE_VERIFY(n);
+    QCOMPARE(*n, 2);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters")), 0);
+    QCOMPARE(blockRanges(*h, QStringLiteral("busy")).size(), 2);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'busy'")),
+        1200);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'other'")),
+        1);
+    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
+
+    // AND every message reads back in order across the two blocks
+    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
+    qint64 after = 0;
+    while (after < 1200) {
+        const Expected<segments::Page> page = test::run(history.after(h->app, "busy", after, 200));
+        STORE_VERIFY(page);
+        QVERIFY(!page->messages.isEmpty());
+        QCOMPARE(page->firstSeq, after + 1);
+        for (qsizetype i = 0; i < page->messages.size(); ++i)
+            QVERIFY(page->messages[i].contains(
+                "\"text\":\"m" + QByteArray::number(after + 1 + i) + " "));
+        after = page->lastSeq;
+    }
+    qInfo("1,200 x 60 KB sent, flushed and read back in %lld ms",
+        QDateTime::currentMSecsSinceEpoch() - start);
+}
+
+void TestFlushWorker::oneFailingConversationDoesNotHoldBackItsApp()
+{
+    // GIVEN CBOR records and a conversation whose tail holds an entry that is not JSON (a record
+    // the codec refuses), beside a healthy conversation of the same app
+    const QByteArray bad = "bad";
+    QVERIFY(h->command({ "XADD", test::mkeys::log(h->app, bad), "1-0", "m", "not json" }));
+    QVERIFY(h->command({ "SET", test::mkeys::seq(h->app, bad), "1" }));
+    QVERIFY(h->command({ "ZADD", pendingKey(), "1", schema::pendingMember(h->app, bad) }));
+    for (int i = 1; i <= 10; ++i)
+        QCOMPARE(h->send(QStringLiteral("good"), QByteArray::number(i)), i);
+    FlushOptions o = quickOptions();
+    o.encoding = segment::RecordEncoding::Cbor;
+    o.maxAgeMs = 0;
+    o.retryWindowMs = 0;
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, o);
+    QSignalSpy dead(&worker, &FlushWorker::deadLettered);
+
+    // WHEN flushed: the healthy one is written, the other alone becomes a dead letter
+    const Expected<int> n = test::run(worker.flushNow());
+    QVERIFY(!n);
+    QCOMPARE(n.error().code, ErrorCode::BadRequest);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'good'")),
+        10);
+    STORE_AWAIT(letters, worker.deadLetters()->list(10));
+    STORE_VERIFY(letters);
+    QCOMPARE(letters->size(), 1);
+    QCOMPARE(letters->first().convoId, QStringLiteral("bad"));
+    QVERIFY(letters->first().error.contains(QStringLiteral("bad")));
+    QCOMPARE(dead.size(), 1);
+    QCOMPARE(dead.first().at(1).toInt(), 1);
+
+    // AND while it keeps failing, the worker keeps flushing the app's other conversation
+    worker.start();
+    for (int i = 11; i <= 20; ++i)
+        QCOMPARE(h->send(QStringLiteral("good"), QByteArray::number(i)), i);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'good'")),
+        20, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(dead.size() >= 2, 10000); // retried on its own, still failing
+    worker.stop();
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+        1);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE convo_id = 'bad'")), 0);
+
+    // AND once the cause is gone (here: JSON records, which store any bytes) a retry writes it
+    FlushWorker fixed({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
+    STORE_VERIFY(test::run(fixed.retryDeadLetter(letters->first().id)));
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+        0);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'bad'")),
+        1);
+}
+
+void TestFlushWorker::outageDeadLetterLargerThanASegmentRetries()
+{
+    // GIVEN a conversation larger than several segments and a small one, while storage is down
+    test::OwnS3 s3(h->env);
+    QVERIFY(s3.start());
+    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
+    for (int i = 1; i <= 80; ++i)
+        QCOMPARE(h->send(QStringLiteral("big"), textOf(i, 400)), i);
+    for (int i = 1; i <= 3; ++i)
+        QCOMPARE(h->send(QStringLiteral("small"), QByteArray::number(i)), i);
+    const QList<QPair<qint64, QByteArray>> big = h->tailOf(QStringLiteral("big"));
+    s3.stop();
+    FlushOptions o = quickOptions();
+    o.retryWindowMs = 0;
+    o.hotWindow = 0;
+    o.maxBytes = 4096;
+    o.readBytes = 8192;
+    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
+
+    // WHEN the flush fails: every conversation of the batch gets its own dead letter
+    const Expected<int> failed = test::run(worker.flushNow());
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().code, ErrorCode::Unavailable);
+    STORE_AWAIT(letters, worker.deadLetters()->list(10));
+    STORE_VERIFY(letters);
+    QCOMPARE(letters->size(), 2);
+    const DeadLetter bigLetter
+        = letters->at(0).convoId == QStringLiteral("big") ? letters->at(0) : letters->at(1);
+    QCOMPARE(bigLetter.convoId, QStringLiteral("big"));
+    QCOMPARE(bigLetter.firstSeq, 1);
+    QCOMPARE(bigLetter.lastSeq, 80);
+
+    // THEN once storage is back, the big one retried on its own is written in many segments
+    QVERIFY(s3.start());
+    STORE_VERIFY(test::run(worker.retryDeadLetter(bigLetter.id)));
+    QVERIFY(blockRanges(*h, QStringLiteral("big")).size() >= 8);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'big'")),
+        80);
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+        1);
+    HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
+    QVERIFY(readsAsTail(history, h->app, "big", big, 30));
+    // ...and the other one's dead letter is still there, to retry on its own
+    STORE_AWAIT(left, worker.deadLetters()->list(10));
+    STORE_VERIFY(left);
+    QCOMPARE(left->size(), 1);
+    QCOMPARE(left->first().convoId, QStringLiteral("small"));
+    STORE_VERIFY(test::run(worker.retryDeadLetter(left->first().id)));
+    QCOMPARE(
+        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
+        0);
 }
 
 QTEST_GUILESS_MAIN(TestFlushWorker)

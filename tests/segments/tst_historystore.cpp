@@ -70,7 +70,7 @@ QList<QByteArray> TestHistoryStore::readForward(HistoryStore &history, int limit
     QList<QByteArray> out;
     qint64 after = 0;
     for (int guard = 0; guard < 1000; ++guard) {
-        const Expected<messaging::Page> page = test::run(history.after(h->app, "c", after, limit));
+        const Expected<segments::Page> page = test::run(history.after(h->app, "c", after, limit));
         if (!page)
             return {};
         out += page->messages;
@@ -86,7 +86,7 @@ QList<QByteArray> TestHistoryStore::readForward(HistoryStore &history, int limit
 QList<QByteArray> TestHistoryStore::readBackward(HistoryStore &history, int limit)
 {
     QList<QByteArray> out;
-    Expected<messaging::Page> page = test::run(history.latest(h->app, "c", limit));
+    Expected<segments::Page> page = test::run(history.latest(h->app, "c", limit));
     for (int guard = 0; guard < 1000 && page; ++guard) {
         out = page->messages + out;
         if (!page->hasMore)
@@ -133,19 +133,19 @@ void TestHistoryStore::pagesAcrossTheBoundary()
     QCOMPARE(backward, expected);
 
     // a page straddling the boundary, both ways
-    const Expected<messaging::Page> mid = test::run(history.after(h->app, "c", 60, 40));
+    const Expected<segments::Page> mid = test::run(history.after(h->app, "c", 60, 40));
     STORE_VERIFY(mid);
     QCOMPARE(mid->firstSeq, 61);
     QCOMPARE(mid->lastSeq, 100);
     QCOMPARE(mid->messages, expected.mid(60, 40));
     QVERIFY(mid->hasMore);
-    const Expected<messaging::Page> back = test::run(history.before(h->app, "c", 101, 40));
+    const Expected<segments::Page> back = test::run(history.before(h->app, "c", 101, 40));
     STORE_VERIFY(back);
     QCOMPARE(back->messages, expected.mid(60, 40));
     QVERIFY(back->hasMore);
 
     // a limit above the maximum is the maximum
-    const Expected<messaging::Page> big = test::run(history.after(h->app, "c", 0, limit));
+    const Expected<segments::Page> big = test::run(history.after(h->app, "c", 0, limit));
     STORE_VERIFY(big);
     QCOMPARE(big->messages.size(), qMin(150, effective));
 
@@ -174,7 +174,7 @@ void TestHistoryStore::segmentsOnlyAfterRedisLoss()
     QCOMPARE(readBackward(history, 25), expected);
     QCOMPARE(history.blockFetches(), 1);
     QVERIFY(history.cacheHits() > 0);
-    const Expected<messaging::Page> latest = test::run(history.latest(h->app, "c", 3));
+    const Expected<segments::Page> latest = test::run(history.latest(h->app, "c", 3));
     STORE_VERIFY(latest);
     QCOMPARE(latest->firstSeq, 118);
     QCOMPARE(latest->lastSeq, 120);
@@ -184,18 +184,18 @@ void TestHistoryStore::segmentsOnlyAfterRedisLoss()
 void TestHistoryStore::emptyAndOutOfRange()
 {
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<messaging::Page> none = test::run(history.latest(h->app, "nothing", 50));
+    const Expected<segments::Page> none = test::run(history.latest(h->app, "nothing", 50));
     STORE_VERIFY(none);
     QVERIFY(none->messages.isEmpty());
     QVERIFY(!none->hasMore);
     QCOMPARE(h->send(QStringLiteral("c"), "only"), 1);
-    const Expected<messaging::Page> beyond = test::run(history.after(h->app, "c", 5, 50));
+    const Expected<segments::Page> beyond = test::run(history.after(h->app, "c", 5, 50));
     STORE_VERIFY(beyond);
     QVERIFY(beyond->messages.isEmpty());
-    const Expected<messaging::Page> first = test::run(history.before(h->app, "c", 1, 50));
+    const Expected<segments::Page> first = test::run(history.before(h->app, "c", 1, 50));
     STORE_VERIFY(first);
     QVERIFY(first->messages.isEmpty());
-    const Expected<messaging::Page> one = test::run(history.before(h->app, "c", 2, 50));
+    const Expected<segments::Page> one = test::run(history.before(h->app, "c", 2, 50));
     STORE_VERIFY(one);
     QCOMPARE(one->messages.size(), 1);
     QVERIFY(!one->hasMore);
