@@ -5,10 +5,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkRequest>
 #include <QTimer>
-#include <QUrlQuery>
-#include <QWebSocket>
 
 namespace confab::admin {
 
@@ -21,15 +18,11 @@ constexpr int kMaxDeadLetters = 1000;
 
 // One admin WebSocket. Like client sessions, it stays alive until its running requests
 // finished (m_busy), so no coroutine resumes into a freed object.
-class AdminSession : public QObject
+class AdminSession : public QObject, private websocket::Handler
 {
 public:
-    AdminSession(QWebSocket *socket, AdminSocketServer *server) : QObject(server), m_socket(socket), m_server(server)
+    AdminSession(websocket::Connection *ws, AdminSocketServer *server) : QObject(server), m_ws(ws), m_server(server)
     {
-        m_socket->setParent(this);
-        connect(m_socket, &QWebSocket::textMessageReceived, this, &AdminSession::onText);
-        connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this] { close(4000, QStringLiteral("binary frame")); });
-        connect(m_socket, &QWebSocket::disconnected, this, &AdminSession::onClosed);
         m_statsTimer.setSingleShot(false);
         connect(&m_statsTimer, &QTimer::timeout, this, &AdminSession::tick);
         m_authTimer.setSingleShot(true);
@@ -38,23 +31,31 @@ public:
                 close(4001, QStringLiteral("no auth frame within 10 s"));
         });
 
-        QByteArray credential;
-        const QByteArray authz = m_socket->request().rawHeader("Authorization");
-        if (authz.startsWith("Bearer "))
-            credential = authz.mid(7).trimmed();
-        if (credential.isEmpty())
-            credential = QUrlQuery(m_socket->requestUrl()).queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded).toUtf8();
+    }
+
+    ~AdminSession() override
+    {
+        if (m_ws)
+            m_ws->abort();
+    }
+
+    void start(const websocket::Upgrade &upgrade)
+    {
+        const QByteArray credential = upgrade.credential();
         if (!credential.isEmpty())
             authenticate(credential);
         else
             m_authTimer.start(int(kAuthTimeoutMs));
+        if (m_ws)
+            m_ws->start(this);
     }
 
     void close(int code, const QString &reason)
     {
         if (m_closed)
             return;
-        m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+        if (websocket::Connection *ws = std::exchange(m_ws, nullptr))
+            ws->close(code, reason.toUtf8());
         onClosed();
     }
 
@@ -71,10 +72,18 @@ private:
         send(R"({"type":"connection.ack","role":"admin"})");
     }
 
-    void send(const QByteArray &frame)
+    void send(const QByteArray &json)
     {
-        if (!m_closed)
-            m_socket->sendTextMessage(QString::fromUtf8(frame));
+        if (!m_closed && m_ws)
+            m_ws->sendText(json); // may close with 4008 (onClosed)
+    }
+
+    void onBinary(QByteArrayView) override { close(4000, QStringLiteral("binary frame")); }
+
+    void onClosed(int, bool) override
+    {
+        m_ws = nullptr;
+        onClosed();
     }
 
     void reply(const QString &req, bool hasReq, const QByteArray &type, const std::function<void(JsonWriter &)> &fields)
@@ -95,9 +104,11 @@ private:
         });
     }
 
-    void onText(const QString &text)
+    void onText(QByteArrayView utf8) override
     {
-        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+        if (m_closed)
+            return;
+        const QJsonDocument doc = QJsonDocument::fromJson(utf8.toByteArray());
         if (!doc.isObject() || !doc.object().value(QLatin1String("type")).isString()) {
             close(4000, QStringLiteral("frame is not a JSON object with a string type"));
             return;
@@ -185,7 +196,7 @@ private:
     void tick()
     {
         // A client that does not read gets no new frames: memory stays bounded.
-        if (m_closed || m_statsInFlight || m_socket->bytesToWrite() > AdminSocketServer::kMaxUnsentBytes)
+        if (m_closed || !m_ws || m_statsInFlight || m_ws->unsentBytes() > AdminSocketServer::kMaxUnsentBytes)
             return;
         m_statsInFlight = true;
         ++m_busy;
@@ -221,7 +232,7 @@ private:
             deleteLater();
     }
 
-    QWebSocket *m_socket;
+    websocket::Connection *m_ws; // null once closed: the Hub owns it
     AdminSocketServer *m_server;
     QTimer m_statsTimer;
     QTimer m_authTimer;
@@ -244,22 +255,22 @@ bool AdminSocketServer::tokenMatches(QByteArrayView presented) const
     return !m_token.isEmpty() && auth::constantTimeEquals(presented, m_token);
 }
 
-void AdminSocketServer::accept(QWebSocket *socket)
+void AdminSocketServer::accept(websocket::Connection *connection, const websocket::Upgrade &upgrade)
 {
     if (m_sessions.size() >= kMaxSessions) {
-        socket->close(QWebSocketProtocol::CloseCode(4029), QStringLiteral("too many admin connections"));
-        socket->deleteLater();
+        connection->close(4029, "too many admin connections");
         return;
     }
-    socket->setMaxAllowedIncomingMessageSize(64 * 1024);
-    m_sessions.insert(new AdminSession(socket, this));
+    auto *session = new AdminSession(connection, this);
+    m_sessions.insert(session);
+    session->start(upgrade);
 }
 
 void AdminSocketServer::shutdown()
 {
     const QSet<AdminSession *> sessions = m_sessions;
     for (AdminSession *s : sessions)
-        s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        s->close(websocket::close_code::kGoingAway, QStringLiteral("server shutting down"));
 }
 
 } // namespace confab::admin

@@ -1,14 +1,14 @@
 #pragma once
 
 #include "confab/expected.h"
+#include "websocket/connection.h"
+#include "websocket/upgrade.h"
 
 #include <QCoro/QCoroTask>
 #include <QObject>
 #include <QSet>
 
 #include <functional>
-
-class QWebSocket;
 
 namespace confab::admin {
 
@@ -35,11 +35,15 @@ class AdminSocketServer : public QObject
 public:
     static constexpr int kMaxSessions = 32;
     static constexpr qint64 kMaxUnsentBytes = 1 << 20;
+    // For the internal listener's WebSocket options: largest incoming message, and unsent bytes
+    // before a console that does not read is closed with 4008.
+    static constexpr qint64 kMaxMessageBytes = 64 * 1024;
+    static constexpr qint64 kMaxBufferBytes = 16 << 20;
 
     AdminSocketServer(QByteArray adminToken, AdminHooks hooks, QObject *parent = nullptr);
     ~AdminSocketServer() override;
 
-    void accept(QWebSocket *socket);
+    void accept(websocket::Connection *connection, const websocket::Upgrade &upgrade);
     void shutdown();
     [[nodiscard]] const AdminHooks &hooks() const { return m_hooks; }
     void setHooks(AdminHooks hooks) { m_hooks = std::move(hooks); }

@@ -4,7 +4,6 @@
 #include "gateway/session.h"
 
 #include <QDateTime>
-#include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcGateway, "confab.gateway", QtInfoMsg)
 
@@ -31,25 +30,21 @@ Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject
 
 Gateway::~Gateway() = default;
 
-void Gateway::accept(QWebSocket *socket)
+void Gateway::accept(websocket::Connection *connection, const websocket::Upgrade &upgrade)
 {
     if (m_shuttingDown) {
-        socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
-        socket->deleteLater();
+        connection->close(websocket::close_code::kGoingAway, "server shutting down");
         return;
     }
     const qint64 cap = m_config.limits.maxConns;
     if (cap > 0 && m_sessions.size() >= cap) {
-        socket->close(QWebSocketProtocol::CloseCode(4029), QStringLiteral("node connection limit reached"));
-        socket->deleteLater();
+        connection->close(4029, "node connection limit reached");
         return;
     }
-    socket->setMaxAllowedIncomingMessageSize(quint64(std::max<qint64>(2 * m_config.server.maxMessageBytes,
-                                                                       m_config.server.maxMessageBytes + 65536)));
-    auto *session = new Session(socket, this);
+    auto *session = new Session(connection, this);
     m_sessions.insert(session);
     Q_EMIT connectionsChanged(int(m_sessions.size()));
-    session->start();
+    session->start(upgrade);
 }
 
 void Gateway::sessionClosed(Session *session)
@@ -64,7 +59,7 @@ void Gateway::shutdown()
     m_shuttingDown = true;
     const QSet<Session *> sessions = m_sessions;
     for (Session *s : sessions)
-        s->closeWith(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        s->closeWith(websocket::close_code::kGoingAway, QStringLiteral("server shutting down"));
 }
 
 void Gateway::heartbeat()

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "confab/config.h"
+#include "websocket/connection.h"
+#include "websocket/upgrade.h"
 
 #include <QHash>
 #include <QObject>
@@ -8,8 +10,6 @@
 #include <QTimer>
 
 #include <array>
-
-class QWebSocket;
 
 namespace confab::access {
 class AppDirectory;
@@ -53,8 +53,9 @@ public:
     Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject *parent = nullptr);
     ~Gateway() override;
 
-    // Takes ownership of an upgraded socket.
-    void accept(QWebSocket *socket);
+    // Starts a session on an upgraded connection (or closes it: 1001 while shutting down, 4029
+    // over max_conns).
+    void accept(websocket::Connection *connection, const websocket::Upgrade &upgrade);
     // Closes every session with 1001 (shutdown).
     void shutdown();
 
@@ -65,7 +66,8 @@ public:
 
     void sessionClosed(Session *session);
 
-    // Sessions over the soft buffer limit are checked often until they drain or time out.
+    // Sessions over the soft buffer limit (or with skipped pushes) are checked often until they
+    // drain or time out.
     void watchPressure(Session *session) { m_pressured.insert(session); }
 
 Q_SIGNALS:

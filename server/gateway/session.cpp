@@ -12,12 +12,10 @@
 #include "metrics/metrics.h"
 #include "redis/client.h"
 #include "store/conversations.h"
+#include "websocket/frame.h"
 
 #include <QCoro/QCoroFuture>
 #include <QDateTime>
-#include <QNetworkRequest>
-#include <QUrlQuery>
-#include <QWebSocket>
 
 namespace confab::gateway {
 
@@ -59,37 +57,32 @@ struct BusyGuard {
 
 } // namespace
 
-Session::Session(QWebSocket *socket, Gateway *gateway)
-    : QObject(gateway), m_socket(socket), m_gateway(gateway), m_sessionId(newUlid()),
+Session::Session(websocket::Connection *connection, Gateway *gateway)
+    : QObject(gateway), m_ws(connection), m_gateway(gateway), m_sessionId(newUlid()),
       m_limits(gateway->deps().apps->defaults())
 {
-    m_socket->setParent(this);
-    m_openedMs = m_lastHeardMs = nowMs();
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinary);
-    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
-    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastHeardMs = nowMs(); });
+    m_openedMs = nowMs();
+    m_ws->setBufferLimit(m_limits.clientBufferHard);
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    if (m_ws)
+        m_ws->abort(); // destroyed with the gateway while still open
+}
 
-void Session::start()
+void Session::start(const websocket::Upgrade &upgrade)
 {
     // Credentials are checked after the upgrade: a browser cannot read a refused upgrade.
-    QByteArray credential;
-    const QNetworkRequest req = m_socket->request();
-    const QByteArray authz = req.rawHeader("Authorization");
-    if (authz.startsWith("Bearer "))
-        credential = authz.mid(7).trimmed();
-    if (credential.isEmpty()) {
-        const QUrlQuery q(m_socket->requestUrl());
-        credential = q.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded).toUtf8();
-    }
+    QByteArray credential = upgrade.credential();
     if (!credential.isEmpty()) {
         m_state = State::Authenticating;
         ++m_busy;
         (void)authenticate(std::move(credential));
     }
+    // Frames that came with the handshake are read now, after the credential.
+    if (m_ws)
+        m_ws->start(this);
 }
 
 void Session::closeWith(int code, const QString &reason)
@@ -97,15 +90,56 @@ void Session::closeWith(int code, const QString &reason)
     if (m_state == State::Closed)
         return;
     m_gateway->deps().metrics->wsClosed(code);
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    if (websocket::Connection *ws = std::exchange(m_ws, nullptr))
+        ws->close(code, reason.toUtf8());
     onDisconnected();
 }
 
-void Session::send(const QByteArray &frame)
+void Session::onClosed(int code, bool byServer)
 {
+    // The connection ended on its own (peer close, protocol error, buffer limit, TCP).
+    m_ws = nullptr;
     if (m_state == State::Closed)
         return;
-    m_socket->sendTextMessage(QString::fromUtf8(frame));
+    if (byServer)
+        m_gateway->deps().metrics->wsClosed(code);
+    onDisconnected();
+}
+
+bool Session::push(const QByteArray &wire, Push kind, const QByteArray &channel)
+{
+    if (m_state == State::Closed || !m_ws)
+        return false;
+    const bool overSoft = m_ws->unsentOver(m_limits.clientBufferSoft);
+    if (kind == Push::Message && (overSoft || !m_skipped.isEmpty())) {
+        // Slow consumer: skip pushes, remember where; sync.required once it drains.
+        m_skipped.insert(convoOfChannel(channel));
+        underPressure();
+        return false;
+    }
+    if (kind == Push::Ephemeral && overSoft) {
+        underPressure(); // stale by the time it would arrive
+        return false;
+    }
+    if (!m_ws->send(wire))
+        return false; // would pass client_buffer_hard: closed with 4008 (onClosed)
+    if (m_ws->unsentOver(m_limits.clientBufferSoft))
+        underPressure(); // over soft with answers alone: slow_client_timeout applies too
+    return true;
+}
+
+void Session::underPressure()
+{
+    if (m_overSoftSinceMs == 0)
+        m_overSoftSinceMs = nowMs();
+    m_gateway->watchPressure(this);
+}
+
+void Session::send(const QByteArray &json)
+{
+    if (m_state == State::Closed || !m_ws)
+        return;
+    push(websocket::textFrame(json), Push::Reply);
 }
 
 void Session::sendError(const QByteArray &req, bool hasReq, const Error &error)
@@ -128,17 +162,15 @@ void Session::finishTask()
         deleteLater();
 }
 
-void Session::onBinary()
+void Session::onBinary(QByteArrayView)
 {
     closeWith(kProtocol, QStringLiteral("binary frames are not part of the protocol"));
 }
 
-void Session::onText(const QString &text)
+void Session::onText(QByteArrayView utf8)
 {
-    m_lastHeardMs = nowMs();
     if (m_state == State::Closed)
         return;
-    const QByteArray utf8 = text.toUtf8();
     ParsedFrame parsed = parseClientFrame(utf8, m_gateway->config().server.maxMessageBytes);
     if (parsed.error == FrameError::Protocol) {
         closeWith(kProtocol, parsed.message);
@@ -209,6 +241,8 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
         co_return;
     }
     m_limits = deps.apps->limitsFor(*app);
+    if (m_ws)
+        m_ws->setBufferLimit(m_limits.clientBufferHard);
 
     if (!m_identity.isApp) {
         auto pending3 = deps.messages->admitConnection(m_identity.appId, m_userId,
@@ -490,64 +524,52 @@ void Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
     if (m_state == State::Closed)
         return;
     switch (ev.kind) {
-    case 'm': {
-        const Limits &l = m_limits;
-        const qint64 queued = m_socket->bytesToWrite();
-        if (queued + ev.frame.size() > l.clientBufferHard) {
-            closeWith(kTooSlow, QStringLiteral("client too slow: send buffer full"));
-            return;
+    case 'm':
+        if (push(ev.wire, Push::Message, channel)) {
+            metrics::Metrics *m = m_gateway->deps().metrics;
+            m->messageDelivered();
+            m->observeDeliveryLatency(double(nowMs() - ev.acceptedMs) / 1000.0);
         }
-        if (!m_skipped.isEmpty() || queued > l.clientBufferSoft) {
-            // Slow consumer: skip pushes, remember where; sync.required once it drains.
-            if (m_skipped.isEmpty())
-                m_overSoftSinceMs = nowMs();
-            m_skipped.insert(convoOfChannel(channel));
-            m_gateway->watchPressure(this);
-            return;
-        }
-        m_socket->sendTextMessage(ev.text);
-        metrics::Metrics *m = m_gateway->deps().metrics;
-        m->messageDelivered();
-        m->observeDeliveryLatency(double(nowMs() - ev.acceptedMs) / 1000.0);
         return;
-    }
     case 'e':
         if (!ev.arg.isEmpty() && ev.arg == m_userId)
             return;
-        if (!ev.text.isEmpty())
-            m_socket->sendTextMessage(ev.text);
+        if (!ev.wire.isEmpty())
+            push(ev.wire, ev.ephemeral ? Push::Ephemeral : Push::Reply);
         return;
     case 'a':
         if (m_convos.size() < m_limits.maxSubscriptionsPerConn)
             subscribeConvo(ev.arg);
-        if (!ev.text.isEmpty())
-            m_socket->sendTextMessage(ev.text);
+        if (!ev.wire.isEmpty())
+            push(ev.wire, Push::Reply);
         return;
     case 'r':
         unsubscribeConvo(ev.arg);
-        if (!ev.text.isEmpty())
-            m_socket->sendTextMessage(ev.text);
+        if (!ev.wire.isEmpty())
+            push(ev.wire, Push::Reply);
         return;
     default:
-        if (!ev.text.isEmpty())
-            m_socket->sendTextMessage(ev.text);
+        if (!ev.wire.isEmpty())
+            push(ev.wire, ev.ephemeral ? Push::Ephemeral : Push::Reply);
         return;
     }
 }
 
 bool Session::checkPressure(qint64 now)
 {
-    if (m_state == State::Closed || m_skipped.isEmpty())
+    if (m_state == State::Closed || !m_ws || (m_skipped.isEmpty() && m_overSoftSinceMs == 0))
         return false;
-    const qint64 queued = m_socket->bytesToWrite();
+    const qint64 queued = m_ws->unsentBytes();
     if (queued <= m_limits.clientBufferSoft / 2) {
+        m_overSoftSinceMs = 0;
+        if (m_skipped.isEmpty())
+            return false;
         JsonWriter w;
         w.beginObject().field("type", "sync.required").key("convo_ids").beginArray();
         for (const QByteArray &c : std::as_const(m_skipped))
             w.value(QByteArrayView(c));
         w.endArray().field("reason", "slow_consumer").endObject();
         m_skipped.clear();
-        m_overSoftSinceMs = 0;
         send(w.bytes());
         m_gateway->deps().metrics->syncRequired();
         return false;
@@ -561,16 +583,16 @@ bool Session::checkPressure(qint64 now)
 
 void Session::ping(qint64 now)
 {
-    if (m_state == State::Closed)
+    if (m_state == State::Closed || !m_ws)
         return;
     const qint64 interval = m_gateway->config().server.heartbeatMs;
-    if (now - m_lastHeardMs > 2 * interval) {
+    if (now - m_ws->lastInputMs() > 2 * interval) {
         // Silent for two intervals: the peer is gone, no close handshake is possible.
-        m_socket->abort();
+        std::exchange(m_ws, nullptr)->abort();
         onDisconnected();
         return;
     }
-    m_socket->ping();
+    m_ws->ping(); // may close with 4008 (onClosed)
 }
 
 void Session::sweep(qint64 now)

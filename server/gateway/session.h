@@ -4,14 +4,14 @@
 #include "confab/config.h"
 #include "gateway/frames.h"
 #include "messaging/fanout.h"
+#include "websocket/connection.h"
+#include "websocket/upgrade.h"
 
 #include <QCoro/QCoroTask>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
-
-class QWebSocket;
 
 namespace confab::gateway {
 
@@ -20,14 +20,19 @@ class Gateway;
 // One client WebSocket: authentication, request handling, and pushing what the fan-out
 // delivers. Request handlers are coroutines; a session whose socket closed stays alive until
 // the last of them finished (m_busy), so no coroutine ever resumes into a freed session.
-class Session : public QObject, public messaging::Listener
+//
+// Every outgoing frame counts against the client buffer limits (docs/protocol-notes.md):
+// over client_buffer_soft unsent bytes, message.create is skipped and remembered
+// (sync.required once drained) and typing and presence changes are dropped; a frame that would
+// pass client_buffer_hard closes the socket with 4008.
+class Session : public QObject, public messaging::Listener, private websocket::Handler
 {
     Q_OBJECT
 public:
-    Session(QWebSocket *socket, Gateway *gateway);
+    Session(websocket::Connection *connection, Gateway *gateway);
     ~Session() override;
 
-    void start();
+    void start(const websocket::Upgrade &upgrade);
     void closeWith(int code, const QString &reason);
     void onEvent(const QByteArray &channel, const messaging::Event &event) override;
 
@@ -42,10 +47,21 @@ public:
 private:
     enum class State { AwaitingAuth, Authenticating, Ready, Closed };
 
-    void onText(const QString &text);
-    void onBinary();
+    // What a frame is, for the buffer limits.
+    enum class Push {
+        Reply, // answers, receipts, membership, connection.ack: written up to the hard limit
+        Message, // message.create: skipped over the soft limit, sync.required later
+        Ephemeral, // typing, presence changes: dropped over the soft limit
+    };
+
+    void onText(QByteArrayView utf8) override;
+    void onBinary(QByteArrayView data) override;
+    void onClosed(int code, bool byServer) override;
     void onDisconnected();
-    void send(const QByteArray &frame);
+    // Writes a finished WebSocket frame; false if it was skipped, dropped, or the session closed.
+    bool push(const QByteArray &wire, Push kind, const QByteArray &channel = {});
+    void underPressure();
+    void send(const QByteArray &json);
     void sendError(const QByteArray &req, bool hasReq, const Error &error);
     void finishTask();
 
@@ -64,7 +80,7 @@ private:
     void stopAllTyping();
     QByteArray convoOfChannel(const QByteArray &channel) const;
 
-    QWebSocket *m_socket;
+    websocket::Connection *m_ws; // null once closed: the Hub owns it and may outlive us
     Gateway *m_gateway;
     State m_state = State::AwaitingAuth;
     access::Identity m_identity;
@@ -76,8 +92,7 @@ private:
     QSet<QByteArray> m_skipped;   // conversations whose pushes were skipped (slow consumer)
     QHash<QByteArray, qint64> m_typing;  // convo -> when a start without stop expires
     qint64 m_openedMs = 0;
-    qint64 m_lastHeardMs = 0;
-    qint64 m_overSoftSinceMs = 0;
+    qint64 m_overSoftSinceMs = 0; // 0: not over client_buffer_soft
     int m_busy = 0;               // request coroutines running
     bool m_presenceUp = false;
 };

@@ -7,6 +7,8 @@
 #include "http/router.h"
 
 #include "confab/error.h"
+#include "websocket/handshake.h"
+#include "websocket/hub.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -15,8 +17,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 #include <exception>
 #include <unordered_map>
@@ -29,6 +29,8 @@ namespace {
 // much is waiting to be sent, so the write buffer stays bounded.
 constexpr qint64 kWriteHighWater = 256 * 1024;
 constexpr qsizetype kMinReadBuffer = 64 * 1024;
+// Qt's own read buffer of a WebSocket: the frame reader drains it at every readyRead.
+constexpr qsizetype kWebSocketReadBuffer = 64 * 1024;
 const QByteArray kUnmatched = QByteArrayLiteral("unmatched");
 
 QByteArrayView reasonPhrase(int status)
@@ -112,8 +114,7 @@ class Server::Private
 {
 public:
     Private(Server *server, Options opts, Router *r)
-        : q(server), options(std::move(opts)), router(r),
-          wsServer(QStringLiteral("confab"), QWebSocketServer::NonSecureMode)
+        : q(server), options(std::move(opts)), router(r), hub(hubOptions(options))
     {
         clock.start();
     }
@@ -131,7 +132,14 @@ public:
     void acceptPending();
     void processInput(Connection &c);
     void dispatch(Connection &c);
-    void handOver(Connection &c);
+    [[nodiscard]] bool handOver(Connection &c, qsizetype headLength);
+    static websocket::Hub::Options hubOptions(const Options &o)
+    {
+        websocket::Hub::Options h;
+        h.maxMessageBytes = o.maxWebSocketMessageBytes;
+        h.bufferLimit = o.webSocketBufferLimit;
+        return h;
+    }
     void respond(Connection &c, const Response &response, bool close);
     void fail(Connection &c, int status, ErrorCode code, const QString &message);
     void finish(QTcpSocket *socket, quint64 seq, Response response);
@@ -145,7 +153,7 @@ public:
     Options options;
     Router *router;
     QTcpServer tcpServer;
-    QWebSocketServer wsServer;
+    websocket::Hub hub;
     QTimer sweepTimer;
     QElapsedTimer clock;
     std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> connections;
@@ -241,8 +249,9 @@ void Server::Private::processInput(Connection &c)
             if (c.head.webSocketUpgrade
                 && options.webSocketPaths.contains(
                     QString::fromUtf8(QByteArray::fromPercentEncoding(c.head.rawPath)))) {
-                handOver(c); // c is gone
-                return;
+                if (handOver(c, headLength))
+                    return; // c is gone
+                break; // refused and closing
             }
             socket->skip(headLength);
             if (c.head.hasTransferEncoding) {
@@ -401,17 +410,44 @@ void Server::Private::fail(Connection &c, int status, ErrorCode code, const QStr
     respond(c, errorResponse(status, code, message), true);
 }
 
-void Server::Private::handOver(Connection &c)
+bool Server::Private::handOver(Connection &c, qsizetype headLength)
 {
+    const websocket::Handshake handshake = websocket::answerHandshake(c.head.headers);
+    if (handshake.status != 101 || c.head.minorVersion < 1) {
+        const QString why = handshake.status != 101
+            ? QString::fromLatin1(handshake.message)
+            : QStringLiteral("a WebSocket upgrade needs HTTP/1.1");
+        qCDebug(lcHttp) << "refusing a WebSocket upgrade from" << c.socket->peerAddress() << why;
+        Response r = errorResponse(handshake.status == 426 ? 426 : 400, ErrorCode::BadRequest, why);
+        if (handshake.status == 426)
+            r.headers.append({QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")});
+        c.socket->skip(headLength);
+        respond(c, r, true);
+        return false;
+    }
     QTcpSocket *socket = c.socket;
+    websocket::Upgrade upgrade;
+    upgrade.path = QByteArray::fromPercentEncoding(c.head.rawPath);
+    upgrade.rawQuery = c.head.rawQuery;
+    for (const auto &[name, value] : std::as_const(c.head.headers)) {
+        if (name == "authorization") {
+            upgrade.authorization = value;
+            break;
+        }
+    }
+    upgrade.peer = socket->peerAddress();
+    socket->skip(headLength); // what follows are frames, read by the Connection
+    socket->write(handshake.response);
+
     QObject::disconnect(socket, nullptr, q, nullptr);
     QObject::disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    connections.erase(socket);
-    // QWebSocket frames may be larger than our HTTP read buffer; it enforces its own limits.
-    socket->setReadBufferSize(0);
-    // Qt's server deletes the socket once it disconnects; the QWebSocket owns it after that.
-    socket->setParent(nullptr);
-    wsServer.handleConnection(socket);
+    connections.erase(socket); // c is gone
+    socket->setReadBufferSize(kWebSocketReadBuffer);
+    websocket::Connection *ws = hub.adopt(socket);
+    Q_EMIT q->newWebSocket(ws, upgrade);
+    if (ws->isOpen() && !ws->hasHandler())
+        ws->close(websocket::close_code::kInternalError, "no endpoint took the connection");
+    return true;
 }
 
 void Server::Private::sweep()
@@ -451,15 +487,6 @@ Server::Server(Options options, Router *router, QObject *parent)
     d->tcpServer.setListenBacklogSize(d->options.listenBacklog);
     connect(&d->tcpServer, &QTcpServer::pendingConnectionAvailable, this,
             [this] { d->acceptPending(); });
-
-    d->wsServer.setHandshakeTimeout(int(d->options.webSocketHandshakeTimeoutMs));
-    connect(&d->wsServer, &QWebSocketServer::newConnection, this, [this] {
-        while (QWebSocket *ws = d->wsServer.nextPendingConnection()) {
-            ws->setMaxAllowedIncomingFrameSize(quint64(d->options.maxWebSocketFrameBytes));
-            ws->setMaxAllowedIncomingMessageSize(quint64(d->options.maxWebSocketFrameBytes));
-            Q_EMIT newWebSocket(ws);
-        }
-    });
 
     const qint64 shortest = std::min(d->options.idleTimeoutMs, d->options.requestTimeoutMs);
     d->sweepTimer.setInterval(int(std::clamp<qint64>(shortest / 4, 10, 1000)));
@@ -505,6 +532,11 @@ void Server::close()
 int Server::connectionCount() const
 {
     return int(d->connections.size());
+}
+
+int Server::webSocketCount() const
+{
+    return d->hub.connectionCount();
 }
 
 } // namespace confab::http

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "websocket/connection.h"
+#include "websocket/upgrade.h"
+
 #include <QHostAddress>
 #include <QObject>
 #include <QStringList>
 
 #include <memory>
-
-class QWebSocket;
 
 namespace confab::http {
 
@@ -14,7 +15,8 @@ class Router;
 
 // An HTTP/1.1 server on QTcpServer: keep-alive, requests on one connection answered strictly in
 // order, Content-Length bodies only, every buffer bounded. Handlers are coroutines from a
-// Router; upgrade requests on webSocketPaths are handed to a QWebSocketServer.
+// Router; upgrade requests on webSocketPaths get the WebSocket handshake (RFC 6455 section 4.2:
+// 426 for a version other than 13, 400 for a bad key) and become websocket::Connections.
 class Server : public QObject
 {
     Q_OBJECT
@@ -29,8 +31,8 @@ public:
         qint64 requestTimeoutMs = 30000; // handler not done in time -> 503 unavailable, close
         int listenBacklog = 1024;
         QStringList webSocketPaths; // e.g. {"/v1/ws"}: upgrade requests here go to newWebSocket
-        qint64 maxWebSocketFrameBytes = 1 << 20; // frame and message limit; over it Qt closes 1009
-        qint64 webSocketHandshakeTimeoutMs = 10000;
+        qint64 maxWebSocketMessageBytes = 1 << 20; // a larger message is closed with 1009
+        qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)
     };
 
     // router must outlive the server and every request it started.
@@ -44,11 +46,15 @@ public:
     void close();
     // Open HTTP connections (handed-over WebSockets are no longer counted).
     [[nodiscard]] int connectionCount() const;
+    // Open WebSocket connections, closing ones included.
+    [[nodiscard]] int webSocketCount() const;
 
 Q_SIGNALS:
-    // Ownership passes to the receiver (parent it or deleteLater); socket->requestUrl() and
-    // request() give path, query and headers.
-    void newWebSocket(QWebSocket *socket);
+    // An upgraded connection. The server keeps owning it; the receiver must start() it with a
+    // handler or close() it before returning (otherwise it is closed with 1011). upgrade holds
+    // what the request said (path, query, Authorization, peer); the connection keeps none of it.
+    void newWebSocket(confab::websocket::Connection *connection,
+                      const confab::websocket::Upgrade &upgrade);
     // For metrics; route is the Router pattern, "unmatched" for 404s and unparseable requests.
     void requestFinished(const QByteArray &route, const QByteArray &method, int status,
                          double seconds);

@@ -1,6 +1,7 @@
 #include "messaging/fanout.h"
 
 #include "redis/subscriber.h"
+#include "websocket/frame.h"
 
 namespace confab::messaging {
 
@@ -48,7 +49,9 @@ Event Fanout::decode(const QByteArray &payload)
             ev.acceptedMs = ev.arg.toLongLong();
     }
     if (!ev.frame.isEmpty())
-        ev.text = QString::fromUtf8(ev.frame);
+        ev.wire = websocket::textFrame(ev.frame);
+    // Presence channels carry bare presence.update frames; typing is relayed as an event.
+    ev.ephemeral = ev.kind == 'f' || ev.frame.startsWith(R"({"type":"typing")");
     return ev;
 }
 

@@ -20,8 +20,10 @@ struct Event {
     char kind = 0;
     QByteArray arg;
     QByteArray frame;     // UTF-8 JSON, may be empty
-    QString text;         // the same frame as QString, converted once for every QWebSocket
+    QByteArray wire;      // the same as a finished WebSocket text frame, built once: every
+                          // local recipient writes these very bytes (implicitly shared)
     qint64 acceptedMs = 0;
+    bool ephemeral = false; // typing or a presence change: worthless once late
 };
 
 class Listener

@@ -37,7 +37,6 @@
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QTimer>
-#include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcNode, "confab.node", QtInfoMsg)
 
@@ -149,6 +148,8 @@ public:
         http::Server::Options o;
         o.webSocketPaths = {QStringLiteral("/admin/ws")};
         o.maxConnections = 256;
+        o.maxWebSocketMessageBytes = admin::AdminSocketServer::kMaxMessageBytes;
+        o.webSocketBufferLimit = admin::AdminSocketServer::kMaxBufferBytes;
         return o;
     }
 
@@ -157,7 +158,8 @@ public:
         http::Server::Options o;
         o.webSocketPaths = {QStringLiteral("/v1/ws")};
         o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
-        o.maxWebSocketFrameBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
+        o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
+        o.webSocketBufferLimit = c.limits.clientBufferHard; // until a session has its app's limits
         o.maxBodyBytes = std::max<qint64>(1 << 20, 2 * c.server.maxMessageBytes + 4096);
         return o;
     }

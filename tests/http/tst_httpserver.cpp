@@ -18,6 +18,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Answers every text message with "echo:" + it; forgets the connection when it ends.
+class EchoHandler : public confab::websocket::Handler
+{
+public:
+    confab::websocket::Connection *ws = nullptr;
+    int closedCode = 0;
+    void onText(QByteArrayView utf8) override { ws->sendText("echo:" + utf8.toByteArray()); }
+    void onBinary(QByteArrayView) override {}
+    void onClosed(int code, bool) override
+    {
+        closedCode = code;
+        ws = nullptr;
+    }
+};
+
 int g_slowFinished = 0;
 
 QCoro::Task<Response> hello(Request)
@@ -470,32 +485,36 @@ private Q_SLOTS:
         Server::Options options;
         options.webSocketPaths = {QStringLiteral("/v1/ws")};
         auto server = start(options);
-        QList<QPointer<QWebSocket>> accepted;
-        QUrl serverSideUrl;
-        connect(server.get(), &Server::newWebSocket, this, [&](QWebSocket *ws) {
-            ws->setParent(this);
-            serverSideUrl = ws->requestUrl();
-            connect(ws, &QWebSocket::textMessageReceived, ws,
-                    [ws](const QString &m) { ws->sendTextMessage(QStringLiteral("echo:") + m); });
-            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
-            accepted.append(ws);
-        });
+        EchoHandler handler;
+        confab::websocket::Upgrade seen;
+        connect(server.get(), &Server::newWebSocket, this,
+                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &up) {
+                    seen = up;
+                    handler.ws = ws;
+                    ws->start(&handler);
+                });
 
         QWebSocket client;
         QSignalSpy received(&client, &QWebSocket::textMessageReceived);
-        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/ws?access_token=abc")
-                             .arg(server->port())));
+        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/ws?access_token=abc")
+                                         .arg(server->port())));
+        request.setRawHeader("Authorization", "Bearer xyz");
+        client.open(request);
         QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
         client.sendTextMessage(QStringLiteral("hi"));
         QVERIFY(received.wait());
         QCOMPARE(received[0][0].toString(), QStringLiteral("echo:hi"));
-        QCOMPARE(serverSideUrl.path(), QStringLiteral("/v1/ws"));
-        QCOMPARE(serverSideUrl.query(), QStringLiteral("access_token=abc"));
+        QCOMPARE(seen.path, QByteArray("/v1/ws"));
+        QCOMPARE(seen.rawQuery, QByteArray("access_token=abc"));
+        QCOMPARE(seen.authorization, QByteArray("Bearer xyz"));
+        QCOMPARE(seen.peer, QHostAddress(QHostAddress::LocalHost));
         // a handed-over socket is no longer an HTTP connection
         QTRY_COMPARE(server->connectionCount(), 0);
+        QCOMPARE(server->webSocketCount(), 1);
 
         client.close();
-        QTRY_VERIFY(accepted.value(0).isNull());
+        QTRY_COMPARE(handler.closedCode, 1000);
+        QTRY_COMPARE(server->webSocketCount(), 0);
     }
 
     void webSocketOnOtherPathIs404()
@@ -511,16 +530,79 @@ private Q_SLOTS:
         QCOMPARE(spy.count(), 0);
     }
 
+    void webSocketHandshakeRefused_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<int>("status");
+        QTest::addRow("short key") << QByteArray("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n") << 400;
+        QTest::addRow("no key") << QByteArray("Sec-WebSocket-Version: 13\r\n") << 400;
+        QTest::addRow("version 8") << QByteArray("Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n") << 426;
+        QTest::addRow("no version") << QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n") << 426;
+    }
+    void webSocketHandshakeRefused()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(int, status);
+        Server::Options options;
+        options.webSocketPaths = {QStringLiteral("/v1/ws")};
+        auto server = start(options);
+        QSignalSpy spy(server.get(), &Server::newWebSocket);
+        RawClient client(server->port());
+        client.send("GET /v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" + headers + "\r\n");
+        const RawResponse r = client.response();
+        QCOMPARE(r.status, status);
+        QVERIFY(r.body.contains("bad_request"));
+        QCOMPARE(r.header("sec-websocket-version"), status == 426 ? QByteArray("13") : QByteArray());
+        QCOMPARE(spy.count(), 0);
+        QTRY_COMPARE(client.socket().state(), QAbstractSocket::UnconnectedState);
+    }
+
+    void webSocketAcceptKey()
+    {
+        Server::Options options;
+        options.webSocketPaths = {QStringLiteral("/v1/ws")};
+        auto server = start(options);
+        EchoHandler handler;
+        connect(server.get(), &Server::newWebSocket, this,
+                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
+                    handler.ws = ws;
+                    ws->start(&handler);
+                });
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, server->port());
+        QVERIFY(client.waitForConnected(5000));
+        client.write("GET /v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        QByteArray in;
+        QTRY_VERIFY((in += client.readAll()).contains("\r\n\r\n"));
+        QVERIFY(in.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+        QVERIFY(in.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+    }
+
+    void webSocketWithoutTakerIsClosed1011()
+    {
+        Server::Options options;
+        options.webSocketPaths = {QStringLiteral("/v1/ws")};
+        auto server = start(options);
+        QWebSocket client;
+        QSignalSpy disconnected(&client, &QWebSocket::disconnected);
+        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(server->port())));
+        QVERIFY(disconnected.wait());
+        QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCode(1011));
+    }
+
     void webSocketFrameTooLarge()
     {
         Server::Options options;
         options.webSocketPaths = {QStringLiteral("/v1/ws")};
-        options.maxWebSocketFrameBytes = 1024;
+        options.maxWebSocketMessageBytes = 1024;
         auto server = start(options);
-        connect(server.get(), &Server::newWebSocket, this, [this](QWebSocket *ws) {
-            ws->setParent(this);
-            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
-        });
+        EchoHandler handler;
+        connect(server.get(), &Server::newWebSocket, this,
+                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
+                    handler.ws = ws;
+                    ws->start(&handler);
+                });
 
         QWebSocket client;
         client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(server->port())));
@@ -529,6 +611,7 @@ private Q_SLOTS:
         client.sendTextMessage(QString(4096, QLatin1Char('x')));
         QVERIFY(disconnected.wait());
         QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+        QCOMPARE(handler.closedCode, 1009);
     }
 };
 

@@ -54,6 +54,47 @@ private:
     QByteArray m_in;
 };
 
+qint64 rssKiB(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+QByteArray maskedFrame(quint8 opcode, const QByteArray &payload)
+{
+    QByteArray f;
+    f.append(char(0x80 | opcode));
+    if (payload.size() < 126) {
+        f.append(char(0x80 | payload.size()));
+    } else {
+        f.append(char(0x80 | 126));
+        f.append(char(payload.size() >> 8));
+        f.append(char(payload.size()));
+    }
+    const char mask[4] = {0x0a, 0x0b, 0x0c, 0x0d};
+    f.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        f.append(char(payload[i] ^ mask[i % 4]));
+    return f;
+}
+
+// confab_ws_closes_total{code="4008"} of the cluster's node.
+qint64 closes4008(Cluster &cluster)
+{
+    const HttpResult r = cluster.rest.call("GET", cluster.admin() + QStringLiteral("/metrics"), {});
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (line.startsWith("confab_ws_closes_total{") && line.contains(R"(code="4008")"))
+            return line.split(' ').value(1).toLongLong();
+    }
+    return 0;
+}
+
 } // namespace
 
 class TestBackpressure : public QObject
@@ -110,6 +151,52 @@ private Q_SLOTS:
         QTest::qWait(2000); // past slow_client_timeout while not reading
         slow.drain(3000);
         QVERIFY2(slow.closedWith(4008), "the slow client was not closed with 4008");
+    }
+
+    void neverReadingClientIsClosed4008WithBoundedMemory()
+    {
+        // GIVEN a client that never reads, and a 1 MiB hard limit
+        Cluster cluster(QHash<QString, QString>{{QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_SOFT"), QStringLiteral("65536")},
+                                                {QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_HARD"), QStringLiteral("1048576")},
+                                                {QStringLiteral("CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT"), QStringLiteral("60s")}});
+        QCOMPARE(cluster.startNode(), 0);
+        const QByteArray key = cluster.createApp().second;
+        SlowClient slow;
+        QVERIFY(slow.open(cluster.node().publicPort(), cluster.userToken(key, QStringLiteral("quiet"))));
+        const qint64 pid = cluster.node().process().processId();
+        const qint64 rssBefore = rssKiB(pid);
+        QVERIFY(rssBefore > 0);
+
+        // WHEN it provokes answers: WebSocket pings (pong: 127 bytes each) and requests that
+        // fail (an error frame each), until the server closes it
+        const QByteArray ping = maskedFrame(0x9, QByteArray(125, 'p'));
+        const QByteArray bad = maskedFrame(0x1, "{\"type\":\"no.such.type\",\"req\":\"" + QByteArray(100, 'r') + "\"}");
+        QByteArray burst;
+        for (int i = 0; i < 64; ++i)
+            burst += i % 2 ? ping : bad;
+        qint64 peakRss = rssBefore;
+        QElapsedTimer t;
+        t.start();
+        qint64 checked = 0;
+        bool closed = false;
+        while (!closed && t.elapsed() < 60000) {
+            if (slow.m_socket.bytesToWrite() < (1 << 20))
+                slow.m_socket.write(burst);
+            QTest::qWait(1);
+            peakRss = std::max(peakRss, rssKiB(pid));
+            if (t.elapsed() - checked >= 200) {
+                checked = t.elapsed();
+                closed = closes4008(cluster) > 0;
+            }
+        }
+        QVERIFY2(closed, "the server never closed the client with 4008");
+        // THEN confabd held about the limit for it, not everything it was asked to send
+        const qint64 grown = peakRss - rssBefore;
+        qInfo("confabd RSS %lld KiB before, peak %lld KiB while provoked", rssBefore, peakRss);
+        QVERIFY2(grown < 24 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+        // THEN the close frame with 4008 reaches the client once it reads
+        slow.drain(3000);
+        QVERIFY2(slow.closedWith(4008), "no close frame with 4008");
     }
 };
 

@@ -9,23 +9,35 @@ using namespace confab::test;
 namespace {
 
 // A masked client text frame with an arbitrary payload (QWebSocket cannot send invalid UTF-8).
-QByteArray maskedFrame(quint8 opcode, const QByteArray &payload)
+QByteArray maskedFrame(quint8 opcode, const QByteArray &payload, bool masked = true)
 {
     QByteArray f;
     f.append(char(0x80 | opcode));
     const quint64 n = quint64(payload.size());
+    const char maskBit = masked ? char(0x80) : char(0);
     if (n < 126) {
-        f.append(char(0x80 | n));
+        f.append(char(maskBit | char(n)));
     } else {
-        f.append(char(0x80 | 126));
+        f.append(char(maskBit | 126));
         f.append(char((n >> 8) & 0xff));
         f.append(char(n & 0xff));
     }
     const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    if (!masked)
+        return f + payload;
     f.append(mask, 4);
     for (qsizetype i = 0; i < payload.size(); ++i)
         f.append(char(payload[i] ^ mask[i % 4]));
     return f;
+}
+
+// The close code of the last close frame in what a raw client read, or -1.
+int lastCloseCode(const QByteArray &in)
+{
+    const qsizetype close = in.lastIndexOf(char(0x88));
+    if (close < 0 || close + 3 >= in.size())
+        return -1;
+    return (quint8(in[close + 2]) << 8) | quint8(in[close + 3]);
 }
 
 } // namespace
@@ -148,6 +160,62 @@ private Q_SLOTS:
         QVERIFY(close >= 0);
         const int code = (quint8(in[close + 2]) << 8) | quint8(in[close + 3]);
         QCOMPARE(code, 1007);
+    }
+
+    void unmaskedFrameCloses1002()
+    {
+        // RFC 6455 section 5.1: a server must close on an unmasked client frame.
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_cluster->node().publicPort());
+        QVERIFY(s.waitForConnected(5000));
+        s.write("GET /v1/ws?access_token=" + m_token + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray in;
+        QTRY_VERIFY_WITH_TIMEOUT((in += s.readAll()).contains("connection.ack"), 5000);
+        s.write(maskedFrame(0x1, QByteArray(R"({"type":"ping","req":"u"})"), false));
+        QTRY_VERIFY_WITH_TIMEOUT((in += s.readAll(), lastCloseCode(in) >= 0) || s.state() == QAbstractSocket::UnconnectedState, 5000);
+        in += s.readAll();
+        QCOMPARE(lastCloseCode(in), 1002);
+        QVERIFY(!in.contains("pong")); // the frame was not processed
+    }
+
+    void fourMiBFrameCloses1009()
+    {
+        // GIVEN a 4 MiB message (the limit is 2 x max_message_bytes or +64 KiB),
+        // THEN the client receives a close frame with 1009, not a dropped connection (1006)
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_token));
+        c.sendRaw(QString(4 << 20, u'x'));
+        QVERIFY(c.waitClosed(15000));
+        QCOMPARE(c.closeCode(), 1009);
+    }
+
+    void badHandshakes_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<int>("status");
+        QTest::addRow("short key") << QByteArray("Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n") << 400;
+        QTest::addRow("missing key") << QByteArray("Sec-WebSocket-Version: 13\r\n") << 400;
+        QTest::addRow("key of 15 bytes") << QByteArray("Sec-WebSocket-Key: MTIzNDU2Nzg5MDEyMzQ1\r\nSec-WebSocket-Version: 13\r\n") << 400;
+        QTest::addRow("version 8") << QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n") << 426;
+        QTest::addRow("no version") << QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n") << 426;
+    }
+    void badHandshakes()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(int, status);
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_cluster->node().publicPort());
+        QVERIFY(s.waitForConnected(5000));
+        s.write("GET /v1/ws?access_token=" + m_token + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\n" + headers + "\r\n");
+        QByteArray in;
+        QTRY_VERIFY_WITH_TIMEOUT((in += s.readAll()).contains("\r\n\r\n"), 5000);
+        QVERIFY2(in.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '), in.constData());
+        QCOMPARE(in.contains("\r\nSec-WebSocket-Version: 13\r\n"), status == 426);
+        QVERIFY(in.contains(R"("code":"bad_request")"));
+        // the connection is closed after the answer
+        QTRY_VERIFY_WITH_TIMEOUT(s.state() == QAbstractSocket::UnconnectedState || (s.readAll(), s.waitForDisconnected(100)), 5000);
     }
 
     void garbageRestBodies_data()

@@ -15,8 +15,8 @@ bench=${CONFAB_BENCH:-$root/build/tools/bench/confab-bench}
 which=${1:-all}
 work=$(mktemp -d /tmp/confab-figures.XXXXXX)
 envfile="$work/services.env"
-PUB=28080
-INT=28081
+PUB=${FIGURES_PUBLIC_PORT:-28080}
+INT=${FIGURES_INTERNAL_PORT:-28081}
 TOKEN=figures-admin-token
 ulimit -n "$(ulimit -Hn)"
 
@@ -59,6 +59,8 @@ run_bench() {
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$confabd_pid/status"; }
+# CPU seconds (user + system) confabd has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$confabd_pid/stat"; }
 metric() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" '$1 == f {print $2}'; }
 metric_sum() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" -v l="$2" 'index($1, f "{") == 1 && index($1, l) {s += $2} END {print s + 0}'; }
 stats() { curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admin/stats"; }
@@ -125,16 +127,26 @@ fi
 if [[ $which == all || $which == fanout ]]; then
   section "fan-out: 1,000 connections in 10 conversations of 100, 1,000 msgs/s"
   start_confabd
-  run_bench --connections 1000 --conversations 10 --senders 10 --rate 1000 --duration 10
+  run_bench --connections 1000 --conversations 10 --senders 10 --rate 1000 --duration 10 | tee "$work/fanout.out" &
+  bench_pid=$!
+  until grep -q 'connections ready' "$work/fanout.out" 2>/dev/null; do sleep 0.2; done
+  sleep 3 # past the 2 s warm-up
+  cpu0=$(cpu_s)
+  sleep 5
+  cpu1=$(cpu_s)
+  wait $bench_pid
+  echo "confabd CPU during 5 s of the measured window: $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", (b - a) / 5}') cores"
 fi
 
 if [[ $which == all || $which == idle ]]; then
   section "idle: 10,000 authenticated connections"
   start_confabd
   before=$(rss_kb)
-  run_bench --connections 10000 --conversations 1000 --idle --duration 15 &
+  run_bench --connections 10000 --conversations 1000 --idle --duration 15 | tee "$work/idle.out" &
   bench_pid=$!
-  sleep 12
+  # Connecting takes from seconds to minutes depending on the machine's load.
+  until grep -q 'holding' "$work/idle.out" 2>/dev/null; do sleep 0.5; done
+  sleep 5
   after=$(rss_kb)
   wait $bench_pid
   echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / 10000 )) bytes per connection"

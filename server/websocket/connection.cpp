@@ -1,0 +1,196 @@
+#include "websocket/connection.h"
+
+#include "websocket/hub.h"
+#include "websocket/logging.h"
+
+#include <QDateTime>
+#include <QTcpSocket>
+
+#include <memory>
+
+namespace confab::websocket
+{
+
+namespace
+{
+
+constexpr qint64 kReadChunk = 64 * 1024;
+
+// One read buffer per thread, shared by every connection: only a message split over reads is
+// kept per connection (in its FrameReader).
+struct Scratch {
+    std::unique_ptr<char[]> bytes = std::make_unique<char[]>(kReadChunk);
+    bool busy = false;
+};
+
+} // namespace
+
+Connection::Connection(Hub *hub, QTcpSocket *socket, qint64 maxMessageBytes, qint64 bufferLimit)
+    : m_hub(hub)
+    , m_socket(socket)
+    , m_reader(maxMessageBytes)
+    , m_bufferLimit(bufferLimit)
+    , m_lastInputMs(QDateTime::currentMSecsSinceEpoch())
+{
+}
+
+void Connection::start(Handler *handler)
+{
+    if (m_state != State::Open)
+        return;
+    m_handler = handler;
+    readAvailable();
+}
+
+qint64 Connection::unsentBytes() const
+{
+    return m_state == State::Gone ? 0 : m_socket->bytesToWrite();
+}
+
+bool Connection::unsentOver(qint64 limit)
+{
+    if (m_state == State::Gone || m_socket->bytesToWrite() <= limit)
+        return false;
+    m_socket->flush();
+    return m_socket->bytesToWrite() > limit;
+}
+
+bool Connection::send(const QByteArray &frame)
+{
+    if (m_state != State::Open)
+        return false;
+    // A single frame larger than the limit still goes out when nothing is waiting: the limit
+    // is about a peer that does not read, and every frame's size is bounded elsewhere.
+    if (unsentOver(std::max<qint64>(m_bufferLimit - frame.size(), 0))) {
+        closeWith(4008, "client too slow: send buffer full", true);
+        return false;
+    }
+    m_socket->write(frame);
+    return true;
+}
+
+bool Connection::sendText(QByteArrayView utf8)
+{
+    return send(textFrame(utf8));
+}
+
+void Connection::ping()
+{
+    send(pingFrame());
+}
+
+void Connection::close(int code, QByteArrayView reason)
+{
+    closeWith(code, reason, false);
+}
+
+void Connection::closeWith(int code, QByteArrayView reason, bool notify)
+{
+    if (m_state != State::Open)
+        return;
+    Handler *handler = m_handler;
+    m_handler = nullptr;
+    m_state = State::Closing;
+    m_reader.discard();
+    // Not counted against the limit: it is the last frame, and closing frees the rest.
+    m_socket->write(closeFrame(code, reason));
+    m_hub->closing(this);
+    if (notify && handler)
+        handler->onClosed(code, true);
+}
+
+void Connection::abort()
+{
+    m_handler = nullptr;
+    if (m_state == State::Gone)
+        return;
+    m_socket->abort(); // emits disconnected() -> socketGone()
+    socketGone(); // in case the socket was no longer connected
+}
+
+void Connection::socketGone()
+{
+    if (m_state == State::Gone)
+        return;
+    m_state = State::Gone;
+    Handler *handler = m_handler;
+    m_handler = nullptr;
+    m_hub->gone(this);
+    if (handler)
+        handler->onClosed(close_code::kAbnormal, false);
+}
+
+void Connection::readAvailable()
+{
+    if (m_state == State::Open && !m_handler)
+        return; // not started: the bytes wait in the socket (its read buffer is bounded)
+    thread_local Scratch scratch;
+    std::unique_ptr<char[]> own;
+    char *buffer = scratch.bytes.get();
+    if (scratch.busy) {
+        // Re-entered from a handler (not expected); never share the buffer being parsed.
+        own = std::make_unique<char[]>(kReadChunk);
+        buffer = own.get();
+    }
+    const bool wasBusy = scratch.busy;
+    scratch.busy = true;
+    while (m_state == State::Open || m_state == State::Closing) {
+        const qint64 n = m_socket->read(buffer, kReadChunk);
+        if (n <= 0)
+            break;
+        m_lastInputMs = QDateTime::currentMSecsSinceEpoch();
+        m_reader.feed(buffer, qsizetype(n), *this);
+        if (m_reader.closeReceived() && m_state == State::Closing) {
+            // The peer answered our close (or closed with a frame we refused): done.
+            m_state = State::PeerClosed;
+            m_socket->disconnectFromHost(); // after the unsent bytes; may emit disconnected now
+        }
+    }
+    scratch.busy = wasBusy;
+}
+
+void Connection::onMessage(Opcode opcode, QByteArrayView payload)
+{
+    if (m_state != State::Open || !m_handler)
+        return;
+    if (opcode == Opcode::Text)
+        m_handler->onText(payload);
+    else
+        m_handler->onBinary(payload);
+}
+
+void Connection::onPing(QByteArrayView payload)
+{
+    if (m_state == State::Open)
+        send(serverFrame(Opcode::Pong, payload));
+}
+
+void Connection::onPong(QByteArrayView)
+{
+    // lastInputMs is already updated: any input proves the peer alive.
+}
+
+void Connection::onCloseFrame(int code, QByteArrayView)
+{
+    if (m_state != State::Open)
+        return; // an answer to our close: readAvailable() finishes
+    // Echo the code (RFC 6455 section 5.5.1), then close TCP once it is out.
+    m_socket->write(
+        code == close_code::kNoStatus ? serverFrame(Opcode::Close, {}) : closeFrame(code));
+    Handler *handler = m_handler;
+    m_handler = nullptr;
+    m_state = State::PeerClosed;
+    m_hub->closing(this);
+    if (handler)
+        handler->onClosed(code, false);
+    if (m_state == State::PeerClosed)
+        m_socket->disconnectFromHost(); // may emit disconnected now
+}
+
+void Connection::onProtocolError(int closeCode, QByteArrayView reason)
+{
+    qCDebug(lcWebSocket) << "closing with" << closeCode << reason;
+    closeWith(closeCode, reason, true);
+}
+
+} // namespace confab::websocket

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "websocket/framereader.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+class QTcpSocket;
+
+namespace confab::websocket
+{
+
+class Hub;
+
+// The owner of a connection's messages (a client session, an admin session). Plain interface:
+// no QObject, no signal connection per message.
+class Handler
+{
+public:
+    // A complete text message, valid UTF-8. The view is valid only during the call.
+    virtual void onText(QByteArrayView utf8) = 0;
+    virtual void onBinary(QByteArrayView data) = 0;
+    // The connection is over for this handler: the peer closed it (its code, close_code::
+    // kNoStatus, or kAbnormal when TCP ended without a close frame), or the server closed it
+    // (byServer: a protocol error answered with 1002/1007/1009, or 4008 when an outgoing frame
+    // would pass the buffer limit). Not called after the handler's own close() or abort(). The
+    // Connection must not be used once this was called.
+    virtual void onClosed(int code, bool byServer) = 0;
+
+protected:
+    ~Handler() = default;
+};
+
+// One server-side WebSocket on a QTcpSocket, owned by its Hub (never by the handler), so that a
+// closing socket can outlive its session: after a close frame is sent, input is read and
+// discarded until the peer's close frame or TCP close, for at most the Hub's close timeout.
+// Not a QObject: per connection there is the QTcpSocket and this small object only.
+class Connection final : private FrameSink
+{
+public:
+    // Attaches the handler and processes whatever arrived with the handshake.
+    void start(Handler *handler);
+
+    // Writes one finished frame (frame.h), typically the same shared QByteArray for many
+    // connections. Every frame counts against the buffer limit: one that would take the unsent
+    // bytes past it while some are already waiting closes the connection with 4008 instead
+    // (onClosed tells the handler). Returns whether the frame was queued.
+    bool send(const QByteArray &frame);
+    bool sendText(QByteArrayView utf8);
+    void ping();
+    // Sends a close frame; the handler is detached (no onClosed follows).
+    void close(int code, QByteArrayView reason = {});
+    // Drops the TCP connection without a close frame; the handler is detached.
+    void abort();
+
+    [[nodiscard]] bool isOpen() const { return m_state == State::Open; }
+    [[nodiscard]] bool hasHandler() const { return m_handler != nullptr; }
+    // Bytes written but not yet handed to the kernel. Writes are handed over once per event
+    // loop iteration (so a burst costs one send()), so this also counts what the kernel
+    // would still take: compare with a limit through unsentOver().
+    [[nodiscard]] qint64 unsentBytes() const;
+    // Whether more than `limit` bytes are unsent even after handing the kernel what it takes
+    // now (one non-blocking send, only when the count is over the limit).
+    [[nodiscard]] bool unsentOver(qint64 limit);
+    // When bytes last arrived (ms since the epoch): any frame, pongs included.
+    [[nodiscard]] qint64 lastInputMs() const { return m_lastInputMs; }
+    [[nodiscard]] qint64 bufferLimit() const { return m_bufferLimit; }
+    void setBufferLimit(qint64 bytes) { m_bufferLimit = bytes; }
+
+private:
+    friend class Hub;
+    enum class State : quint8 {
+        Open,
+        Closing, // our close frame is out; waiting for the peer's
+        PeerClosed, // the peer's close frame arrived and was answered; TCP closing
+        Gone, // the TCP connection ended
+    };
+
+    Connection(Hub *hub, QTcpSocket *socket, qint64 maxMessageBytes, qint64 bufferLimit);
+
+    void readAvailable();
+    void closeWith(int code, QByteArrayView reason, bool notify);
+    void socketGone();
+
+    void onMessage(Opcode opcode, QByteArrayView payload) override;
+    void onPing(QByteArrayView payload) override;
+    void onPong(QByteArrayView payload) override;
+    void onCloseFrame(int code, QByteArrayView reason) override;
+    void onProtocolError(int closeCode, QByteArrayView reason) override;
+
+    Hub *m_hub;
+    QTcpSocket *m_socket;
+    Handler *m_handler = nullptr;
+    FrameReader m_reader;
+    qint64 m_bufferLimit;
+    qint64 m_lastInputMs = 0;
+    qint64 m_closeStartedMs = 0; // for the Hub's close deadlines
+    qint64 m_flushedMs = 0;
+    State m_state = State::Open;
+};
+
+} // namespace confab::websocket

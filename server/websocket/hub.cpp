@@ -1,0 +1,108 @@
+#include "websocket/hub.h"
+
+#include "websocket/connection.h"
+
+#include <QDateTime>
+#include <QTcpSocket>
+
+#include <algorithm>
+
+namespace confab::websocket
+{
+
+namespace
+{
+constexpr int kCloseCheckMs = 250;
+}
+
+Hub::Hub(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    m_closeTimer.setInterval(kCloseCheckMs);
+    connect(&m_closeTimer, &QTimer::timeout, this, &Hub::checkClosing);
+}
+
+Hub::~Hub()
+{
+    // Quietly for the sockets (no signal reaches a half-destroyed hub); loudly for handlers,
+    // which must forget their Connection.
+    const std::unordered_set<Connection *> all = std::move(m_connections);
+    m_connections.clear();
+    for (Connection *c : all) {
+        QObject::disconnect(c->m_socket, nullptr, this, nullptr);
+        Handler *handler = c->m_handler;
+        c->m_handler = nullptr;
+        c->m_state = Connection::State::Gone;
+        if (handler)
+            handler->onClosed(close_code::kAbnormal, false);
+    }
+    for (Connection *c : all) {
+        delete c->m_socket;
+        delete c;
+    }
+    for (Connection *c : m_dead)
+        delete c;
+}
+
+Connection *Hub::adopt(QTcpSocket *socket)
+{
+    socket->setParent(this);
+    auto *c = new Connection(this, socket, m_options.maxMessageBytes, m_options.bufferLimit);
+    m_connections.insert(c);
+    connect(socket, &QTcpSocket::readyRead, this, [c] { c->readAvailable(); });
+    connect(socket, &QTcpSocket::disconnected, this, [c] { c->socketGone(); });
+    return c;
+}
+
+void Hub::closing(Connection *c)
+{
+    c->m_closeStartedMs = QDateTime::currentMSecsSinceEpoch();
+    c->m_flushedMs = 0;
+    m_closing.push_back(c);
+    if (!m_closeTimer.isActive())
+        m_closeTimer.start();
+}
+
+void Hub::gone(Connection *c)
+{
+    QObject::disconnect(c->m_socket, nullptr, this, nullptr);
+    c->m_socket->deleteLater();
+    m_connections.erase(c);
+    m_closing.erase(std::remove(m_closing.begin(), m_closing.end(), c), m_closing.end());
+    if (m_dead.empty())
+        QMetaObject::invokeMethod(this, &Hub::reap, Qt::QueuedConnection);
+    m_dead.push_back(c);
+}
+
+void Hub::reap()
+{
+    for (Connection *c : m_dead)
+        delete c;
+    m_dead.clear();
+}
+
+void Hub::checkClosing()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    std::vector<Connection *> expired;
+    for (Connection *c : m_closing) {
+        if (c->m_socket->bytesToWrite() > 0) {
+            // The peer is not reading: wait for the close frame to leave, within limits.
+            if (now - c->m_closeStartedMs >= m_options.flushTimeoutMs)
+                expired.push_back(c);
+            continue;
+        }
+        if (c->m_flushedMs == 0)
+            c->m_flushedMs = now;
+        if (now - c->m_flushedMs >= m_options.closeTimeoutMs)
+            expired.push_back(c);
+    }
+    // abort() closes the descriptor: what the kernel holds is still delivered, then FIN.
+    for (Connection *c : expired)
+        c->abort();
+    if (m_closing.empty())
+        m_closeTimer.stop();
+}
+
+} // namespace confab::websocket

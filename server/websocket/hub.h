@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <unordered_set>
+#include <vector>
+
+class QTcpSocket;
+
+namespace confab::websocket
+{
+
+class Connection;
+
+// Owns the WebSocket connections of one listener: their sockets' signals, and one shared
+// timer for the close deadlines (no timer per connection).
+class Hub : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options {
+        qint64 maxMessageBytes = 1 << 20; // a larger message is closed with 1009
+        qint64 bufferLimit = 8 << 20; // unsent bytes before 4008, until a handler sets its own
+        // After our close frame has left the process, how long the peer has to answer it (or
+        // to close TCP) before the socket is closed anyway.
+        qint64 closeTimeoutMs = 2000;
+        // How long a closing socket may keep unsent bytes (a peer that does not read) before
+        // it is dropped; bounds the memory of closing sockets.
+        qint64 flushTimeoutMs = 10000;
+    };
+
+    explicit Hub(Options options, QObject *parent = nullptr);
+    // Connections still open are dropped; their handlers get onClosed(kAbnormal).
+    ~Hub() override;
+
+    // Takes over a socket whose 101 answer has been written (bytes after the handshake may
+    // already wait in it). The Connection reads nothing until start().
+    Connection *adopt(QTcpSocket *socket);
+
+    // Connections whose TCP connection is still open, closing ones included.
+    [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
+    [[nodiscard]] const Options &options() const { return m_options; }
+
+private:
+    friend class Connection;
+    void closing(Connection *c);
+    void gone(Connection *c);
+    void checkClosing();
+    void reap();
+
+    Options m_options;
+    std::unordered_set<Connection *> m_connections;
+    std::vector<Connection *> m_closing;
+    std::vector<Connection *> m_dead; // deleted from the event loop, never under a caller
+    QTimer m_closeTimer;
+};
+
+} // namespace confab::websocket

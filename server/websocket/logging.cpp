@@ -1,0 +1,3 @@
+#include "websocket/logging.h"
+
+Q_LOGGING_CATEGORY(lcWebSocket, "confab.websocket", QtInfoMsg)

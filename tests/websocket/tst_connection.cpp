@@ -1,0 +1,311 @@
+// Connection and Hub on a real loopback socket pair: what a peer sees of closes, pongs, limits
+// and deadlines. The client side is raw bytes (wsbytes.h), so it can misbehave.
+#include "websocket/connection.h"
+#include "websocket/hub.h"
+#include "wsbytes.h"
+
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+using namespace confab::websocket;
+using namespace confab::test;
+
+namespace
+{
+
+class Recorder : public Handler
+{
+public:
+    QList<QByteArray> texts;
+    int binaries = 0;
+    int closedCode = 0;
+    bool closedByServer = false;
+    Connection *ws = nullptr;
+
+    void onText(QByteArrayView utf8) override { texts.append(utf8.toByteArray()); }
+    void onBinary(QByteArrayView) override { ++binaries; }
+    void onClosed(int code, bool byServer) override
+    {
+        closedCode = code;
+        closedByServer = byServer;
+        ws = nullptr;
+    }
+};
+
+// One server frame as the client reads it.
+struct ServerFrame {
+    quint8 opcode = 0;
+    QByteArray payload;
+    [[nodiscard]] int closeCode() const
+    {
+        return payload.size() >= 2 ? (quint8(payload[0]) << 8) | quint8(payload[1]) : 0;
+    }
+};
+
+// Takes whole unmasked frames off the front of buffer.
+QList<ServerFrame> takeFrames(QByteArray &buffer)
+{
+    QList<ServerFrame> out;
+    for (;;) {
+        if (buffer.size() < 2)
+            return out;
+        const quint8 len7 = quint8(buffer[1]) & 0x7F;
+        qsizetype head = 2;
+        quint64 len = len7;
+        if (len7 == 126) {
+            if (buffer.size() < 4)
+                return out;
+            len = (quint8(buffer[2]) << 8) | quint8(buffer[3]);
+            head = 4;
+        } else if (len7 == 127) {
+            if (buffer.size() < 10)
+                return out;
+            len = 0;
+            for (int i = 0; i < 8; ++i)
+                len = (len << 8) | quint8(buffer[2 + i]);
+            head = 10;
+        }
+        if (quint64(buffer.size()) < head + len)
+            return out;
+        out.append(ServerFrame { quint8(buffer[0] & 0x0F), buffer.mid(head, qsizetype(len)) });
+        buffer.remove(0, head + qsizetype(len));
+    }
+}
+
+} // namespace
+
+class TestConnection : public QObject
+{
+    Q_OBJECT
+
+    QTcpServer m_listener;
+    std::unique_ptr<Hub> m_hub;
+    std::unique_ptr<QTcpSocket> m_client;
+    QByteArray m_in;
+    QList<ServerFrame> m_frames;
+    Recorder m_handler;
+
+    // A connected pair; the server side adopted by a fresh hub and started (unless told not to).
+    Connection *open(Hub::Options options = {}, bool start = true, const QByteArray &early = {})
+    {
+        m_hub = std::make_unique<Hub>(options);
+        m_client = std::make_unique<QTcpSocket>();
+        m_in.clear();
+        m_frames.clear();
+        m_handler = Recorder();
+        m_client->connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
+        if (!m_client->waitForConnected(5000) || !m_listener.waitForNewConnection(5000))
+            return nullptr;
+        if (!early.isEmpty()) {
+            m_client->write(early);
+            m_client->flush();
+        }
+        QTcpSocket *server = m_listener.nextPendingConnection();
+        if (!early.isEmpty()) {
+            QElapsedTimer t;
+            t.start();
+            while (server->bytesAvailable() < early.size() && t.elapsed() < 5000)
+                server->waitForReadyRead(50);
+        }
+        Connection *c = m_hub->adopt(server);
+        m_handler.ws = c;
+        if (start)
+            c->start(&m_handler);
+        return c;
+    }
+
+    // Reads what the server sent until pred holds (or 5 s).
+    bool readUntil(const std::function<bool()> &pred, int timeoutMs = 5000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!pred() && t.elapsed() < timeoutMs) {
+            QTest::qWait(5);
+            m_in += m_client->readAll();
+            m_frames += takeFrames(m_in);
+        }
+        return pred();
+    }
+    bool clientDisconnected(int timeoutMs = 5000)
+    {
+        return readUntil(
+            [this] { return m_client->state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+    }
+    [[nodiscard]] int lastCloseCode() const
+    {
+        for (qsizetype i = m_frames.size() - 1; i >= 0; --i) {
+            if (m_frames[i].opcode == 0x8)
+                return m_frames[i].closeCode();
+        }
+        return -1;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_listener.listen(QHostAddress::LocalHost, 0)); }
+
+    void cleanup()
+    {
+        m_client.reset();
+        m_hub.reset();
+    }
+
+    void textBothWays()
+    {
+        Connection *c = open();
+        QVERIFY(c);
+        m_client->write(clientFrame(0x1, "hello"));
+        QTRY_COMPARE(m_handler.texts, QList<QByteArray> { "hello" });
+        QVERIFY(c->sendText("world"));
+        QVERIFY(readUntil([this] { return !m_frames.isEmpty(); }));
+        QCOMPARE(m_frames[0].opcode, quint8(0x1));
+        QCOMPARE(m_frames[0].payload, QByteArray("world"));
+    }
+
+    void framesThatCameWithTheHandshakeAreReadAtStart()
+    {
+        Connection *c = open({}, false, clientFrame(0x1, "early"));
+        QVERIFY(c);
+        QTest::qWait(50);
+        QVERIFY(m_handler.texts.isEmpty()); // not started: nothing delivered
+        c->start(&m_handler);
+        QCOMPARE(m_handler.texts, QList<QByteArray> { "early" });
+    }
+
+    void pingIsAnsweredWithItsPayload()
+    {
+        QVERIFY(open());
+        m_client->write(clientFrame(0x9, "beat"));
+        QVERIFY(readUntil([this] { return !m_frames.isEmpty(); }));
+        QCOMPARE(m_frames[0].opcode, quint8(0xA));
+        QCOMPARE(m_frames[0].payload, QByteArray("beat"));
+    }
+
+    void peerCloseIsEchoedAndTcpCloses()
+    {
+        QVERIFY(open());
+        m_client->write(clientFrame(0x8, closePayload(1000, "bye")));
+        QVERIFY(clientDisconnected());
+        QCOMPARE(lastCloseCode(), 1000);
+        QCOMPARE(m_handler.closedCode, 1000);
+        QVERIFY(!m_handler.closedByServer);
+        QTRY_COMPARE(m_hub->connectionCount(), 0);
+    }
+
+    void tooBigIsClosed1009AndThePeersCloseEndsIt()
+    {
+        Hub::Options o;
+        o.maxMessageBytes = 1024;
+        o.closeTimeoutMs = 60000; // so only the peer's close can end it within the test
+        QVERIFY(open(o));
+        // GIVEN a 4 MiB frame, THEN the close frame arrives while the client is still sending
+        m_client->write(clientFrame(0x1, QByteArray(4 << 20, 'x')));
+        QVERIFY(readUntil([this] { return lastCloseCode() == 1009; }));
+        QCOMPARE(m_handler.closedCode, 1009);
+        QVERIFY(m_handler.closedByServer);
+        // WHEN the client answers the close (after the rest of its frame), THEN TCP closes
+        m_client->write(clientFrame(0x8, closePayload(1009)));
+        QVERIFY(clientDisconnected());
+        QTRY_COMPARE(m_hub->connectionCount(), 0);
+    }
+
+    void unansweredCloseEndsAfterTheTimeout()
+    {
+        Hub::Options o;
+        o.closeTimeoutMs = 300;
+        Connection *c = open(o);
+        QVERIFY(c);
+        c->close(4001, "nope");
+        QVERIFY(readUntil([this] { return lastCloseCode() == 4001; }));
+        QCOMPARE(m_handler.closedCode, 0); // the handler closed it itself: no callback
+        m_client->write(clientFrame(0x1, "still talking")); // discarded
+        QVERIFY(clientDisconnected());
+        QTRY_COMPARE(m_hub->connectionCount(), 0);
+    }
+
+    void protocolErrorIsClosed1002()
+    {
+        QVERIFY(open());
+        m_client->write(clientFrame(0x1, "unmasked", true, QByteArray()));
+        QVERIFY(readUntil([this] { return lastCloseCode() == 1002; }));
+        QCOMPARE(m_handler.closedCode, 1002);
+        QVERIFY(m_handler.texts.isEmpty());
+    }
+
+    void invalidUtf8IsClosed1007()
+    {
+        QVERIFY(open());
+        m_client->write(clientFrame(0x1, "\xc3\x28"));
+        QVERIFY(readUntil([this] { return lastCloseCode() == 1007; }));
+        QVERIFY(m_handler.texts.isEmpty());
+    }
+
+    void binaryGoesToTheHandler()
+    {
+        QVERIFY(open());
+        m_client->write(clientFrame(0x2, "\x01\x02"));
+        QTRY_COMPARE(m_handler.binaries, 1);
+    }
+
+    void aPeerThatDoesNotReadIsClosed4008()
+    {
+        // GIVEN a client that never reads and a 64 KiB limit
+        Hub::Options o;
+        o.bufferLimit = 64 * 1024;
+        o.flushTimeoutMs = 500;
+        m_client.reset();
+        Connection *c = open(o);
+        QVERIFY(c);
+        m_client->setReadBufferSize(1);
+        // WHEN the server keeps writing, THEN a frame eventually is refused, the handler is told
+        // 4008, and what the socket holds never passes the limit by more than a frame
+        const QByteArray frame = textFrame(QByteArray(8000, 'f'));
+        int sent = 0;
+        while (m_handler.ws && sent < 100000) {
+            QVERIFY(c->unsentBytes() <= o.bufferLimit + frame.size());
+            if (c->send(frame))
+                ++sent;
+            if (sent % 64 == 0)
+                QCoreApplication::processEvents();
+        }
+        QCOMPARE(m_handler.closedCode, 4008);
+        QVERIFY(m_handler.closedByServer);
+        QVERIFY(!c->send(frame));
+        // THEN the closing socket is dropped after the flush timeout
+        QTRY_COMPARE_WITH_TIMEOUT(m_hub->connectionCount(), 0, 5000);
+    }
+
+    void abortDropsTheConnection()
+    {
+        Connection *c = open();
+        QVERIFY(c);
+        c->abort();
+        QVERIFY(clientDisconnected());
+        QCOMPARE(m_handler.closedCode, 0);
+        QTRY_COMPARE(m_hub->connectionCount(), 0);
+    }
+
+    void peerVanishingTellsTheHandler()
+    {
+        QVERIFY(open());
+        m_client->abort();
+        QTRY_COMPARE(m_handler.closedCode, 1006);
+        QVERIFY(!m_handler.closedByServer);
+        QTRY_COMPARE(m_hub->connectionCount(), 0);
+    }
+
+    void hubDestructionTellsHandlers()
+    {
+        QVERIFY(open());
+        m_hub.reset();
+        QCOMPARE(m_handler.closedCode, 1006);
+        QVERIFY(clientDisconnected());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConnection)
+#include "tst_connection.moc"
