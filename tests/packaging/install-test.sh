@@ -151,7 +151,8 @@ start_service() {
   echo "systemd is not PID 1 on this machine: running the unit's ExecStart by hand, as User=$user in $workdir:"
   echo "  $execstart   (with CONFAB_REDIS_URL and the listen ports set for the test)"
   # shellcheck disable=SC2086
-  (cd "$workdir" && exec runuser -u "$user" -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+  # setpriv execs (runuser would stay as the parent): $pid is confabd itself, as MainPID is.
+  (cd "$workdir" && exec setpriv --reuid="$user" --regid="$user" --init-groups -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
      CONFAB_SERVER_LISTEN="127.0.0.1:$public_port" CONFAB_SERVER_INTERNAL_LISTEN="127.0.0.1:$internal_port" \
      $execstart) >>"$tmp/confabd.log" 2>&1 &
   pid=$!
@@ -211,7 +212,7 @@ stop_service
 # A binary older than the database's schema refuses to start, with one line.
 pgsql confab "INSERT INTO schema_migrations (version, name) VALUES (100000, 'from a newer confabd')"
 set +e
-runuser -u "$user" -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" $execstart >"$tmp/newer.out" 2>&1
+setpriv --reuid="$user" --regid="$user" --init-groups -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" $execstart >"$tmp/newer.out" 2>&1
 rc=$?
 set -e
 cat "$tmp/newer.out"
