@@ -74,11 +74,12 @@ for f in /usr/bin/confabd /usr/bin/confab-console /usr/bin/confab-bench /etc/con
          /lib/systemd/system/confabd.service /usr/share/applications/confab-console.desktop \
          /usr/share/icons/hicolor/scalable/apps/confab-console.svg \
          /usr/share/confab-console/translations/console_de.qm /usr/share/confab-console/translations/console_fr.qm \
-         /usr/share/confab-console/translations/console_en.qm /usr/share/doc/confabd/copyright \
-         /usr/share/man/man8/confabd.8.gz; do
+         /usr/share/confab-console/translations/console_en.qm /usr/share/doc/confabd/copyright; do
   [ -e "$f" ] || fail "$f is missing"
 done
 echo "ok: every expected file is installed"
+# Minimal images tell dpkg not to unpack man pages; the package must still carry them.
+dpkg-deb -c "$src"/dist/confabd_*.deb | grep -q '/usr/share/man/man8/confabd.8.gz$' || fail "no confabd(8) in the package"
 expect "conffile" "$(dpkg-query -W -f='${Conffiles}' confabd | awk '{print $1}' | xargs)" "/etc/confab/confab.ini"
 IFS=: read -r _ _ uid _ _ home shell < <(getent passwd confab) || fail "no confab user"
 [ "$uid" -lt 1000 ] || fail "confab is not a system user (uid $uid)"
@@ -97,9 +98,17 @@ expect "confab-console --version" "$(HOME=$tmp QT_QPA_PLATFORM=offscreen confab-
 step "systemd-analyze verify"
 # Without systemd as PID 1 verify still loads the unit and checks its directives, that
 # ExecStart's binary is there and that its Documentation= man page exists.
-systemd-analyze verify /lib/systemd/system/confabd.service >"$tmp/verify.log" 2>&1 \
-  || { cat "$tmp/verify.log"; fail "systemd-analyze verify failed"; }
-[ ! -s "$tmp/verify.log" ] || { cat "$tmp/verify.log"; fail "systemd-analyze verify complained"; }
+set +e
+systemd-analyze verify /lib/systemd/system/confabd.service >"$tmp/verify.log" 2>&1
+rc=$?
+set -e
+if [ ! -e /usr/share/man/man8/confabd.8.gz ] && grep -q "Command 'man confabd(8)' failed" "$tmp/verify.log"; then
+  echo "note: this machine does not unpack man pages; the Documentation=man:confabd(8) check is skipped"
+  grep -v "Command 'man confabd(8)' failed" "$tmp/verify.log" >"$tmp/verify.rest" || true
+  mv "$tmp/verify.rest" "$tmp/verify.log"
+  rc=0
+fi
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/verify.log" ] || { cat "$tmp/verify.log"; fail "systemd-analyze verify complained"; }
 echo "ok: the unit verifies"
 
 step "check-config on the installed file and on a bad one"
