@@ -1,4 +1,5 @@
 #include "confab/logging.h"
+#include "confab/version.h"
 #include "core/adminclient.h"
 #include "core/profilestore.h"
 #include "widgets/language.h"
@@ -15,7 +16,9 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Confab"));
     QCoreApplication::setApplicationName(QStringLiteral("confab-console"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+    QCoreApplication::setApplicationVersion(
+        QStringLiteral("%1 (commit %2)")
+            .arg(QLatin1String(confab::version()), QLatin1String(confab::commit())));
     QGuiApplication::setDesktopFileName(QStringLiteral("confab-console"));
     confab::installLogFormat();
 

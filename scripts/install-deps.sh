@@ -11,6 +11,9 @@ packages=(
   libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libqt6svg6 qt6-translations-l10n libsimdjson-dev rapidjson-dev
   postgresql postgresql-client redis-server redis-tools curl prometheus xvfb xauth
+  libsystemd-dev
+  # The .deb packages (scripts/build-deb.sh) and their test: debhelper, lintian, systemd-analyze.
+  dpkg-dev debhelper lintian systemd adduser
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

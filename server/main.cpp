@@ -1,4 +1,6 @@
 // confabd: the one place where the process is set up; everything else lives in confab_server.
+#include "cli/commands.h"
+#include "cli/setuplocal.h"
 #include "confab/config.h"
 #include "confab/logging.h"
 #include "node/node.h"
@@ -30,7 +32,9 @@ void fail(const QString &reason)
 
 int usage()
 {
-    std::fprintf(stderr, "usage: confabd serve|migrate [--config FILE]\n");
+    std::fprintf(stderr,
+        "usage: confabd serve|migrate|check-config|setup-local [--config FILE]\n"
+        "       confabd --version\n");
     return 2;
 }
 
@@ -78,6 +82,8 @@ int main(int argc, char **argv)
     if (args.isEmpty())
         return usage();
     const QString command = args.first();
+    if (command == QLatin1String("--version") || command == QLatin1String("version"))
+        return confab::cli::printVersion();
     QString configPath;
     for (qsizetype i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--config") && i + 1 < args.size())
@@ -85,6 +91,13 @@ int main(int argc, char **argv)
         else
             return usage();
     }
+    // These two read the file themselves: check-config reports every problem, not the first.
+    if (command == QLatin1String("check-config"))
+        return confab::cli::checkConfig(
+            configPath.isEmpty() ? confab::cli::defaultConfigPath() : configPath);
+    if (command == QLatin1String("setup-local"))
+        return confab::cli::setupLocal(
+            configPath.isEmpty() ? confab::cli::defaultConfigPath() : configPath);
     const auto config = confab::Config::load(configPath, QProcessEnvironment::systemEnvironment());
     if (!config) {
         fail(config.error().message);
@@ -107,6 +120,7 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
 
     confab::node::Node node(*config);
+    confab::cli::reloadOnSighup(&node, configPath);
     QSocketNotifier signals(g_signalPipe[0], QSocketNotifier::Read);
     bool stopping = false;
     QObject::connect(&signals, &QSocketNotifier::activated, &node, [&] {

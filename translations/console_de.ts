@@ -314,6 +314,26 @@
         <translation>&amp;Sprache</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Confab Console</source>
+        <translation>Ü&amp;ber Confab Console</translation>
+    </message>
+    <message>
+        <source>About Confab Console</source>
+        <translation>Über Confab Console</translation>
+    </message>
+    <message>
+        <source>Confab Console %1</source>
+        <translation>Confab Console %1</translation>
+    </message>
+    <message>
+        <source>Commit %1. The operator console of the Confab messaging server, licensed under the Apache License 2.0.</source>
+        <translation>Commit %1. Die Betreiberkonsole des Confab-Messaging-Servers, lizenziert unter der Apache License 2.0.</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>Systemsprache</translation>
     </message>

@@ -314,6 +314,26 @@
         <translation>Lan&amp;gue</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;About Confab Console</source>
+        <translation>À &amp;propos de Confab Console</translation>
+    </message>
+    <message>
+        <source>About Confab Console</source>
+        <translation>À propos de Confab Console</translation>
+    </message>
+    <message>
+        <source>Confab Console %1</source>
+        <translation>Confab Console %1</translation>
+    </message>
+    <message>
+        <source>Commit %1. The operator console of the Confab messaging server, licensed under the Apache License 2.0.</source>
+        <translation>Commit %1. La console d’exploitation du serveur de messagerie Confab, sous licence Apache 2.0.</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>Langue du système</translation>
     </message>

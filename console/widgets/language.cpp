@@ -3,6 +3,7 @@
 #include "core/logging.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
@@ -40,8 +41,15 @@ QString installTranslations(const QString &language)
     if (!language.isEmpty())
         QLocale::setDefault(locale);
     auto *console = new QTranslator(QCoreApplication::instance());
-    // English is the fallback, and its catalogue is still needed for plural forms.
-    if (!console->load(
+    // The installed catalogues (<prefix>/share/confab-console/translations, found from bin/)
+    // come first, so a packaged catalogue is the one used; the copies embedded in the program
+    // serve the build tree. English is the fallback, and its catalogue is still needed for
+    // plural forms.
+    const QString installed
+        = QDir(QCoreApplication::applicationDirPath())
+              .absoluteFilePath(QStringLiteral("../share/confab-console/translations"));
+    if (!console->load(locale, QStringLiteral("console"), QStringLiteral("_"), installed)
+        && !console->load(
             locale, QStringLiteral("console"), QStringLiteral("_"), QStringLiteral(":/i18n"))
         && !console->load(QStringLiteral(":/i18n/console_en.qm"))) {
         delete console;
@@ -55,7 +63,8 @@ QString installTranslations(const QString &language)
         QCoreApplication::installTranslator(qt);
     else
         delete qt;
-    qCInfo(lcConsole) << "user interface language" << console->language();
+    qCInfo(lcConsole).noquote() << "user interface language" << console->language() << "from"
+                                << QDir::cleanPath(console->filePath());
     return console->language();
 }
 

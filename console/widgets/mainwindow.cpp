@@ -9,12 +9,15 @@
 #include "widgets/overviewpage.h"
 #include "widgets/streamspage.h"
 
+#include "confab/version.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
@@ -107,6 +110,22 @@ MainWindow::MainWindow(
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::showAbout()
+{
+    // Not modal: the window keeps updating behind it. The version and commit are the package's
+    // and the same a server of this build reports on /healthz.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("About Confab Console"),
+        tr("Confab Console %1").arg(QString::fromLatin1(confab::version())), QMessageBox::Close,
+        this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setIconPixmap(icon("confab").pixmap(64, 64));
+    box->setInformativeText(tr("Commit %1. The operator console of the Confab messaging server, "
+                               "licensed under the Apache License 2.0.")
+                                .arg(QString::fromLatin1(confab::commit())));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void MainWindow::createActions()
 {
     QMenu *fileMenu = menuBar()->addMenu(tr("&Server"));
@@ -165,6 +184,10 @@ void MainWindow::createActions()
             m_actionResult->setText(tr("The language changes when the console is restarted."));
         });
     }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About Confab Console"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("aboutAction"));
 
     QToolBar *bar = addToolBar(tr("Main toolbar"));
     bar->setObjectName(QStringLiteral("mainToolbar"));

@@ -47,6 +47,7 @@ public:
     void refreshDeadLetters();
     void flushNow();
     void runRetention();
+    void showAbout();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -1,5 +1,7 @@
 #include "api/health.h"
 
+#include "confab/jsonwriter.h"
+#include "confab/version.h"
 #include "http/router.h"
 #include "schema/keys.h"
 #include "objectstore/objectstore.h"
@@ -11,9 +13,16 @@
 namespace confab::api {
 
 namespace {
+// The version and commit tell an operator which build answers (the same as the package's).
 QCoro::Task<http::Response> alive(http::Request)
 {
-    co_return http::Response::json(200, R"({"status":"ok"})");
+    JsonWriter w(96);
+    w.beginObject()
+        .field("status", "ok")
+        .field("version", version())
+        .field("commit", commit())
+        .endObject();
+    co_return http::Response::json(200, w.take());
 }
 } // namespace
 

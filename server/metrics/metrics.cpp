@@ -1,5 +1,7 @@
 #include "metrics/metrics.h"
 
+#include "confab/version.h"
+
 #include "metrics/logging.h"
 #include "metrics/processmetrics_p.h"
 
@@ -284,8 +286,8 @@ Metrics::Metrics(const QByteArray &version)
     : d(std::make_unique<Private>())
 {
     d->buildInfo
-        .Add({ { "version", version.isEmpty() ? std::string(CONFAB_VERSION) : toStd(version) },
-            { "qt", qVersion() } })
+        .Add({ { "version", version.isEmpty() ? std::string(confab::version()) : toStd(version) },
+            { "commit", confab::commit() }, { "qt", qVersion() } })
         .Set(1);
     for (const char *reason : knownAuthReasons)
         d->authFailures.at({ QByteArrayView(reason) });

@@ -14,9 +14,9 @@
 #include "http/server.h"
 #include "messaging/fanout.h"
 #include "messaging/messageservice.h"
+#include "metrics/metrics.h"
 #include "objectstore/factory.h"
 #include "objectstore/objectstore.h"
-#include "metrics/metrics.h"
 #include "redis/client.h"
 #include "redis/subscriber.h"
 #include "retention/retentionworker.h"
@@ -27,6 +27,7 @@
 #include "store/apps.h"
 #include "store/conversations.h"
 #include "store/database.h"
+#include "systemd/servicenotifier.h"
 
 #include <QCoro/QCoroFuture>
 #include <QCoro/QCoroSignal>
@@ -194,6 +195,7 @@ public:
     http::Server publicServer;
     http::Server internalServer;
     QTimer statsTick;
+    systemd::ServiceNotifier serviceManager; // READY/STOPPING/WATCHDOG for a Type=notify unit
     admin::StatsCollector stats;
     admin::AdminSocketServer adminSocket;
 };
@@ -290,6 +292,7 @@ QCoro::Task<Status> Node::start()
         co_return Error::badRequest(QStringLiteral("[s3]: %1").arg(d->objectsError));
     if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
         co_return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    d->serviceManager.status(QStringLiteral("migrating the database schema"));
     auto pending1 = d->db.migrate();
     const Status migrated = co_await pending1;
     if (!migrated)
@@ -308,6 +311,7 @@ QCoro::Task<Status> Node::start()
 
     // Counters Redis may have lost are rebuilt from the segment index before any send, and what
     // a crash left unflushed is marked pending again (docs/storage.md, Recovery).
+    d->serviceManager.status(QStringLiteral("recovering the Redis tail from the segment index"));
     auto recovering = d->flush.recover();
     const Status recovered = co_await recovering;
     if (!recovered)
@@ -326,6 +330,9 @@ QCoro::Task<Status> Node::start()
     d->stats.start();
     qCInfo(lcNode, "node %s serving on %s:%d (internal %s:%d)", qPrintable(d->nodeId), qPrintable(pub.host),
            int(d->publicServer.port()), qPrintable(internal.host), int(d->internalServer.port()));
+    // Only now, with the schema migrated, the tail recovered and both listeners open.
+    d->serviceManager.ready(
+        QStringLiteral("serving on %1:%2").arg(pub.host).arg(d->publicServer.port()));
     co_return Ok{};
 }
 
@@ -385,6 +392,7 @@ QCoro::Task<admin::PipelineStats> Node::pipelineStats()
 QCoro::Task<> Node::stop()
 {
     qCInfo(lcNode, "shutting down: closing client connections");
+    d->serviceManager.stopping(QStringLiteral("draining: closing client connections"));
     d->flush.stop();
     d->retention.stop();
     d->publicServer.close();

@@ -162,8 +162,35 @@ const QList<Migration> &migrations()
     return kMigrations;
 }
 
+Status refuseNewerSchema(QSqlDatabase &db)
+{
+    const QString what = QStringLiteral("reading the schema version");
+    auto exists = sql::exec(
+        db, QStringLiteral("SELECT to_regclass('schema_migrations') IS NOT NULL"), {}, what);
+    if (!exists)
+        return exists.error();
+    if (!exists->next() || !exists->value(0).toBool())
+        return Ok {};
+    auto newest = sql::exec(
+        db, QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations"), {}, what);
+    if (!newest)
+        return newest.error();
+    const int found = newest->next() ? newest->value(0).toInt() : 0;
+    const int known = kMigrations.last().version;
+    if (found <= known)
+        return Ok {};
+    return Error::conflict(QStringLiteral(
+        "the database schema is at version %1, newer than the %2 this confabd knows: "
+        "a newer confabd migrated it; run that version (or a later one)")
+                               .arg(found)
+                               .arg(known));
+}
+
 Status applyMigrations(QSqlDatabase &db)
 {
+    // An older binary on a newer schema could write rows the newer code misreads: refuse.
+    if (Status s = refuseNewerSchema(db); !s)
+        return s;
     for (const Migration &m : kMigrations) {
         if (Status s = applyOne(db, m); !s)
             return s;

@@ -2,6 +2,8 @@
 // dialog, stats reaching every view, tab switching by keyboard, retry / discard / flush
 // sending the right requests. Saves a grab() of each view to CONFAB_SCREENSHOT_DIR.
 #include "adminserver.h"
+
+#include "confab/version.h"
 #include "core/adminclient.h"
 #include "core/deadlettersmodel.h"
 #include "core/nodesmodel.h"
@@ -247,6 +249,29 @@ private Q_SLOTS:
         MainWindow again(&client, &profiles, &settings);
         QCOMPARE(again.tabs()->currentIndex(), int(MainWindow::StreamsTab));
         QCOMPARE(again.size(), QSize(1100, 700));
+    }
+
+    // Help › About names the build: the same version and commit as the package, confabd
+    // --version and /healthz. The box is not modal, so the window keeps updating behind it.
+    void aboutBoxShowsVersionAndCommit()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("about.ini")), QSettings::IniFormat);
+        AdminClient client;
+        ProfileStore profiles(&settings);
+        MainWindow window(&client, &profiles, &settings);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *about = window.findChild<QAction *>(QStringLiteral("aboutAction"));
+        QVERIFY(about);
+        about->trigger();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("aboutBox"))) != nullptr);
+        QVERIFY(!box->isModal() || box->windowModality() == Qt::WindowModal);
+        QVERIFY2(box->text().contains(QLatin1String(confab::version())), qPrintable(box->text()));
+        QVERIFY2(box->informativeText().contains(QLatin1String(confab::commit())),
+            qPrintable(box->informativeText()));
+        shoot(box, QStringLiteral("about"));
+        box->close();
     }
 
     // Last: the German catalogue stays installed for the rest of the process.

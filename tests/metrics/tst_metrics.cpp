@@ -1,3 +1,4 @@
+#include "confab/version.h"
 #include "metrics/metrics.h"
 
 #include <QDateTime>
@@ -523,13 +524,16 @@ void tst_Metrics::authReasonsArePresentFromTheStart()
 void tst_Metrics::buildInfo()
 {
     const Exposition named = scrape(Metrics("9.8.7"));
-    QCOMPARE(named.value("confab_build_info", { { "version", "9.8.7" }, { "qt", qVersion() } }),
+    QCOMPARE(named.value("confab_build_info",
+                 { { "version", "9.8.7" }, { "commit", confab::commit() }, { "qt", qVersion() } }),
         std::optional<double>(1));
 
     const Exposition defaulted = scrape(Metrics());
     const QList<Sample> info = defaulted.series("confab_build_info");
     QCOMPARE(info.size(), qsizetype(1));
-    QVERIFY(!info.first().labels.value("version").isEmpty());
+    // The build's own version and commit, as confabd --version and /healthz report them.
+    QCOMPARE(info.first().labels.value("version"), QByteArray(confab::version()));
+    QCOMPARE(info.first().labels.value("commit"), QByteArray(confab::commit()));
     QCOMPARE(Metrics::contentType(), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
 }
 

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void migrateEmptyDatabase();
     void migrateTwiceIsNoop();
     void concurrentMigrations();
+    void newerSchemaIsRefused();
     void migrationCreatesSchema_data();
     void migrationCreatesSchema();
     void runExecutesOffTheCallingThread();
@@ -126,6 +127,28 @@ void tst_Database::migrateTwiceIsNoop()
     STORE_AWAIT(versions, recordedVersions(&db));
     STORE_VERIFY(versions);
     QCOMPARE(*versions, allVersions());
+}
+
+void tst_Database::newerSchemaIsRefused()
+{
+    // GIVEN a database a newer confabd migrated (one version past this binary's last)
+    const QString url = m_env.createDatabase();
+    Database db({ url, 1 });
+    STORE_AWAIT(first, db.migrate());
+    STORE_VERIFY(first);
+    const int newer = migrations().last().version + 1;
+    confab::test::psql(url,
+        QStringLiteral(
+            "INSERT INTO schema_migrations (version, name) VALUES (%1, 'from the future')")
+            .arg(newer));
+    // WHEN this binary migrates it
+    STORE_AWAIT(second, db.migrate());
+    // THEN it refuses with one line naming both versions, and applies nothing
+    QVERIFY(!second);
+    QCOMPARE(second.error().code, ErrorCode::Conflict);
+    QVERIFY2(second.error().message.contains(QString::number(newer)),
+        qPrintable(second.error().message));
+    QVERIFY(!second.error().message.contains(u'\n'));
 }
 
 void tst_Database::concurrentMigrations()

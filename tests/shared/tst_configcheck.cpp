@@ -1,0 +1,201 @@
+// `confabd check-config`: every problem of a file at once, one line each with its line number,
+// and the packaged sample config (packaging/confab.ini) passes and lists every key of
+// PROTOCOL.md section 1 with its default.
+#include "confab/config.h"
+#include "confab/configcheck.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QTest>
+
+#include <utility>
+
+using namespace confab;
+
+namespace
+{
+
+QProcessEnvironment noEnv()
+{
+    return QProcessEnvironment();
+}
+
+QByteArray sampleConfig()
+{
+    QFile f(QStringLiteral(CONFAB_SOURCE_DIR "/packaging/confab.ini"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+// PROTOCOL.md section 1, "Keys that must exist", with their defaults.
+const QList<std::pair<QString, QString>> &protocolKeys()
+{
+    static const QList<std::pair<QString, QString>> keys = {
+        { QStringLiteral("server/listen"), QStringLiteral("0.0.0.0:8080") },
+        { QStringLiteral("server/internal_listen"), QStringLiteral("127.0.0.1:8081") },
+        { QStringLiteral("server/node_id"), QString() },
+        { QStringLiteral("server/max_message_bytes"), QStringLiteral("65536") },
+        { QStringLiteral("server/heartbeat"), QStringLiteral("25s") },
+        { QStringLiteral("postgres/url"),
+            QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab") },
+        { QStringLiteral("redis/url"), QStringLiteral("redis://127.0.0.1:6379/0") },
+        { QStringLiteral("redis/cluster_nodes"), QString() },
+        { QStringLiteral("redis/sentinels"), QString() },
+        { QStringLiteral("redis/master_name"), QString() },
+        { QStringLiteral("s3/endpoint"), QStringLiteral("http://127.0.0.1:9000") },
+        { QStringLiteral("s3/region"), QStringLiteral("us-east-1") },
+        { QStringLiteral("s3/bucket"), QStringLiteral("confab") },
+        { QStringLiteral("s3/access_key"), QStringLiteral("minioadmin") },
+        { QStringLiteral("s3/secret_key"), QStringLiteral("minioadmin") },
+        { QStringLiteral("segments/max_bytes"), QStringLiteral("1048576") },
+        { QStringLiteral("segments/max_age"), QStringLiteral("30s") },
+        { QStringLiteral("retention/max_age"), QStringLiteral("30d") },
+        { QStringLiteral("retention/interval"), QStringLiteral("1h") },
+        { QStringLiteral("limits/user_msgs_per_min"), QStringLiteral("60") },
+        { QStringLiteral("limits/app_msgs_per_s"), QStringLiteral("1000") },
+        { QStringLiteral("limits/conns_per_user_per_10s"), QStringLiteral("5") },
+        { QStringLiteral("limits/max_conns"), QStringLiteral("50000") },
+        { QStringLiteral("limits/client_buffer_soft"), QStringLiteral("1048576") },
+        { QStringLiteral("limits/client_buffer_hard"), QStringLiteral("8388608") },
+        { QStringLiteral("limits/slow_client_timeout"), QStringLiteral("30s") },
+        { QStringLiteral("limits/dedup_window"), QStringLiteral("1h") },
+        { QStringLiteral("webhooks/coalesce"), QStringLiteral("5s") },
+        { QStringLiteral("webhooks/timeout"), QStringLiteral("10s") },
+        { QStringLiteral("webhooks/retry_window"), QStringLiteral("1h") },
+        { QStringLiteral("webhooks/allow_private"), QStringLiteral("false") },
+        { QStringLiteral("tls/cert"), QString() },
+        { QStringLiteral("tls/key"), QString() },
+        { QStringLiteral("tls/internal"), QStringLiteral("false") },
+        { QStringLiteral("admin/token"), QString() },
+    };
+    return keys;
+}
+
+} // namespace
+
+class tst_ConfigCheck : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void goodFileHasNoProblems()
+    {
+        const QByteArray ini = "; comment\n[server]\nlisten = "
+                               "127.0.0.1:9000\n\n[retention]\nmax_age = 7d ; a week\n";
+        QCOMPARE(checkConfig(ini, noEnv()), QStringList());
+    }
+
+    void everyProblemIsReported()
+    {
+        // GIVEN a file with four independent mistakes (Config::parse stops at the first)
+        const QByteArray ini = "[server]\n" // 1
+                               "listen = nowhere\n" // 2: not host:port
+                               "heartbeat = 5 parsecs\n" // 3: not a duration
+                               "[retention\n" // 4: unterminated header
+                               "[retention]\n" // 5
+                               "max_age = 90d\n" // 6: above 30d
+                               "colour = blue\n" // 7: unknown key
+                               "just words\n"; // 8: not key = value
+        // WHEN it is checked
+        const QStringList problems = checkConfig(ini, noEnv());
+        // THEN each is one line, in file order, naming its line
+        QCOMPARE(problems.size(), 6);
+        const QList<int> lines = { 2, 3, 4, 6, 7, 8 };
+        for (int i = 0; i < problems.size(); ++i) {
+            QVERIFY2(problems[i].startsWith(QStringLiteral("line %1: ").arg(lines[i])),
+                qPrintable(problems[i]));
+            QVERIFY(!problems[i].contains(u'\n'));
+        }
+        QVERIFY2(problems[0].contains(QLatin1String("[server] listen")), qPrintable(problems[0]));
+        QVERIFY2(
+            problems[3].contains(QLatin1String("[retention] max_age")), qPrintable(problems[3]));
+        QVERIFY2(problems[4].contains(QLatin1String("unknown key [retention] colour")),
+            qPrintable(problems[4]));
+    }
+
+    void crossKeyRuleIsChecked()
+    {
+        const QByteArray ini = "[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n";
+        const QStringList problems = checkConfig(ini, noEnv());
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(
+            problems[0].contains(QLatin1String("client_buffer_hard")), qPrintable(problems[0]));
+    }
+
+    void environmentOverridesAreChecked()
+    {
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("CONFAB_REDIS_URL"), QStringLiteral("http://not-redis"));
+        env.insert(QStringLiteral("CONFAB_SERVER_HEARTBEAT"), QStringLiteral("soon"));
+        env.insert(QStringLiteral("CONFAB_TEST_ENV"), QStringLiteral("not ours, ignored"));
+        const QStringList problems = checkConfig("[server]\n", env);
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems.join(u'|').contains(QLatin1String("CONFAB_REDIS_URL")),
+            qPrintable(problems.join(u'|')));
+        QVERIFY2(problems.join(u'|').contains(QLatin1String("CONFAB_SERVER_HEARTBEAT")),
+            qPrintable(problems.join(u'|')));
+    }
+
+    void unreadableFileIsOneProblem()
+    {
+        const QStringList problems
+            = checkConfigFile(QStringLiteral("/nonexistent/confab.ini"), noEnv());
+        QCOMPARE(problems.size(), 1);
+        QVERIFY(problems[0].contains(QLatin1String("/nonexistent/confab.ini")));
+    }
+
+    void sampleConfigIsValid()
+    {
+        const QByteArray ini = sampleConfig();
+        QVERIFY(!ini.isEmpty());
+        QCOMPARE(checkConfig(ini, noEnv()), QStringList());
+        // The package's default: segments in a local directory under the state directory.
+        const auto config = Config::parse(ini, noEnv());
+        QVERIFY(config);
+        QCOMPARE(config->s3.endpoint, QStringLiteral("file:///var/lib/confab/objects"));
+        QVERIFY(config->admin.token.isEmpty()); // setup-local writes it
+    }
+
+    void sampleConfigListsEveryProtocolKey_data()
+    {
+        QTest::addColumn<QString>("section");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("defaultValue");
+        for (const auto &[path, value] : protocolKeys())
+            QTest::addRow("%s", qPrintable(path))
+                << path.section(u'/', 0, 0) << path.section(u'/', 1) << value;
+    }
+
+    void sampleConfigListsEveryProtocolKey()
+    {
+        QFETCH(QString, section);
+        QFETCH(QString, key);
+        QFETCH(QString, defaultValue);
+        // GIVEN the sample's lines of [section]
+        QString current;
+        QStringList lines;
+        for (const QByteArray &raw : sampleConfig().split('\n')) {
+            const QString line = QString::fromUtf8(raw).trimmed();
+            if (line.startsWith(u'['))
+                current = line.mid(1, line.indexOf(u']') - 1);
+            else if (current == section)
+                lines.append(line);
+        }
+        // THEN the key is there, commented out with its default
+        const QRegularExpression re(
+            QStringLiteral("^;%1 =(.*)$").arg(QRegularExpression::escape(key)));
+        bool found = false;
+        for (const QString &line : lines) {
+            const auto m = re.match(line);
+            if (m.hasMatch() && m.captured(1).trimmed() == defaultValue)
+                found = true;
+        }
+        QVERIFY2(found,
+            qPrintable(
+                QStringLiteral(";%1 = %2 missing from [%3]").arg(key, defaultValue, section)));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_ConfigCheck)
+#include "tst_configcheck.moc"
