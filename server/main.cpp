@@ -1,6 +1,7 @@
 // confabd: the one place where the process is set up; everything else lives in confab_server.
 #include "confab/config.h"
 #include "confab/logging.h"
+#include "eventloop/epolleventdispatcher.h"
 #include "node/node.h"
 
 #include <QCoreApplication>
@@ -12,9 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace {
+namespace
+{
 
-int g_signalPipe[2] = {-1, -1};
+int g_signalPipe[2] = { -1, -1 };
 
 void onSignal(int)
 {
@@ -70,6 +72,14 @@ int main(int argc, char **argv)
 {
     // Without GLib's dispatcher fan-out costs far less (DESIGN.md "The hot path").
     qputenv("QT_NO_GLIB", "1");
+    // Wakeups that cost O(ready sockets), not O(connections); CONFAB_EVENT_DISPATCHER=qt keeps
+    // Qt's own dispatcher for A/B measurements (docs/running.md).
+    const QString dispatcherError
+        = confab::eventloop::installMainThreadDispatcher(qgetenv("CONFAB_EVENT_DISPATCHER"));
+    if (!dispatcherError.isEmpty()) {
+        fail(dispatcherError);
+        return 1;
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confabd"));
     confab::installLogFormat();
