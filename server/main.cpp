@@ -3,6 +3,7 @@
 #include "cli/setuplocal.h"
 #include "confab/config.h"
 #include "confab/logging.h"
+#include "eventloop/epolleventdispatcher.h"
 #include "node/node.h"
 
 #include <QCoreApplication>
@@ -74,6 +75,14 @@ int main(int argc, char **argv)
 {
     // Without GLib's dispatcher fan-out costs far less (DESIGN.md "The hot path").
     qputenv("QT_NO_GLIB", "1");
+    // Wakeups that cost O(ready sockets), not O(connections); CONFAB_EVENT_DISPATCHER=qt keeps
+    // Qt's own dispatcher for A/B measurements (docs/running.md).
+    const QString dispatcherError
+        = confab::eventloop::installMainThreadDispatcher(qgetenv("CONFAB_EVENT_DISPATCHER"));
+    if (!dispatcherError.isEmpty()) {
+        fail(dispatcherError);
+        return 1;
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confabd"));
     confab::installLogFormat();

@@ -1,0 +1,3 @@
+#include "eventloop/logging.h"
+
+Q_LOGGING_CATEGORY(lcEventLoop, "confab.eventloop", QtInfoMsg)
