@@ -173,7 +173,12 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
                     cur.more = false;
                     continue;
                 }
-                if (cur.taken == 0 && records.first().seq != cur.next)
+                if (cur.taken > 0 && records.first().seq != cur.next) {
+                    // A hole right after what this flush read: the next flush starts there.
+                    cur.more = false;
+                    continue;
+                }
+                if (records.first().seq != cur.next)
                     qCWarning(lcSegments) << "the tail of" << appId << c << "starts at"
                                           << records.first().seq << "instead of" << cur.next
                                           << "- those messages were lost from Redis before a flush";
