@@ -56,7 +56,7 @@ QCoro::Task<Expected<Identity>> Authenticator::apiKey(QByteArray credential)
         co_return failure(auth::failureReason(auth::Failure::UnknownCredential), QStringLiteral("unknown API key"));
     if (key->revokedMs != 0 || (key->expiresMs != 0 && key->expiresMs <= now))
         co_return failure(auth::failureReason(auth::Failure::Revoked), QStringLiteral("API key revoked or expired"));
-    co_return Identity{key->appId, QString(), true};
+    co_return Identity{key->appId, QString(), true, key->expiresMs, key->id};
 }
 
 QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
@@ -82,7 +82,7 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
             co_return failure(auth::failureReason(claims.error().reason), claims.error().message);
         if (!isValidUserId(claims->userId))
             co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid user id"));
-        co_return Identity{app->id, claims->userId, false};
+        co_return Identity{app->id, claims->userId, false, claims->expiresMs, QString()};
     }
 
     const QString issuer = jwt->issuer();
@@ -115,7 +115,7 @@ QCoro::Task<Expected<Identity>> Authenticator::userToken(QByteArray credential)
             const QString sub = jwt->claims.value(QLatin1String("sub")).toString();
             if (!isValidUserId(sub))
                 co_return failure(auth::failureReason(auth::Failure::Malformed), QStringLiteral("invalid subject"));
-            co_return Identity{app.id, sub, false};
+            co_return Identity{app.id, sub, false, qint64(jwt->claims.value(QLatin1String("exp")).toDouble()) * 1000, QString()};
         }
         lastError = ok.error();
     }

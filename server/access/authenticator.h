@@ -22,6 +22,8 @@ struct Identity {
     QString appId;
     QString userId;   // empty for an API key
     bool isApp = false;
+    qint64 expiresMs = 0; // when the credential stops working (token exp, a rotated key's end); 0: never
+    QString keyId;        // the API key's id, for revocation
 };
 
 // Turns a presented credential (API key, Confab-minted token, or OIDC token) into an

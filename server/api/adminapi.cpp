@@ -5,12 +5,18 @@
 #include "auth/crypto.h"
 #include "confab/jsonwriter.h"
 #include "http/router.h"
+#include "redis/client.h"
+#include "schema/keys.h"
 #include "store/apikeys.h"
 #include "store/apps.h"
 
 #include <QCoro/QCoroFuture>
+#include <QDateTime>
+#include <QLoggingCategory>
 #include <QJsonArray>
 #include <QUrl>
+
+Q_LOGGING_CATEGORY(lcApi, "confab.api", QtInfoMsg)
 
 namespace confab::api {
 
@@ -214,8 +220,22 @@ QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
     const Expected<store::ApiKey> created = co_await pending6;
     if (!created)
         co_return http::Response::error(created.error());
+    auto publishing = announceKeyEnd(req.param("key_id"), QDateTime::currentMSecsSinceEpoch() + std::max<qint64>(1, graceS * 1000));
+    co_await publishing;
     co_return jsonResponse(201, QJsonObject{{QStringLiteral("key_id"), created->id},
                                             {QStringLiteral("api_key"), QString::fromUtf8(auth::formatApiKey(parts))}});
+}
+
+QCoro::Task<> AdminApi::announceKeyEnd(QString keyId, qint64 endsMs)
+{
+    // Sessions on every node end with the key (docs/protocol-notes.md). Best effort: if Redis is
+    // down, no node can accept a send either, and a node that missed it still refuses the key on
+    // the next connection.
+    auto pending = m_deps.redis->exec(
+        {QByteArrayLiteral("PUBLISH"), schema::keys::keyEventsChannel(), "e " + keyId.toUtf8() + '\n' + QByteArray::number(endsMs)});
+    const redis::Reply r = co_await pending;
+    if (!r)
+        qCWarning(lcApi) << "could not announce the end of API key" << keyId << ":" << r.error().message;
 }
 
 QCoro::Task<http::Response> AdminApi::revokeKey(http::Request req)
@@ -226,6 +246,8 @@ QCoro::Task<http::Response> AdminApi::revokeKey(http::Request req)
     const Status s = co_await pending7;
     if (!s)
         co_return http::Response::error(s.error());
+    auto publishing = announceKeyEnd(req.param("key_id"), 0);
+    co_await publishing;
     co_return http::Response::noContent();
 }
 

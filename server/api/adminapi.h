@@ -25,6 +25,7 @@ Q_SIGNALS:
     void authFailed(const QByteArray &reason);
 
 private:
+    QCoro::Task<> announceKeyEnd(QString keyId, qint64 endsMs);
     [[nodiscard]] bool authorized(const http::Request &req);
     QCoro::Task<http::Response> createApp(http::Request req);
     QCoro::Task<http::Response> patchApp(http::Request req);

@@ -176,8 +176,8 @@ ParsedFrame parseClientFrame(QByteArrayView utf8, qsizetype maxContentBytes)
         }
     }
 
-    if (type == "auth") {
-        f.type = FrameType::Auth;
+    if (type == "auth" || type == "auth.refresh") {
+        f.type = type == "auth" ? FrameType::Auth : FrameType::AuthRefresh;
         r.string("token", f.token, true, kMaxToken);
     } else if (type == "message.send") {
         f.type = FrameType::MessageSend;

@@ -8,6 +8,7 @@ namespace confab::gateway {
 
 enum class FrameType {
     Auth,
+    AuthRefresh,
     MessageSend,
     MessageDelivered,
     MessageRead,
@@ -23,7 +24,7 @@ struct ClientFrame {
     FrameType type = FrameType::Ping;
     QByteArray req;        // empty when the client sent none
     bool hasReq = false;
-    QByteArray token;      // auth
+    QByteArray token;      // auth, auth.refresh
     QByteArray convoId;
     QByteArray clientMsgId;
     QByteArray senderId;   // message.send by an API-key session

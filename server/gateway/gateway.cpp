@@ -2,6 +2,7 @@
 
 #include "gateway/logging.h"
 #include "gateway/session.h"
+#include "schema/keys.h"
 
 #include <QDateTime>
 
@@ -26,9 +27,27 @@ Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject
     m_presence.setInterval(kPresenceRefreshMs);
     connect(&m_presence, &QTimer::timeout, this, &Gateway::refreshPresence);
     m_presence.start();
+    if (m_deps.fanout)
+        m_deps.fanout->add(schema::keys::keyEventsChannel(), this);
 }
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway()
+{
+    if (m_deps.fanout)
+        m_deps.fanout->remove(schema::keys::keyEventsChannel(), this);
+}
+
+void Gateway::onEvent(const QByteArray &, const messaging::Event &event)
+{
+    // "e <key_id>\n<ms>": the key now ends at ms (a rotation's grace), 0 = revoked.
+    const QString keyId = QString::fromUtf8(event.arg);
+    const qint64 endsMs = event.frame.toLongLong();
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions) {
+        if (!keyId.isEmpty() && s->keyId() == keyId)
+            s->credentialEndsAt(endsMs);
+    }
+}
 
 void Gateway::accept(websocket::Connection *connection, const websocket::Upgrade &upgrade)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "confab/config.h"
+#include "messaging/fanout.h"
 #include "websocket/connection.h"
 #include "websocket/upgrade.h"
 
@@ -46,7 +47,7 @@ struct GatewayDeps {
 // The client WebSocket endpoint /v1/ws (PROTOCOL.md section 5): owns the sessions of this
 // node, their shared timers (heartbeat, auth deadline, typing expiry, backpressure) and the
 // per-node connection cap. One timer sweeps every session; sessions have none of their own.
-class Gateway : public QObject
+class Gateway : public QObject, private messaging::Listener
 {
     Q_OBJECT
 public:
@@ -75,6 +76,8 @@ Q_SIGNALS:
     void delivered(qint64 latencyMs);
 
 private:
+    // API key revocations and rotations from any node (schema::keys::keyEventsChannel()).
+    void onEvent(const QByteArray &channel, const messaging::Event &event) override;
     void heartbeat();
     void sweep();
     void refreshPresence();

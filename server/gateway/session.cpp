@@ -22,6 +22,7 @@ namespace confab::gateway {
 namespace {
 
 constexpr qint64 kAuthTimeoutMs = 10000;
+constexpr qint64 kAuthCheckMs = 20000; // checking a credential, after the auth frame's 10 s
 constexpr qint64 kTypingExpiryMs = 10000;
 constexpr qint64 kPresenceTtlMs = 90000;
 
@@ -304,12 +305,47 @@ QCoro::Task<> Session::handle(ClientFrame frame)
         case FrameType::TypingStop: return handleTyping(std::move(frame));
         case FrameType::PresenceSubscribe: return handlePresence(std::move(frame));
         case FrameType::Sync: return handleSync(std::move(frame));
+        case FrameType::AuthRefresh: return handleRefresh(std::move(frame));
         case FrameType::Auth:
         case FrameType::Ping: break;
         }
         return handleNothing();
     }();
     co_await work;
+}
+
+void Session::credentialEndsAt(qint64 ms)
+{
+    if (ms <= 0) {
+        closeWith(kUnauthorized, QStringLiteral("credential revoked"));
+        return;
+    }
+    if (m_identity.expiresMs == 0 || ms < m_identity.expiresMs)
+        m_identity.expiresMs = ms;
+}
+
+QCoro::Task<> Session::handleRefresh(ClientFrame f)
+{
+    // A new token for the same user of the same app extends the session (docs/protocol-notes.md).
+    auto pending = m_gateway->deps().authenticator->authenticate(f.token);
+    const Expected<access::Identity> id = co_await pending;
+    if (m_state == State::Closed)
+        co_return;
+    if (!id) {
+        sendError(f.req, f.hasReq, id.error());
+        co_return;
+    }
+    if (id->isApp || m_identity.isApp || id->appId != m_identity.appId || id->userId != m_identity.userId) {
+        sendError(f.req, f.hasReq, Error::forbidden(QStringLiteral("auth.refresh takes a token of the same user")));
+        co_return;
+    }
+    m_identity.expiresMs = id->expiresMs;
+    JsonWriter w;
+    w.beginObject().field("type", "auth.refreshed");
+    if (f.hasReq)
+        w.field("req", QByteArrayView(f.req));
+    w.field("expires_ms", m_identity.expiresMs).endObject();
+    send(w.bytes());
 }
 
 QCoro::Task<bool> Session::ensureMember(QByteArray convoId, QByteArray userId)
@@ -599,6 +635,16 @@ void Session::sweep(qint64 now)
 {
     if (m_state == State::AwaitingAuth && now - m_openedMs > kAuthTimeoutMs) {
         closeWith(kUnauthorized, QStringLiteral("no auth frame within 10 s"));
+        return;
+    }
+    // A credential being checked (a slow identity provider) has a deadline of its own.
+    if (m_state == State::Authenticating && now - m_openedMs > kAuthTimeoutMs + kAuthCheckMs) {
+        closeWith(kUnauthorized, QStringLiteral("authentication did not finish in time"));
+        return;
+    }
+    // A session lives no longer than its credential (token exp, a rotated key's grace).
+    if (m_state == State::Ready && m_identity.expiresMs > 0 && now >= m_identity.expiresMs) {
+        closeWith(kUnauthorized, QStringLiteral("credential expired"));
         return;
     }
     for (auto it = m_typing.begin(); it != m_typing.end();) {

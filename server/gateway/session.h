@@ -43,6 +43,10 @@ public:
     void refreshPresence();
 
     [[nodiscard]] bool isAuthenticated() const { return m_state == State::Ready; }
+    // The API key this session authenticated with (empty for a user token).
+    [[nodiscard]] const QString &keyId() const { return m_identity.keyId; }
+    // The credential now ends at ms (a rotated key's grace); 0 ends it now (revoked).
+    void credentialEndsAt(qint64 ms);
 
 private:
     enum class State { AwaitingAuth, Authenticating, Ready, Closed };
@@ -72,6 +76,7 @@ private:
     QCoro::Task<> handleTyping(ClientFrame frame);
     QCoro::Task<> handlePresence(ClientFrame frame);
     QCoro::Task<> handleSync(ClientFrame frame);
+    QCoro::Task<> handleRefresh(ClientFrame frame);
     static QCoro::Task<> handleNothing() { co_return; }
     QCoro::Task<bool> ensureMember(QByteArray convoId, QByteArray userId);
 

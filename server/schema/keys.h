@@ -33,6 +33,9 @@ inline QByteArray log(const QString &app, QByteArrayView convo)
 {
     return "c:" + tag(app, convo) + ":log";
 }
+// Deployment-wide: API key revocations and rotations, "e <key_id>\n<ms>" (the key's new end;
+// 0: revoked now), so every node closes the sessions of that key in time.
+inline QByteArray keyEventsChannel() { return QByteArrayLiteral("confab:keys"); }
 // The dedup index of a conversation: this hash holds its buckets' state, and the shards are
 // "<this>:<bucket>:<shard>" (made by the accept script, same hash tag; docs/redis.md).
 inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }

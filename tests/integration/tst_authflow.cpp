@@ -1,6 +1,8 @@
 // Authentication rules of PROTOCOL.md section 2 end to end: OIDC tokens against a local
 // provider with keys the test generates, Confab-minted tokens, API keys, admin token.
 #include "auth/oidcprovider.h"
+
+#include <QElapsedTimer>
 #include "harness.h"
 
 #include <QDateTime>
@@ -173,6 +175,62 @@ private Q_SLOTS:
         QCOMPARE(m_cluster->rest.call("DELETE", keys + QLatin1Char('/') + newId, Cluster::kAdminToken).status, 204);
         QCOMPARE(m_cluster->rest.call("GET", list, newKey).status, 401);
         QCOMPARE(m_cluster->rest.call("DELETE", keys + QLatin1Char('/') + newId + QStringLiteral("x"), Cluster::kAdminToken).status, 404);
+    }
+
+    // Issue 11, finding 2: sessions end when their credential does.
+    void sessionClosesAtTokenExpiry()
+    {
+        const QByteArray shortLived = m_cluster->userToken(m_key, QStringLiteral("brief"), 2);
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), shortLived));
+        QVERIFY(c.waitClosed(6000));
+        QCOMPARE(c.closeCode(), 4001);
+    }
+
+    void authRefreshExtendsTheSession()
+    {
+        WsClient c;
+        QVERIFY(c.connectAndAuth(m_cluster->ws(), m_cluster->userToken(m_key, QStringLiteral("renewer"), 2)));
+        // Another user's token does not extend this session.
+        const QJsonObject wrong = c.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("auth.refresh")},
+                                                        {QStringLiteral("token"), QString::fromUtf8(m_cluster->userToken(m_key, QStringLiteral("someone"), 60))}});
+        QCOMPARE(wrong.value(QLatin1String("type")).toString(), QStringLiteral("error"));
+        QCOMPARE(wrong.value(QLatin1String("code")).toString(), QStringLiteral("forbidden"));
+        const QJsonObject ok = c.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("auth.refresh")},
+                                                     {QStringLiteral("token"), QString::fromUtf8(m_cluster->userToken(m_key, QStringLiteral("renewer"), 60))}});
+        QCOMPARE(ok.value(QLatin1String("type")).toString(), QStringLiteral("auth.refreshed"));
+        QVERIFY(ok.value(QLatin1String("expires_ms")).toDouble() > QDateTime::currentMSecsSinceEpoch() + 50000);
+        QVERIFY(!c.waitClosed(3500)); // past the first token's exp
+        QVERIFY(c.isOpen());
+    }
+
+    void keySessionsEndWithTheKeyOnEveryNode()
+    {
+        // GIVEN two nodes and API-key sessions on the second
+        const int second = m_cluster->startNode();
+        const QString keys = m_cluster->admin() + QStringLiteral("/admin/apps/%1/keys").arg(m_appId);
+        auto issue = [&] {
+            const HttpResult k = m_cluster->rest.call("POST", keys, Cluster::kAdminToken, QJsonObject{{QStringLiteral("label"), QStringLiteral("ws")}});
+            return qMakePair(k.json.value(QLatin1String("key_id")).toString(), k.json.value(QLatin1String("api_key")).toString().toUtf8());
+        };
+        const auto revoked = issue();
+        const auto rotated = issue();
+        WsClient a, b;
+        QVERIFY(a.connectAndAuth(m_cluster->ws(second), revoked.second));
+        QVERIFY(b.connectAndAuth(m_cluster->ws(second), rotated.second));
+        // WHEN one key is revoked and the other rotated with a 1 s grace, through the first node
+        QElapsedTimer clock;
+        clock.start();
+        QCOMPARE(m_cluster->rest.call("DELETE", keys + QLatin1Char('/') + revoked.first, Cluster::kAdminToken).status, 204);
+        QCOMPARE(m_cluster->rest.call("POST", keys + QLatin1Char('/') + rotated.first + QStringLiteral("/rotate"), Cluster::kAdminToken,
+                                      QJsonObject{{QStringLiteral("grace_s"), 1}}).status, 201);
+        // THEN the revoked key's session closes within a second, the rotated one when its grace ends
+        QVERIFY(a.waitClosed(1500));
+        QCOMPARE(a.closeCode(), 4001);
+        QVERIFY(b.isOpen());
+        QVERIFY(b.waitClosed(3000));
+        QCOMPARE(b.closeCode(), 4001);
+        QVERIFY2(clock.elapsed() >= 900, qPrintable(QString::number(clock.elapsed())));
     }
 
     void crossAppRefused()
