@@ -108,17 +108,18 @@ if [[ $which == all || $which == fanout ]]; then
 fi
 
 if [[ $which == all || $which == idle ]]; then
-  section "idle: 10,000 authenticated connections"
+  idle=${FIGURES_IDLE_CONNECTIONS:-10000}
+  section "idle: $idle authenticated connections"
   start_confabd
   before=$(rss_kb)
-  run_bench --connections 10000 --conversations 1000 --idle --duration 15 | tee "$work/idle.out" &
+  run_bench --connections "$idle" --conversations $((idle / 10)) --idle --duration 15 | tee "$work/idle.out" &
   bench_pid=$!
   # Connecting takes from seconds to minutes depending on the machine's load.
   until grep -q 'holding' "$work/idle.out" 2>/dev/null; do sleep 0.5; done
   sleep 5
   after=$(rss_kb)
   wait $bench_pid
-  echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / 10000 )) bytes per connection"
+  echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / idle )) bytes per connection"
 fi
 
 if [[ $which == all || $which == flush ]]; then
