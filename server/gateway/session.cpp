@@ -112,6 +112,8 @@ bool Session::push(const QByteArray &wire, Push kind, const QByteArray &channel)
     if (m_state == State::Closed || !m_ws)
         return false;
     const bool overSoft = m_ws->unsentOver(m_limits.clientBufferSoft);
+    if (!m_ws)
+        return false; // the connection broke (onClosed ran)
     if (kind == Push::Message && (overSoft || !m_skipped.isEmpty())) {
         // Slow consumer: skip pushes, remember where; sync.required once it drains.
         m_skipped.insert(convoOfChannel(channel));

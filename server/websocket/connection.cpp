@@ -51,8 +51,8 @@ bool Connection::unsentOver(qint64 limit)
 {
     if (m_state == State::Gone || m_socket->bytesToWrite() <= limit)
         return false;
-    m_socket->flush();
-    return m_socket->bytesToWrite() > limit;
+    m_socket->flush(); // on a write error Qt aborts: socketGone() may run from here
+    return m_state != State::Gone && m_socket->bytesToWrite() > limit;
 }
 
 bool Connection::send(const QByteArray &frame)
@@ -65,6 +65,8 @@ bool Connection::send(const QByteArray &frame)
         closeWith(4008, "client too slow: send buffer full", true);
         return false;
     }
+    if (m_state != State::Open)
+        return false; // the flush in unsentOver() found the connection broken
     m_socket->write(frame);
     return true;
 }

@@ -60,7 +60,8 @@ public:
     // would still take: compare with a limit through unsentOver().
     [[nodiscard]] qint64 unsentBytes() const;
     // Whether more than `limit` bytes are unsent even after handing the kernel what it takes
-    // now (one non-blocking send, only when the count is over the limit).
+    // now (one non-blocking send, only when the count is over the limit). That send may find
+    // the connection broken: then the handler's onClosed() runs before this returns.
     [[nodiscard]] bool unsentOver(qint64 limit);
     // When bytes last arrived (ms since the epoch): any frame, pongs included.
     [[nodiscard]] qint64 lastInputMs() const { return m_lastInputMs; }

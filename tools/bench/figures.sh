@@ -111,7 +111,17 @@ DAYLOAD=(--conns 10000 --convs 1000 --members 10 --senders 10000 --inflight 1 --
 if [[ $which == all || $which == ack ]]; then
   section "publish-ack: 200 connections in 20 conversations, 20 senders x 32 in flight, 100 B"
   start_confabd
-  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10 | tee "$work/ack.out" &
+  bench_pid=$!
+  until grep -q 'connections ready' "$work/ack.out" 2>/dev/null; do sleep 0.2; done
+  sleep 3 # past the 2 s warm-up
+  cpu0=$(cpu_s)
+  sleep 5
+  cpu1=$(cpu_s)
+  wait $bench_pid
+  acks=$(awk '/^acks\/s/ {print $2}' "$work/ack.out")
+  echo "confabd CPU during 5 s of the measured window: $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", (b - a) / 5}') cores," \
+       "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$acks" 'BEGIN {printf "%.1f", (b - a) / 5 * 1e6 / n}') us of confabd CPU per acked message"
   echo "confabd RSS after the run: $(rss_kb) kB"
   section "same at a fixed 10,000 msgs/s"
   run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --rate 10000 --duration 10
@@ -135,21 +145,24 @@ if [[ $which == all || $which == fanout ]]; then
   sleep 5
   cpu1=$(cpu_s)
   wait $bench_pid
-  echo "confabd CPU during 5 s of the measured window: $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", (b - a) / 5}') cores"
+  deliveries=$(awk '/^deliveries\/s/ {print $2}' "$work/fanout.out")
+  echo "confabd CPU during 5 s of the measured window: $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", (b - a) / 5}') cores," \
+       "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$deliveries" 'BEGIN {printf "%.2f", (b - a) / 5 * 1e6 / n}') us of confabd CPU per delivery"
 fi
 
 if [[ $which == all || $which == idle ]]; then
-  section "idle: 10,000 authenticated connections"
+  idle=${FIGURES_IDLE_CONNECTIONS:-10000}
+  section "idle: $idle authenticated connections"
   start_confabd
   before=$(rss_kb)
-  run_bench --connections 10000 --conversations 1000 --idle --duration 15 | tee "$work/idle.out" &
+  run_bench --connections "$idle" --conversations $((idle / 10)) --idle --duration 15 | tee "$work/idle.out" &
   bench_pid=$!
   # Connecting takes from seconds to minutes depending on the machine's load.
   until grep -q 'holding' "$work/idle.out" 2>/dev/null; do sleep 0.5; done
   sleep 5
   after=$(rss_kb)
   wait $bench_pid
-  echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / 10000 )) bytes per connection"
+  echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / idle )) bytes per connection"
 fi
 
 if [[ $which == all || $which == flush ]]; then
