@@ -9,6 +9,15 @@
 
 namespace confab::test {
 
+QJsonObject sendFrame(const QString &convo, const QString &clientMsgId, const QJsonValue &content)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                       {QStringLiteral("convo_id"), convo},
+                       {QStringLiteral("client_msg_id"), clientMsgId},
+                       {QStringLiteral("content"), content}};
+}
+
+
 HttpResult Rest::call(const QByteArray &verb, const QString &url, const QByteArray &token, const QByteArray &body)
 {
     QNetworkRequest req{QUrl(url)};

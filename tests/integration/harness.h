@@ -22,6 +22,10 @@ struct HttpResult {
     QByteArray body;
 };
 
+// A message.send frame (PROTOCOL.md section 5), without req: WsClient::request adds one.
+[[nodiscard]] QJsonObject sendFrame(const QString &convo, const QString &clientMsgId,
+                                    const QJsonValue &content = QStringLiteral("x"));
+
 // Blocking REST calls for tests (they spin the event loop while waiting).
 class Rest
 {

@@ -76,6 +76,49 @@ private Q_SLOTS:
                      .value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
         QVERIFY(!p3.waitFor(QStringLiteral("message.create")).isEmpty());
     }
+
+    void twoProcessesShareThePublicPort()
+    {
+        // GIVEN two more confabd processes on one host, both listening on the same public port
+        // ([server] reuse_port), each with its own internal listener
+        const quint16 shared = freePort();
+        const QHash<QString, QString> reuse{{QStringLiteral("CONFAB_SERVER_REUSE_PORT"), QStringLiteral("true")},
+                                            {QStringLiteral("CONFAB_SERVER_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(shared)}};
+        const int p = m_cluster->startNode(reuse);
+        const int q = m_cluster->startNode(reuse);
+        QVERIFY(m_cluster->node(p).internalPort() != m_cluster->node(q).internalPort());
+        const QString ws = QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(shared);
+        // WHEN 16 users connect to that port and talk in one conversation
+        QStringList users;
+        for (int i = 0; i < 16; ++i)
+            users << QStringLiteral("rp%1").arg(i);
+        const QString convo = m_cluster->createConversation(m_key, users);
+        std::vector<std::unique_ptr<WsClient>> clients;
+        QSet<QString> nodes;
+        for (const QString &u : users) {
+            clients.push_back(std::make_unique<WsClient>());
+            QVERIFY(clients.back()->open(ws, m_cluster->userToken(m_key, u)));
+            const QJsonObject ack = clients.back()->waitFor(QStringLiteral("connection.ack"));
+            QVERIFY(!ack.isEmpty());
+            nodes.insert(ack.value(QLatin1String("node_id")).toString());
+        }
+        // THEN the kernel spread them over both processes, and every message reaches everyone
+        QCOMPARE(nodes.size(), 2);
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject ack = clients[size_t(i * 5)]->request(QJsonObject{
+                {QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("convo_id"), convo},
+                {QStringLiteral("client_msg_id"), QStringLiteral("rp%1").arg(i)}, {QStringLiteral("content"), i}});
+            QCOMPARE(ack.value(QLatin1String("seq_no")).toInt(), i + 1);
+        }
+        for (auto &c : clients) {
+            for (int i = 0; i < 4; ++i) {
+                const QJsonObject m = c->waitFor(QStringLiteral("message.create"), [i](const QJsonObject &f) {
+                    return f.value(QLatin1String("message")).toObject().value(QLatin1String("seq_no")).toInt() == i + 1;
+                });
+                QVERIFY(!m.isEmpty());
+            }
+        }
+    }
 };
 
 QTEST_MAIN(TestCluster)

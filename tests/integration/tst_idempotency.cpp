@@ -16,13 +16,12 @@ using namespace confab::test;
 
 namespace {
 
-QJsonObject sendFrame(const QString &convo, const QString &cmid, const QString &req)
+// A send whose req is its client_msg_id, so answers can be matched without request().
+QJsonObject sendWithReq(const QString &convo, const QString &cmid)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
-                       {QStringLiteral("req"), req},
-                       {QStringLiteral("convo_id"), convo},
-                       {QStringLiteral("client_msg_id"), cmid},
-                       {QStringLiteral("content"), QJsonObject{{QStringLiteral("text"), cmid}}}};
+    QJsonObject f = sendFrame(convo, cmid, QJsonObject{{QStringLiteral("text"), cmid}});
+    f.insert(QStringLiteral("req"), cmid);
+    return f;
 }
 
 QString type(const QJsonObject &f)
@@ -130,7 +129,7 @@ private Q_SLOTS:
             for (int c = 0; c < 4; ++c) {
                 for (int i = 0; i < perClient; ++i) {
                     const QString id = QStringLiteral("r%1-c%2-%3").arg(round).arg(c).arg(i);
-                    clients[size_t(c)]->send(sendFrame(convo, id, id));
+                    clients[size_t(c)]->send(sendWithReq(convo, id));
                 }
             }
             // WHEN the node's loop cannot run for 4 timeouts while Redis answers
@@ -165,7 +164,7 @@ private Q_SLOTS:
         QCOMPARE(stored.size(), acks + int(std::count_if(unavailable.begin(), unavailable.end(),
                                                           [&stored](const QString &id) { return stored.contains(id); })));
         for (const QString &id : unavailable) {
-            const QJsonObject again = clients[0]->request(sendFrame(convo, id, QString()));
+            const QJsonObject again = clients[0]->request(sendFrame(convo, id, QJsonObject{{QStringLiteral("text"), id}}));
             QCOMPARE(type(again), QStringLiteral("message.ack"));
             QCOMPARE(again.value(QLatin1String("duplicate")).toBool(), stored.contains(id));
         }

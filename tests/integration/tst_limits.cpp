@@ -6,13 +6,6 @@
 
 using namespace confab::test;
 
-namespace {
-QJsonObject send(const QString &convo, const QString &cmid)
-{
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("convo_id"), convo},
-                       {QStringLiteral("client_msg_id"), cmid}, {QStringLiteral("content"), QStringLiteral("x")}};
-}
-} // namespace
 
 class TestLimits : public QObject
 {
@@ -28,15 +21,15 @@ private Q_SLOTS:
         WsClient c;
         QVERIFY(c.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("r1"))));
         for (int i = 0; i < 3; ++i)
-            QCOMPARE(c.request(send(convo, QString::number(i))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
-        const QJsonObject limited = c.request(send(convo, QStringLiteral("3")));
+            QCOMPARE(c.request(sendFrame(convo, QString::number(i))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+        const QJsonObject limited = c.request(sendFrame(convo, QStringLiteral("3")));
         QCOMPARE(limited.value(QLatin1String("code")).toString(), QStringLiteral("rate_limited"));
         const int retry = limited.value(QLatin1String("retry_after_ms")).toInt();
         QVERIFY2(retry > 0 && retry <= 20000, qPrintable(QString::number(retry)));
         // Another user of the same app is not limited by r1's bucket.
         WsClient other;
         QVERIFY(other.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("r2"))));
-        QCOMPARE(other.request(send(convo, QStringLiteral("o1"))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+        QCOMPARE(other.request(sendFrame(convo, QStringLiteral("o1"))).value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
         // REST sends count against the same bucket.
         const HttpResult rest = cluster.rest.call("POST", cluster.api() + QStringLiteral("/v1/conversations/%1/messages").arg(convo), key,
                                                   QJsonObject{{QStringLiteral("client_msg_id"), QStringLiteral("rest")}, {QStringLiteral("content"), 1},
@@ -71,7 +64,7 @@ private Q_SLOTS:
         QVERIFY(b.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("x2"))));
         int limited = 0;
         for (int i = 0; i < 6; ++i)
-            limited += b.request(send(convo, QStringLiteral("c%1").arg(i))).value(QLatin1String("code")).toString() == QLatin1String("rate_limited");
+            limited += b.request(sendFrame(convo, QStringLiteral("c%1").arg(i))).value(QLatin1String("code")).toString() == QLatin1String("rate_limited");
         QVERIFY(limited >= 1);
     }
 
@@ -128,10 +121,10 @@ private Q_SLOTS:
         const QString convo = cluster.createConversation(key, {QStringLiteral("d1"), QStringLiteral("d2")});
         WsClient c;
         QVERIFY(c.connectAndAuth(cluster.ws(), cluster.userToken(key, QStringLiteral("d1"))));
-        QCOMPARE(c.request(send(convo, QStringLiteral("before"))).value(QLatin1String("seq_no")).toInt(), 1);
+        QCOMPARE(c.request(sendFrame(convo, QStringLiteral("before"))).value(QLatin1String("seq_no")).toInt(), 1);
 
         redis.stop();
-        const QJsonObject down = c.request(send(convo, QStringLiteral("during")), 10000);
+        const QJsonObject down = c.request(sendFrame(convo, QStringLiteral("during")), 10000);
         QCOMPARE(down.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
         const HttpResult ready = cluster.rest.call("GET", cluster.admin() + QStringLiteral("/readyz"), {});
         QCOMPARE(ready.status, 503);
@@ -141,7 +134,7 @@ private Q_SLOTS:
         QVERIFY(redis.start());
         // Nothing was applied: the retried client_msg_id is created normally with the next seq.
         QTRY_COMPARE_WITH_TIMEOUT(cluster.rest.call("GET", cluster.admin() + QStringLiteral("/readyz"), {}).status, 200, 15000);
-        const QJsonObject after = c.request(send(convo, QStringLiteral("during")));
+        const QJsonObject after = c.request(sendFrame(convo, QStringLiteral("during")));
         QCOMPARE(after.value(QLatin1String("seq_no")).toInt(), 2);
         QCOMPARE(after.value(QLatin1String("duplicate")).toBool(), false);
     }

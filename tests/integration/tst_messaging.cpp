@@ -9,13 +9,6 @@
 using namespace confab::test;
 
 namespace {
-QJsonObject sendFrame(const QString &convo, const QString &cmid, const QJsonValue &content)
-{
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
-                       {QStringLiteral("convo_id"), convo},
-                       {QStringLiteral("client_msg_id"), cmid},
-                       {QStringLiteral("content"), content}};
-}
 QJsonObject text(const QString &t)
 {
     return QJsonObject{{QStringLiteral("text"), t}};
