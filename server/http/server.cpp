@@ -18,8 +18,15 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <unordered_map>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace confab::http {
 
@@ -151,6 +158,7 @@ public:
 
     Server *q;
     Options options;
+    QString listenError; // why the last listen() failed
     Router *router;
     QTcpServer tcpServer;
     websocket::Hub hub;
@@ -495,11 +503,59 @@ Server::Server(Options options, Router *router, QObject *parent)
 
 Server::~Server() = default;
 
+namespace {
+
+// A listening socket with SO_REUSEPORT, which QTcpServer cannot set before it binds; -1 and
+// *error on failure.
+int reusePortSocket(const QHostAddress &address, quint16 port, int backlog, QString *error)
+{
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        const Q_IPV6ADDR ip = address.toIPv6Address();
+        std::memcpy(&a->sin6_addr, &ip, sizeof ip);
+        length = sizeof *a;
+    } else {
+        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof *a;
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+        || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+        || ::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(fd, backlog) != 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
 bool Server::listen(const QHostAddress &address, quint16 port)
 {
     d->closing = false;
-    if (!d->tcpServer.listen(address, port))
+    if (d->options.reusePort) {
+        const int fd = reusePortSocket(address, port, d->options.listenBacklog, &d->listenError);
+        if (fd < 0)
+            return false;
+        if (!d->tcpServer.setSocketDescriptor(fd)) {
+            d->listenError = d->tcpServer.errorString();
+            ::close(fd);
+            return false;
+        }
+    } else if (!d->tcpServer.listen(address, port)) {
+        d->listenError = d->tcpServer.errorString();
         return false;
+    }
     d->sweepTimer.start();
     return true;
 }
@@ -511,7 +567,7 @@ quint16 Server::port() const
 
 QString Server::errorString() const
 {
-    return d->tcpServer.errorString();
+    return d->listenError;
 }
 
 void Server::close()

@@ -30,6 +30,9 @@ public:
         qint64 idleTimeoutMs = 60000; // keep-alive connection idle
         qint64 requestTimeoutMs = 30000; // handler not done in time -> 503 unavailable, close
         int listenBacklog = 1024;
+        // SO_REUSEPORT: several processes on one host listen on the same port and the kernel
+        // spreads new connections over them ([server] reuse_port, docs/running.md).
+        bool reusePort = false;
         QStringList webSocketPaths; // e.g. {"/v1/ws"}: upgrade requests here go to newWebSocket
         qint64 maxWebSocketMessageBytes = 1 << 20; // a larger message is closed with 1009
         qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)

@@ -46,6 +46,21 @@ Setter integerField(Field field, qint64 min, qint64 max)
 }
 
 template<typename Field>
+Setter boolField(Field field)
+{
+    return [field](Config &c, QStringView v) -> Status {
+        const QString t = v.trimmed().toString().toLower();
+        if (t == QLatin1String("true") || t == QLatin1String("1") || t == QLatin1String("yes"))
+            field(c) = true;
+        else if (t == QLatin1String("false") || t == QLatin1String("0") || t == QLatin1String("no"))
+            field(c) = false;
+        else
+            return Error::badRequest(QStringLiteral("'%1' is not true or false").arg(v));
+        return Ok{};
+    };
+}
+
+template<typename Field>
 Setter durationField(Field field, qint64 minMs, qint64 maxMs)
 {
     return [field, minMs, maxMs](Config &c, QStringView v) -> Status {
@@ -100,6 +115,7 @@ std::vector<Key> keys()
     add("server", "listen", hostPortField([](C &c) -> HostPort & { return c.server.listen; }));
     add("server", "internal_listen", hostPortField([](C &c) -> HostPort & { return c.server.internalListen; }));
     add("server", "node_id", stringField([](C &c) -> QString & { return c.server.nodeId; }));
+    add("server", "reuse_port", boolField([](C &c) -> bool & { return c.server.reusePort; }));
     add("server", "max_message_bytes", integerField([](C &c) -> qint64 & { return c.server.maxMessageBytes; }, 16, 16 << 20));
     add("server", "heartbeat", durationField([](C &c) -> qint64 & { return c.server.heartbeatMs; }, 100, kDay));
     add("server", "db_threads", integerField([](C &c) -> qint64 & { return c.server.dbThreads; }, 1, 64));

@@ -39,6 +39,7 @@ struct Config {
         qint64 heartbeatMs = 25000;
         qint64 dbThreads = 2;
         qint64 shutdownGraceMs = 10000;
+        bool reusePort = false; // several processes share the public port (SO_REUSEPORT)
     } server;
     struct Postgres {
         QString url = QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab");
