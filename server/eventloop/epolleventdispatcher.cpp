@@ -24,9 +24,12 @@ namespace confab::eventloop
 namespace
 {
 
-// How many ready fds one epoll_wait returns. Level-triggered, so the rest come in the next pass;
-// on the stack because processEvents can be re-entered from any handler.
-constexpr int kMaxEvents = 512;
+// How many ready fds one epoll_wait returns: the buffer starts small and doubles whenever epoll
+// fills it, so that, as with Qt's poll, every ready socket is handled before the pass's timers (a
+// Redis reply already in its socket must be read before its command's timeout fires).
+constexpr std::size_t kInitialEvents = 256;
+constexpr std::size_t kMaxEvents = 16384;
+constexpr std::size_t kNestedEvents = 64;
 // epoll_event.data of the wakeup eventfd; a socket's data is its fd plus a non-zero serial.
 constexpr std::uint64_t kWakeUpTag = ~std::uint64_t(0);
 constexpr qint64 kNsPerMs = 1'000'000;
@@ -105,6 +108,10 @@ public:
     std::vector<int> unpollable;
     std::uint32_t nextSerial = 1;
     TimerQueue timers;
+    // The outermost processEvents' epoll buffer; a nested one (a handler running an event loop)
+    // uses a small one of its own, as the outer is still being walked.
+    std::vector<epoll_event> events;
+    int depth = 0;
 };
 
 void EpollEventDispatcher::Private::markDirty(int fd, FdEntry &e)
@@ -278,8 +285,12 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     int processed = 0;
     if (includeNotifiers) {
         d->applyChanges();
-        std::array<epoll_event, kMaxEvents> events;
-        int n = ::epoll_wait(d->epollFd, events.data(), kMaxEvents, timeoutMs);
+        std::vector<epoll_event> nested;
+        std::vector<epoll_event> &events = d->depth == 0 ? d->events : nested;
+        if (events.empty())
+            events.resize(d->depth == 0 ? kInitialEvents : kNestedEvents);
+        ++d->depth;
+        int n = ::epoll_wait(d->epollFd, events.data(), int(events.size()), timeoutMs);
         if (n < 0) {
             if (errno != EINTR)
                 qCWarning(lcEventLoop, "epoll_wait: %s", std::strerror(errno));
@@ -291,6 +302,9 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         }
         processed += d->activate(events.data(), n);
         processed += d->activateUnpollable();
+        --d->depth;
+        if (std::size_t(n) == events.size() && events.size() < kMaxEvents)
+            events.resize(events.size() * 2);
     } else {
         pollfd wake { d->wakeFd, POLLIN, 0 };
         if (::poll(&wake, 1, timeoutMs) > 0)

@@ -169,6 +169,7 @@ private Q_SLOTS:
     void notifierUnregisteredDuringPassIsNotActivated();
     void closedFdUnregistersQuietlyAndIsReused();
     void reusedFdDuringPassGetsNoStaleEvent();
+    void everyReadySocketInOnePass();
     void regularFileIsAlwaysReady();
     void excludeSocketNotifiers();
     void tcpEchoOfOneMebibyte();
@@ -431,6 +432,30 @@ void TestEpollDispatcher::reusedFdDuringPassGetsNoStaleEvent()
     QTRY_VERIFY_WITH_TIMEOUT(freshReads > 0, 5000);
     freshNotifier.reset();
     delete notifiers[first];
+}
+
+void TestEpollDispatcher::everyReadySocketInOnePass()
+{
+    // GIVEN more ready sockets than the first epoll buffer holds (256), never drained
+    constexpr int kSockets = 300;
+    settle();
+    std::vector<std::unique_ptr<SocketPair>> pairs;
+    std::vector<std::unique_ptr<QSocketNotifier>> notifiers;
+    int activations = 0;
+    for (int i = 0; i < kSockets; ++i) {
+        pairs.push_back(std::make_unique<SocketPair>());
+        pairs.back()->send(1);
+        notifiers.push_back(
+            std::make_unique<QSocketNotifier>(pairs.back()->fd[0], QSocketNotifier::Read));
+        connect(notifiers.back().get(), &QSocketNotifier::activated, this, [&] { ++activations; });
+    }
+    // WHEN a pass has filled the buffer once
+    dispatcher()->processEvents(QEventLoop::AllEvents);
+    dispatcher()->processEvents(QEventLoop::AllEvents);
+    activations = 0;
+    dispatcher()->processEvents(QEventLoop::AllEvents);
+    // THEN one pass activates every one of them, as Qt's poll does, before that pass's timers
+    QCOMPARE(activations, kSockets);
 }
 
 void TestEpollDispatcher::regularFileIsAlwaysReady()
