@@ -20,13 +20,15 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--prebuilt BUILD_DIR]" >&2; exit 2 ;;
   esac
 done
-for tool in dpkg-buildpackage dh lintian git; do
+for tool in dpkg-buildpackage dh lintian; do
   command -v "$tool" >/dev/null || { echo "build-deb: $tool is missing: bash scripts/install-deps.sh" >&2; exit 1; }
 done
 
 base=$(sed -n 's/^project(Confab VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 read -r version commit < <(cmake -DSOURCE_DIR="$root" -DBASE_VERSION="$base" -P cmake/version.cmake)
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+in_git=false
+git rev-parse --git-dir >/dev/null 2>&1 && in_git=true
+if $in_git && [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   echo "build-deb: warning: uncommitted changes are not packaged (the packages are built from HEAD, $commit)" >&2
 fi
 if [ -n "$prebuilt" ]; then
@@ -41,7 +43,14 @@ work=$(mktemp -d /tmp/confab-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 src="$work/confab-$version"
 mkdir -p "$src"
-git archive --format=tar HEAD | tar -x -C "$src"
+if $in_git; then
+  git archive --format=tar HEAD | tar -x -C "$src"
+else
+  # A source tree without git (a release tarball): everything but build products.
+  echo "build-deb: not a git checkout: packaging the tree as it is ($version, commit $commit)" >&2
+  tar -c --exclude=./.git --exclude='./build*' --exclude=./dist --exclude=node_modules --exclude=./.confab-dev . \
+    | tar -x -C "$src"
+fi
 echo "$version $commit" >"$src/.confab-version"
 cp -a "$src/packaging/debian" "$src/debian"
 cat >"$src/debian/changelog" <<CHANGELOG
@@ -49,7 +58,7 @@ confab ($version) unstable; urgency=medium
 
   * Built from commit $commit.
 
- -- Confab maintainers <maintainers@confab.example.org>  $(date -R -u -d "@$(git log -1 --format=%ct)")
+ -- Confab maintainers <maintainers@confab.example.org>  $(date -R -u -d "@$( ($in_git && git log -1 --format=%ct) || date +%s)")
 CHANGELOG
 
 echo "build-deb: building confab $version (commit $commit)${prebuilt:+ from the build tree $prebuilt}"
@@ -71,8 +80,8 @@ cp "$work"/*.deb dist/
 echo "build-deb: built in $(( $(date +%s) - start )) s:"
 ls -l dist/*.deb
 
-# No errors; every warning left is overridden in packaging/debian/*.lintian-overrides, each
-# with its reason (docs/packaging.md lists them).
+# No errors; a warning fails too unless packaging/debian/<package>.lintian-overrides overrides
+# it with its reason (none today: docs/packaging.md).
 echo "build-deb: lintian"
 lintian --fail-on error,warning --show-overrides dist/*.deb
 echo "build-deb: lintian found no errors and no unexplained warnings"
