@@ -80,27 +80,36 @@ ensure_wsbench() {
   fi
 }
 
-# The whole Confab stack (confabd with every thread, Redis, every PostgreSQL process) on cpu $1.
+# This run's own Redis and PostgreSQL (the fixture's pid files), not other Redis on the host.
+redis_pid() { cat "$CONFAB_TEST_DIR/redis/pid"; }
+postgres_pid() { head -1 "$CONFAB_TEST_DIR/pg/data/postmaster.pid"; }
+
+# The whole Confab stack (confabd with every thread, its Redis, its PostgreSQL and all of that
+# server's processes) on cpu $1.
 pin_stack() {
   local cpu=$1 p
-  for p in $confabd_pid $(pgrep -x redis-server) $(pgrep -x postgres); do
+  for p in $confabd_pid "$(redis_pid)" "$(postgres_pid)" $(pgrep -P "$(postgres_pid)"); do
     taskset -a -cp "$cpu" "$p" >/dev/null 2>&1 || true
   done
 }
 
-# wsbench against the running confabd through ../shared/bench/run-confab.sh.
-run_confab_wsbench() {  # scenario [run-confab options...] [-- wsbench args]
-  local scenario=$1; shift
-  echo "\$ run-confab.sh $scenario $*"
+# wsbench against the running confabd through ../shared/bench/run-confab.sh:
+#   run_confab_wsbench SCENARIO [--client-cpus LIST] [-- wsbench args]
+run_confab_wsbench() {
+  local scenario=$1 opts=(); shift
+  if [[ ${1:-} == --client-cpus ]]; then opts=(--client-cpus "$2"); shift 2; fi
+  echo "\$ run-confab.sh ${opts[*]} $scenario $*"
   bash "$shared_bench/run-confab.sh" --api-url "http://127.0.0.1:$PUB" --admin-url "http://127.0.0.1:$INT" \
     --admin-token "$TOKEN" --server-pid "$confabd_pid" --quiet-wait 30 \
-    --also-pid "redis=$(pgrep -x redis-server | head -1)" --also-pid "postgres=$(pgrep -xo postgres)" \
-    --results "$BENCH_RESULTS/figures.jsonl" "$scenario" "$@"
+    --also-pid "redis=$(redis_pid)" --also-pid "postgres=$(postgres_pid)" \
+    --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
 }
-run_nats_wsbench() {  # scenario [run-nats options...] [-- wsbench args]
-  local scenario=$1; shift
-  echo "\$ run-nats.sh $scenario $*"
-  bash "$shared_bench/run-nats.sh" --quiet-wait 30 --results "$BENCH_RESULTS/figures.jsonl" "$scenario" "$@"
+#   run_nats_wsbench SCENARIO [--server-cpus LIST --client-cpus LIST] [-- wsbench args]
+run_nats_wsbench() {
+  local scenario=$1 opts=(); shift
+  while [[ ${1:-} == --server-cpus || ${1:-} == --client-cpus ]]; do opts+=("$1" "$2"); shift 2; done
+  echo "\$ run-nats.sh ${opts[*]} $scenario $*"
+  bash "$shared_bench/run-nats.sh" --quiet-wait 30 --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
 }
 
 # The day's load of issue 9: 10,000 users in 1,000 conversations of 10, every user sending,
