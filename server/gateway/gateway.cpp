@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcGateway, "confab.gateway", QtInfoMsg)
 
 namespace confab::gateway {
@@ -13,18 +15,27 @@ namespace confab::gateway {
 namespace {
 constexpr int kSweepMs = 250;
 constexpr int kPresenceRefreshMs = 30000;
+// Pings and presence refreshes are spread over their interval in this many slices, so 10,000
+// sessions do not all write a ping or run a Redis script in the same loop pass (a burst that
+// queued every send behind it).
+constexpr int kSlices = 16;
+
+int sliceOf(const Session *s)
+{
+    return int((quintptr(s) >> 6) % kSlices);
+}
 } // namespace
 
 Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject *parent)
     : QObject(parent), m_config(config), m_deps(deps), m_nodeId(std::move(nodeId))
 {
-    m_heartbeat.setInterval(int(std::min<qint64>(m_config.server.heartbeatMs, INT_MAX)));
+    m_heartbeat.setInterval(int(std::clamp<qint64>(m_config.server.heartbeatMs / kSlices, 1, INT_MAX)));
     connect(&m_heartbeat, &QTimer::timeout, this, &Gateway::heartbeat);
     m_heartbeat.start();
     m_sweep.setInterval(kSweepMs);
     connect(&m_sweep, &QTimer::timeout, this, &Gateway::sweep);
     m_sweep.start();
-    m_presence.setInterval(kPresenceRefreshMs);
+    m_presence.setInterval(kPresenceRefreshMs / kSlices);
     connect(&m_presence, &QTimer::timeout, this, &Gateway::refreshPresence);
     m_presence.start();
     if (m_deps.fanout)
@@ -84,8 +95,14 @@ void Gateway::shutdown()
 void Gateway::heartbeat()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QSet<Session *> sessions = m_sessions;
-    for (Session *s : sessions)
+    const int slice = int(m_heartbeatTick++ % kSlices);
+    QList<Session *> due;
+    for (Session *s : std::as_const(m_sessions)) {
+        if (sliceOf(s) == slice)
+            due.append(s);
+    }
+    // A ping may end its own session (a silent peer), which leaves m_sessions: hence the copy.
+    for (Session *s : std::as_const(due))
         s->ping(now);
 }
 
@@ -104,8 +121,9 @@ void Gateway::sweep()
 
 void Gateway::refreshPresence()
 {
+    const int slice = int(m_presenceTick++ % kSlices);
     for (Session *s : std::as_const(m_sessions)) {
-        if (s->isAuthenticated())
+        if (sliceOf(s) == slice && s->isAuthenticated())
             s->refreshPresence();
     }
 }

@@ -90,6 +90,8 @@ private:
     QTimer m_heartbeat;
     QTimer m_sweep;
     QTimer m_presence;
+    quint64 m_heartbeatTick = 0; // which slice of the sessions the next ping tick serves
+    quint64 m_presenceTick = 0;
     bool m_shuttingDown = false;
 
 };

@@ -649,6 +649,8 @@ void Session::sweep(qint64 now)
         closeWith(kUnauthorized, QStringLiteral("credential expired"));
         return;
     }
+    if (m_typing.isEmpty())
+        return; // begin() on a non-const QHash would detach it: ~15 % of an idle node's CPU
     for (auto it = m_typing.begin(); it != m_typing.end();) {
         if (it.value() <= now) {
             m_gateway->deps().messages->publishTyping(m_identity.appId, it.key(), m_userId, false);
