@@ -216,7 +216,7 @@ bool S3Server::start()
     m_proc->start(QStringLiteral("node"), {m_script, QString::number(m_port), m_dir.path(), bucket()});
     if (!m_proc->waitForStarted(10000))
         return false;
-    const QDeadlineTimer deadline(10000);
+    const QDeadlineTimer deadline(60000); // Node.js loading the server is slow on a loaded box
     while (!deadline.hasExpired()) {
         QTcpSocket probe;
         probe.connectToHost(QHostAddress::LocalHost, m_port);
