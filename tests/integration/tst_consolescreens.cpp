@@ -197,7 +197,10 @@ private Q_SLOTS:
         QVERIFY(s3.start());
         Cluster cluster(outageSettings(s3, QStringLiteral("500ms"), QStringLiteral("1s")));
         QCOMPARE(cluster.startNode(), 0);
-        QCOMPARE(cluster.startNode(), 1);
+        // Only node1 (the one the window watches) flushes: the flush counts of a stats frame are
+        // its own node's, and with both flushing the app, which node takes each flush's lease
+        // is timing (once node2 took nearly all of them for three minutes).
+        QCOMPARE(cluster.startNode({{QStringLiteral("CONFAB_SEGMENTS_MAX_AGE"), QStringLiteral("1d")}}), 1);
 
         // An app without rate limits, six conversations of three members each, and every user
         // online: all on node1, three of them on node2 as well.
@@ -349,12 +352,11 @@ private Q_SLOTS:
         shootDiscardConfirmation(*window, QStringLiteral("discard-de"));
 
         // Storage is back: Retry in the window writes the dead letters, and none is left. First
-        // both nodes must have given up on the app (two failed flushes each, each longer than
-        // the 1 s retry window): until the dead-letter retry (1 h) only the window's Retry
-        // flushes it then, and no automatic flush races with it.
+        // node1, the one that flushes, must have given up on the app (two failed flushes, each
+        // longer than the 1 s retry window): until the dead-letter retry (1 h) only the
+        // window's Retry flushes it then, and no automatic flush races with it.
         load.stop();
-        for (int node = 0; node < 2; ++node)
-            QTRY_VERIFY_WITH_TIMEOUT(flushFailures(cluster, node) >= 2, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(flushFailures(cluster, 0) >= 2, 20000);
         QVERIFY(s3.start());
         const int open = window->deadLettersPage()->model()->rowCount();
         selectDeadLetters(*window);
