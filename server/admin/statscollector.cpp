@@ -40,12 +40,12 @@ void StatsCollector::announce()
     m_lastTickMs = now;
     const QByteArray value = QByteArray::number(m_connections) + ' ' + QByteArray::number(m_ingestPerS, 'f', 2) + ' '
         + QByteArray::number(now);
-    m_redis->command(messaging::keys::cmd("HSET", kNodesKey, m_nodeId.toUtf8(), value), this, [](redis::Reply) {});
+    m_redis->command(schema::keys::cmd("HSET", kNodesKey, m_nodeId.toUtf8(), value), this, [](redis::Reply) {});
 }
 
 QCoro::Task<QByteArray> StatsCollector::statsFrame()
 {
-    auto reading = m_redis->exec(messaging::keys::cmd("HGETALL", kNodesKey));
+    auto reading = m_redis->exec(schema::keys::cmd("HGETALL", kNodesKey));
     const redis::Reply nodes = co_await reading;
     auto gathering = m_pipeline();
     const PipelineStats p = co_await gathering;
@@ -63,7 +63,7 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
             if (parts.size() != 3)
                 continue;
             if (now - parts[2].toLongLong() > kNodeTtlMs) {
-                m_redis->command(messaging::keys::cmd("HDEL", kNodesKey, kv[i].str), this, [](redis::Reply) {});
+                m_redis->command(schema::keys::cmd("HDEL", kNodesKey, kv[i].str), this, [](redis::Reply) {});
                 continue;
             }
             const bool self = kv[i].str == m_nodeId.toUtf8();

@@ -37,7 +37,7 @@ void Health::registerRoutes(http::Router &router)
 QCoro::Task<http::Response> Health::ready(http::Request)
 {
     // Both checks run at once; each has its own timeout (Redis command timeout, pool's connect timeout).
-    QCoro::Task<redis::Reply> redisPing = m_deps.redis->exec(messaging::keys::cmd("PING"));
+    QCoro::Task<redis::Reply> redisPing = m_deps.redis->exec(schema::keys::cmd("PING"));
     auto pending1 = m_deps.db->ping();
     const Status pg = co_await pending1;
     const redis::Reply rd = co_await redisPing;

@@ -269,7 +269,7 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
             closeWith(1011, QStringLiteral("temporarily unavailable"));
             co_return;
         }
-        deps.fanout->add(messaging::keys::userChannel(m_identity.appId, m_userId), this);
+        deps.fanout->add(schema::keys::userChannel(m_identity.appId, m_userId), this);
         for (const QString &c : *convos) {
             if (m_convos.size() >= m_limits.maxSubscriptionsPerConn) {
                 qCWarning(lcGateway, "user has more conversations than max_subscriptions_per_conn; "
@@ -475,12 +475,12 @@ QCoro::Task<> Session::handlePresence(ClientFrame f)
             break;
         const QByteArray u = user.toUtf8();
         m_watched.insert(u);
-        deps.fanout->add(messaging::keys::presenceChannel(m_identity.appId, u), this);
+        deps.fanout->add(schema::keys::presenceChannel(m_identity.appId, u), this);
         const qint64 now = nowMs();
         auto pending11 = redis->exec(
-            messaging::keys::cmd("ZCOUNT", messaging::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"));
+            schema::keys::cmd("ZCOUNT", schema::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"));
         const redis::Reply count = co_await pending11;
-        auto pending12 = redis->exec(messaging::keys::cmd("GET", messaging::keys::lastSeen(m_identity.appId, u)));
+        auto pending12 = redis->exec(schema::keys::cmd("GET", schema::keys::lastSeen(m_identity.appId, u)));
         const redis::Reply seen = co_await pending12;
         if (m_state == State::Closed)
             co_return;
@@ -538,7 +538,7 @@ void Session::subscribeConvo(const QByteArray &convoId)
     if (m_convos.contains(convoId))
         return;
     m_convos.insert(convoId);
-    m_gateway->deps().fanout->add(messaging::keys::convoChannel(m_identity.appId, convoId), this);
+    m_gateway->deps().fanout->add(schema::keys::convoChannel(m_identity.appId, convoId), this);
 }
 
 void Session::unsubscribeConvo(const QByteArray &convoId)
@@ -547,7 +547,7 @@ void Session::unsubscribeConvo(const QByteArray &convoId)
         return;
     m_skipped.remove(convoId);
     m_typing.remove(convoId);
-    m_gateway->deps().fanout->remove(messaging::keys::convoChannel(m_identity.appId, convoId), this);
+    m_gateway->deps().fanout->remove(schema::keys::convoChannel(m_identity.appId, convoId), this);
 }
 
 QByteArray Session::convoOfChannel(const QByteArray &channel) const
@@ -668,9 +668,9 @@ void Session::refreshPresence()
     messaging::MessageService *ms = m_gateway->deps().messages;
     const QString &app = m_identity.appId;
     ms->redis()->evalScript(ms->scripts().presenceUp,
-                            {messaging::keys::presence(app, m_userId), messaging::keys::lastSeen(app, m_userId)},
+                            {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
                             {m_sessionId, QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
-                             messaging::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
+                             schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
                             ms, [](redis::Reply) {});
     m_presenceUp = true;
 }
@@ -692,10 +692,10 @@ void Session::onDisconnected()
     if (wasReady && !m_identity.isApp) {
         stopAllTyping();
         for (const QByteArray &c : std::as_const(m_convos))
-            deps.fanout->remove(messaging::keys::convoChannel(m_identity.appId, c), this);
+            deps.fanout->remove(schema::keys::convoChannel(m_identity.appId, c), this);
         for (const QByteArray &u : std::as_const(m_watched))
-            deps.fanout->remove(messaging::keys::presenceChannel(m_identity.appId, u), this);
-        deps.fanout->remove(messaging::keys::userChannel(m_identity.appId, m_userId), this);
+            deps.fanout->remove(schema::keys::presenceChannel(m_identity.appId, u), this);
+        deps.fanout->remove(schema::keys::userChannel(m_identity.appId, m_userId), this);
         m_convos.clear();
         m_watched.clear();
     }
@@ -703,8 +703,8 @@ void Session::onDisconnected()
         messaging::MessageService *ms = deps.messages;
         const QString &app = m_identity.appId;
         ms->redis()->evalScript(ms->scripts().presenceDown,
-                                {messaging::keys::presence(app, m_userId), messaging::keys::lastSeen(app, m_userId)},
-                                {m_sessionId, messaging::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
+                                {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
+                                {m_sessionId, schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
                                 ms, [](redis::Reply) {});
     }
     m_gateway->sessionClosed(this);

@@ -16,6 +16,8 @@ Q_LOGGING_CATEGORY(lcMessaging, "confab.messaging", QtInfoMsg)
 
 namespace confab::messaging {
 
+namespace keys = confab::schema::keys;
+
 namespace {
 
 // The ack of an envelope that carries clientMsgId (the original of a resend), else nullopt.

@@ -8,6 +8,8 @@
 
 namespace confab::messaging {
 
+namespace keys = confab::schema::keys;
+
 namespace {
 
 // KEYS: seq, log, dedup index, flush:pending, confab:recovered, user bucket, app bucket.

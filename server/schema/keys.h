@@ -103,10 +103,3 @@ inline QByteArray retentionRecent()
 }
 
 } // namespace confab::schema::keys
-
-// Transitional: gateway/session.cpp, api/health.cpp and admin/statscollector.cpp still spell
-// messaging::keys (other work is under way in those files). Remove once they say schema::keys.
-namespace confab::messaging
-{
-namespace keys = confab::schema::keys;
-}

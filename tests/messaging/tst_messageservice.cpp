@@ -111,7 +111,7 @@ private Q_SLOTS:
             QCOMPARE(ack->seq, qint64(i + 1));
             QCOMPARE(ack->serverMsgId, serverIds.value(cmid));
         }
-        const redis::Reply last = command({"GET", messaging::keys::seq(app, "big")});
+        const redis::Reply last = command({"GET", schema::keys::seq(app, "big")});
         QCOMPARE(last->toInteger(), qint64(5000));
     }
 
@@ -121,9 +121,9 @@ private Q_SLOTS:
         const QString app = freshApp();
         const auto first = send(app, "c1", "trimmed");
         QVERIFY(first.has_value());
-        const redis::Reply entry = command({"XRANGE", messaging::keys::log(app, "c1"), "-", "+"});
+        const redis::Reply entry = command({"XRANGE", schema::keys::log(app, "c1"), "-", "+"});
         const QByteArray envelope = entry->elements[0].elements[1].elements[1].str;
-        QVERIFY(command({"DEL", messaging::keys::log(app, "c1")}).has_value());
+        QVERIFY(command({"DEL", schema::keys::log(app, "c1")}).has_value());
         // WHEN it is resent, the original comes from history
         int lookups = 0;
         m_messages->setEnvelopeLookup([&lookups, envelope](QString, QByteArray, qint64 seq) -> QCoro::Task<Expected<QByteArray>> {
@@ -146,10 +146,10 @@ private Q_SLOTS:
         const auto first = send(app, "c1", "original");
         QVERIFY(first.has_value());
         const QByteArray fp = messaging::dedupFingerprint("impostor");
-        const redis::Reply meta = command({"HGETALL", messaging::keys::dedup(app, "c1")});
+        const redis::Reply meta = command({"HGETALL", schema::keys::dedup(app, "c1")});
         QCOMPARE(meta->elements.size(), 2);
         const QByteArray bucket = meta->elements[0].str;
-        const QByteArray shard = messaging::keys::dedup(app, "c1") + ':' + bucket + ":0";
+        const QByteArray shard = schema::keys::dedup(app, "c1") + ':' + bucket + ":0";
         QVERIFY(command({"HSET", shard, fp, "1"}).has_value());
         // WHEN "impostor" is sent, THEN it is a new message, not message 1 again
         const auto ack = send(app, "c1", "impostor");
