@@ -164,14 +164,17 @@ if [[ $which == all || $which == idle ]]; then
   section "idle: $idle authenticated connections"
   start_confabd
   before=$(rss_kb)
-  run_bench --connections "$idle" --conversations $((idle / 10)) --idle --duration 15 | tee "$work/idle.out" &
+  run_bench --connections "$idle" --conversations $((idle / 10)) --idle --duration 25 | tee "$work/idle.out" &
   bench_pid=$!
   # Connecting takes from seconds to minutes depending on the machine's load.
   until grep -q 'holding' "$work/idle.out" 2>/dev/null; do sleep 0.5; done
   sleep 5
   after=$(rss_kb)
+  # What holding them costs: pings and presence refreshes only.
+  cpu0=$(cpu_s); sleep 15; cpu1=$(cpu_s)
   wait $bench_pid
   echo "confabd RSS $before kB -> $after kB: $(( (after - before) * 1024 / idle )) bytes per connection"
+  echo "confabd CPU while holding them (15 s): $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.4f", (b - a) / 15}') cores"
 fi
 
 if [[ $which == all || $which == flush ]]; then
