@@ -278,6 +278,16 @@ const QString &Node::nodeId() const
     return d->nodeId;
 }
 
+QList<http::Router::Entry> Node::publicRoutes() const
+{
+    return d->publicRouter.routes();
+}
+
+QList<http::Router::Entry> Node::internalRoutes() const
+{
+    return d->internalRouter.routes();
+}
+
 quint16 Node::publicPort() const
 {
     return d->publicServer.port();
