@@ -8,7 +8,8 @@
 
 #include <optional>
 
-namespace confab::http {
+namespace confab::http
+{
 
 // Which browser origins may use a listener ([server] cors_origins, docs/protocol.md "Browsers
 // and CORS"). Unset (the default) the listener sends no CORS headers and does not look at the
@@ -31,12 +32,13 @@ public:
     // An OPTIONS request naming Access-Control-Request-Method is a preflight: its answer, for a
     // path whose routes accept routeMethods. std::nullopt when the policy is unset or the
     // request is not a preflight (the router answers it as any other request).
-    [[nodiscard]] std::optional<Response> preflight(const QByteArray &method, const QByteArray &origin,
-                                                    const QByteArray &requestMethod,
-                                                    const QList<QByteArray> &routeMethods) const;
+    [[nodiscard]] std::optional<Response> preflight(const QByteArray &method,
+        const QByteArray &origin, const QByteArray &requestMethod,
+        const QList<QByteArray> &routeMethods) const;
     // The headers an actual response to a request from origin carries (none for an origin
     // that is not allowed, or no Origin at all).
-    [[nodiscard]] QList<QPair<QByteArray, QByteArray>> responseHeaders(const QByteArray &origin) const;
+    [[nodiscard]] QList<QPair<QByteArray, QByteArray>> responseHeaders(
+        const QByteArray &origin) const;
     // Whether a WebSocket upgrade with this Origin header (empty: none sent) may go ahead.
     // Non-browser clients send no Origin and are always let through: the check protects users'
     // browsers from other sites' pages, not the server from clients.

@@ -87,7 +87,8 @@ QByteArray httpDate()
     return cached;
 }
 
-QByteArray headerValue(const QList<QPair<QByteArray, QByteArray>> &headers, QByteArrayView lowerName)
+QByteArray headerValue(const QList<QPair<QByteArray, QByteArray>> &headers,
+                       QByteArrayView lowerName)
 {
     for (const auto &[name, value] : headers) {
         if (name == lowerName)

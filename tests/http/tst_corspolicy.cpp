@@ -4,7 +4,8 @@
 
 using namespace confab::http;
 
-namespace {
+namespace
+{
 QByteArray header(const QList<QPair<QByteArray, QByteArray>> &headers, QByteArrayView name)
 {
     for (const auto &[n, v] : headers) {
@@ -25,7 +26,7 @@ private Q_SLOTS:
         const CorsPolicy none;
         QVERIFY(!none.isSet());
         QVERIFY(!none.allows("https://a.example"));
-        QVERIFY(!none.preflight("OPTIONS", "https://a.example", "POST", {"POST"}));
+        QVERIFY(!none.preflight("OPTIONS", "https://a.example", "POST", { "POST" }));
         QVERIFY(none.responseHeaders("https://a.example").isEmpty());
         QVERIFY(none.allowsWebSocket("https://evil.example"));
     }
@@ -46,10 +47,11 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, origin);
         QFETCH(bool, allowed);
-        const CorsPolicy p({QStringLiteral("https://a.example"), QStringLiteral("http://localhost:3000")});
+        const CorsPolicy p(
+            { QStringLiteral("https://a.example"), QStringLiteral("http://localhost:3000") });
         QCOMPARE(p.allows(origin), allowed);
         QCOMPARE(header(p.responseHeaders(origin), "access-control-allow-origin"),
-                 allowed ? origin : QByteArray());
+            allowed ? origin : QByteArray());
         QCOMPARE(header(p.responseHeaders(origin), "vary"), QByteArray("Origin"));
         // No Origin at all: a client outside a browser, never refused.
         QCOMPARE(p.allowsWebSocket(origin), allowed || origin.isEmpty());
@@ -57,34 +59,38 @@ private Q_SLOTS:
 
     void preflightAnswer()
     {
-        const CorsPolicy p({QStringLiteral("https://a.example")});
-        const auto ok = p.preflight("OPTIONS", "https://a.example", "POST", {"GET", "POST"});
+        const CorsPolicy p({ QStringLiteral("https://a.example") });
+        const auto ok = p.preflight("OPTIONS", "https://a.example", "POST", { "GET", "POST" });
         QVERIFY(ok);
         QCOMPARE(ok->status, 204);
-        QCOMPARE(header(ok->headers, "access-control-allow-origin"), QByteArray("https://a.example"));
+        QCOMPARE(
+            header(ok->headers, "access-control-allow-origin"), QByteArray("https://a.example"));
         QCOMPARE(header(ok->headers, "access-control-allow-methods"), QByteArray("GET, POST"));
-        QCOMPARE(header(ok->headers, "access-control-allow-headers"), QByteArray("Authorization, Content-Type"));
-        QCOMPARE(header(ok->headers, "access-control-max-age"), QByteArray::number(CorsPolicy::kMaxAgeSeconds));
+        QCOMPARE(header(ok->headers, "access-control-allow-headers"),
+            QByteArray("Authorization, Content-Type"));
+        QCOMPARE(header(ok->headers, "access-control-max-age"),
+            QByteArray::number(CorsPolicy::kMaxAgeSeconds));
         QVERIFY(header(ok->headers, "access-control-allow-credentials").isEmpty());
 
-        const auto refused = p.preflight("OPTIONS", "https://b.example", "POST", {"POST"});
+        const auto refused = p.preflight("OPTIONS", "https://b.example", "POST", { "POST" });
         QVERIFY(refused);
         QCOMPARE(refused->status, 403);
         QVERIFY(header(refused->headers, "access-control-allow-origin").isEmpty());
         QVERIFY(refused->body.contains("forbidden"));
 
         // Not a preflight: the router answers as for any request.
-        QVERIFY(!p.preflight("OPTIONS", "https://a.example", {}, {"POST"}));
-        QVERIFY(!p.preflight("OPTIONS", {}, "POST", {"POST"}));
-        QVERIFY(!p.preflight("GET", "https://a.example", "POST", {"POST"}));
+        QVERIFY(!p.preflight("OPTIONS", "https://a.example", {}, { "POST" }));
+        QVERIFY(!p.preflight("OPTIONS", {}, "POST", { "POST" }));
+        QVERIFY(!p.preflight("GET", "https://a.example", "POST", { "POST" }));
     }
 
     void anyOrigin()
     {
-        const CorsPolicy p({QStringLiteral("*")});
+        const CorsPolicy p({ QStringLiteral("*") });
         QVERIFY(p.allows("https://whatever.example"));
-        QCOMPARE(header(p.responseHeaders("https://whatever.example"), "access-control-allow-origin"),
-                 QByteArray("*"));
+        QCOMPARE(
+            header(p.responseHeaders("https://whatever.example"), "access-control-allow-origin"),
+            QByteArray("*"));
         QVERIFY(p.allowsWebSocket("https://whatever.example"));
     }
 };

@@ -9,7 +9,8 @@
 
 using namespace confab;
 
-namespace {
+namespace
+{
 
 QString sourcePath(const char *relative)
 {
@@ -47,7 +48,8 @@ private Q_SLOTS:
     void documentIsValid()
     {
         QProcess p;
-        p.start(python(), {sourcePath("tests/server/openapi_check.py"), sourcePath("docs/openapi.yaml")});
+        p.start(python(),
+            { sourcePath("tests/server/openapi_check.py"), sourcePath("docs/openapi.yaml") });
         QVERIFY2(p.waitForFinished(60000), "openapi_check.py did not finish");
         const QByteArray problems = p.readAllStandardError();
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, problems.constData());
@@ -70,7 +72,8 @@ private Q_SLOTS:
         Config config;
         config.s3.endpoint = QStringLiteral("file://") + objects.path();
         const node::Node node(config);
-        const QStringList registered = operationNames(node.publicRoutes()) + operationNames(node.internalRoutes());
+        const QStringList registered
+            = operationNames(node.publicRoutes()) + operationNames(node.internalRoutes());
         QVERIFY(registered.contains(QStringLiteral("POST /v1/conversations/{id}/messages")));
 
         QStringList undocumented;
@@ -84,9 +87,10 @@ private Q_SLOTS:
                 missing.append(d);
         }
         QVERIFY2(undocumented.isEmpty(),
-                 qPrintable(QStringLiteral("routes not in docs/openapi.yaml: ") + undocumented.join(u", ")));
+            qPrintable(
+                QStringLiteral("routes not in docs/openapi.yaml: ") + undocumented.join(u", ")));
         QVERIFY2(missing.isEmpty(),
-                 qPrintable(QStringLiteral("documented but not registered: ") + missing.join(u", ")));
+            qPrintable(QStringLiteral("documented but not registered: ") + missing.join(u", ")));
         QCOMPARE(registered.size(), m_documented.size());
     }
 };

@@ -219,9 +219,10 @@ private Q_SLOTS:
                 const QString path = section + u'/' + m.captured(1);
                 listed.append(path);
                 if (accepted.contains(path)) {
-                    const QStringList problems = checkConfig(
-                        QStringLiteral("[%1]\n%2 =%3\n").arg(section, m.captured(1), m.captured(2)).toUtf8(),
-                        noEnv());
+                    const QByteArray one = QStringLiteral("[%1]\n%2 =%3\n")
+                                               .arg(section, m.captured(1), m.captured(2))
+                                               .toUtf8();
+                    const QStringList problems = checkConfig(one, noEnv());
                     QVERIFY2(problems.isEmpty(), qPrintable(path + u' ' + problems.join(u'|')));
                 } else {
                     const QString marker = QStringLiteral("NOT SUPPORTED YET");
@@ -229,14 +230,17 @@ private Q_SLOTS:
                     // A whole section may be marked right under its header.
                     const QByteArray ini = sampleConfig();
                     const qsizetype header = ini.indexOf("[" + section.toUtf8() + "]\n");
-                    marked = marked || (header >= 0 && ini.mid(header, 200).contains(marker.toUtf8()));
-                    QVERIFY2(marked, qPrintable(path + QStringLiteral(" is listed but not accepted and not marked")));
+                    marked = marked
+                        || (header >= 0 && ini.mid(header, 200).contains(marker.toUtf8()));
+                    QVERIFY2(marked,
+                        qPrintable(path + QStringLiteral(" is listed, not accepted, not marked")));
                 }
             }
             previous = line;
         }
         for (const QString &key : accepted)
-            QVERIFY2(listed.contains(key), qPrintable(key + QStringLiteral(" is accepted but missing from the sample")));
+            QVERIFY2(listed.contains(key),
+                qPrintable(key + QStringLiteral(" is accepted but missing from the sample")));
     }
 };
 
