@@ -12,6 +12,8 @@ packages=(
   qcoro-qt6-dev qtkeychain-qt6-dev libqt6svg6 qt6-translations-l10n libsimdjson-dev rapidjson-dev
   postgresql postgresql-client redis-server redis-tools curl prometheus xvfb xauth
   libsystemd-dev
+  # tst_openapi: docs/openapi.yaml checked against the OpenAPI 3.1 schema (tests/server/openapi_check.py).
+  python3 python3-yaml python3-jsonschema
   # The .deb packages (scripts/build-deb.sh) and their test: debhelper, lintian, systemd-analyze.
   dpkg-dev debhelper lintian systemd adduser
 )

@@ -228,7 +228,7 @@ QCoro::Task<http::Response> AdminApi::rotateKey(http::Request req)
 
 QCoro::Task<> AdminApi::announceKeyEnd(QString keyId, qint64 endsMs)
 {
-    // Sessions on every node end with the key (docs/protocol-notes.md). Best effort: if Redis is
+    // Sessions on every node end with the key (docs/protocol.md). Best effort: if Redis is
     // down, no node can accept a send either, and a node that missed it still refuses the key on
     // the next connection.
     auto pending = m_deps.redis->exec(

@@ -328,7 +328,7 @@ void Session::credentialEndsAt(qint64 ms)
 
 QCoro::Task<> Session::handleRefresh(ClientFrame f)
 {
-    // A new token for the same user of the same app extends the session (docs/protocol-notes.md).
+    // A new token for the same user of the same app extends the session (docs/protocol.md).
     auto pending = m_gateway->deps().authenticator->authenticate(f.token);
     const Expected<access::Identity> id = co_await pending;
     if (m_state == State::Closed)

@@ -21,7 +21,7 @@ class Gateway;
 // delivers. Request handlers are coroutines; a session whose socket closed stays alive until
 // the last of them finished (m_busy), so no coroutine ever resumes into a freed session.
 //
-// Every outgoing frame counts against the client buffer limits (docs/protocol-notes.md):
+// Every outgoing frame counts against the client buffer limits (docs/protocol.md, "Backpressure"):
 // over client_buffer_soft unsent bytes, message.create is skipped and remembered
 // (sync.required once drained) and typing and presence changes are dropped; a frame that would
 // pass client_buffer_hard closes the socket with 4008.

@@ -111,4 +111,13 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &path) co
     return m;
 }
 
+QList<Router::Entry> Router::routes() const
+{
+    QList<Entry> out;
+    out.reserve(qsizetype(m_routes.size()));
+    for (const Route &r : m_routes)
+        out.append({r.method, r.pattern});
+    return out;
+}
+
 } // namespace confab::http

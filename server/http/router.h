@@ -35,6 +35,14 @@ public:
     // segment decoded after, so an encoded "%2F" stays inside its segment.
     [[nodiscard]] Match match(const QByteArray &method, const QByteArray &path) const;
 
+    struct Entry
+    {
+        QByteArray method;
+        QByteArray pattern;
+    };
+    // Every route in the order added (tests compare it with docs/openapi.yaml).
+    [[nodiscard]] QList<Entry> routes() const;
+
 private:
     struct Segment
     {

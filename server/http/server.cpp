@@ -87,6 +87,16 @@ QByteArray httpDate()
     return cached;
 }
 
+QByteArray headerValue(const QList<QPair<QByteArray, QByteArray>> &headers,
+                       QByteArrayView lowerName)
+{
+    for (const auto &[name, value] : headers) {
+        if (name == lowerName)
+            return value;
+    }
+    return {};
+}
+
 Response errorResponse(int status, ErrorCode code, const QString &message)
 {
     Response r = Response::error(Error{code, message});
@@ -109,6 +119,8 @@ struct Connection
     QByteArray body;
     QByteArray route;
     quint64 seq = 0; // which request a handler's answer belongs to
+    QByteArray origin; // the request's Origin header, for the CORS response headers
+    bool corsAnswered = false; // a preflight answer carries its own CORS headers
     qint64 lastActivityMs = 0;
     qint64 handlerStartMs = 0;
     QElapsedTimer started;
@@ -254,6 +266,7 @@ void Server::Private::processInput(Connection &c)
             }
             c.head = std::move(*head);
             c.started.start();
+            c.origin = headerValue(c.head.headers, "origin");
             if (c.head.webSocketUpgrade
                 && options.webSocketPaths.contains(
                     QString::fromUtf8(QByteArray::fromPercentEncoding(c.head.rawPath)))) {
@@ -301,6 +314,16 @@ void Server::Private::dispatch(Connection &c)
 {
     Router::Match match = router->match(c.head.method, c.head.rawPath);
     c.route = match.route.isEmpty() ? kUnmatched : match.route;
+    if (match.methodNotAllowed) {
+        if (auto preflight = options.cors.preflight(
+                c.head.method, c.origin,
+                headerValue(c.head.headers, "access-control-request-method"),
+                match.allowedMethods)) {
+            c.corsAnswered = true;
+            respond(c, *preflight, !c.head.keepAlive);
+            return;
+        }
+    }
     if (!match.handler) {
         if (match.methodNotAllowed) {
             Response r = errorResponse(405, ErrorCode::BadRequest,
@@ -383,12 +406,19 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
         out += QByteArray::number(r.body.size());
     }
     out += close ? "\r\nConnection: close" : "\r\nConnection: keep-alive";
-    for (const auto &[name, value] : r.headers) {
-        out += "\r\n";
-        out += name;
-        out += ": ";
-        out += value;
-    }
+    auto addHeaders = [&out](const QList<QPair<QByteArray, QByteArray>> &headers) {
+        for (const auto &[name, value] : headers) {
+            out += "\r\n";
+            out += name;
+            out += ": ";
+            out += value;
+        }
+    };
+    addHeaders(r.headers);
+    if (!c.corsAnswered)
+        addHeaders(options.cors.responseHeaders(c.origin));
+    c.origin.clear();
+    c.corsAnswered = false;
     out += "\r\n\r\n";
     if (!noBody)
         out += r.body;
@@ -431,6 +461,18 @@ bool Server::Private::handOver(Connection &c, qsizetype headLength)
             r.headers.append({QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")});
         c.socket->skip(headLength);
         respond(c, r, true);
+        return false;
+    }
+    if (!options.cors.allowsWebSocket(c.origin)) {
+        // A page of another site must not open a socket with its visitor's credentials
+        // (cross-site WebSocket hijacking); clients outside browsers send no Origin.
+        qCDebug(lcHttp) << "refusing a WebSocket upgrade from origin" << c.origin;
+        c.socket->skip(headLength);
+        respond(c,
+                errorResponse(403, ErrorCode::Forbidden,
+                              QStringLiteral("origin %1 is not in [server] cors_origins")
+                                  .arg(QString::fromUtf8(c.origin))),
+                true);
         return false;
     }
     QTcpSocket *socket = c.socket;

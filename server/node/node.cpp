@@ -159,6 +159,7 @@ public:
         http::Server::Options o;
         o.webSocketPaths = {QStringLiteral("/v1/ws")};
         o.reusePort = c.server.reusePort;
+        o.cors = http::CorsPolicy(c.server.corsOrigins);
         o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
         o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
         o.webSocketBufferLimit = c.limits.clientBufferHard; // until a session has its app's limits
@@ -275,6 +276,16 @@ Node::~Node() = default;
 const QString &Node::nodeId() const
 {
     return d->nodeId;
+}
+
+QList<http::Router::Entry> Node::publicRoutes() const
+{
+    return d->publicRouter.routes();
+}
+
+QList<http::Router::Entry> Node::internalRoutes() const
+{
+    return d->internalRouter.routes();
 }
 
 quint16 Node::publicPort() const

@@ -3,6 +3,7 @@
 #include "admin/statscollector.h"
 #include "confab/config.h"
 #include "confab/expected.h"
+#include "http/router.h"
 
 #include <QCoro/QCoroTask>
 #include <QObject>
@@ -29,6 +30,9 @@ public:
     [[nodiscard]] quint16 publicPort() const;
     [[nodiscard]] quint16 internalPort() const;
     [[nodiscard]] const QString &nodeId() const;
+    // The REST routes each listener serves, as registered (docs/openapi.yaml documents them).
+    [[nodiscard]] QList<http::Router::Entry> publicRoutes() const;
+    [[nodiscard]] QList<http::Router::Entry> internalRoutes() const;
 
 private:
     void collectRedisStats();

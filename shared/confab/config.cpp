@@ -3,6 +3,7 @@
 #include "confab/duration.h"
 
 #include <QFile>
+#include <QRegularExpression>
 
 #include <functional>
 #include <vector>
@@ -101,6 +102,35 @@ Setter urlField(Field field, QStringList schemes)
     };
 }
 
+// "https://app.example.com", "http://localhost:3000", or "*" alone: how a browser spells the
+// Origin header (RFC 6454), so a match is a plain string compare.
+Status setCorsOrigins(Config &c, QStringView v)
+{
+    QStringList origins;
+    for (QStringView part : v.split(u',')) {
+        const QString origin = part.trimmed().toString();
+        if (origin.isEmpty())
+            continue;
+        if (origin == QLatin1String("*")) {
+            origins.append(origin);
+            continue;
+        }
+        static const QRegularExpression shape(
+            QStringLiteral("^https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$"));
+        if (!shape.match(origin).hasMatch())
+            return Error::badRequest(
+                QStringLiteral("'%1' is not an origin: write scheme://host[:port], no path or "
+                               "trailing slash, or * alone")
+                    .arg(origin));
+        // Browsers send the scheme and host in lower case.
+        origins.append(origin.toLower());
+    }
+    if (origins.size() > 1 && origins.contains(QStringLiteral("*")))
+        return Error::badRequest(QStringLiteral("* allows every origin: write it alone"));
+    c.server.corsOrigins = origins;
+    return Ok{};
+}
+
 constexpr qint64 kDay = 86400000;
 constexpr qint64 kBig = qint64(1) << 40;
 
@@ -119,6 +149,7 @@ std::vector<Key> keys()
     add("server", "max_message_bytes", integerField([](C &c) -> qint64 & { return c.server.maxMessageBytes; }, 16, 16 << 20));
     add("server", "heartbeat", durationField([](C &c) -> qint64 & { return c.server.heartbeatMs; }, 100, kDay));
     add("server", "db_threads", integerField([](C &c) -> qint64 & { return c.server.dbThreads; }, 1, 64));
+    add("server", "cors_origins", setCorsOrigins);
     add("server", "shutdown_grace", durationField([](C &c) -> qint64 & { return c.server.shutdownGraceMs; }, 0, 19000));
     add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
     add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
@@ -245,6 +276,14 @@ Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment 
     // A resend is answered with its original, which must still be readable.
     config.limits.dedupWindowMs = qMin(config.limits.dedupWindowMs, config.retention.maxAgeMs);
     return config;
+}
+
+QStringList Config::keyNames()
+{
+    QStringList out;
+    for (const Key &k : keys())
+        out.append(k.section + u'/' + k.name);
+    return out;
 }
 
 Expected<Config> Config::load(const QString &path, const QProcessEnvironment &env)

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 
 namespace confab {
 
@@ -40,6 +41,9 @@ struct Config {
         qint64 dbThreads = 2;
         qint64 shutdownGraceMs = 10000;
         bool reusePort = false; // several processes share the public port (SO_REUSEPORT)
+        // Origins whose browser pages may call the public listener (CORS, WebSocket Origin):
+        // exact "scheme://host[:port]" strings, or the single entry "*"; empty: none.
+        QStringList corsOrigins;
     } server;
     struct Postgres {
         QString url = QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab");
@@ -79,6 +83,8 @@ struct Config {
                                                const QProcessEnvironment &env);
     [[nodiscard]] static Expected<Config> parse(const QByteArray &ini,
                                                 const QProcessEnvironment &env);
+    // Every key parse() accepts, as "section/key" (the sample config must list each).
+    [[nodiscard]] static QStringList keyNames();
 };
 
 [[nodiscard]] Expected<HostPort> parseHostPort(QStringView text);

@@ -98,6 +98,10 @@ token = s3cret
         QTest::addRow("bad redis url") << QByteArray("[redis]\nurl = http://x\n") << QStringLiteral("redis://");
         QTest::addRow("no equals") << QByteArray("[server]\nlisten\n") << QStringLiteral("key = value");
         QTest::addRow("open section") << QByteArray("[server\n") << QStringLiteral("section");
+        QTest::addRow("origin with a path") << QByteArray("[server]\ncors_origins = https://a.example/app\n") << QStringLiteral("not an origin");
+        QTest::addRow("origin with a trailing slash") << QByteArray("[server]\ncors_origins = https://a.example/\n") << QStringLiteral("not an origin");
+        QTest::addRow("origin without scheme") << QByteArray("[server]\ncors_origins = a.example\n") << QStringLiteral("not an origin");
+        QTest::addRow("star among origins") << QByteArray("[server]\ncors_origins = *, https://a.example\n") << QStringLiteral("alone");
         QTest::addRow("hard below soft") << QByteArray("[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n") << QStringLiteral("client_buffer_hard");
     }
     void invalid()
@@ -108,6 +112,24 @@ token = s3cret
         QVERIFY(!c);
         QVERIFY2(c.error().message.contains(mentions), qPrintable(c.error().message));
         QVERIFY(!c.error().message.contains(u'\n'));
+    }
+
+    void corsOrigins()
+    {
+        auto c = Config::parse({}, QProcessEnvironment());
+        QVERIFY(c);
+        QVERIFY(c->server.corsOrigins.isEmpty()); // default: no origin
+        c = Config::parse("[server]\ncors_origins = https://App.example.com, http://localhost:3000,http://[::1]:8000\n",
+                          QProcessEnvironment());
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->server.corsOrigins, (QStringList{QStringLiteral("https://app.example.com"),
+                                                     QStringLiteral("http://localhost:3000"),
+                                                     QStringLiteral("http://[::1]:8000")}));
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("CONFAB_SERVER_CORS_ORIGINS"), QStringLiteral("*"));
+        c = Config::parse({}, env);
+        QVERIFY(c);
+        QCOMPARE(c->server.corsOrigins, QStringList{QStringLiteral("*")});
     }
 
     void invalidEnvironment()
