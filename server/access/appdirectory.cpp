@@ -37,6 +37,9 @@ Limits AppDirectory::limitsFor(const store::App &app) const
     apply("client_buffer_soft", l.clientBufferSoft);
     apply("client_buffer_hard", l.clientBufferHard);
     apply("max_inflight_per_conn", l.maxInflightPerConn);
+    apply("max_sessions_per_key", l.maxSessionsPerKey);
+    apply("user_convos_per_min", l.userConvosPerMin);
+    apply("app_convos_per_s", l.appConvosPerS);
     return l;
 }
 

@@ -1,6 +1,7 @@
 #include "api/adminapi.h"
 
 #include "access/appdirectory.h"
+#include "access/policy.h"
 #include "auth/apikey.h"
 #include "auth/crypto.h"
 #include "confab/jsonwriter.h"
@@ -23,7 +24,8 @@ namespace confab::api {
 namespace {
 
 const char *const kLimitKeys[] = {"user_msgs_per_min", "app_msgs_per_s", "conns_per_user_per_10s",
-                                  "client_buffer_soft", "client_buffer_hard", "max_inflight_per_conn"};
+                                  "client_buffer_soft", "client_buffer_hard", "max_inflight_per_conn",
+                                  "max_sessions_per_key", "user_convos_per_min", "app_convos_per_s"};
 
 QJsonObject appJson(const store::App &a)
 {
@@ -32,6 +34,7 @@ QJsonObject appJson(const store::App &a)
                        {QStringLiteral("oidc_issuer"), a.oidcIssuer},
                        {QStringLiteral("oidc_audience"), a.oidcAudience},
                        {QStringLiteral("limits"), a.limits},
+                       {QStringLiteral("policy"), access::Policy::fromJson(a.policy).toJson()},
                        {QStringLiteral("created_ms"), double(a.createdMs)}};
 }
 
@@ -74,6 +77,14 @@ Status readAppFields(const QJsonObject &o, store::AppPatch &patch)
                 return Error::badRequest(QStringLiteral("limit '%1' must be a non-negative integer").arg(it.key()));
         }
         patch.limits = l;
+    }
+    const QJsonValue policy = o.value(QLatin1String("policy"));
+    if (!policy.isUndefined() && !policy.isNull()) {
+        if (!policy.isObject())
+            return Error::badRequest(QStringLiteral("'policy' must be an object"));
+        if (auto s = access::Policy::validate(policy.toObject()); !s)
+            return s;
+        patch.policy = policy.toObject();
     }
     return Ok{};
 }
@@ -125,6 +136,7 @@ QCoro::Task<http::Response> AdminApi::createApp(http::Request req)
     app.oidcIssuer = patch.oidcIssuer.value_or(QString());
     app.oidcAudience = patch.oidcAudience.value_or(QString());
     app.limits = patch.limits.value_or(QJsonObject());
+    app.policy = patch.policy.value_or(QJsonObject());
     if (!app.oidcIssuer.isEmpty() && app.oidcAudience.isEmpty())
         co_return http::Response::error(Error::badRequest(QStringLiteral("'oidc_audience' is required with 'oidc_issuer'")));
     auto pending1 = m_deps.apps->create(app);

@@ -1,6 +1,7 @@
 #include "api/appapi.h"
 
 #include "access/appdirectory.h"
+#include "access/policy.h"
 #include "auth/crypto.h"
 #include "auth/minted.h"
 #include "confab/ids.h"
@@ -22,7 +23,7 @@ namespace confab::api {
 
 namespace {
 
-constexpr int kMaxMembers = 1000;
+constexpr int kMaxMembers = int(access::Policy::kMaxGroupMembers);
 constexpr qint64 kMaxTokenTtlS = 30LL * 86400;
 constexpr qint64 kPresignTtlS = 900;
 
@@ -63,12 +64,6 @@ void writeConversation(JsonWriter &w, const store::Conversation &c, qint64 lastS
     w.endObject();
 }
 
-QByteArray pageMac(QByteArrayView payload, QByteArrayView secret, QByteArrayView appId, QByteArrayView convoId)
-{
-    return auth::hmacSha256(secret, "page|" + appId.toByteArray() + '|' + convoId.toByteArray() + '|' + payload.toByteArray())
-        .left(16);
-}
-
 Expected<qint64> seqParam(const http::Request &req, const char *name)
 {
     const QString v = req.query.queryItemValue(QLatin1String(name));
@@ -85,55 +80,7 @@ Expected<qint64> seqParam(const http::Request &req, const char *name)
 constexpr int kDefaultListLimit = 100;
 constexpr int kMaxListLimit = 1000;
 
-QByteArray encodeListToken(const store::ListCursor &c)
-{
-    return (QByteArray::number(c.createdUs) + '.' + c.id.toUtf8())
-        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
-std::optional<store::ListCursor> decodeListToken(const QByteArray &token)
-{
-    const auto decoded = QByteArray::fromBase64Encoding(token, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded)
-        return std::nullopt;
-    const QByteArray &raw = decoded.decoded;
-    const qsizetype dot = raw.indexOf('.');
-    bool ok = false;
-    const qint64 us = dot > 0 ? raw.left(dot).toLongLong(&ok) : 0;
-    const QByteArray convo = raw.mid(dot + 1);
-    if (!ok || us < 0 || !isValidId(convo))
-        return std::nullopt;
-    return store::ListCursor{us, QString::fromLatin1(convo)};
-}
-
 } // namespace
-
-QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId, QByteArrayView convoId)
-{
-    const QByteArray payload = c.direction + QByteArray::number(c.seq);
-    return auth::base64UrlEncode(payload) + '.' + auth::base64UrlEncode(pageMac(payload, appSecret, appId, convoId));
-}
-
-Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSecret, QByteArrayView appId,
-                                     QByteArrayView convoId)
-{
-    const Error bad = Error::badRequest(QStringLiteral("invalid page_token"));
-    const qsizetype dot = token.indexOf('.');
-    if (dot <= 0 || token.size() > 200)
-        return bad;
-    const std::optional<QByteArray> payload = auth::base64UrlDecode(token.first(dot));
-    const std::optional<QByteArray> mac = auth::base64UrlDecode(token.sliced(dot + 1));
-    if (!payload || !mac || payload->size() < 2)
-        return bad;
-    if (!auth::constantTimeEquals(*mac, pageMac(*payload, appSecret, appId, convoId)))
-        return bad;
-    const char dir = payload->at(0);
-    bool ok = false;
-    const qint64 seq = payload->mid(1).toLongLong(&ok);
-    if ((dir != 'a' && dir != 'b') || !ok || seq < 0)
-        return bad;
-    return PageCursor{dir, seq};
-}
 
 AppApi::AppApi(ApiDeps deps, QObject *parent) : QObject(parent), m_deps(deps) { }
 
@@ -254,6 +201,11 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
         c.ownerId = id->userId;
     }
     c.members = members;
+    if (!id->isApp) {
+        auto checking = admitUserConversation(*id, c);
+        if (const Status admitted = co_await checking; !admitted)
+            co_return errorResponse(admitted.error());
+    }
 
     auto pending6 = m_deps.conversations->create(c);
     const Expected<store::CreatedConversation> created = co_await pending6;
@@ -277,6 +229,24 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
     JsonWriter w;
     writeConversation(w, conv, lastSeq, -1);
     co_return http::Response::json(created->created ? 201 : 200, w.take());
+}
+
+QCoro::Task<Status> AppApi::admitUserConversation(access::Identity id, store::Conversation c)
+{
+    auto loading = m_deps.appDirectory->app(id.appId);
+    const Expected<store::App> app = co_await loading;
+    if (!app)
+        co_return app.error();
+    const access::Policy policy = access::Policy::fromJson(app->policy);
+    if (c.kind == QLatin1String("group")) {
+        if (!policy.usersCreateGroups)
+            co_return Error::forbidden(QStringLiteral("this app does not let users create groups"));
+        if (c.members.size() > policy.maxUserGroupMembers)
+            co_return Error::forbidden(
+                QStringLiteral("users create groups of at most %1 members in this app").arg(policy.maxUserGroupMembers));
+    }
+    auto admitting = m_deps.messages->admitConversation(id.appId, id.userId.toUtf8(), m_deps.appDirectory->limitsFor(*app));
+    co_return co_await admitting;
 }
 
 QCoro::Task<http::Response> AppApi::listConversations(http::Request req)
@@ -376,6 +346,18 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
         co_return errorResponse(Error::badRequest(QStringLiteral("a direct conversation's members cannot change")));
     if (c->members.size() >= kMaxMembers && !c->members.contains(userId))
         co_return errorResponse(Error::badRequest(QStringLiteral("a conversation has at most %1 members").arg(kMaxMembers)));
+    if (!id->isApp) {
+        auto loading = m_deps.appDirectory->app(id->appId);
+        const Expected<store::App> app = co_await loading;
+        if (!app)
+            co_return errorResponse(app.error());
+        const access::Policy policy = access::Policy::fromJson(app->policy);
+        if (!policy.usersAddMembers)
+            co_return errorResponse(Error::forbidden(QStringLiteral("this app does not let users add members")));
+        if (c->members.size() >= policy.maxUserGroupMembers && !c->members.contains(userId))
+            co_return errorResponse(Error::forbidden(
+                QStringLiteral("users grow groups to at most %1 members in this app").arg(policy.maxUserGroupMembers)));
+    }
     auto pending17 = m_deps.conversations->addMember(id->appId, c->id, userId);
     const Expected<bool> added = co_await pending17;
     if (!added)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/apicontext.h"
+#include "api/pagetoken.h"
 
 #include <QObject>
 
@@ -27,6 +28,10 @@ private:
     // The conversation, if the caller may see it (the app: any of its own; a user: as member).
     QCoro::Task<Expected<store::Conversation>> visibleConversation(access::Identity id, QString convoId);
 
+    // A user-token caller's new conversation: the app's policy (forbidden) and the conversation
+    // creation rate limits (rate_limited).
+    QCoro::Task<Status> admitUserConversation(access::Identity id, store::Conversation c);
+
     QCoro::Task<http::Response> mintToken(http::Request req);
     QCoro::Task<http::Response> createConversation(http::Request req);
     QCoro::Task<http::Response> listConversations(http::Request req);
@@ -40,16 +45,5 @@ private:
 
     ApiDeps m_deps;
 };
-
-// Opaque, tamper-evident history page tokens: direction and cursor, bound to the app and the
-// conversation by an HMAC under the app's secret.
-struct PageCursor {
-    char direction = 'a';   // 'a': after cursor, 'b': before cursor
-    qint64 seq = 0;
-};
-[[nodiscard]] QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId,
-                                         QByteArrayView convoId);
-[[nodiscard]] Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSecret,
-                                                   QByteArrayView appId, QByteArrayView convoId);
 
 } // namespace confab::api

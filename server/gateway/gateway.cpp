@@ -2,6 +2,7 @@
 
 #include "gateway/logging.h"
 #include "gateway/session.h"
+#include "messaging/messageservice.h"
 #include "schema/keys.h"
 
 #include <QDateTime>
@@ -15,6 +16,8 @@ namespace confab::gateway {
 namespace {
 constexpr int kSweepMs = 250;
 constexpr int kPresenceRefreshMs = 30000;
+// PROTOCOL.md section 5: a typing start with no stop ends after 10 s.
+constexpr qint64 kTypingExpiryMs = 10000;
 // Pings and presence refreshes are spread over their interval in this many slices, so 10,000
 // sessions do not all write a ping or run a Redis script in the same loop pass (a burst that
 // queued every send behind it).
@@ -27,7 +30,10 @@ int sliceOf(const Session *s)
 } // namespace
 
 Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject *parent)
-    : QObject(parent), m_config(config), m_deps(deps), m_nodeId(std::move(nodeId))
+    : QObject(parent), m_config(config), m_deps(deps), m_nodeId(std::move(nodeId)),
+      m_typing(config.limits.typingIntervalMs, kTypingExpiryMs,
+               [messages = deps.messages](const QString &app, const QByteArray &convo, const QByteArray &user,
+                                          bool start) { messages->publishTyping(app, convo, user, start); })
 {
     m_heartbeat.setInterval(int(std::clamp<qint64>(m_config.server.heartbeatMs / kSlices, 1, INT_MAX)));
     connect(&m_heartbeat, &QTimer::timeout, this, &Gateway::heartbeat);
@@ -71,15 +77,43 @@ void Gateway::accept(websocket::Connection *connection, const websocket::Upgrade
         connection->close(4029, "node connection limit reached");
         return;
     }
+    // Sockets that have not authenticated yet have a cap of their own, so they cannot take
+    // the places of authenticated ones (each lives at most 10 s, 30 s with a slow IdP).
+    const qint64 unauthenticatedCap = m_config.limits.maxUnauthenticated;
+    if (unauthenticatedCap > 0 && m_unauthenticated.size() >= unauthenticatedCap) {
+        connection->close(4029, "too many unauthenticated connections");
+        return;
+    }
     auto *session = new Session(connection, this);
     m_sessions.insert(session);
+    m_unauthenticated.insert(session);
     Q_EMIT connectionsChanged(int(m_sessions.size()));
     session->start(upgrade);
+}
+
+bool Gateway::admitKeySession(const QString &keyId, qint64 maxSessions)
+{
+    qint64 &open = m_keySessions[keyId];
+    if (maxSessions > 0 && open >= maxSessions) {
+        if (open == 0)
+            m_keySessions.remove(keyId);
+        return false;
+    }
+    ++open;
+    return true;
+}
+
+void Gateway::releaseKeySession(const QString &keyId)
+{
+    const auto it = m_keySessions.find(keyId);
+    if (it != m_keySessions.end() && --it.value() <= 0)
+        m_keySessions.erase(it);
 }
 
 void Gateway::sessionClosed(Session *session)
 {
     m_pressured.remove(session);
+    m_unauthenticated.remove(session);
     if (m_sessions.remove(session))
         Q_EMIT connectionsChanged(int(m_sessions.size()));
 }
@@ -112,6 +146,7 @@ void Gateway::sweep()
     const QSet<Session *> sessions = m_sessions;
     for (Session *s : sessions)
         s->sweep(now);
+    m_typing.sweep(now);
     const QSet<Session *> pressured = m_pressured;
     for (Session *s : pressured) {
         if (!m_sessions.contains(s) || !s->checkPressure(now))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "confab/config.h"
+#include "gateway/typingrelay.h"
 #include "messaging/fanout.h"
 #include "websocket/connection.h"
 #include "websocket/upgrade.h"
@@ -46,7 +47,7 @@ struct GatewayDeps {
 
 // The client WebSocket endpoint /v1/ws (PROTOCOL.md section 5): owns the sessions of this
 // node, their shared timers (heartbeat, auth deadline, typing expiry, backpressure) and the
-// per-node connection cap. One timer sweeps every session; sessions have none of their own.
+// per-node caps: open connections, unauthenticated ones, sessions per API key. One timer sweeps every session; sessions have none of their own.
 class Gateway : public QObject, private messaging::Listener
 {
     Q_OBJECT
@@ -66,6 +67,12 @@ public:
     [[nodiscard]] const QString &nodeId() const { return m_nodeId; }
 
     void sessionClosed(Session *session);
+    // The session passed authentication: it no longer counts as unauthenticated.
+    void sessionAuthenticated(Session *session) { m_unauthenticated.remove(session); }
+    // Counts one more session of an API key on this node; false at maxSessions (0: no limit).
+    [[nodiscard]] bool admitKeySession(const QString &keyId, qint64 maxSessions);
+    void releaseKeySession(const QString &keyId);
+    [[nodiscard]] TypingRelay &typing() { return m_typing; }
 
     // Sessions over the soft buffer limit (or with skipped pushes) are checked often until they
     // drain or time out.
@@ -87,6 +94,9 @@ private:
     QString m_nodeId;
     QSet<Session *> m_sessions;
     QSet<Session *> m_pressured;
+    QSet<Session *> m_unauthenticated; // bounded by [limits] max_unauthenticated
+    QHash<QString, qint64> m_keySessions; // API key id -> open sessions on this node
+    TypingRelay m_typing;
     QTimer m_heartbeat;
     QTimer m_sweep;
     QTimer m_presence;

@@ -23,8 +23,6 @@ namespace {
 
 constexpr qint64 kAuthTimeoutMs = 10000;
 constexpr qint64 kAuthCheckMs = 20000; // checking a credential, after the auth frame's 10 s
-constexpr qint64 kTypingExpiryMs = 10000;
-constexpr qint64 kPresenceTtlMs = 90000;
 
 enum CloseCode : int {
     kShutdown = 1001,
@@ -37,17 +35,6 @@ enum CloseCode : int {
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
-}
-
-QByteArray presenceHead(QByteArrayView user, bool online)
-{
-    JsonWriter w;
-    w.beginObject()
-        .field("type", "presence.update")
-        .field("user_id", user)
-        .field("status", online ? "online" : "offline")
-        .key("last_seen_ms");
-    return w.take();
 }
 
 // Ends a request coroutine: the session may be deleted once its last request finished.
@@ -246,6 +233,13 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
     m_limits = deps.apps->limitsFor(*app);
     if (m_ws)
         m_ws->setBufferLimit(m_limits.clientBufferHard);
+    if (m_identity.isApp) {
+        if (!m_gateway->admitKeySession(m_identity.keyId, m_limits.maxSessionsPerKey)) {
+            closeWith(kTooMany, QStringLiteral("too many sessions for this API key"));
+            co_return;
+        }
+        m_keyCounted = true;
+    }
 
     if (!m_identity.isApp) {
         auto pending3 = deps.messages->admitConnection(m_identity.appId, m_userId,
@@ -282,6 +276,7 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
     }
 
     m_state = State::Ready;
+    m_gateway->sessionAuthenticated(this);
     JsonWriter w;
     w.beginObject()
         .field("type", "connection.ack")
@@ -423,74 +418,6 @@ QCoro::Task<> Session::handleWatermark(ClientFrame f)
         co_return;
     if (!r)
         sendError(f.req, f.hasReq, r.error());
-}
-
-QCoro::Task<> Session::handleTyping(ClientFrame f)
-{
-    if (m_identity.isApp) {
-        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("typing is sent by users")));
-        co_return;
-    }
-    auto pending9 = ensureMember(f.convoId, m_userId);
-    const bool member = co_await pending9;
-    if (m_state == State::Closed)
-        co_return;
-    if (!member) {
-        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
-        co_return;
-    }
-    const bool start = f.type == FrameType::TypingStart;
-    const bool wasTyping = m_typing.contains(f.convoId);
-    if (start)
-        m_typing.insert(f.convoId, nowMs() + kTypingExpiryMs);
-    else
-        m_typing.remove(f.convoId);
-    if (start || wasTyping)
-        m_gateway->deps().messages->publishTyping(m_identity.appId, f.convoId, m_userId, start);
-}
-
-QCoro::Task<> Session::handlePresence(ClientFrame f)
-{
-    if (m_identity.isApp) {
-        sendError(f.req, f.hasReq, Error::badRequest(QStringLiteral("presence is for users")));
-        co_return;
-    }
-    QStringList candidates;
-    for (const QByteArray &u : f.userIds) {
-        if (!m_watched.contains(u))
-            candidates.append(QString::fromUtf8(u));
-    }
-    const GatewayDeps &deps = m_gateway->deps();
-    auto pending10 = deps.conversations->usersSharingConversation(m_identity.appId, m_identity.userId, candidates);
-    const Expected<QStringList> allowed = co_await pending10;
-    if (m_state == State::Closed)
-        co_return;
-    if (!allowed) {
-        sendError(f.req, f.hasReq, allowed.error());
-        co_return;
-    }
-    redis::Client *redis = deps.messages->redis();
-    for (const QString &user : *allowed) {
-        if (m_watched.size() >= m_limits.maxSubscriptionsPerConn)
-            break;
-        const QByteArray u = user.toUtf8();
-        m_watched.insert(u);
-        deps.fanout->add(schema::keys::presenceChannel(m_identity.appId, u), this);
-        const qint64 now = nowMs();
-        auto pending11 = redis->exec(
-            schema::keys::cmd("ZCOUNT", schema::keys::presence(m_identity.appId, u), "(" + QByteArray::number(now), "+inf"));
-        const redis::Reply count = co_await pending11;
-        auto pending12 = redis->exec(schema::keys::cmd("GET", schema::keys::lastSeen(m_identity.appId, u)));
-        const redis::Reply seen = co_await pending12;
-        if (m_state == State::Closed)
-            co_return;
-        if (!count || !seen) {
-            sendError(f.req, f.hasReq, Error::unavailable(QStringLiteral("reading presence")));
-            co_return;
-        }
-        const bool online = count->toInteger() > 0;
-        send(presenceHead(u, online) + QByteArray::number(online ? now : seen->toInteger(0)) + '}');
-    }
 }
 
 QCoro::Task<> Session::handleSync(ClientFrame f)
@@ -649,37 +576,6 @@ void Session::sweep(qint64 now)
         closeWith(kUnauthorized, QStringLiteral("credential expired"));
         return;
     }
-    if (m_typing.isEmpty())
-        return; // begin() on a non-const QHash would detach it: ~15 % of an idle node's CPU
-    for (auto it = m_typing.begin(); it != m_typing.end();) {
-        if (it.value() <= now) {
-            m_gateway->deps().messages->publishTyping(m_identity.appId, it.key(), m_userId, false);
-            it = m_typing.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
-void Session::refreshPresence()
-{
-    if (m_identity.isApp || m_userId.isEmpty() || m_state == State::Closed)
-        return;
-    messaging::MessageService *ms = m_gateway->deps().messages;
-    const QString &app = m_identity.appId;
-    ms->redis()->evalScript(ms->scripts().presenceUp,
-                            {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                            {m_sessionId, QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
-                             schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
-                            ms, [](redis::Reply) {});
-    m_presenceUp = true;
-}
-
-void Session::stopAllTyping()
-{
-    for (auto it = m_typing.cbegin(); it != m_typing.cend(); ++it)
-        m_gateway->deps().messages->publishTyping(m_identity.appId, it.key(), m_userId, false);
-    m_typing.clear();
 }
 
 void Session::onDisconnected()
@@ -699,14 +595,9 @@ void Session::onDisconnected()
         m_convos.clear();
         m_watched.clear();
     }
-    if (m_presenceUp) {
-        messaging::MessageService *ms = deps.messages;
-        const QString &app = m_identity.appId;
-        ms->redis()->evalScript(ms->scripts().presenceDown,
-                                {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                                {m_sessionId, schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
-                                ms, [](redis::Reply) {});
-    }
+    presenceDown();
+    if (m_keyCounted)
+        m_gateway->releaseKeySession(m_identity.keyId);
     m_gateway->sessionClosed(this);
     if (m_busy == 0)
         deleteLater();

@@ -38,7 +38,7 @@ public:
 
     // Called by the gateway's timers.
     void ping(qint64 nowMs);
-    void sweep(qint64 nowMs);            // auth deadline, typing expiry
+    void sweep(qint64 nowMs);            // auth deadline, credential expiry
     bool checkPressure(qint64 nowMs);    // true while still under pressure
     void refreshPresence();
 
@@ -83,6 +83,7 @@ private:
     void subscribeConvo(const QByteArray &convoId);
     void unsubscribeConvo(const QByteArray &convoId);
     void stopAllTyping();
+    void presenceDown();
     QByteArray convoOfChannel(const QByteArray &channel) const;
 
     websocket::Connection *m_ws; // null once closed: the Hub owns it and may outlive us
@@ -95,11 +96,12 @@ private:
     QSet<QByteArray> m_convos;
     QSet<QByteArray> m_watched;   // presence subscriptions
     QSet<QByteArray> m_skipped;   // conversations whose pushes were skipped (slow consumer)
-    QHash<QByteArray, qint64> m_typing;  // convo -> when a start without stop expires
+    QSet<QByteArray> m_typing;    // conversations this session sent a typing start in
     qint64 m_openedMs = 0;
     qint64 m_overSoftSinceMs = 0; // 0: not over client_buffer_soft
     int m_busy = 0;               // request coroutines running
     bool m_presenceUp = false;
+    bool m_keyCounted = false;    // counted against its API key's max_sessions_per_key
 };
 
 } // namespace confab::gateway

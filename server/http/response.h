@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QPair>
 
@@ -25,5 +26,8 @@ struct Response
     // RateLimited.
     [[nodiscard]] static Response error(const confab::Error &e);
 };
+
+// The status line's reason phrase ("Not Found"); "Status" for codes the server never sends.
+[[nodiscard]] QByteArrayView reasonPhrase(int status);
 
 } // namespace confab::http

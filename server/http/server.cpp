@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include "http/addresslimiter.h"
 #include "http/logging.h"
 #include "http/request.h"
 #include "http/requestparser.h"
@@ -39,36 +40,8 @@ constexpr qsizetype kMinReadBuffer = 64 * 1024;
 // Qt's own read buffer of a WebSocket: the frame reader drains it at every readyRead.
 constexpr qsizetype kWebSocketReadBuffer = 64 * 1024;
 const QByteArray kUnmatched = QByteArrayLiteral("unmatched");
-
-QByteArrayView reasonPhrase(int status)
-{
-    switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Status";
-    }
-}
+// What a connection refused over the per-address cap is told to wait.
+constexpr qint64 kRefusedRetryMs = 1000;
 
 // IMF-fixdate, rebuilt at most once a second (per thread, should sockets ever be sharded
 // across loop threads).
@@ -123,6 +96,9 @@ struct Connection
     bool corsAnswered = false; // a preflight answer carries its own CORS headers
     qint64 lastActivityMs = 0;
     qint64 handlerStartMs = 0;
+    qint64 headStartMs = -1; // the head's deadline runs from here; -1: waiting for a first byte
+    qint64 bodyStartMs = 0;
+    bool anyInput = false; // a silent connection is closed without a 408
     QElapsedTimer started;
     bool inProcessInput = false;
 };
@@ -133,7 +109,8 @@ class Server::Private
 {
 public:
     Private(Server *server, Options opts, Router *r)
-        : q(server), options(std::move(opts)), router(r), hub(hubOptions(options))
+        : q(server), options(std::move(opts)), router(r),
+          addresses(options.maxConnectionsPerAddress, options.exemptSubnets), hub(hubOptions(options))
     {
         clock.start();
     }
@@ -161,6 +138,8 @@ public:
     }
     void respond(Connection &c, const Response &response, bool close);
     void fail(Connection &c, int status, ErrorCode code, const QString &message);
+    // Answers a connection refused at accept (over a cap) and closes it.
+    void refuse(QTcpSocket *socket, int status, const QString &message);
     void finish(QTcpSocket *socket, quint64 seq, Response response);
     void sweep();
     [[nodiscard]] Connection *find(QTcpSocket *socket);
@@ -173,6 +152,7 @@ public:
     QString listenError; // why the last listen() failed
     Router *router;
     QTcpServer tcpServer;
+    AddressLimiter addresses; // before the hub: its sockets' counts are released into it
     websocket::Hub hub;
     QTimer sweepTimer;
     QElapsedTimer clock;
@@ -196,17 +176,25 @@ void Server::Private::acceptPending()
             socket->deleteLater();
             continue;
         }
+        if (!addresses.admit(socket)) {
+            refuse(socket, 429, QStringLiteral("too many connections from this address"));
+            continue;
+        }
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         socket->setReadBufferSize(std::max(options.maxHeaderBytes + 4, kMinReadBuffer));
 
         auto connection = std::make_unique<Connection>();
         connection->socket = socket;
         connection->lastActivityMs = clock.elapsed();
+        connection->headStartMs = connection->lastActivityMs; // the first request has a deadline
         Connection *c = connection.get();
         connections.emplace(socket, std::move(connection));
 
         QObject::connect(socket, &QTcpSocket::readyRead, q, [this, c] {
             c->lastActivityMs = clock.elapsed();
+            c->anyInput = true;
+            if (c->state == Connection::State::ReadingHead && c->headStartMs < 0)
+                c->headStartMs = c->lastActivityMs;
             processInput(*c);
         });
         QObject::connect(socket, &QTcpSocket::bytesWritten, q, [this, c] {
@@ -291,6 +279,7 @@ void Server::Private::processInput(Connection &c)
             if (c.head.contentLength > 0) {
                 c.body.reserve(c.head.contentLength);
                 c.state = Connection::State::ReadingBody;
+                c.bodyStartMs = clock.elapsed();
                 if (c.head.expectContinue)
                     socket->write("HTTP/1.1 100 Continue\r\n\r\n");
                 continue;
@@ -434,6 +423,8 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
         c.socket->disconnectFromHost();
     } else {
         c.state = Connection::State::ReadingHead;
+        // The next request's deadline starts with its first byte (maybe already here).
+        c.headStartMs = c.socket->bytesAvailable() > 0 ? c.lastActivityMs : -1;
     }
     Q_EMIT q->requestFinished(c.route.isEmpty() ? kUnmatched : c.route,
                               method.isEmpty() ? QByteArrayLiteral("-") : method, r.status,
@@ -500,17 +491,46 @@ bool Server::Private::handOver(Connection &c, qsizetype headLength)
     return true;
 }
 
+void Server::Private::refuse(QTcpSocket *socket, int status, const QString &message)
+{
+    qCDebug(lcHttp) << "refusing a connection from" << socket->peerAddress() << status << message;
+    const QByteArray body = Response::error(Error::rateLimited(message, kRefusedRetryMs)).body;
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray()
+                  + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                  + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body);
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->disconnectFromHost();
+}
+
 void Server::Private::sweep()
 {
     const qint64 now = clock.elapsed();
     std::vector<Connection *> expired;
+    std::vector<Connection *> late; // head or body past its deadline
     for (auto &[socket, c] : connections) {
         if (c->state == Connection::State::Handling) {
             if (now - c->handlerStartMs >= options.requestTimeoutMs)
                 expired.push_back(c.get());
+        } else if ((c->state == Connection::State::ReadingHead && c->headStartMs >= 0
+                    && now - c->headStartMs >= options.headerTimeoutMs)
+                   || (c->state == Connection::State::ReadingBody
+                       && now - c->bodyStartMs >= options.bodyTimeoutMs)) {
+            late.push_back(c.get());
         } else if (c->state != Connection::State::Closing
                    && now - c->lastActivityMs >= options.idleTimeoutMs) {
             expired.push_back(c.get());
+        }
+    }
+    for (Connection *c : late) {
+        if (!c->anyInput) {
+            c->state = Connection::State::Closing;
+            c->socket->disconnectFromHost();
+        } else if (c->state == Connection::State::ReadingHead) {
+            fail(*c, 408, ErrorCode::BadRequest,
+                 QStringLiteral("the request headers did not arrive within %1 ms").arg(options.headerTimeoutMs));
+        } else {
+            fail(*c, 408, ErrorCode::BadRequest,
+                 QStringLiteral("the request body did not arrive within %1 ms").arg(options.bodyTimeoutMs));
         }
     }
     for (Connection *c : expired) {
@@ -538,7 +558,8 @@ Server::Server(Options options, Router *router, QObject *parent)
     connect(&d->tcpServer, &QTcpServer::pendingConnectionAvailable, this,
             [this] { d->acceptPending(); });
 
-    const qint64 shortest = std::min(d->options.idleTimeoutMs, d->options.requestTimeoutMs);
+    const qint64 shortest = std::min({d->options.idleTimeoutMs, d->options.requestTimeoutMs,
+                                      d->options.headerTimeoutMs, d->options.bodyTimeoutMs});
     d->sweepTimer.setInterval(int(std::clamp<qint64>(shortest / 4, 10, 1000)));
     connect(&d->sweepTimer, &QTimer::timeout, this, [this] { d->sweep(); });
 }

@@ -30,6 +30,15 @@ public:
         int maxConnections = 10000; // beyond: accepted and closed at once
         qint64 idleTimeoutMs = 60000; // keep-alive connection idle
         qint64 requestTimeoutMs = 30000; // handler not done in time -> 503 unavailable, close
+        // A request's head must be complete this long after its first byte (for a new
+        // connection: after the accept), its body this long after the head; else 408, close.
+        // Whole deadlines, not per read: a byte every second does not hold a connection.
+        qint64 headerTimeoutMs = 10000;
+        qint64 bodyTimeoutMs = 30000;
+        // Open connections per client address, WebSockets included (0: no limit); beyond:
+        // 429 and close. Addresses in exemptSubnets ("a.b.c.d/n") are not counted.
+        int maxConnectionsPerAddress = 0;
+        QStringList exemptSubnets;
         int listenBacklog = 1024;
         // SO_REUSEPORT: several processes on one host listen on the same port and the kernel
         // spreads new connections over them ([server] reuse_port, docs/running.md).

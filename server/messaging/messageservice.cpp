@@ -282,4 +282,21 @@ QCoro::Task<Expected<bool>> MessageService::admitConnection(QString appId, QByte
     co_return r->toInteger() <= perTenSeconds;
 }
 
+QCoro::Task<Status> MessageService::admitConversation(QString appId, QByteArray userId, Limits limits)
+{
+    if (limits.userConvosPerMin <= 0 && limits.appConvosPerS <= 0)
+        co_return Ok{};
+    auto pending10 = m_redis->eval(m_scripts.tokenBuckets, {keys::userConvoBucket(appId, userId), keys::appConvoBucket(appId)},
+                                   {QByteArray::number(limits.userConvosPerMin), QByteArrayLiteral("60000"),
+                                    QByteArray::number(limits.appConvosPerS), QByteArrayLiteral("1000")});
+    const redis::Reply r = co_await pending10;
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("counting new conversations: %1").arg(r.error().message));
+    if (const qint64 waitMs = r->toInteger(); waitMs > 0) {
+        Q_EMIT rateLimited(QByteArrayLiteral("conversation"));
+        co_return Error::rateLimited(QStringLiteral("conversation creation rate limit reached"), waitMs);
+    }
+    co_return Ok{};
+}
+
 } // namespace confab::messaging

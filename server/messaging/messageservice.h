@@ -70,6 +70,10 @@ public:
                                                                     QByteArray userId);
     // Counts a new connection of a user; true while within `perTenSeconds` (0: unlimited).
     QCoro::Task<Expected<bool>> admitConnection(QString appId, QByteArray userId, qint64 perTenSeconds);
+    // Takes a token for one conversation created by a user: the user's bucket
+    // (limits.userConvosPerMin) and the one of all the app's users (limits.appConvosPerS),
+    // all nodes together. RateLimited with retry_after_ms when either is empty.
+    QCoro::Task<Status> admitConversation(QString appId, QByteArray userId, Limits limits);
 
     [[nodiscard]] const Scripts &scripts() const { return m_scripts; }
     [[nodiscard]] redis::Client *redis() const { return m_redis; }

@@ -151,6 +151,38 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 )LUA";
 
+// Token buckets taken together: KEYS are the buckets, ARGV a capacity and a window in ms for
+// each (capacity 0: that bucket does not limit). Answers 0 after taking one token from every
+// bucket, or how many ms until each has one again (nothing taken). Buckets refill steadily at
+// capacity per window and expire after two idle windows.
+constexpr char kTokenBuckets[] = R"LUA(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local levels = {}
+local wait = 0
+for i = 1, #KEYS do
+  local capacity = tonumber(ARGV[2 * i - 1])
+  local window = tonumber(ARGV[2 * i])
+  if capacity > 0 then
+    local b = redis.call('HMGET', KEYS[i], 't', 'ts')
+    local rate = capacity / window
+    local tokens = tonumber(b[1]) or capacity
+    local ts = tonumber(b[2]) or now
+    tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+    if tokens < 1 then wait = math.max(wait, math.ceil((1 - tokens) / rate)) end
+    levels[i] = tokens
+  end
+end
+if wait > 0 then return wait end
+for i = 1, #KEYS do
+  if levels[i] then
+    redis.call('HSET', KEYS[i], 't', tostring(levels[i] - 1), 'ts', now)
+    redis.call('PEXPIRE', KEYS[i], 2 * tonumber(ARGV[2 * i]))
+  end
+end
+return 0
+)LUA";
+
 // KEYS: presence zset, last_seen. ARGV: session, expiry ms (absolute), ttl ms, channel, frame.
 // Scores are expiry times, so sessions of a node that died drop out by themselves.
 constexpr char kPresenceUp[] = R"LUA(
@@ -212,6 +244,7 @@ Scripts::Scripts()
     : accept(QByteArray(kAccept))
     , watermark(QByteArray(kWatermark))
     , connectionRate(QByteArray(kConnectionRate))
+    , tokenBuckets(QByteArray(kTokenBuckets))
     , presenceUp(QByteArray(kPresenceUp))
     , presenceDown(QByteArray(kPresenceDown))
 {

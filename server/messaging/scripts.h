@@ -43,6 +43,8 @@ struct Scripts {
     redis::Script watermark;
     // count a new connection of a user in a fixed 10 s window.
     redis::Script connectionRate;
+    // take a token from each of several buckets, or answer the wait (conversation creation).
+    redis::Script tokenBuckets;
     // add a session to a user's presence set; publish "online" when it is the first.
     redis::Script presenceUp;
     // remove a session; publish "offline" and record last_seen when it was the last.

@@ -164,6 +164,10 @@ public:
         o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
         o.webSocketBufferLimit = c.limits.clientBufferHard; // until a session has its app's limits
         o.maxBodyBytes = std::max<qint64>(1 << 20, 2 * c.server.maxMessageBytes + 4096);
+        o.headerTimeoutMs = c.server.headerTimeoutMs;
+        o.bodyTimeoutMs = c.server.bodyTimeoutMs;
+        o.maxConnectionsPerAddress = int(std::min<qint64>(c.limits.maxConnsPerIp, INT_MAX));
+        o.exemptSubnets = c.limits.perIpExempt;
         return o;
     }
 

@@ -84,6 +84,15 @@ inline QByteArray appBucket(const QString &app)
 {
     return "rl:{" + app.toUtf8() + "}:app";
 }
+// Conversation creation by users: one bucket per user and one for all users of the app.
+inline QByteArray userConvoBucket(const QString &app, QByteArrayView user)
+{
+    return "rl:{" + app.toUtf8() + "}:cu:" + user.toByteArray();
+}
+inline QByteArray appConvoBucket(const QString &app)
+{
+    return "rl:{" + app.toUtf8() + "}:capp";
+}
 
 // The lease of the node flushing an app's tails into segments.
 inline QByteArray flushLock(const QString &app)

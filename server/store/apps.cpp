@@ -12,7 +12,7 @@ namespace {
 
 // The table's columns and statements, in one place.
 const QString kColumns = QStringLiteral("id, name, oidc_issuer, oidc_audience, CAST(limits AS text), token_secret, ")
-    + sql::msOf("created_at");
+    + sql::msOf("created_at") + QStringLiteral(", CAST(policy AS text)");
 
 QString selectWhere(const char *condition)
 {
@@ -30,12 +30,13 @@ App fromRow(const QSqlQuery &q)
     a.limits = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
     a.tokenSecret = q.value(5).toByteArray();
     a.createdMs = q.value(6).toLongLong();
+    a.policy = QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object();
     return a;
 }
 
-QString limitsText(const QJsonObject &limits)
+QString jsonText(const QJsonObject &o)
 {
-    return QString::fromUtf8(QJsonDocument(limits).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 Expected<QList<App>> all(QSqlQuery q)
@@ -61,8 +62,8 @@ Expected<App> insertApp(QSqlDatabase &db, App app)
         app.tokenSecret = QByteArray::fromBase64(randomToken(32), QByteArray::Base64UrlEncoding);
     const QString what = QStringLiteral("creating app '%1'").arg(app.id);
     static const QString stmt =
-        QStringLiteral("INSERT INTO apps (id, name, oidc_issuer, oidc_audience, limits, token_secret)"
-                       " VALUES (:id, :name, :issuer, :audience, CAST(:limits AS jsonb), :secret)"
+        QStringLiteral("INSERT INTO apps (id, name, oidc_issuer, oidc_audience, limits, token_secret, policy)"
+                       " VALUES (:id, :name, :issuer, :audience, CAST(:limits AS jsonb), :secret, CAST(:policy AS jsonb))"
                        " RETURNING ")
         + kColumns;
     QSqlError error;
@@ -71,8 +72,9 @@ Expected<App> insertApp(QSqlDatabase &db, App app)
                         {"name", app.name},
                         {"issuer", sql::nullIfEmpty(app.oidcIssuer)},
                         {"audience", sql::nullIfEmpty(app.oidcAudience)},
-                        {"limits", limitsText(app.limits)},
-                        {"secret", app.tokenSecret}},
+                        {"limits", jsonText(app.limits)},
+                        {"secret", app.tokenSecret},
+                        {"policy", jsonText(app.policy)}},
                        what, &error);
     if (!q && sql::isUniqueViolation(error))
         return Error::conflict(QStringLiteral("an app '%1' already exists").arg(app.id));
@@ -94,6 +96,8 @@ Expected<App> updateApp(QSqlDatabase &db, const QString &appId, const AppPatch &
         sets << QStringLiteral("oidc_audience = :audience");
     if (patch.limits)
         sets << QStringLiteral("limits = CAST(:limits AS jsonb)");
+    if (patch.policy)
+        sets << QStringLiteral("policy = CAST(:policy AS jsonb)");
     if (sets.isEmpty()) {
         auto q = sql::exec(db, selectWhere("id = :id"), {{"id", appId}}, what);
         if (!q)
@@ -114,7 +118,9 @@ Expected<App> updateApp(QSqlDatabase &db, const QString &appId, const AppPatch &
     if (patch.oidcAudience)
         sql::bind(q, "audience", sql::nullIfEmpty(*patch.oidcAudience));
     if (patch.limits)
-        sql::bind(q, "limits", limitsText(*patch.limits));
+        sql::bind(q, "limits", jsonText(*patch.limits));
+    if (patch.policy)
+        sql::bind(q, "policy", jsonText(*patch.policy));
     if (!q.exec())
         return sql::toError(q.lastError(), what, db);
     return one(std::move(q), appId);

@@ -21,6 +21,7 @@ struct App
     QString oidcIssuer;     // empty: no OIDC
     QString oidcAudience;
     QJsonObject limits;     // per-app overrides keyed as in [limits], e.g. {"user_msgs_per_min":120}
+    QJsonObject policy;     // what its users may do, e.g. {"users_create_groups":false} (access::Policy)
     QByteArray tokenSecret; // 32 random bytes generated on create; signs Confab-minted user tokens
     qint64 createdMs = 0;
 };
@@ -29,6 +30,7 @@ struct AppPatch
 {
     std::optional<QString> name, oidcIssuer, oidcAudience;
     std::optional<QJsonObject> limits;
+    std::optional<QJsonObject> policy;
 };
 
 // The apps table.

@@ -110,6 +110,9 @@ CREATE TABLE dead_letters (
 );
 CREATE UNIQUE INDEX dead_letters_open ON dead_letters (kind, app_id, convo_id) WHERE resolved_at IS NULL;
 )sql"},
+    {3, "per-app policy", R"sql(
+ALTER TABLE apps ADD COLUMN policy jsonb NOT NULL DEFAULT '{}';
+)sql"},
 };
 
 Status applyOne(QSqlDatabase &db, const Migration &m)

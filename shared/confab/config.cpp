@@ -5,6 +5,9 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <functional>
 #include <vector>
 
@@ -131,6 +134,41 @@ Status setCorsOrigins(Config &c, QStringView v)
     return Ok{};
 }
 
+// "a.b.c.d/n" or "x::y/n" (the prefix optional), checked with inet_pton: no network I/O.
+Status checkSubnet(const QString &text)
+{
+    const qsizetype slash = text.indexOf(u'/');
+    const QByteArray address = (slash < 0 ? text : text.left(slash)).toLatin1();
+    unsigned char buffer[16];
+    const bool v4 = ::inet_pton(AF_INET, address.constData(), buffer) == 1;
+    const bool v6 = !v4 && ::inet_pton(AF_INET6, address.constData(), buffer) == 1;
+    bool ok = v4 || v6;
+    if (ok && slash >= 0) {
+        const int prefix = text.mid(slash + 1).toInt(&ok);
+        ok = ok && prefix >= 0 && prefix <= (v4 ? 32 : 128);
+    }
+    if (!ok)
+        return Error::badRequest(QStringLiteral("'%1' is not an address or address/prefix").arg(text));
+    return Ok{};
+}
+
+Setter subnetListField()
+{
+    return [](Config &c, QStringView v) -> Status {
+        QStringList subnets;
+        if (v.trimmed() != QLatin1String("none")) {
+            for (const QString &part : v.toString().split(u',', Qt::SkipEmptyParts)) {
+                const QString subnet = part.trimmed();
+                if (auto s = checkSubnet(subnet); !s)
+                    return s;
+                subnets.append(subnet);
+            }
+        }
+        c.limits.perIpExempt = subnets;
+        return Ok{};
+    };
+}
+
 constexpr qint64 kDay = 86400000;
 constexpr qint64 kBig = qint64(1) << 40;
 
@@ -150,6 +188,8 @@ std::vector<Key> keys()
     add("server", "heartbeat", durationField([](C &c) -> qint64 & { return c.server.heartbeatMs; }, 100, kDay));
     add("server", "db_threads", integerField([](C &c) -> qint64 & { return c.server.dbThreads; }, 1, 64));
     add("server", "cors_origins", setCorsOrigins);
+    add("server", "header_timeout", durationField([](C &c) -> qint64 & { return c.server.headerTimeoutMs; }, 100, 600000));
+    add("server", "body_timeout", durationField([](C &c) -> qint64 & { return c.server.bodyTimeoutMs; }, 100, 3600000));
     add("server", "shutdown_grace", durationField([](C &c) -> qint64 & { return c.server.shutdownGraceMs; }, 0, 19000));
     add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
     add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
@@ -186,6 +226,13 @@ std::vector<Key> keys()
     // PROTOCOL.md section 1: at most 24 h (its Redis cost is per message inside the window).
     add("limits", "dedup_window", durationField([](C &c) -> qint64 & { return c.limits.dedupWindowMs; }, 1000, kDay));
     add("limits", "attachment_max_bytes", integerField([](C &c) -> qint64 & { return c.limits.attachmentMaxBytes; }, 1, kBig));
+    add("limits", "max_conns_per_ip", integerField([](C &c) -> qint64 & { return c.limits.maxConnsPerIp; }, 0, kBig));
+    add("limits", "per_ip_exempt", subnetListField());
+    add("limits", "max_unauthenticated", integerField([](C &c) -> qint64 & { return c.limits.maxUnauthenticated; }, 0, kBig));
+    add("limits", "max_sessions_per_key", integerField([](C &c) -> qint64 & { return c.limits.maxSessionsPerKey; }, 0, kBig));
+    add("limits", "typing_interval", durationField([](C &c) -> qint64 & { return c.limits.typingIntervalMs; }, 0, 60000));
+    add("limits", "user_convos_per_min", integerField([](C &c) -> qint64 & { return c.limits.userConvosPerMin; }, 0, kBig));
+    add("limits", "app_convos_per_s", integerField([](C &c) -> qint64 & { return c.limits.appConvosPerS; }, 0, kBig));
     add("admin", "token", stringField([](C &c) -> QString & { return c.admin.token; }));
     return k;
 }

@@ -27,6 +27,15 @@ struct Limits {
     qint64 maxSubscriptionsPerConn = 1000;
     qint64 attachmentMaxBytes = 104857600;
     qint64 dedupWindowMs = 3600000; // how long a client_msg_id is remembered (deployment-wide)
+    // Bounds on what one client can make the server hold (docs/security.md). Node-wide: the
+    // per-address and unauthenticated caps and the typing window; per app: the rest.
+    qint64 maxConnsPerIp = 1000;             // open TCP connections per client address, per node
+    QStringList perIpExempt{QStringLiteral("127.0.0.0/8"), QStringLiteral("::1/128")}; // e.g. a TLS proxy
+    qint64 maxUnauthenticated = 5000;        // WebSockets not yet authenticated, per node
+    qint64 maxSessionsPerKey = 100;          // open WebSockets per API key, per node
+    qint64 typingIntervalMs = 3000;          // at most one typing start per (user, conversation) per interval
+    qint64 userConvosPerMin = 30;            // conversations a user creates per minute, all nodes
+    qint64 appConvosPerS = 100;              // conversations the users of an app create per second
 };
 
 // The node's configuration (PROTOCOL.md section 1): an INI file, every key overridable by
@@ -44,6 +53,8 @@ struct Config {
         // Origins whose browser pages may call the public listener (CORS, WebSocket Origin):
         // exact "scheme://host[:port]" strings, or the single entry "*"; empty: none.
         QStringList corsOrigins;
+        qint64 headerTimeoutMs = 10000; // a request's head must arrive within this -> 408, close
+        qint64 bodyTimeoutMs = 30000;   // and its body within this after the head -> 408, close
     } server;
     struct Postgres {
         QString url = QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab");

@@ -4,6 +4,7 @@
 #include "confab/error.h"
 
 #include <QCoroTimer>
+#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
@@ -439,6 +440,85 @@ private Q_SLOTS:
         QCOMPARE(client.response().status, 200);
         QVERIFY(closed.wait(3000));
         QTRY_COMPARE(server->connectionCount(), 0);
+    }
+
+    void headAndBodyDeadlines_data()
+    {
+        QTest::addColumn<QByteArray>("first");
+        QTest::addRow("head") << QByteArray("GET /hello HTTP/1.1\r\nX-Slow: ");
+        QTest::addRow("body") << QByteArray("POST /echo HTTP/1.1\r\nContent-Length: 50\r\n\r\n{");
+    }
+    void headAndBodyDeadlines()
+    {
+        QFETCH(QByteArray, first);
+        Server::Options options;
+        options.headerTimeoutMs = 300;
+        options.bodyTimeoutMs = 300;
+        options.idleTimeoutMs = 60000;
+        auto server = start(options);
+        // GIVEN a client that keeps sending one byte at a time, so it is never idle
+        RawClient client(server->port());
+        QSignalSpy closed(&client.socket(), &QTcpSocket::disconnected);
+        client.send(first);
+        QElapsedTimer clock;
+        clock.start();
+        while (closed.isEmpty() && clock.elapsed() < 5000) {
+            if (client.socket().bytesAvailable() == 0)
+                client.send("a");
+            QTest::qWait(20);
+        }
+        // THEN the whole head or body has a deadline: 408 and closed
+        QCOMPARE(client.response().status, 408);
+        QVERIFY(closed.count() > 0 || closed.wait());
+        QTRY_COMPARE(server->connectionCount(), 0);
+    }
+
+    void silentConnectionIsClosedAtTheHeadDeadline()
+    {
+        Server::Options options;
+        options.headerTimeoutMs = 200;
+        auto server = start(options);
+        RawClient client(server->port());
+        QSignalSpy closed(&client.socket(), &QTcpSocket::disconnected);
+        QVERIFY(closed.wait(5000));
+        QCOMPARE(client.responses(1, 100).size(), 0); // nothing to answer
+        // one that answers in time is served, and its keep-alive wait is the idle timeout's
+        RawClient quick(server->port());
+        quick.send("GET /hello HTTP/1.1\r\n\r\n");
+        QCOMPARE(quick.response().status, 200);
+        QTest::qWait(400);
+        quick.send("GET /hello HTTP/1.1\r\n\r\n");
+        QCOMPARE(quick.response().status, 200);
+    }
+
+    void connectionsPerAddress()
+    {
+        Server::Options options;
+        options.maxConnectionsPerAddress = 2;
+        auto server = start(options);
+        RawClient a(server->port());
+        RawClient b(server->port());
+        QTRY_COMPARE(server->connectionCount(), 2);
+        // the third from the same address is answered 429 and closed
+        RawClient c(server->port());
+        const RawResponse refused = c.response();
+        QCOMPARE(refused.status, 429);
+        QVERIFY(refused.body.contains("\"code\":\"rate_limited\""));
+        QCOMPARE(server->connectionCount(), 2);
+        // a place frees when a connection closes
+        a.socket().abort();
+        QTRY_COMPARE(server->connectionCount(), 1);
+        RawClient d(server->port());
+        d.send("GET /hello HTTP/1.1\r\n\r\n");
+        QCOMPARE(d.response().status, 200);
+
+        // an exempt address is not counted
+        Server::Options exempt = options;
+        exempt.exemptSubnets = {QStringLiteral("127.0.0.0/8")};
+        auto open = start(exempt);
+        RawClient e1(open->port()), e2(open->port()), e3(open->port());
+        e3.send("GET /hello HTTP/1.1\r\n\r\n");
+        QCOMPARE(e3.response().status, 200);
     }
 
     void maxConnections()

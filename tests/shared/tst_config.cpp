@@ -81,6 +81,42 @@ token = s3cret
         QCOMPARE(c->server.heartbeatMs, 5000);
     }
 
+    void bounds()
+    {
+        // The defaults of docs/security.md, then every bound set from a file
+        const auto d = Config::parse({}, QProcessEnvironment());
+        QVERIFY(d);
+        QCOMPARE(d->server.headerTimeoutMs, 10000);
+        QCOMPARE(d->server.bodyTimeoutMs, 30000);
+        QCOMPARE(d->limits.maxConnsPerIp, 1000);
+        QCOMPARE(d->limits.perIpExempt, (QStringList{QStringLiteral("127.0.0.0/8"), QStringLiteral("::1/128")}));
+        QCOMPARE(d->limits.maxUnauthenticated, 5000);
+        QCOMPARE(d->limits.maxSessionsPerKey, 100);
+        QCOMPARE(d->limits.typingIntervalMs, 3000);
+        QCOMPARE(d->limits.userConvosPerMin, 30);
+        QCOMPARE(d->limits.appConvosPerS, 100);
+        const auto c = Config::parse("[server]\nheader_timeout = 2s\nbody_timeout = 1m\n"
+                                     "[limits]\nmax_conns_per_ip = 7\nper_ip_exempt = 10.0.0.0/8, fd00::/8 ,192.0.2.1\n"
+                                     "max_unauthenticated = 9\nmax_sessions_per_key = 3\ntyping_interval = 500ms\n"
+                                     "user_convos_per_min = 0\napp_convos_per_s = 4\n",
+                                     QProcessEnvironment());
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->server.headerTimeoutMs, 2000);
+        QCOMPARE(c->server.bodyTimeoutMs, 60000);
+        QCOMPARE(c->limits.maxConnsPerIp, 7);
+        QCOMPARE(c->limits.perIpExempt,
+                 (QStringList{QStringLiteral("10.0.0.0/8"), QStringLiteral("fd00::/8"), QStringLiteral("192.0.2.1")}));
+        QCOMPARE(c->limits.maxUnauthenticated, 9);
+        QCOMPARE(c->limits.maxSessionsPerKey, 3);
+        QCOMPARE(c->limits.typingIntervalMs, 500);
+        QCOMPARE(c->limits.userConvosPerMin, 0);
+        QCOMPARE(c->limits.appConvosPerS, 4);
+        // "none" clears the exemptions: loopback is counted too
+        const auto none = Config::parse("[limits]\nper_ip_exempt = none\n", QProcessEnvironment());
+        QVERIFY(none);
+        QVERIFY(none->limits.perIpExempt.isEmpty());
+    }
+
     void invalid_data()
     {
         QTest::addColumn<QByteArray>("ini");
@@ -102,6 +138,10 @@ token = s3cret
         QTest::addRow("origin with a trailing slash") << QByteArray("[server]\ncors_origins = https://a.example/\n") << QStringLiteral("not an origin");
         QTest::addRow("origin without scheme") << QByteArray("[server]\ncors_origins = a.example\n") << QStringLiteral("not an origin");
         QTest::addRow("star among origins") << QByteArray("[server]\ncors_origins = *, https://a.example\n") << QStringLiteral("alone");
+        QTest::addRow("exempt not an address") << QByteArray("[limits]\nper_ip_exempt = proxy.local\n") << QStringLiteral("per_ip_exempt");
+        QTest::addRow("exempt prefix too long") << QByteArray("[limits]\nper_ip_exempt = 10.0.0.0/33\n") << QStringLiteral("10.0.0.0/33");
+        QTest::addRow("header timeout without unit") << QByteArray("[server]\nheader_timeout = 10\n") << QStringLiteral("unit");
+        QTest::addRow("header timeout too long") << QByteArray("[server]\nheader_timeout = 1h\n") << QStringLiteral("header_timeout");
         QTest::addRow("hard below soft") << QByteArray("[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n") << QStringLiteral("client_buffer_hard");
     }
     void invalid()

@@ -199,6 +199,12 @@ void tst_Database::migrationCreatesSchema_data()
     QTest::addRow("2: flush_state.flushed_seq") << 2 << column("flush_state", "flushed_seq") << "bigint";
     QTest::addRow("2: dead_letters.resolved_at")
         << 2 << column("dead_letters", "resolved_at") << "timestamp with time zone";
+    QTest::addRow("3: apps.policy") << 3 << column("apps", "policy") << "jsonb";
+    QTest::addRow("3: an app's policy defaults to empty")
+        << 3
+        << QStringLiteral("WITH a AS (INSERT INTO apps (id, name, token_secret) VALUES ('p3', 'n', decode('00', 'hex'))"
+                          " RETURNING policy) SELECT policy::text FROM a")
+        << "{}";
     QTest::addRow("2: blocks by last seq")
         << 2 << index("segment_blocks_by_last_seq")
         << "CREATE INDEX segment_blocks_by_last_seq ON public.segment_blocks USING btree (app_id, convo_id, last_seq)";
