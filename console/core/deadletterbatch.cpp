@@ -39,25 +39,25 @@ void DeadLetterBatch::sendOne(const QString &id)
         onAnswered(id, false, tr("not connected"), false, 0);
         return;
     }
-    AdminReply *reply = m_kind == Kind::Retry ? m_client->retryDeadLetter(id)
-                                              : m_client->discardDeadLetter(id);
+    AdminReply *reply
+        = m_kind == Kind::Retry ? m_client->retryDeadLetter(id) : m_client->discardDeadLetter(id);
     ++m_inFlight;
     m_peakInFlight = std::max(m_peakInFlight, m_inFlight);
     connect(reply, &AdminReply::finished, this, [this, reply, id] {
         --m_inFlight;
         const Error &e = reply->error();
         onAnswered(id, reply->isOk(), e.message, !reply->isOk() && e.code == ErrorCode::RateLimited,
-                   e.retryAfterMs);
+            e.retryAfterMs);
     });
 }
 
-void DeadLetterBatch::onAnswered(const QString &id, bool ok, const QString &error,
-                                 bool rateLimited, qint64 retryAfterMs)
+void DeadLetterBatch::onAnswered(
+    const QString &id, bool ok, const QString &error, bool rateLimited, qint64 retryAfterMs)
 {
     if (rateLimited && m_rateLimited[id]++ < kMaxRateLimitedRetries) {
         // Not applied: the server had no room. The id goes again once it may have some.
-        const int delay = int(std::clamp<qint64>(
-            retryAfterMs > 0 ? retryAfterMs : kDefaultRetryAfterMs, 1, 10000));
+        const int delay = int(
+            std::clamp<qint64>(retryAfterMs > 0 ? retryAfterMs : kDefaultRetryAfterMs, 1, 10000));
         QTimer::singleShot(delay, this, [this, id] {
             m_queue.prepend(id);
             sendMore();

@@ -49,8 +49,8 @@ private:
 
     void sendMore();
     void sendOne(const QString &id);
-    void onAnswered(const QString &id, bool ok, const QString &error, bool rateLimited,
-                    qint64 retryAfterMs);
+    void onAnswered(
+        const QString &id, bool ok, const QString &error, bool rateLimited, qint64 retryAfterMs);
 
     QPointer<AdminClient> m_client;
     Kind m_kind;

@@ -56,7 +56,17 @@ Q_SIGNALS:
     void lost(); // a ready connection went away; reconnecting is already scheduled
 
 private:
-    enum class State { Idle, Invalid, Resolving, Connecting, Handshake, Ready, Closing, Waiting, Closed };
+    enum class State {
+        Idle,
+        Invalid,
+        Resolving,
+        Connecting,
+        Handshake,
+        Ready,
+        Closing,
+        Waiting,
+        Closed, // close(): for good
+    };
     struct Pending {
         ReplyFn fn;
         qint64 deadline;

@@ -44,7 +44,8 @@ private:
 
     static QJsonObject ok()
     {
-        return { { QStringLiteral("type"), QStringLiteral("result") }, { QStringLiteral("ok"), true } };
+        return { { QStringLiteral("type"), QStringLiteral("result") },
+            { QStringLiteral("ok"), true } };
     }
 
 private Q_SLOTS:
@@ -74,7 +75,8 @@ private Q_SLOTS:
                 { QStringLiteral("message"), QStringLiteral("too many admin requests in flight") },
                 { QStringLiteral("retry_after_ms"), 300 } });
         QTRY_COMPARE(retries(server).size(), 9);
-        QCOMPARE(retries(server).at(8).value(QLatin1String("id")).toString(), QStringLiteral("dl8"));
+        QCOMPARE(
+            retries(server).at(8).value(QLatin1String("id")).toString(), QStringLiteral("dl8"));
         QCOMPARE(done.size(), 0); // a refusal is not an outcome
         // AND past its retry_after_ms it waits for room: 8 are out
         QTest::qWait(500);
@@ -82,7 +84,8 @@ private Q_SLOTS:
         // WHEN one is answered THEN the refused id is the next to go
         answer(server, retries(server).at(1), ok());
         QTRY_COMPARE(retries(server).size(), 10);
-        QCOMPARE(retries(server).at(9).value(QLatin1String("id")).toString(), QStringLiteral("dl0"));
+        QCOMPARE(
+            retries(server).at(9).value(QLatin1String("id")).toString(), QStringLiteral("dl0"));
 
         // WHEN everything else is answered, one with a failure
         int answered = 2;
@@ -97,7 +100,8 @@ private Q_SLOTS:
                     answer(server, request,
                         { { QStringLiteral("type"), QStringLiteral("error") },
                             { QStringLiteral("code"), QStringLiteral("not_found") },
-                            { QStringLiteral("message"), QStringLiteral("dl5: no such dead letter") } });
+                            { QStringLiteral("message"),
+                                QStringLiteral("dl5: no such dead letter") } });
                 else
                     answer(server, request, ok());
             }

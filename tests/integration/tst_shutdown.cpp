@@ -13,14 +13,16 @@
 
 using namespace confab::test;
 
-namespace {
+namespace
+{
 
 // Stops a process (SIGSTOP) for its own lifetime: the cluster's redis-server is always resumed,
 // also when a QVERIFY returns early.
 class PausedProcess
 {
 public:
-    explicit PausedProcess(qint64 pid) : m_pid(pid)
+    explicit PausedProcess(qint64 pid)
+        : m_pid(pid)
     {
         if (m_pid > 0)
             m_paused = ::kill(pid_t(m_pid), SIGSTOP) == 0;
@@ -43,7 +45,7 @@ private:
 
 QJsonObject sendWithReq(const QString &convo, const QString &id)
 {
-    QJsonObject f = sendFrame(convo, id, QJsonObject{{QStringLiteral("text"), id}});
+    QJsonObject f = sendFrame(convo, id, QJsonObject { { QStringLiteral("text"), id } });
     f.insert(QStringLiteral("req"), id);
     return f;
 }
@@ -66,8 +68,8 @@ class TestShutdown : public QObject
 
     static QHash<QString, QString> settings(const QString &grace)
     {
-        return {{QStringLiteral("CONFAB_SERVER_SHUTDOWN_GRACE"), grace},
-                {QStringLiteral("CONFAB_LIMITS_USER_MSGS_PER_MIN"), QStringLiteral("100000")}};
+        return { { QStringLiteral("CONFAB_SERVER_SHUTDOWN_GRACE"), grace },
+            { QStringLiteral("CONFAB_LIMITS_USER_MSGS_PER_MIN"), QStringLiteral("100000") } };
     }
 
     // client_msg_id -> seq_no of every message.ack the clients received.
@@ -77,13 +79,13 @@ class TestShutdown : public QObject
         for (const Client &c : clients) {
             for (const QJsonObject &a : c.ws->frames(QStringLiteral("message.ack")))
                 out.insert(a.value(QLatin1String("req")).toString(),
-                           qint64(a.value(QLatin1String("seq_no")).toDouble()));
+                    qint64(a.value(QLatin1String("seq_no")).toDouble()));
         }
         return out;
     }
 
-    static QHash<QString, qint64> history(Cluster &cluster, int node, const QByteArray &key,
-                                          const QString &convo)
+    static QHash<QString, qint64> history(
+        Cluster &cluster, int node, const QByteArray &key, const QString &convo)
     {
         QHash<QString, qint64> out;
         QString url = cluster.api(node)
@@ -97,7 +99,7 @@ class TestShutdown : public QObject
             for (const QJsonValue &v : r.json.value(QLatin1String("messages")).toArray()) {
                 const QJsonObject m = v.toObject();
                 out.insert(m.value(QLatin1String("client_msg_id")).toString(),
-                           qint64(m.value(QLatin1String("seq_no")).toDouble()));
+                    qint64(m.value(QLatin1String("seq_no")).toDouble()));
             }
             const QString next = r.json.value(QLatin1String("next_page_token")).toString();
             if (next.isEmpty())
@@ -109,7 +111,7 @@ class TestShutdown : public QObject
 
     // Six users in one conversation, each connected to node 0.
     static void connectClients(Cluster &cluster, const QByteArray &key, const QString &convo,
-                               std::vector<Client> &clients, QStringList users)
+        std::vector<Client> &clients, QStringList users)
     {
         Q_UNUSED(convo);
         for (const QString &u : users) {
@@ -164,7 +166,8 @@ private Q_SLOTS:
         // THEN every client hears of the shutdown first, while its sends are still in flight
         for (Client &c : clients) {
             const QJsonObject notice = c.ws->waitFor(QStringLiteral("system.notice"), {}, 10000);
-            QCOMPARE(notice.value(QLatin1String("code")).toString(), QStringLiteral("shutting_down"));
+            QCOMPARE(
+                notice.value(QLatin1String("code")).toString(), QStringLiteral("shutting_down"));
             QVERIFY(!notice.value(QLatin1String("message")).toString().isEmpty());
             QCOMPARE(notice.value(QLatin1String("grace_ms")).toInteger(), 15000);
             QVERIFY(c.ws->isOpen());
@@ -175,7 +178,8 @@ private Q_SLOTS:
             c.ws->send(sendWithReq(convo, late));
             const QJsonObject refused = c.ws->waitFor(
                 QStringLiteral("error"), [&late](const QJsonObject &f) { return hasReq(f, late); });
-            QCOMPARE(refused.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
+            QCOMPARE(
+                refused.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
         }
 
         // WHEN Redis serves again
@@ -200,7 +204,8 @@ private Q_SLOTS:
         const QHash<QString, qint64> stored = history(cluster, 1, key, convo);
         QCOMPARE(acks.size(), 6 * 24);
         for (auto it = acks.cbegin(); it != acks.cend(); ++it) {
-            QVERIFY2(stored.contains(it.key()), qPrintable(it.key() + QStringLiteral(" is missing")));
+            QVERIFY2(
+                stored.contains(it.key()), qPrintable(it.key() + QStringLiteral(" is missing")));
             QCOMPARE(stored.value(it.key()), it.value());
         }
         for (const QString &u : std::as_const(users))
@@ -214,13 +219,16 @@ private Q_SLOTS:
         Cluster cluster(settings(QStringLiteral("1s")));
         QCOMPARE(cluster.startNode(), 0);
         const QByteArray key = cluster.createApp().second;
-        const QString convo = cluster.createConversation(key, {QStringLiteral("a"), QStringLiteral("b")});
+        const QString convo
+            = cluster.createConversation(key, { QStringLiteral("a"), QStringLiteral("b") });
         std::vector<Client> clients;
-        connectClients(cluster, key, convo, clients, {QStringLiteral("a")});
+        connectClients(cluster, key, convo, clients, { QStringLiteral("a") });
         QCOMPARE(int(clients.size()), 1);
         WsClient &c = *clients.front().ws;
-        QCOMPARE(c.request(sendFrame(convo, QStringLiteral("before"))).value(QLatin1String("type")).toString(),
-                 QStringLiteral("message.ack"));
+        QCOMPARE(c.request(sendFrame(convo, QStringLiteral("before")))
+                     .value(QLatin1String("type"))
+                     .toString(),
+            QStringLiteral("message.ack"));
 
         PausedProcess redis(cluster.redis()->pid());
         QVERIFY(redis.isPaused());
@@ -247,9 +255,10 @@ private Q_SLOTS:
         Cluster cluster(settings(QStringLiteral("19s")));
         QCOMPARE(cluster.startNode(), 0);
         const QByteArray key = cluster.createApp().second;
-        const QString convo = cluster.createConversation(key, {QStringLiteral("a"), QStringLiteral("b")});
+        const QString convo
+            = cluster.createConversation(key, { QStringLiteral("a"), QStringLiteral("b") });
         std::vector<Client> clients;
-        connectClients(cluster, key, convo, clients, {QStringLiteral("a")});
+        connectClients(cluster, key, convo, clients, { QStringLiteral("a") });
         QCOMPARE(int(clients.size()), 1);
         WsClient &c = *clients.front().ws;
 

@@ -475,7 +475,8 @@ void TestRedisClient::closeAnswersInFlightNowAndRefusesLater()
     QSignalSpy connected(&client, &Client::connected);
     // GIVEN a command Redis will not answer and a coroutine whose next step is another command
     std::optional<Reply> blocked;
-    client.command({ "BLPOP", "never", "0" }, nullptr, [&](Reply r) { blocked.emplace(std::move(r)); });
+    client.command(
+        { "BLPOP", "never", "0" }, nullptr, [&](Reply r) { blocked.emplace(std::move(r)); });
     std::optional<Reply> followUp;
     client.command({ "BLPOP", "never", "0" }, nullptr, [&](Reply) {
         client.command({ "PING" }, nullptr, [&](Reply r) { followUp.emplace(std::move(r)); });
@@ -499,7 +500,8 @@ void TestRedisClient::closeAnswersInFlightNowAndRefusesLater()
     const auto later = call(client, { "PING" });
     QVERIFY(later.has_value());
     QCOMPARE(later->error().code, ErrorCode::Unavailable);
-    QVERIFY2(later->error().message.contains(QLatin1String("closed")), qPrintable(later->error().message));
+    QVERIFY2(later->error().message.contains(QLatin1String("closed")),
+        qPrintable(later->error().message));
     QVERIFY(!client.isConnected());
     QTest::qWait(300); // several reconnect backoffs
     QCOMPARE(connected.count(), 0);
