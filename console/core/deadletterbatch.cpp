@@ -29,7 +29,10 @@ void DeadLetterBatch::start()
 
 void DeadLetterBatch::sendMore()
 {
-    while (m_inFlight < kServerInFlightLimit && !m_queue.isEmpty())
+    // Other requests on the connection use the same room; with none of ours out one goes
+    // anyway, so the batch always moves on.
+    while (!m_queue.isEmpty() && m_inFlight < kServerInFlightLimit
+        && (m_inFlight == 0 || !m_client || m_client->pendingRequests() < kServerInFlightLimit))
         sendOne(m_queue.takeFirst());
 }
 

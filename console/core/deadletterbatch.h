@@ -12,10 +12,10 @@ class AdminClient;
 
 // Retries or discards many dead letters over one admin connection within the server's limit of
 // admin requests in flight (8 per connection, PROTOCOL.md section 6): at most maxInFlight()
-// requests are out at a time and the next one goes when one is answered. One the server still
-// refuses with rate_limited (its own stats frames count against the limit too) is sent again
-// after retry_after_ms, a few times at most. finished() once every id has its outcome, so the
-// caller reports one summary.
+// requests are out at a time, counting the connection's other requests, and the next one goes
+// when one is answered. One the server still refuses with rate_limited (its own stats frames
+// count against the limit too) is sent again after retry_after_ms, a few times at most.
+// finished() once every id has its outcome, so the caller reports one summary.
 class DeadLetterBatch : public QObject
 {
     Q_OBJECT

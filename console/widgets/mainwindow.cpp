@@ -310,9 +310,10 @@ void MainWindow::onStats(const Stats &stats)
 {
     m_overview->showStats(stats);
     m_streams->showStats(stats);
-    // The list is fetched on demand; a changed count means it is stale.
+    // The list is fetched on demand; a changed count means it is stale. Not while a batch runs:
+    // its requests use the server's room for admin requests, and it refreshes when done.
     if (stats.deadLetterCount != m_lastDeadLetterCount) {
-        if (m_lastDeadLetterCount >= 0)
+        if (m_lastDeadLetterCount >= 0 && !m_batch)
             refreshDeadLetters();
         m_lastDeadLetterCount = stats.deadLetterCount;
     }
