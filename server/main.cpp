@@ -5,25 +5,15 @@
 #include "confab/logging.h"
 #include "eventloop/epolleventdispatcher.h"
 #include "node/node.h"
+#include "systemd/signalwatcher.h"
 
 #include <QCoreApplication>
 #include <QCoro/QCoroTask>
-#include <QSocketNotifier>
 
 #include <csignal>
 #include <cstdio>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace {
-
-int g_signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
-}
 
 // The reason for a failed start is exactly one line (PROTOCOL.md section 1).
 void fail(const QString &reason)
@@ -120,26 +110,24 @@ int main(int argc, char **argv)
     if (command != QLatin1String("serve"))
         return usage();
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0) {
-        fail(QStringLiteral("cannot create the signal pipe"));
-        return 1;
-    }
-    std::signal(SIGTERM, onSignal);
-    std::signal(SIGINT, onSignal);
     std::signal(SIGPIPE, SIG_IGN);
 
     confab::node::Node node(*config);
     confab::cli::reloadOnSighup(&node, configPath);
-    QSocketNotifier signals(g_signalPipe[0], QSocketNotifier::Read);
+    // The first SIGTERM or SIGINT drains for up to shutdown_grace; a second one ends the drain
+    // now (docs/operations.md, "Shutdown"). Either way the exit is orderly, with code 0.
+    confab::systemd::SignalWatcher term(SIGTERM);
+    confab::systemd::SignalWatcher interrupt(SIGINT);
     bool stopping = false;
-    QObject::connect(&signals, &QSocketNotifier::activated, &node, [&] {
-        char c;
-        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &c, 1);
-        if (stopping)
+    const auto onStopSignal = [&] {
+        if (std::exchange(stopping, true)) {
+            node.hurry();
             return;
-        stopping = true;
+        }
         auto t = runStop(&node);
-    });
+    };
+    QObject::connect(&term, &confab::systemd::SignalWatcher::received, &node, onStopSignal);
+    QObject::connect(&interrupt, &confab::systemd::SignalWatcher::received, &node, onStopSignal);
     auto t = runServe(&node);
     return app.exec();
 }

@@ -1,6 +1,7 @@
 #include "widgets/mainwindow.h"
 
 #include "core/adminclient.h"
+#include "core/deadletterbatch.h"
 #include "core/deadlettersmodel.h"
 #include "core/profilestore.h"
 #include "widgets/connectdialog.h"
@@ -309,9 +310,10 @@ void MainWindow::onStats(const Stats &stats)
 {
     m_overview->showStats(stats);
     m_streams->showStats(stats);
-    // The list is fetched on demand; a changed count means it is stale.
+    // The list is fetched on demand; a changed count means it is stale. Not while a batch runs:
+    // its requests use the server's room for admin requests, and it refreshes when done.
     if (stats.deadLetterCount != m_lastDeadLetterCount) {
-        if (m_lastDeadLetterCount >= 0)
+        if (m_lastDeadLetterCount >= 0 && !m_batch)
             refreshDeadLetters();
         m_lastDeadLetterCount = stats.deadLetterCount;
     }
@@ -379,41 +381,34 @@ void MainWindow::discard(const QStringList &ids)
 
 void MainWindow::runBatch(const QString &kind, const QStringList &ids)
 {
-    if (ids.isEmpty() || m_batchPending > 0)
+    if (ids.isEmpty() || m_batch)
         return;
     const bool retrying = kind == QLatin1String("retry");
-    m_batchKind = kind;
-    m_batchTotal = int(ids.size());
-    m_batchPending = m_batchTotal;
-    m_batchFailed = 0;
-    m_batchFirstError.clear();
+    const int total = int(ids.size());
+    m_batch = new DeadLetterBatch(m_client,
+        retrying ? DeadLetterBatch::Kind::Retry : DeadLetterBatch::Kind::Discard, ids, this);
     m_deadLetters->setBusy(true);
-    beginBusy(retrying ? tr("Retrying %n dead letter(s)…", nullptr, m_batchTotal)
-                       : tr("Discarding %n dead letter(s)…", nullptr, m_batchTotal));
-    for (const QString &id : ids) {
-        AdminReply *reply
-            = retrying ? m_client->retryDeadLetter(id) : m_client->discardDeadLetter(id);
-        connect(reply, &AdminReply::finished, this, [this, reply, id, retrying] {
-            if (reply->isOk()) {
-                m_deadLetters->model()->removeItem(id);
-            } else {
-                ++m_batchFailed;
-                if (m_batchFirstError.isEmpty())
-                    m_batchFirstError = reply->error().message;
-            }
-            if (--m_batchPending > 0)
-                return;
-            m_deadLetters->setBusy(false);
-            const int done = m_batchTotal - m_batchFailed;
-            QString result = retrying ? tr("Retried %n dead letter(s).", nullptr, done)
-                                      : tr("Discarded %n dead letter(s).", nullptr, done);
-            if (m_batchFailed > 0)
-                result += QLatin1Char(' ')
-                    + tr("%n failed: %1", nullptr, m_batchFailed).arg(m_batchFirstError);
-            endBusy(result);
-            refreshDeadLetters();
-        });
-    }
+    beginBusy(retrying ? tr("Retrying %n dead letter(s)…", nullptr, total)
+                       : tr("Discarding %n dead letter(s)…", nullptr, total));
+    connect(m_batch, &DeadLetterBatch::itemDone, this, [this](const QString &id, bool ok) {
+        if (ok)
+            m_deadLetters->model()->removeItem(id);
+    });
+    DeadLetterBatch *batch = m_batch;
+    connect(batch, &DeadLetterBatch::finished, this, [this, batch, retrying] {
+        m_deadLetters->setBusy(false);
+        const int done = batch->succeeded();
+        QString result = retrying ? tr("Retried %n dead letter(s).", nullptr, done)
+                                  : tr("Discarded %n dead letter(s).", nullptr, done);
+        if (batch->failed() > 0)
+            result += QLatin1Char(' ')
+                + tr("%n failed: %1", nullptr, batch->failed()).arg(batch->firstError());
+        m_batch.clear();
+        batch->deleteLater();
+        endBusy(result);
+        refreshDeadLetters();
+    });
+    m_batch->start();
 }
 
 void MainWindow::beginBusy(const QString &text)

@@ -16,6 +16,7 @@ namespace confab::console
 
 class AdminClient;
 class ConnectDialog;
+class DeadLetterBatch;
 class DeadLettersPage;
 class OverviewPage;
 class ProfileStore;
@@ -84,12 +85,8 @@ private:
     QPointer<ConnectDialog> m_connectDialog;
     int m_busy = 0;
     qint64 m_lastDeadLetterCount = -1;
-    // Replies for a batch retry/discard still outstanding.
-    int m_batchPending = 0;
-    int m_batchFailed = 0;
-    int m_batchTotal = 0;
-    QString m_batchKind;
-    QString m_batchFirstError;
+    // The batch retry/discard under way, if any.
+    QPointer<DeadLetterBatch> m_batch;
 };
 
 } // namespace confab::console

@@ -101,6 +101,8 @@ private:
     {
         reply(req, hasReq, "error", [&e](JsonWriter &w) {
             w.field("code", QByteArrayView(errorCodeName(e.code))).field("message", e.message);
+            if (e.code == ErrorCode::RateLimited) // PROTOCOL.md section 7: says when to retry
+                w.field("retry_after_ms", e.retryAfterMs);
         });
     }
 

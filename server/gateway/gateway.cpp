@@ -2,6 +2,7 @@
 
 #include "gateway/logging.h"
 #include "gateway/session.h"
+#include "confab/jsonwriter.h"
 #include "messaging/messageservice.h"
 #include "schema/keys.h"
 
@@ -116,6 +117,27 @@ void Gateway::sessionClosed(Session *session)
     m_unauthenticated.remove(session);
     if (m_sessions.remove(session))
         Q_EMIT connectionsChanged(int(m_sessions.size()));
+}
+
+QByteArray Gateway::shutdownNotice(qint64 graceMs)
+{
+    JsonWriter w;
+    w.beginObject()
+        .field("type", "system.notice")
+        .field("code", "shutting_down")
+        .field("message", "server shutting down: finish what is in flight and reconnect")
+        .field("grace_ms", graceMs)
+        .endObject();
+    return w.take();
+}
+
+void Gateway::drain(qint64 graceMs)
+{
+    m_shuttingDown = true;
+    const QByteArray notice = shutdownNotice(graceMs);
+    const QSet<Session *> sessions = m_sessions;
+    for (Session *s : sessions)
+        s->drain(notice);
 }
 
 void Gateway::shutdown()

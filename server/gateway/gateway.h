@@ -58,8 +58,15 @@ public:
     // Starts a session on an upgraded connection (or closes it: 1001 while shutting down, 4029
     // over max_conns).
     void accept(websocket::Connection *connection, const websocket::Upgrade &upgrade);
-    // Closes every session with 1001 (shutdown).
+    // Shutdown, first step: no new sessions; every session gets a system.notice
+    // (docs/operations.md, "Shutdown") and closes with 1001 once its requests in flight are
+    // answered. isDrained() once no session is left.
+    void drain(qint64 graceMs);
+    // Shutdown, last step (the grace is over): closes every session left with 1001 now.
     void shutdown();
+    [[nodiscard]] bool isDrained() const { return m_shuttingDown && m_sessions.isEmpty(); }
+    // The system.notice frame drain() sends.
+    [[nodiscard]] static QByteArray shutdownNotice(qint64 graceMs);
 
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
     [[nodiscard]] const Config &config() const { return m_config; }

@@ -34,6 +34,9 @@ public:
 
     void start(const websocket::Upgrade &upgrade);
     void closeWith(int code, const QString &reason);
+    // Shutdown: sends notice (system.notice), refuses new requests, and closes with 1001 once
+    // the requests in flight are answered (at once when there are none).
+    void drain(const QByteArray &notice);
     void onEvent(const QByteArray &channel, const messaging::Event &event) override;
 
     // Called by the gateway's timers.
@@ -102,6 +105,7 @@ private:
     int m_busy = 0;               // request coroutines running
     bool m_presenceUp = false;
     bool m_keyCounted = false;    // counted against its API key's max_sessions_per_key
+    bool m_draining = false;      // the node shuts down: close once m_busy reaches 0
 };
 
 } // namespace confab::gateway

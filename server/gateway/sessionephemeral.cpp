@@ -1,39 +1,24 @@
-// Session's ephemeral state: typing indicators and presence (session.cpp has the rest).
+// Session's ephemeral state: typing indicators and presence (session.cpp has the lifecycle,
+// sessionrequests.cpp the other requests).
 #include "gateway/session.h"
 
-#include "confab/jsonwriter.h"
 #include "gateway/gateway.h"
+#include "gateway/session_p.h"
 #include "messaging/messageservice.h"
 #include "redis/client.h"
 #include "schema/keys.h"
 #include "store/conversations.h"
 
 #include <QCoro/QCoroFuture>
-#include <QDateTime>
 
 namespace confab::gateway {
 
 namespace {
-
 constexpr qint64 kPresenceTtlMs = 90000;
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
-QByteArray presenceHead(QByteArrayView user, bool online)
-{
-    JsonWriter w;
-    w.beginObject()
-        .field("type", "presence.update")
-        .field("user_id", user)
-        .field("status", online ? "online" : "offline")
-        .key("last_seen_ms");
-    return w.take();
-}
-
 } // namespace
+
+using detail::nowMs;
+using detail::presenceHead;
 
 QCoro::Task<> Session::handleTyping(ClientFrame f)
 {

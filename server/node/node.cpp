@@ -34,6 +34,7 @@
 #include <QCoro/QCoroTimer>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QHostInfo>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -46,6 +47,7 @@ namespace confab::node {
 namespace {
 constexpr qint64 kStartupRedisWaitMs = 5000;
 constexpr int kStatsTickMs = 5000;
+constexpr qint64 kDrainPollMs = 20;
 
 // One envelope by seq_no, for a resend whose original already left the Redis tail.
 QCoro::Task<Expected<QByteArray>> readEnvelope(segments::HistoryStore *history, QString appId,
@@ -407,17 +409,45 @@ QCoro::Task<admin::PipelineStats> Node::pipelineStats()
 
 QCoro::Task<> Node::stop()
 {
-    qCInfo(lcNode, "shutting down: closing client connections");
-    d->serviceManager.stopping(QStringLiteral("draining: closing client connections"));
+    const qint64 graceMs = d->config.server.shutdownGraceMs;
+    qCInfo(lcNode, "shutting down: draining client connections for up to %lld ms",
+           static_cast<long long>(graceMs));
+    d->serviceManager.stopping(QStringLiteral("draining client connections"));
     d->flush.stop();
     d->retention.stop();
-    d->publicServer.close();
-    d->gateway.shutdown();
+    d->publicServer.close(); // no new connections; REST requests under way are answered
+    d->gateway.drain(graceMs);
     d->adminSocket.shutdown();
+    // Looked at on a timer rather than awaited as a signal: the last session closes from inside
+    // its own request's coroutine, which must finish before this one tears anything down.
+    const QDeadlineTimer deadline(graceMs);
+    while (!d->gateway.isDrained() && !deadline.hasExpired()) {
+        auto tick = QCoro::sleepFor(
+            std::chrono::milliseconds(std::min<qint64>(kDrainPollMs, deadline.remainingTime())));
+        co_await tick;
+    }
+    if (!d->gateway.isDrained())
+        qCWarning(lcNode, "shutdown_grace is over with %d client connections still waiting for "
+                          "an answer: closing them; those sends have no known outcome",
+                  d->gateway.sessionCount());
+    d->gateway.shutdown();
+    // Whatever still awaits Redis (a paused server, a request past the grace) is answered now,
+    // while the sessions, workers and services it runs in exist: none resumes into a freed
+    // object when the node is destroyed.
+    d->redisClient.close(QStringLiteral("the node is shutting down"));
+    d->statsTick.stop();
+    d->serviceManager.status(QStringLiteral("closing"));
     // Give close frames a moment to leave the socket buffers.
     auto pending3 = QCoro::sleepFor(std::chrono::milliseconds(200));
     co_await pending3;
     d->internalServer.close();
+    qCInfo(lcNode, "shut down");
+}
+
+void Node::hurry()
+{
+    qCWarning(lcNode, "second stop signal: closing every client connection now");
+    d->gateway.shutdown();
 }
 
 QCoro::Task<Status> migrateOnly(Config config)

@@ -23,9 +23,14 @@ public:
 
     // Migrates the schema, connects Redis, opens both listeners. An error is one line.
     QCoro::Task<Status> start();
-    // Closes every client with 1001 and stops listening; acknowledged messages are already
-    // durable (the ack follows the Redis script), so nothing is left to flush here.
+    // The shutdown (docs/operations.md, "Shutdown"): stops accepting, sends every client a
+    // system.notice, lets requests in flight finish for up to [server] shutdown_grace, closes
+    // every client with 1001, then ends the Redis client so whatever still awaits it resumes
+    // now, while everything it runs on exists. Acknowledged messages are already durable (the
+    // ack follows the Redis script), so nothing is left to flush here.
     QCoro::Task<> stop();
+    // Ends the drain of a running stop() now (a second SIGTERM or SIGINT).
+    void hurry();
 
     [[nodiscard]] quint16 publicPort() const;
     [[nodiscard]] quint16 internalPort() const;

@@ -97,6 +97,11 @@ void Client::start()
     d->conn.start();
 }
 
+void Client::close(const QString &reason)
+{
+    d->conn.close(reason);
+}
+
 bool Client::isConnected() const
 {
     return d->conn.isReady();

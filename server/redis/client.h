@@ -24,6 +24,9 @@ public:
     ~Client() override; // in-flight callbacks get Unavailable (unless their ctx is gone)
 
     void start(); // connect; on loss reconnect with backoff, forever
+    // For shutdown: answers everything in flight now with Unavailable (so coroutines awaiting a
+    // reply resume while their objects still exist), then refuses every later command.
+    void close(const QString &reason);
     [[nodiscard]] bool isConnected() const;
     [[nodiscard]] const Options &options() const;
 

@@ -154,6 +154,47 @@ Connection::~Connection()
         f.fn(f.error);
 }
 
+void Connection::close(const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    ++m_generation; // a scheduled dropLater() is void now
+    m_timer.stop();
+    m_reconnectTimer.stop();
+    if (m_lookupId >= 0) {
+        QHostInfo::abortHostLookup(m_lookupId);
+        m_lookupId = -1;
+    }
+    if (m_ac) {
+        // As in the destructor: detached first, so hiredis's NULL replies do not reach us.
+        redisAsyncContext *ac = std::exchange(m_ac, nullptr);
+        detach(ac);
+        redisAsyncFree(ac);
+    }
+    m_connReady = false;
+    const Error closed
+        = Error::unavailable(QStringLiteral("redis %1 closed: %2").arg(m_role, reason));
+    // A callback may send again (a coroutine's next step): that fails into m_failures, which the
+    // next round answers. Bounded, in case a callback keeps retrying: the rest is answered from
+    // the event loop (drainFailures), as any failure is.
+    for (int round = 0; round < 16 && (!m_pending.empty() || !m_failures.isEmpty()); ++round) {
+        std::deque<Pending> pending;
+        pending.swap(m_pending);
+        QList<Failure> failures;
+        failures.swap(m_failures);
+        for (Pending &p : pending)
+            p.fn(closed);
+        for (Failure &f : failures)
+            f.fn(f.error);
+    }
+    if (!m_failures.isEmpty() && !m_drainScheduled) {
+        m_drainScheduled = true;
+        QMetaObject::invokeMethod(this, &Connection::drainFailures, Qt::QueuedConnection);
+    }
+    qCInfo(lcRedis).noquote() << describe() << "closed:" << reason;
+}
+
 QString Connection::describe() const
 {
     return m_options.name.isEmpty()
@@ -440,8 +481,9 @@ void Connection::send(const QList<QByteArray> &args, ReplyFn fn)
         return;
     }
     if (m_state != State::Ready) {
-        const QString why = m_state == State::Invalid
-            ? m_invalidReason
+        const QString why = m_state == State::Invalid ? m_invalidReason
+            : m_state == State::Closed
+            ? QStringLiteral("the redis %1 is closed (shutting down)").arg(m_role)
             : QStringLiteral("redis at %1 is not connected").arg(m_options.endpoint());
         failLater(std::move(fn),
             Error::unavailable(

@@ -31,6 +31,11 @@ public:
     ~Connection() override;
 
     void start();
+    // Ends the connection for good (shutdown): every command in flight and every failure not
+    // yet delivered is answered now, with Unavailable, while the objects whose callbacks they
+    // are still exist; later sends fail from the event loop, and it never reconnects. Not to be
+    // called from inside a reply callback.
+    void close(const QString &reason);
     [[nodiscard]] bool isReady() const { return m_state == State::Ready; }
     [[nodiscard]] const Options &options() const { return m_options; }
     [[nodiscard]] quint64 commandsSent() const { return m_commandsSent; }
@@ -51,7 +56,17 @@ Q_SIGNALS:
     void lost(); // a ready connection went away; reconnecting is already scheduled
 
 private:
-    enum class State { Idle, Invalid, Resolving, Connecting, Handshake, Ready, Closing, Waiting };
+    enum class State {
+        Idle,
+        Invalid,
+        Resolving,
+        Connecting,
+        Handshake,
+        Ready,
+        Closing,
+        Waiting,
+        Closed, // close(): for good
+    };
     struct Pending {
         ReplyFn fn;
         qint64 deadline;

@@ -29,6 +29,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -186,6 +187,67 @@ private Q_SLOTS:
             m_shots = qEnvironmentVariable("CONFAB_BIN_DIR")
                 + QStringLiteral("/tests/integration/screenshots");
         QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en_US"));
+    }
+
+    // Retry on more dead letters than the server's 8 admin requests in flight: the window keeps
+    // within the limit (no rate_limited failure) and shows one summary for all of them.
+    void retryOfMoreThanEightSelectedRows()
+    {
+        TestEnv env;
+        S3Server s3(env);
+        QVERIFY(s3.start());
+        Cluster cluster(outageSettings(s3, QStringLiteral("200ms"), QStringLiteral("1s")));
+        QCOMPARE(cluster.startNode(), 0);
+        const auto app = cluster.createApp();
+        constexpr int kRows = 12;
+        s3.stop();
+        for (int i = 0; i < kRows; ++i) {
+            const QString convo = cluster.createConversation(
+                app.second, { QStringLiteral("a"), QStringLiteral("b") });
+            const HttpResult r = cluster.rest.call("POST",
+                cluster.api() + QStringLiteral("/v1/conversations/%1/messages").arg(convo),
+                app.second,
+                QJsonObject { { QStringLiteral("client_msg_id"), QStringLiteral("m%1").arg(i) },
+                    { QStringLiteral("content"), i },
+                    { QStringLiteral("sender_id"), QStringLiteral("a") } });
+            QCOMPARE(r.status, 201);
+        }
+
+        QSettings settings(
+            m_dir.filePath(QStringLiteral("batch.ini")), QSettings::IniFormat);
+        AdminClient client;
+        client.setStatsIntervalMs(200);
+        ProfileStore profiles(&settings);
+        MainWindow window(&client, &profiles, &settings);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/admin/ws")
+                             .arg(cluster.node(0).internalPort())),
+            QString::fromLatin1(Cluster::kAdminToken));
+        window.tabs()->setCurrentIndex(MainWindow::DeadLettersTab);
+        QTRY_COMPARE_WITH_TIMEOUT(window.deadLettersPage()->model()->rowCount(), kRows, 30000);
+
+        // WHEN S3 is back and all 12 rows are retried at once
+        QVERIFY(s3.start());
+        selectDeadLetters(window);
+        QCOMPARE(window.deadLettersPage()->selectedIds().size(), kRows);
+        int peakPending = 0;
+        QTimer sampler;
+        sampler.setInterval(0);
+        connect(&sampler, &QTimer::timeout, &client,
+            [&] { peakPending = std::max(peakPending, client.pendingRequests()); });
+        sampler.start();
+        QTest::mouseClick(
+            window.findChild<QPushButton *>(QStringLiteral("retryButton")), Qt::LeftButton);
+        // THEN one summary says all of them were retried, none refused
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.actionResultText(), QStringLiteral("Retried 12 dead letters."), 60000);
+        sampler.stop();
+        QVERIFY2(peakPending <= 8, qPrintable(QString::number(peakPending)));
+        QTRY_COMPARE(window.deadLettersPage()->model()->rowCount(), 0);
+        window.close();
+        client.close();
     }
 
     void viewsOfALoadedServer()

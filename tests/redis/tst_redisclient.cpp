@@ -111,6 +111,7 @@ private Q_SLOTS:
     void pendingCommandsFailWhenConnectionDrops();
     void destroyedContextSuppressesCallback();
     void destroyingClientWithPendingCommands();
+    void closeAnswersInFlightNowAndRefusesLater();
     void deletingClientFromItsOwnCallback();
     void authenticates();
     void wrongPasswordNeverConnects();
@@ -465,6 +466,45 @@ void TestRedisClient::destroyingClientWithPendingCommands()
     QTRY_VERIFY(awaited.has_value());
     QCOMPARE(awaited->error().code, ErrorCode::Unavailable);
     QTest::qWait(50); // let the deleteLater()ed notifiers go
+}
+
+void TestRedisClient::closeAnswersInFlightNowAndRefusesLater()
+{
+    Client client(optionsFor(m_server.url()));
+    QVERIFY(connectClient(client));
+    QSignalSpy connected(&client, &Client::connected);
+    // GIVEN a command Redis will not answer and a coroutine whose next step is another command
+    std::optional<Reply> blocked;
+    client.command(
+        { "BLPOP", "never", "0" }, nullptr, [&](Reply r) { blocked.emplace(std::move(r)); });
+    std::optional<Reply> followUp;
+    client.command({ "BLPOP", "never", "0" }, nullptr, [&](Reply) {
+        client.command({ "PING" }, nullptr, [&](Reply r) { followUp.emplace(std::move(r)); });
+    });
+    std::optional<Reply> awaited;
+    QCoro::connect(client.exec({ "BLPOP", "never", "0" }), this,
+        [&awaited](Reply r) { awaited.emplace(std::move(r)); });
+    // WHEN the client is closed (shutdown)
+    client.close(QStringLiteral("test shutdown"));
+    // THEN everything in flight is answered Unavailable before close() returns, including what
+    // a callback sent meanwhile
+    QVERIFY(blocked.has_value());
+    QCOMPARE(blocked->error().code, ErrorCode::Unavailable);
+    QVERIFY2(blocked->error().message.contains(QLatin1String("test shutdown")),
+        qPrintable(blocked->error().message));
+    QVERIFY(followUp.has_value());
+    QCOMPARE(followUp->error().code, ErrorCode::Unavailable);
+    QTRY_VERIFY(awaited.has_value());
+    QCOMPARE(awaited->error().code, ErrorCode::Unavailable);
+    // AND later commands fail fast, and it never connects again
+    const auto later = call(client, { "PING" });
+    QVERIFY(later.has_value());
+    QCOMPARE(later->error().code, ErrorCode::Unavailable);
+    QVERIFY2(later->error().message.contains(QLatin1String("closed")),
+        qPrintable(later->error().message));
+    QVERIFY(!client.isConnected());
+    QTest::qWait(300); // several reconnect backoffs
+    QCOMPARE(connected.count(), 0);
 }
 
 void TestRedisClient::deletingClientFromItsOwnCallback()
