@@ -178,7 +178,7 @@ chaos|short)
   start_node 2 "${node_extra[@]}"
   : >"$work/faults.tsv"
   run_load "${conv_args[@]}" --rate "$rate" --stop-file "$work/stop" --faults "$work/faults.tsv" \
-    --max-duration 900 >"$work/load.out"
+    --timeline "$work/timeline.txt" --max-duration 900 >"$work/load.out"
   wait_sending
   log "load running at $rate msgs/s; first fault in $gap s"
   sleep "$gap"; fault_kill_node "$node_down"
@@ -191,6 +191,13 @@ chaos|short)
   log "load stopped; draining and checking history"
   rc=0; wait_load || rc=$?
   cat "$work/load.out"
+  # A kill -9 that made no client reconnect did not happen: the run would prove nothing.
+  kill_reconnects=$(awk -F'|' '$2 ~ /kill -9/ {gsub(/ /, "", $9); print $9}' "$work/load.out")
+  if [ "${kill_reconnects:-0}" -eq 0 ] 2>/dev/null || [ -z "$kill_reconnects" ]; then
+    echo "no client reconnected during kill -9 node2: the fault did not take effect" >&2; rc=1
+  fi
+  echo "ack latency by second: $work/timeline.txt (worst 5 seconds below)"
+  sort -k4,4nr "$work/timeline.txt" | grep -v '^t_s' | head -5
   exit $rc
   ;;
 soak)

@@ -164,6 +164,34 @@ Report Ledger::check(const QList<Fault> &faults, qint64 settleMs) const
     return r;
 }
 
+QByteArray Ledger::timeline(const QList<Fault> &faults) const
+{
+    QByteArray out("t_s created acked p99_ms max_ms fault\n");
+    if (m_msgs.empty())
+        return out;
+    const qint64 t0 = m_msgs.front().createdMs;
+    std::size_t i = 0;
+    while (i < m_msgs.size()) {
+        const qint64 second = (m_msgs[i].createdMs - t0) / 1000;
+        std::vector<qint64> lat;
+        quint64 created = 0;
+        for (; i < m_msgs.size() && (m_msgs[i].createdMs - t0) / 1000 == second; ++i) {
+            ++created;
+            if (m_msgs[i].ackedMs >= 0)
+                lat.push_back(m_msgs[i].ackedMs - m_msgs[i].createdMs);
+        }
+        QByteArray fault("-");
+        for (const Fault &f : faults)
+            if (f.startMs < t0 + (second + 1) * 1000 && f.endMs >= t0 + second * 1000)
+                fault = f.name.toUtf8();
+        const qint64 max = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
+        const std::size_t acked = lat.size();
+        out += QByteArray::number(second) + ' ' + QByteArray::number(created) + ' ' + QByteArray::number(acked) + ' '
+            + QByteArray::number(p99(lat), 'f', 0) + ' ' + QByteArray::number(max) + ' ' + fault + '\n';
+    }
+    return out;
+}
+
 bool Report::ok() const
 {
     const Row &all = rows.last();

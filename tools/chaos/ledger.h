@@ -67,6 +67,10 @@ public:
     void addHolder(int convo, std::vector<qint64> ids);
 
     [[nodiscard]] Report check(const QList<Fault> &faults, qint64 settleMs) const;
+    // Ack latency by the second a message was created: "t_s created acked p99_ms max_ms fault"
+    // lines, t_s from the first message, fault the one active then (to see where inside a
+    // fault's window the latency went).
+    [[nodiscard]] QByteArray timeline(const QList<Fault> &faults) const;
 
 private:
     struct Msg {

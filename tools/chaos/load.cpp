@@ -502,6 +502,11 @@ void Load::report()
             faults = parseFaults(f.readAll());
     }
     const Report r = m_ledger.check(faults, m_opt.settleMs);
+    if (!m_opt.timelineFile.isEmpty()) {
+        QFile f(m_opt.timelineFile);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(m_ledger.timeline(faults)) < 0)
+            std::fprintf(stderr, "confab-chaos: cannot write %s\n", qPrintable(m_opt.timelineFile));
+    }
     QString errors;
     for (auto it = m_errors.cbegin(); it != m_errors.cend(); ++it)
         errors += QStringLiteral(" %1 %2").arg(it.key()).arg(it.value());

@@ -33,6 +33,7 @@ struct Options {
     QString stopFile;         // stop creating messages once this file exists
     int maxDurationS = 600;   // ...or after this long
     QString faultsFile;       // read at the end: the fault windows (tools/chaos.sh)
+    QString timelineFile;     // written at the end: Ledger::timeline()
     int settleMs = 5000;      // a fault's row also holds messages created this long after it ended
     int drainTimeoutS = 120;
     int ackTimeoutS = 30;     // a send unanswered this long: the client drops the connection

@@ -32,6 +32,7 @@ int main(int argc, char **argv)
     const auto stopFile = opt("stop-file", "stop creating messages once this file exists", "");
     const auto maxDuration = opt("max-duration", "stop creating messages after this many seconds", "600");
     const auto faults = opt("faults", "fault windows, name<TAB>start_ms<TAB>end_ms per line, read at the end", "");
+    const auto timeline = opt("timeline", "write ack latency by second of creation to this file", "");
     const auto settle = opt("settle", "seconds after a fault ends that still count as its window", "5");
     const auto ackTimeout = opt("ack-timeout", "seconds without an ack before a client reconnects", "30");
     const auto drainTimeout = opt("drain-timeout", "seconds to wait for the last acks", "120");
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
     o.stopFile = p.value(stopFile);
     o.maxDurationS = p.value(maxDuration).toInt();
     o.faultsFile = p.value(faults);
+    o.timelineFile = p.value(timeline);
     o.settleMs = p.value(settle).toInt() * 1000;
     o.ackTimeoutS = p.value(ackTimeout).toInt();
     o.drainTimeoutS = p.value(drainTimeout).toInt();
