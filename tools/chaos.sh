@@ -170,7 +170,7 @@ chaos|short)
     node_extra=(CONFAB_SEGMENTS_MAX_AGE=5s)
     conv_args=(--conversations 20 --senders-per-conversation 2 --readers-per-conversation 1 --settle 5)
   else
-    rate=${RATE:-200}; gap=6; node_down=1; redis_down=1; pg_down=1; s3_down=6; stop_s=2
+    rate=${RATE:-200}; gap=6; node_down=1; redis_down=1; pg_down=1; s3_down=6; stop_s=6
     node_extra=(CONFAB_SEGMENTS_MAX_AGE=2s)
     conv_args=(--conversations 8 --senders-per-conversation 2 --readers-per-conversation 1 --settle 3)
   fi

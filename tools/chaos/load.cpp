@@ -243,6 +243,8 @@ void Load::onText(int i, const QString &text)
             return;
         c.inflight.erase(it);
         c.retryDelayMs = 0;
+        if (o.value(QLatin1String("duplicate")).toBool())
+            ++m_duplicateAcks;   // stored before, its ack lost: the resend found it
         m_ledger.acked(id, o.value(QLatin1String("seq_no")).toInteger(), nowMs());
         pumpClient(i);
     } else if (type == QLatin1String("sync.result")) {
@@ -510,7 +512,8 @@ void Load::report()
     QString errors;
     for (auto it = m_errors.cbegin(); it != m_errors.cend(); ++it)
         errors += QStringLiteral(" %1 %2").arg(it.key()).arg(it.value());
-    std::fprintf(stdout, "error frames answering sends:%s\n", errors.isEmpty() ? " none" : qPrintable(errors));
+    std::fprintf(stdout, "error frames answering sends:%s; acks marked duplicate (a resend of a stored message): %llu\n",
+                 errors.isEmpty() ? " none" : qPrintable(errors), static_cast<unsigned long long>(m_duplicateAcks));
     std::fprintf(stdout, "\n%lld messages created; each fault's row holds the messages created from its start to %d s after its end\n\n%s",
                  static_cast<long long>(m_ledger.size()), m_opt.settleMs / 1000, qPrintable(r.table()));
     std::fflush(stdout);

@@ -129,6 +129,7 @@ private:
     int m_syncsLeft = 0;
     int m_historiesLeft = 0;
     QHash<QString, quint64> m_errors;   // error frames by code
+    quint64 m_duplicateAcks = 0;
 };
 
 } // namespace confab::chaos
