@@ -210,7 +210,7 @@ soak)
   start_node 2 "${node_extra[@]}"
   : >"$work/faults.tsv"
   run_load --conversations 50 --senders-per-conversation 1 --readers-per-conversation 1 --rate "$rate" \
-    --stop-file "$work/stop" --max-duration $((soak_s + 600)) >"$work/load.out"
+    --stop-file "$work/stop" --timeline "$work/timeline.txt" --max-duration $((soak_s + 600)) >"$work/load.out"
   wait_sending
   start=$(date +%s)
   echo "t_s node1_rss_kb node2_rss_kb redis_rss_kb redis_used_memory" >"$work/rss.txt"

@@ -28,7 +28,7 @@ struct Options {
     int sendersPerConversation = 2;
     int readersPerConversation = 1;
     double rate = 2000;       // messages/s created over all senders
-    int window = 64;          // unacknowledged sends per sender
+    int window = 56;          // unacknowledged sends per sender: under the server's max_inflight_per_conn (64), with room for syncs
     int bodyBytes = 100;
     QString stopFile;         // stop creating messages once this file exists
     int maxDurationS = 600;   // ...or after this long

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     const auto senders = opt("senders-per-conversation", "sending users per conversation", "2");
     const auto readers = opt("readers-per-conversation", "users per conversation who only receive", "1");
     const auto rate = opt("rate", "messages/s created over all senders", "2000");
-    const auto window = opt("window", "unacknowledged sends per sender", "64");
+    const auto window = opt("window", "unacknowledged sends per sender (the server allows 64 requests in flight)", "56");
     const auto body = opt("body-bytes", "bytes of text per message", "100");
     const auto stopFile = opt("stop-file", "stop creating messages once this file exists", "");
     const auto maxDuration = opt("max-duration", "stop creating messages after this many seconds", "600");
