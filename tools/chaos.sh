@@ -9,7 +9,7 @@
 #                               the table. Exit status 1 when a message was lost or duplicated.
 #   bash tools/chaos.sh short   the same faults, shorter and at 200 msgs/s (the ctest tst_chaos)
 #   bash tools/chaos.sh soak    30 minutes at 1,000 msgs/s, confabd's and Redis's RSS every 30 s
-# Environment: CONFABD, CONFAB_CHAOS (binaries), RATE, SOAK_S, SAMPLE_S, CHAOS_WORK (keep the
+# Environment: CONFABD, CONFAB_CHAOS (binaries), RATE, SOAK_S, SAMPLE_S, DEDUP_WINDOW, CHAOS_WORK (keep the
 # work directory there instead of a temporary one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +58,7 @@ trap 'exit 130' INT TERM
 psql -qX "$CONFAB_TEST_PG_URL" -c "CREATE DATABASE chaos" >/dev/null
 node_env=(CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/chaos" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL"
           CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET"
-          CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN
+          CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN="$TOKEN"
           CONFAB_LIMITS_MAX_CONNS=20000 QT_NO_GLIB=1)
 : >"$work/empty.ini"
 for i in 1 2; do node_pub[$i]=$(free_port); node_int[$i]=$(free_port); done
@@ -205,7 +205,7 @@ soak)
   # The dedup index keeps every client_msg_id for 1.5 x dedup_window (docs/redis.md): with the
   # default 1 h window Redis grows for 90 minutes by design. 5 minutes lets the soak reach the
   # plateau during its warm-up, so growth after it would be a leak.
-  node_extra=(CONFAB_LIMITS_DEDUP_WINDOW=${DEDUP_WINDOW:-5m})
+  node_extra=("CONFAB_LIMITS_DEDUP_WINDOW=${DEDUP_WINDOW:-5m}")
   start_node 1 "${node_extra[@]}"
   start_node 2 "${node_extra[@]}"
   : >"$work/faults.tsv"
