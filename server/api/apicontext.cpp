@@ -1,6 +1,7 @@
 #include "api/apicontext.h"
 
 #include "confab/text.h"
+#include "json/strictjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,6 +45,10 @@ Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
             return QJsonObject{};
         return Error::badRequest(QStringLiteral("a JSON object body is required"));
     }
+    // Duplicate keys and numbers no reader can hold are refused as on the WebSockets
+    // (json/strictjson.h); QJsonDocument words the syntax errors.
+    if (const auto problem = json::check(req.body); problem && problem->kind != json::Problem::Kind::NotJson)
+        return Error::badRequest(problem->message);
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
     if (err.error != QJsonParseError::NoError)

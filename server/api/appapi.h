@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/apicontext.h"
+#include "api/pagetoken.h"
 
 #include <QObject>
 
@@ -40,16 +41,5 @@ private:
 
     ApiDeps m_deps;
 };
-
-// Opaque, tamper-evident history page tokens: direction and cursor, bound to the app and the
-// conversation by an HMAC under the app's secret.
-struct PageCursor {
-    char direction = 'a';   // 'a': after cursor, 'b': before cursor
-    qint64 seq = 0;
-};
-[[nodiscard]] QByteArray encodePageToken(const PageCursor &c, QByteArrayView appSecret, QByteArrayView appId,
-                                         QByteArrayView convoId);
-[[nodiscard]] Expected<PageCursor> decodePageToken(QByteArrayView token, QByteArrayView appSecret,
-                                                   QByteArrayView appId, QByteArrayView convoId);
 
 } // namespace confab::api
