@@ -110,6 +110,9 @@ QCoro::Task<Expected<store::Conversation>> AppApi::visibleConversation(access::I
         co_return Error::notFound(QStringLiteral("no such conversation"));
     auto pending2 = m_deps.conversations->get(id.appId, convoId);
     Expected<store::Conversation> c = co_await pending2;
+    // One answer for a missing id and one the caller may not see (docs/security.md).
+    if (!c && c.error().code == ErrorCode::NotFound)
+        co_return Error::notFound(QStringLiteral("no such conversation"));
     if (!c)
         co_return c;
     if (!id.isApp && !c->members.contains(id.userId))
@@ -203,6 +206,10 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
 
     auto pending6 = m_deps.conversations->create(c);
     const Expected<store::CreatedConversation> created = co_await pending6;
+    // A user learns that an id is taken (unavoidable: ids are unique in the app), never by
+    // what: the same answer whoever holds it (docs/security.md).
+    if (!created && created.error().code == ErrorCode::Conflict && !id->isApp)
+        co_return errorResponse(Error::conflict(QStringLiteral("the conversation id '%1' is not available").arg(c.id)));
     if (!created)
         co_return errorResponse(created.error());
     const store::Conversation &conv = created->conversation;
@@ -392,7 +399,7 @@ QCoro::Task<http::Response> AppApi::postMessage(http::Request req)
     if (!*member) {
         // The app learns whether the conversation exists; a user learns only "not a member".
         if (id->isApp) {
-            auto pending26 = m_deps.conversations->get(id->appId, convoId);
+            auto pending26 = visibleConversation(*id, convoId);
             const auto c = co_await pending26;
             if (!c)
                 co_return errorResponse(c.error());
