@@ -12,6 +12,9 @@ packages=(
   qcoro-qt6-dev qtkeychain-qt6-dev libqt6svg6 qt6-translations-l10n libsimdjson-dev rapidjson-dev
   postgresql postgresql-client redis-server redis-tools curl prometheus xvfb xauth
   libsystemd-dev
+  # The libFuzzer targets (scripts/fuzz.sh): clang 14 and its runtime (libFuzzer, ASan, UBSan),
+  # which clang only recommends.
+  clang libclang-rt-14-dev
   # The .deb packages (scripts/build-deb.sh) and their test: debhelper, lintian, systemd-analyze.
   dpkg-dev debhelper lintian systemd adduser
 )
