@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cmath>
+
 namespace confab::api {
 
 namespace {
@@ -64,6 +66,14 @@ Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
         }
     }
     return o;
+}
+
+bool isWholeNumber(const QJsonValue &v, qint64 min, qint64 max)
+{
+    if (!v.isDouble())
+        return false;
+    const double d = v.toDouble();
+    return d >= double(min) && d <= double(max) && std::trunc(d) == d;
 }
 
 http::Response jsonResponse(int status, const QJsonObject &o)

@@ -18,6 +18,8 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <limits>
+
 namespace confab::api {
 
 namespace {
@@ -509,9 +511,10 @@ QCoro::Task<http::Response> AppApi::createAttachment(http::Request req)
     const bool contentTypeIsText = std::none_of(contentType.cbegin(), contentType.cend(),
                                                 [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
     if (!isValidId(convoId.toUtf8()) || filename.isEmpty() || filename.size() > 255 || contentType.isEmpty()
-        || contentType.size() > 255 || !contentTypeIsText || !size.isDouble() || size.toDouble() < 0
-        || size.toDouble() != double(qint64(size.toDouble())))
+        || contentType.size() > 255 || !contentTypeIsText || size.isUndefined())
         co_return errorResponse(Error::badRequest(QStringLiteral("'convo_id', 'filename', 'content_type' and 'size' are required")));
+    if (!isWholeNumber(size, 0, std::numeric_limits<qint64>::max()))
+        co_return errorResponse(Error::badRequest(QStringLiteral("'size' must be a non-negative integer")));
     if (size.toDouble() > double(m_deps.config->limits.attachmentMaxBytes))
         co_return errorResponse(Error::tooLarge(QStringLiteral("attachments are at most %1 bytes").arg(m_deps.config->limits.attachmentMaxBytes)));
     auto finding = visibleConversation(*id, convoId);

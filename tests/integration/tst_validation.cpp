@@ -117,6 +117,18 @@ private Q_SLOTS:
                                          QByteArray(R"({"convo_id":"c","filename":"f","content_type":"text/plain","size":1e400})")),
                     400, QStringLiteral("bad_request"), QStringLiteral("field 'size' holds a number out of range %1").arg(range()));
 
+        // numbers a double holds but an integer field cannot: a 400 naming the field, never a
+        // conversion out of range
+        expectError(m_cluster->rest.call("POST", url(QStringLiteral("/v1/attachments")), m_key,
+                                         QByteArray(R"({"convo_id":"c","filename":"f","content_type":"text/plain","size":1e300})")),
+                    400, QStringLiteral("bad_request"), QStringLiteral("'size' must be a non-negative integer"));
+        expectError(m_cluster->rest.call("POST", url(QStringLiteral("/v1/attachments")), m_key,
+                                         QByteArray(R"({"convo_id":"c","filename":"f","content_type":"text/plain","size":2.5})")),
+                    400, QStringLiteral("bad_request"), QStringLiteral("'size' must be a non-negative integer"));
+        expectError(m_cluster->rest.call("POST", m_cluster->admin() + QStringLiteral("/admin/apps"), Cluster::kAdminToken,
+                                         QByteArray(R"({"name":"n","limits":{"user_msgs_per_min":1e300}})")),
+                    400, QStringLiteral("bad_request"), QStringLiteral("limit 'user_msgs_per_min' must be a non-negative integer"));
+
         WsClient user;
         QVERIFY(user.connectAndAuth(m_cluster->ws(), m_cluster->userToken(m_key, QStringLiteral("u1"))));
         user.sendRaw(QStringLiteral(R"({"type":"sync","req":"n2","convo_id":"%1","after_seq":18446744073709551616})").arg(m_convo));
