@@ -14,6 +14,9 @@ packages=(
   libsystemd-dev
   # tst_openapi: docs/openapi.yaml checked against the OpenAPI 3.1 schema (tests/server/openapi_check.py).
   python3 python3-yaml python3-jsonschema
+  # The libFuzzer targets (scripts/fuzz.sh): clang 14 and its runtime (libFuzzer, ASan, UBSan),
+  # which clang only recommends.
+  clang libclang-rt-14-dev
   # The .deb packages (scripts/build-deb.sh) and their test: debhelper, lintian, systemd-analyze.
   dpkg-dev debhelper lintian systemd adduser
 )

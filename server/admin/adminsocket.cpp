@@ -1,10 +1,9 @@
 #include "admin/adminsocket.h"
 
+#include "admin/adminframe.h"
 #include "auth/crypto.h"
 #include "confab/jsonwriter.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTimer>
 
 namespace confab::admin {
@@ -110,27 +109,30 @@ private:
     {
         if (m_closed)
             return;
-        const QJsonDocument doc = QJsonDocument::fromJson(utf8.toByteArray());
-        if (!doc.isObject() || !doc.object().value(QLatin1String("type")).isString()) {
-            close(4000, QStringLiteral("frame is not a JSON object with a string type"));
+        const ParsedAdminFrame parsed = parseAdminFrame(utf8);
+        if (parsed.error == AdminFrameError::Protocol) {
+            close(4000, parsed.message);
             return;
         }
-        const QJsonObject o = doc.object();
-        const QString type = o.value(QLatin1String("type")).toString();
+        const AdminFrame &f = parsed.frame;
         if (!m_authed) {
-            if (type == QLatin1String("auth") && !m_authPending) {
+            if (parsed.error == AdminFrameError::None && f.type == QLatin1String("auth") && !m_authPending) {
                 m_authPending = true;
-                authenticate(o.value(QLatin1String("token")).toString().toUtf8());
+                authenticate(f.token);
             } else {
                 close(4001, QStringLiteral("authenticate first"));
             }
             return;
         }
-        const QJsonValue reqv = o.value(QLatin1String("req"));
-        const bool hasReq = reqv.isString();
-        const QString req = reqv.toString();
+        const QString &type = f.type;
+        const QString &req = f.req;
+        const bool hasReq = f.hasReq;
+        if (parsed.error == AdminFrameError::BadRequest) {
+            replyError(req, hasReq, Error::badRequest(parsed.message));
+            return;
+        }
         if (type == QLatin1String("stats.subscribe")) {
-            const int interval = o.value(QLatin1String("interval_ms")).toInt(1000);
+            const int interval = f.intervalMs < 0 ? 1000 : f.intervalMs;
             m_statsTimer.start(std::clamp(interval, kMinIntervalMs, kMaxIntervalMs));
             tick();
         } else if (type == QLatin1String("stats.unsubscribe")) {
@@ -145,19 +147,22 @@ private:
                 return;
             }
             ++m_busy;
-            auto task = run(type, req, hasReq, o);
+            auto task = run(f);
             Q_UNUSED(task);
         } else {
             replyError(req, hasReq, Error::badRequest(QStringLiteral("unknown type '%1'").arg(type.left(64))));
         }
     }
 
-    QCoro::Task<> run(QString type, QString req, bool hasReq, QJsonObject o)
+    QCoro::Task<> run(AdminFrame f)
     {
         const AdminHooks &h = m_server->hooks();
-        const QString id = o.value(QLatin1String("id")).toString();
+        const QString &type = f.type;
+        const QString &req = f.req;
+        const bool hasReq = f.hasReq;
+        const QString &id = f.id;
         if (type == QLatin1String("dead_letters.list")) {
-            const int limit = std::clamp(o.value(QLatin1String("limit")).toInt(100), 1, kMaxDeadLetters);
+            const int limit = std::clamp(f.limit < 0 ? 100 : f.limit, 1, kMaxDeadLetters);
             auto listing = h.deadLetters(limit);
             const Expected<QByteArray> items = co_await listing;
             if (!m_closed) {

@@ -72,8 +72,7 @@ Status readAppFields(const QJsonObject &o, store::AppPatch &patch)
                 known = known || it.key() == QLatin1String(k);
             if (!known)
                 return Error::badRequest(QStringLiteral("unknown limit '%1'").arg(it.key()));
-            const double d = it.value().toDouble(-1);
-            if (!it.value().isDouble() || d < 0 || d != double(qint64(d)))
+            if (!isWholeNumber(it.value(), 0, qint64(1) << 53))
                 return Error::badRequest(QStringLiteral("limit '%1' must be a non-negative integer").arg(it.key()));
         }
         patch.limits = l;

@@ -1,10 +1,13 @@
 #include "api/apicontext.h"
 
 #include "confab/text.h"
+#include "json/strictjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#include <cmath>
 
 namespace confab::api {
 
@@ -44,6 +47,10 @@ Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
             return QJsonObject{};
         return Error::badRequest(QStringLiteral("a JSON object body is required"));
     }
+    // Duplicate keys and numbers no reader can hold are refused as on the WebSockets
+    // (json/strictjson.h); QJsonDocument words the syntax errors.
+    if (const auto problem = json::check(req.body); problem && problem->kind != json::Problem::Kind::NotJson)
+        return Error::badRequest(problem->message);
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
     if (err.error != QJsonParseError::NoError)
@@ -59,6 +66,14 @@ Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty)
         }
     }
     return o;
+}
+
+bool isWholeNumber(const QJsonValue &v, qint64 min, qint64 max)
+{
+    if (!v.isDouble())
+        return false;
+    const double d = v.toDouble();
+    return d >= double(min) && d <= double(max) && std::trunc(d) == d;
 }
 
 http::Response jsonResponse(int status, const QJsonObject &o)

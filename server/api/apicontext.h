@@ -50,5 +50,8 @@ struct ApiDeps {
 // Parses a JSON object body; an empty body is an empty object when allowEmpty.
 [[nodiscard]] Expected<QJsonObject> jsonBody(const http::Request &req, bool allowEmpty = false);
 [[nodiscard]] http::Response jsonResponse(int status, const QJsonObject &o);
+// A JSON number that is a whole number in [min, max] (checked as a double first, so huge
+// values never reach an undefined double-to-integer conversion).
+[[nodiscard]] bool isWholeNumber(const QJsonValue &v, qint64 min, qint64 max);
 
 } // namespace confab::api

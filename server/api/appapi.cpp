@@ -1,4 +1,5 @@
 #include "api/appapi.h"
+#include "api/pagetoken.h"
 
 #include "access/appdirectory.h"
 #include "access/policy.h"
@@ -18,6 +19,8 @@
 #include <QCoro/QCoroFuture>
 #include <QDateTime>
 #include <QJsonArray>
+
+#include <limits>
 
 namespace confab::api {
 
@@ -111,6 +114,9 @@ QCoro::Task<Expected<store::Conversation>> AppApi::visibleConversation(access::I
         co_return Error::notFound(QStringLiteral("no such conversation"));
     auto pending2 = m_deps.conversations->get(id.appId, convoId);
     Expected<store::Conversation> c = co_await pending2;
+    // One answer for a missing id and one the caller may not see (docs/security.md).
+    if (!c && c.error().code == ErrorCode::NotFound)
+        co_return Error::notFound(QStringLiteral("no such conversation"));
     if (!c)
         co_return c;
     if (!id.isApp && !c->members.contains(id.userId))
@@ -209,6 +215,10 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
 
     auto pending6 = m_deps.conversations->create(c);
     const Expected<store::CreatedConversation> created = co_await pending6;
+    // A user learns that an id is taken (unavoidable: ids are unique in the app), never by
+    // what: the same answer whoever holds it (docs/security.md).
+    if (!created && created.error().code == ErrorCode::Conflict && !id->isApp)
+        co_return errorResponse(Error::conflict(QStringLiteral("the conversation id '%1' is not available").arg(c.id)));
     if (!created)
         co_return errorResponse(created.error());
     const store::Conversation &conv = created->conversation;
@@ -428,7 +438,7 @@ QCoro::Task<http::Response> AppApi::postMessage(http::Request req)
     if (!*member) {
         // The app learns whether the conversation exists; a user learns only "not a member".
         if (id->isApp) {
-            auto pending26 = m_deps.conversations->get(id->appId, convoId);
+            auto pending26 = visibleConversation(*id, convoId);
             const auto c = co_await pending26;
             if (!c)
                 co_return errorResponse(c.error());
@@ -538,9 +548,10 @@ QCoro::Task<http::Response> AppApi::createAttachment(http::Request req)
     const bool contentTypeIsText = std::none_of(contentType.cbegin(), contentType.cend(),
                                                 [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
     if (!isValidId(convoId.toUtf8()) || filename.isEmpty() || filename.size() > 255 || contentType.isEmpty()
-        || contentType.size() > 255 || !contentTypeIsText || !size.isDouble() || size.toDouble() < 0
-        || size.toDouble() != double(qint64(size.toDouble())))
+        || contentType.size() > 255 || !contentTypeIsText || size.isUndefined())
         co_return errorResponse(Error::badRequest(QStringLiteral("'convo_id', 'filename', 'content_type' and 'size' are required")));
+    if (!isWholeNumber(size, 0, std::numeric_limits<qint64>::max()))
+        co_return errorResponse(Error::badRequest(QStringLiteral("'size' must be a non-negative integer")));
     if (size.toDouble() > double(m_deps.config->limits.attachmentMaxBytes))
         co_return errorResponse(Error::tooLarge(QStringLiteral("attachments are at most %1 bytes").arg(m_deps.config->limits.attachmentMaxBytes)));
     auto finding = visibleConversation(*id, convoId);

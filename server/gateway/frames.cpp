@@ -1,6 +1,8 @@
 #include "gateway/frames.h"
 
 #include "confab/ids.h"
+#include "json/strictjson.h"
+#include "json/strictjson_p.h"
 
 #include <simdjson.h>
 
@@ -71,6 +73,8 @@ struct Reader {
             return true;
         }
         int64_t v = 0;
+        if (e.is_uint64() && !e.is_int64())
+            return fail(QStringLiteral("field '%1' is out of range").arg(QLatin1String(name)));
         if (e.get_int64().get(v) != simdjson::SUCCESS)
             return fail(QStringLiteral("field '%1' must be an integer").arg(QLatin1String(name)));
         if (v < min || v > max)
@@ -122,6 +126,24 @@ bool readSendFields(Reader &r, qsizetype maxContentBytes)
     return true;
 }
 
+// A text simdjson refused for a number out of range: a BadRequest naming the field (with the
+// frame's `req` when a scan finds one), not "not JSON". False when the text is broken otherwise.
+bool numberOutOfRange(QByteArrayView utf8, simdjson::error_code error, ParsedFrame &out)
+{
+    if (!json::isNumberError(error))
+        return false;
+    const std::optional<QString> field = json::outOfRangeNumberField(utf8);
+    if (!field)
+        return false;
+    out.error = FrameError::BadRequest;
+    out.message = json::numberOutOfRangeMessage(*field);
+    if (const std::optional<QByteArray> req = json::scanTopLevelReq(utf8); req && req->size() <= kMaxReq) {
+        out.frame.req = *req;
+        out.frame.hasReq = true;
+    }
+    return true;
+}
+
 } // namespace
 
 ParsedFrame parseMessageBody(QByteArrayView utf8, qsizetype maxContentBytes)
@@ -132,9 +154,17 @@ ParsedFrame parseMessageBody(QByteArrayView utf8, qsizetype maxContentBytes)
     const simdjson::padded_string padded(utf8.data(), size_t(utf8.size()));
     element root;
     simdjson::dom::object obj;
-    if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
+    const simdjson::error_code error = parser.parse(padded).get(root);
+    if (error != simdjson::SUCCESS && numberOutOfRange(utf8, error, out))
+        return out;
+    if (error != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
         out.error = FrameError::BadRequest;
         out.message = QStringLiteral("body is not a JSON object");
+        return out;
+    }
+    if (const std::optional<QByteArray> dup = json::findDuplicateKey(root)) {
+        out.error = FrameError::BadRequest;
+        out.message = json::duplicateKeyMessage(*dup);
         return out;
     }
     Reader r{obj, out};
@@ -149,7 +179,10 @@ ParsedFrame parseClientFrame(QByteArrayView utf8, qsizetype maxContentBytes)
     const simdjson::padded_string padded(utf8.data(), size_t(utf8.size()));
     element root;
     simdjson::dom::object obj;
-    if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
+    const simdjson::error_code error = parser.parse(padded).get(root);
+    if (error != simdjson::SUCCESS && numberOutOfRange(utf8, error, out))
+        return out;
+    if (error != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
         out.error = FrameError::Protocol;
         out.message = QStringLiteral("frame is not a JSON object");
         return out;
@@ -161,9 +194,12 @@ ParsedFrame parseClientFrame(QByteArrayView utf8, qsizetype maxContentBytes)
         return out;
     }
 
+    // A key named twice is refused, but the answer still carries the `req` if that one is not
+    // the key in doubt.
+    const std::optional<QByteArray> duplicate = json::findDuplicateKey(root);
     Reader r{obj, out};
     ClientFrame &f = out.frame;
-    {
+    if (!(duplicate && *duplicate == "req")) {
         element reqEl;
         if (obj["req"].get(reqEl) == simdjson::SUCCESS) {
             std::string_view req;
@@ -174,6 +210,10 @@ ParsedFrame parseClientFrame(QByteArrayView utf8, qsizetype maxContentBytes)
             f.req = bytes(req);
             f.hasReq = true;
         }
+    }
+    if (duplicate) {
+        r.fail(json::duplicateKeyMessage(*duplicate));
+        return out;
     }
 
     if (type == "auth" || type == "auth.refresh") {

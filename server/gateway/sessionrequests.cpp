@@ -96,7 +96,18 @@ QCoro::Task<> Session::handleSend(ClientFrame f)
     if (m_state == State::Closed)
         co_return;
     if (!member) {
-        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        Error refusal = Error::notMember(QStringLiteral("not a member of this conversation"));
+        if (m_identity.isApp) {
+            // An API key sees every conversation of its app: a missing one answers as on REST.
+            auto finding = m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
+            const Expected<store::Conversation> c = co_await finding;
+            if (m_state == State::Closed)
+                co_return;
+            if (!c)
+                refusal = c.error().code == ErrorCode::NotFound ? Error::notFound(QStringLiteral("no such conversation"))
+                                                                : c.error();
+        }
+        sendError(f.req, f.hasReq, refusal);
         co_return;
     }
     auto pending7 = m_gateway->deps().messages->send(
@@ -144,11 +155,15 @@ QCoro::Task<> Session::handleWatermark(ClientFrame f)
 QCoro::Task<> Session::handleSync(ClientFrame f)
 {
     bool member = false;
+    Error refusal = Error::notMember(QStringLiteral("not a member of this conversation"));
     if (m_identity.isApp) {
-        // The app reads every conversation it owns.
+        // The app reads every conversation it owns; a missing one answers as on REST.
         auto pending13 = m_gateway->deps().conversations->get(m_identity.appId, QString::fromUtf8(f.convoId));
         const Expected<store::Conversation> c = co_await pending13;
         member = c.has_value();
+        if (!c)
+            refusal = c.error().code == ErrorCode::NotFound ? Error::notFound(QStringLiteral("no such conversation"))
+                                                            : c.error();
     } else {
         auto pending14 = ensureMember(f.convoId, m_userId);
         member = co_await pending14;
@@ -156,7 +171,7 @@ QCoro::Task<> Session::handleSync(ClientFrame f)
     if (m_state == State::Closed)
         co_return;
     if (!member) {
-        sendError(f.req, f.hasReq, Error::notMember(QStringLiteral("not a member of this conversation")));
+        sendError(f.req, f.hasReq, refusal);
         co_return;
     }
     const int limit = f.limit > 0 ? int(std::min<qint64>(f.limit, segments::HistoryStore::kMaxLimit)) : 100;

@@ -8,6 +8,7 @@
 #include "http/router.h"
 
 #include "confab/error.h"
+#include "confab/jsonwriter.h"
 #include "websocket/handshake.h"
 #include "websocket/hub.h"
 
@@ -315,10 +316,14 @@ void Server::Private::dispatch(Connection &c)
     }
     if (!match.handler) {
         if (match.methodNotAllowed) {
-            Response r = errorResponse(405, ErrorCode::BadRequest,
-                                       QStringLiteral("method %1 is not allowed on %2")
-                                           .arg(QString::fromLatin1(c.head.method),
-                                                QString::fromLatin1(match.route)));
+            // `method_not_allowed` is an addition to PROTOCOL.md section 7 (docs/security.md):
+            // REST only, so it has no ErrorCode of its own.
+            JsonWriter w;
+            w.beginObject().key("error").beginObject().field("code", "method_not_allowed");
+            w.field("message", QStringLiteral("method %1 is not allowed on %2")
+                                   .arg(QString::fromLatin1(c.head.method), QString::fromLatin1(match.route)));
+            w.endObject().endObject();
+            Response r = Response::json(405, w.take());
             r.headers.append({QByteArrayLiteral("Allow"), match.allowedMethods.join(", ")});
             respond(c, r, !c.head.keepAlive);
         } else {

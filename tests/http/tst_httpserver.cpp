@@ -322,6 +322,7 @@ private Q_SLOTS:
         QVERIFY(rs[0].body.startsWith("{\"error\":{\"code\":\"not_found\",\"message\":"));
         QCOMPARE(rs[1].status, 405);
         QCOMPARE(rs[1].header("allow"), QByteArray("GET"));
+        QCOMPARE(rs[1].body, QByteArray(R"({"error":{"code":"method_not_allowed","message":"method DELETE is not allowed on /hello"}})"));
     }
 
     void errorResponseShape()
