@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QCoro/QCoroTask>
+#include <QCoro/QCoroTimer>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -54,6 +55,9 @@ QCoro::Task<> runMigrate(confab::Config config)
 
 QCoro::Task<> runServe(confab::node::Node *node)
 {
+    // QCoreApplication::exit() does nothing before exec() runs: a start that fails before its
+    // first suspension (an unusable [tls] pair) must wait for the loop to report it.
+    co_await QCoro::sleepFor(std::chrono::milliseconds(0));
     auto pending2 = node->start();
     const confab::Status s = co_await pending2;
     if (!s) {
@@ -129,7 +133,7 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
 
     confab::node::Node node(*config);
-    confab::cli::reloadOnSighup(&node, configPath);
+    confab::cli::reloadOnSighup(&node, configPath, [&node] { node.reloadTls(); });
     QSocketNotifier signals(g_signalPipe[0], QSocketNotifier::Read);
     bool stopping = false;
     QObject::connect(&signals, &QSocketNotifier::activated, &node, [&] {

@@ -5,9 +5,11 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace confab::http {
 
@@ -36,6 +38,10 @@ public:
         QStringList webSocketPaths; // e.g. {"/v1/ws"}: upgrade requests here go to newWebSocket
         qint64 maxWebSocketMessageBytes = 1 << 20; // a larger message is closed with 1009
         qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)
+        // Set: the listener is a QSslServer with this certificate and key (tls/tlscontext.h);
+        // every connection completes a TLS handshake before its first request is read.
+        std::optional<QSslConfiguration> tls;
+        int tlsHandshakeTimeoutMs = 10000; // a handshake not done in time is dropped
     };
 
     // router must outlive the server and every request it started.
@@ -47,6 +53,11 @@ public:
     [[nodiscard]] QString errorString() const;
     // Stops accepting; idle connections close now, busy ones after their current response.
     void close();
+    // Whether the listener serves TLS (Options::tls was set).
+    [[nodiscard]] bool isTls() const;
+    // A renewed certificate and key for connections accepted from now on; open ones keep the
+    // pair they were set up with. Does nothing on a plain listener.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
     // Open HTTP connections (handed-over WebSockets are no longer counted).
     [[nodiscard]] int connectionCount() const;
     // Open WebSocket connections, closing ones included.

@@ -26,6 +26,10 @@ public:
     // durable (the ack follows the Redis script), so nothing is left to flush here.
     QCoro::Task<> stop();
 
+    // SIGHUP: reads [tls] cert and key again; new connections get the new pair, open ones keep
+    // theirs. A pair that cannot be used is logged and the current one stays.
+    void reloadTls();
+
     [[nodiscard]] quint16 publicPort() const;
     [[nodiscard]] quint16 internalPort() const;
     [[nodiscard]] const QString &nodeId() const;
