@@ -37,6 +37,17 @@ QByteArray servedSerial(quint16 port)
     return s.peerCertificate().serialNumber();
 }
 
+// confab_ws_closes_total{code="4008"} of the cluster's node.
+qint64 closes4008(Cluster &cluster)
+{
+    const HttpResult r = cluster.rest.call("GET", cluster.admin() + QStringLiteral("/metrics"), {});
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (line.startsWith("confab_ws_closes_total{") && line.contains(R"(code="4008")"))
+            return line.split(' ').value(1).toLongLong();
+    }
+    return 0;
+}
+
 bool copyOver(const QString &from, const QString &to)
 {
     QFile::remove(to);
@@ -236,6 +247,54 @@ private Q_SLOTS:
         QVERIFY(alice.isOpen());
         QCOMPARE(typeOf(alice.request(sendFrame(convo, QStringLiteral("after-bad-reload"), QStringLiteral("x")))),
                  QStringLiteral("message.ack"));
+    }
+
+    void neverReadingTlsClientIsBounded()
+    {
+        // GIVEN a member whose TLS client stops reading after its connection.ack, and small
+        // buffer limits. What the server has encrypted but the kernel has not taken must count
+        // against them, or such a client would make the server buffer everything sent to it.
+        QHash<QString, QString> env = tlsEnv(m_a.cert, m_a.key, false);
+        env.insert(QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_SOFT"), QStringLiteral("65536"));
+        env.insert(QStringLiteral("CONFAB_LIMITS_CLIENT_BUFFER_HARD"), QStringLiteral("1048576"));
+        env.insert(QStringLiteral("CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT"), QStringLiteral("1s"));
+        Cluster cluster(env);
+        QCOMPARE(cluster.startNode(), 0);
+        const auto app = cluster.createApp(QJsonObject{{QStringLiteral("limits"),
+            QJsonObject{{QStringLiteral("user_msgs_per_min"), 0}, {QStringLiteral("conns_per_user_per_10s"), 0}}}});
+        const QString convo = cluster.createConversation(app.second, {QStringLiteral("quiet"), QStringLiteral("fast")});
+
+        QSslSocket quiet;
+        quiet.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        quiet.connectToHostEncrypted(QStringLiteral("127.0.0.1"), cluster.node().publicPort());
+        QVERIFY(quiet.waitForEncrypted(10000));
+        quiet.write("GET /v1/ws?access_token=" + cluster.userToken(app.second, QStringLiteral("quiet"))
+                    + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray in;
+        QElapsedTimer t;
+        t.start();
+        while (!in.contains("connection.ack") && t.elapsed() < 10000) {
+            quiet.waitForReadyRead(100);
+            in += quiet.readAll();
+        }
+        QVERIFY(in.contains("connection.ack"));
+        quiet.setReadBufferSize(4096); // from now on the client reads (almost) nothing
+
+        // WHEN 6 MB are sent to the conversation
+        WsClient fast;
+        QVERIFY(fast.connectAndAuth(cluster.ws(), cluster.userToken(app.second, QStringLiteral("fast"))));
+        const QString body(20000, u'z');
+        for (int i = 0; i < 300; ++i) {
+            QJsonObject f = sendFrame(convo, QStringLiteral("f%1").arg(i), body);
+            f.insert(QStringLiteral("req"), QString::number(i)); // acks are counted, not matched
+            fast.send(f);
+            if (i % 50 == 49)
+                QTRY_COMPARE_WITH_TIMEOUT(fast.frames(QStringLiteral("message.ack")).size(), i + 1, 20000);
+        }
+
+        // THEN the server finds the quiet client slow and closes it with 4008
+        QTRY_VERIFY_WITH_TIMEOUT(closes4008(cluster) > 0, 20000);
     }
 
     void unusablePairAtStartUp_data()
