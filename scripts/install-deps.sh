@@ -5,7 +5,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  # openssl: the TLS tests make a throwaway CA and certificates with its CLI.
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl
   qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev

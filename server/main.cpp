@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QCoro/QCoroTask>
+#include <QCoro/QCoroTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -44,6 +45,10 @@ QCoro::Task<> runMigrate(confab::Config config)
 
 QCoro::Task<> runServe(confab::node::Node *node)
 {
+    // QCoreApplication::exit() does nothing before exec() runs: a start that fails before its
+    // first suspension (an unusable [tls] pair) must wait for the loop to report it.
+    auto loopRunning = QCoro::sleepFor(std::chrono::milliseconds(0)); // a named local: GCC 12
+    co_await loopRunning;
     auto pending2 = node->start();
     const confab::Status s = co_await pending2;
     if (!s) {
@@ -113,7 +118,7 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
 
     confab::node::Node node(*config);
-    confab::cli::reloadOnSighup(&node, configPath);
+    confab::cli::reloadOnSighup(&node, configPath, [&node] { node.reloadTls(); });
     // The first SIGTERM or SIGINT drains for up to shutdown_grace; a second one ends the drain
     // now (docs/operations.md, "Shutdown"). Either way the exit is orderly, with code 0.
     confab::systemd::SignalWatcher term(SIGTERM);

@@ -27,6 +27,14 @@
 <context>
     <name>confab::console::AdminClient</name>
     <message>
+        <source>cannot read the CA file %1: %2</source>
+        <translation>Die CA-Datei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>the CA file %1 holds no PEM certificate</source>
+        <translation>Die CA-Datei %1 enthält kein PEM-Zertifikat</translation>
+    </message>
+    <message>
         <source>TLS certificate not accepted: %1</source>
         <translation>TLS-Zertifikat nicht akzeptiert: %1</translation>
     </message>
@@ -45,6 +53,42 @@
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
+    <message>
+        <source>CA certificate file</source>
+        <translation>CA-Zertifikatsdatei</translation>
+    </message>
+    <message>
+        <source>System certificate store</source>
+        <translation>Zertifikatsspeicher des Systems</translation>
+    </message>
+    <message>
+        <source>For a wss:// URL whose certificate comes from a private CA: a PEM file with that CA&apos;s certificate. The server&apos;s certificate is always verified.</source>
+        <translation>Für eine wss://-URL, deren Zertifikat von einer privaten CA stammt: eine PEM-Datei mit dem Zertifikat dieser CA. Das Zertifikat des Servers wird immer geprüft.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate file</source>
+        <translation>CA-Zertifikatsdatei auswählen</translation>
+    </message>
+    <message>
+        <source>CA &amp;file (wss://):</source>
+        <translation>CA-&amp;Datei (wss://):</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA-Zertifikat</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM-Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>A CA file is for wss:// URLs only.</source>
+        <translation>Eine CA-Datei gilt nur für wss://-URLs.</translation>
+    </message>
     <message>
         <source>Connect to a Confab node</source>
         <translation>Mit einem Confab-Knoten verbinden</translation>

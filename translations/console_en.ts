@@ -27,6 +27,14 @@
 <context>
     <name>confab::console::AdminClient</name>
     <message>
+        <source>cannot read the CA file %1: %2</source>
+        <translation>cannot read the CA file %1: %2</translation>
+    </message>
+    <message>
+        <source>the CA file %1 holds no PEM certificate</source>
+        <translation>the CA file %1 holds no PEM certificate</translation>
+    </message>
+    <message>
         <source>TLS certificate not accepted: %1</source>
         <translation>TLS certificate not accepted: %1</translation>
     </message>
@@ -45,6 +53,42 @@
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
+    <message>
+        <source>CA certificate file</source>
+        <translation>CA certificate file</translation>
+    </message>
+    <message>
+        <source>System certificate store</source>
+        <translation>System certificate store</translation>
+    </message>
+    <message>
+        <source>For a wss:// URL whose certificate comes from a private CA: a PEM file with that CA&apos;s certificate. The server&apos;s certificate is always verified.</source>
+        <translation>For a wss:// URL whose certificate comes from a private CA: a PEM file with that CA&apos;s certificate. The server&apos;s certificate is always verified.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Browse…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate file</source>
+        <translation>Choose a CA certificate file</translation>
+    </message>
+    <message>
+        <source>CA &amp;file (wss://):</source>
+        <translation>CA &amp;file (wss://):</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA certificate</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM certificates (*.pem *.crt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>A CA file is for wss:// URLs only.</source>
+        <translation>A CA file is for wss:// URLs only.</translation>
+    </message>
     <message>
         <source>Connect to a Confab node</source>
         <translation>Connect to a Confab node</translation>

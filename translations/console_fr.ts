@@ -27,6 +27,14 @@
 <context>
     <name>confab::console::AdminClient</name>
     <message>
+        <source>cannot read the CA file %1: %2</source>
+        <translation>Impossible de lire le fichier d&apos;AC %1 : %2</translation>
+    </message>
+    <message>
+        <source>the CA file %1 holds no PEM certificate</source>
+        <translation>Le fichier d&apos;AC %1 ne contient aucun certificat PEM</translation>
+    </message>
+    <message>
         <source>TLS certificate not accepted: %1</source>
         <translation>Certificat TLS refusé : %1</translation>
     </message>
@@ -45,6 +53,42 @@
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
+    <message>
+        <source>CA certificate file</source>
+        <translation>Fichier de certificat d&apos;AC</translation>
+    </message>
+    <message>
+        <source>System certificate store</source>
+        <translation>Magasin de certificats du système</translation>
+    </message>
+    <message>
+        <source>For a wss:// URL whose certificate comes from a private CA: a PEM file with that CA&apos;s certificate. The server&apos;s certificate is always verified.</source>
+        <translation>Pour une URL wss:// dont le certificat vient d&apos;une AC privée : un fichier PEM contenant le certificat de cette AC. Le certificat du serveur est toujours vérifié.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Parcourir…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate file</source>
+        <translation>Choisir un fichier de certificat d&apos;AC</translation>
+    </message>
+    <message>
+        <source>CA &amp;file (wss://):</source>
+        <translation>&amp;Fichier d&apos;AC (wss://) :</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>Certificat d&apos;AC</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificats PEM (*.pem *.crt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>A CA file is for wss:// URLs only.</source>
+        <translation>Un fichier d&apos;AC ne sert qu&apos;aux URL wss://.</translation>
+    </message>
     <message>
         <source>Connect to a Confab node</source>
         <translation>Se connecter à un nœud Confab</translation>

@@ -2,12 +2,14 @@
 
 #include "core/logging.h"
 
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -28,6 +30,18 @@ QString safeUrl(const QUrl &url)
 }
 
 } // namespace
+
+Expected<QList<QSslCertificate>> readCaFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::badRequest(
+            AdminClient::tr("cannot read the CA file %1: %2").arg(path, f.errorString()));
+    const QList<QSslCertificate> certs = QSslCertificate::fromData(f.readAll(), QSsl::Pem);
+    if (certs.isEmpty())
+        return Error::badRequest(AdminClient::tr("the CA file %1 holds no PEM certificate").arg(path));
+    return certs;
+}
 
 ErrorCode errorCodeFromName(const QString &name)
 {
@@ -90,6 +104,8 @@ public:
     QPointer<QWebSocket> socket;
     QUrl url;
     QString token;
+    QString caFile; // extra CA certificates for wss:// (besides the system store)
+    bool certificateRefused = false; // this attempt's sslErrors() said why; keep that reason
     State state = State::Disconnected;
     QString lastError;
     bool wanted = false; // the user asked to be connected
@@ -133,11 +149,12 @@ AdminClient::~AdminClient()
     // Replies are children and die with us; nobody waits on them any more.
 }
 
-void AdminClient::open(const QUrl &url, const QString &token)
+void AdminClient::open(const QUrl &url, const QString &token, const QString &caFile)
 {
     close();
     d->url = url;
     d->token = token;
+    d->caFile = caFile;
     d->wanted = true;
     d->attempt = 0;
     d->lastError.clear();
@@ -273,6 +290,19 @@ void AdminClient::startConnecting()
         d->socket->disconnect(this);
         d->socket->abort();
         d->socket->deleteLater();
+        d->socket = nullptr;
+    }
+    QList<QSslCertificate> extraCas;
+    if (d->url.scheme() == QLatin1String("wss") && !d->caFile.isEmpty()) {
+        // Read at every attempt: a CA file fixed while the console waits is picked up.
+        auto certs = readCaFile(d->caFile);
+        if (!certs) {
+            d->lastError = certs.error().message;
+            qCWarning(lcConsoleClient) << "connecting to" << safeUrl(d->url) << "failed:" << d->lastError;
+            scheduleReconnect(d->lastError);
+            return;
+        }
+        extraCas = std::move(*certs);
     }
     auto *s = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     d->socket = s;
@@ -290,15 +320,23 @@ void AdminClient::startConnecting()
     connect(s, &QWebSocket::textMessageReceived, this, &AdminClient::onTextMessage);
     connect(s, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
         [this, s](QAbstractSocket::SocketError) {
-            if (s == d->socket)
+            if (s == d->socket && !d->certificateRefused)
                 d->lastError = s->errorString();
         });
+    d->certificateRefused = false;
     connect(s, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        d->certificateRefused = true;
         QStringList texts;
         for (const QSslError &e : errors)
             texts.append(e.errorString());
         d->lastError = tr("TLS certificate not accepted: %1").arg(texts.join(QStringLiteral("; ")));
     });
+
+    if (!extraCas.isEmpty()) {
+        QSslConfiguration tls = s->sslConfiguration(); // the system store stays trusted too
+        tls.addCaCertificates(extraCas);
+        s->setSslConfiguration(tls);
+    }
 
     QNetworkRequest request(d->url);
     request.setRawHeader("Authorization", "Bearer " + d->token.toUtf8());

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "confab/error.h"
+#include "confab/expected.h"
 #include "core/stats.h"
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include <memory>
@@ -61,8 +63,10 @@ public:
     explicit AdminClient(QObject *parent = nullptr);
     ~AdminClient() override;
 
-    // Connects and keeps reconnecting until close(); ws:// and wss:// (system CA store).
-    void open(const QUrl &url, const QString &token);
+    // Connects and keeps reconnecting until close(); ws:// and wss://. A wss:// server's
+    // certificate must verify against the system CA store, or against the CA certificates in
+    // caFile (PEM) when one is given; a failure is never ignored, lastError() says why.
+    void open(const QUrl &url, const QString &token, const QString &caFile = {});
     void close();
 
     void setStatsIntervalMs(int ms);
@@ -104,6 +108,9 @@ private:
     class Private;
     std::unique_ptr<Private> d;
 };
+
+// The CA certificates of a PEM file, or why there are none ("cannot read", "no certificate").
+[[nodiscard]] Expected<QList<QSslCertificate>> readCaFile(const QString &path);
 
 // Maps a PROTOCOL.md section 7 wire name back to its code (Internal when unknown).
 [[nodiscard]] ErrorCode errorCodeFromName(const QString &name);

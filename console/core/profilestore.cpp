@@ -43,6 +43,9 @@ Status ProfileStore::validate(const Profile &profile)
         return Error::badRequest(QStringLiteral(
             "saving profile %1: the URL must not carry credentials; the token goes to the keychain")
                                      .arg(profile.name));
+    if (!profile.caFile.isEmpty() && scheme != QLatin1String("wss"))
+        return Error::badRequest(
+            QStringLiteral("saving profile %1: a CA file is for wss:// URLs").arg(profile.name));
     return Ok {};
 }
 
@@ -53,7 +56,8 @@ QList<Profile> ProfileStore::profiles() const
     for (int i = 0; i < n; ++i) {
         m_settings->setArrayIndex(i);
         out.append(Profile { m_settings->value(QStringLiteral("name")).toString(),
-            QUrl(m_settings->value(QStringLiteral("url")).toString()) });
+            QUrl(m_settings->value(QStringLiteral("url")).toString()),
+            m_settings->value(QStringLiteral("caFile")).toString() });
     }
     m_settings->endArray();
     return out;
@@ -161,6 +165,8 @@ void ProfileStore::writeProfiles(const QList<Profile> &profiles)
         m_settings->setArrayIndex(i);
         m_settings->setValue(QStringLiteral("name"), profiles.at(i).name);
         m_settings->setValue(QStringLiteral("url"), profiles.at(i).url.toString());
+        if (!profiles.at(i).caFile.isEmpty())
+            m_settings->setValue(QStringLiteral("caFile"), profiles.at(i).caFile);
     }
     m_settings->endArray();
     Q_EMIT profilesChanged();

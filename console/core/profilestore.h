@@ -17,6 +17,9 @@ namespace confab::console
 struct Profile {
     QString name;
     QUrl url;
+    // PEM CA certificates a wss:// server's certificate may also chain to (a private CA);
+    // empty: the system store only.
+    QString caFile = {};
 };
 
 // Saved server profiles: name and URL in QSettings, the admin token in the system keychain

@@ -1,10 +1,12 @@
 #include "widgets/connectdialog.h"
 
+#include "core/adminclient.h"
 #include "core/profilestore.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -43,6 +45,18 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     m_token->setObjectName(QStringLiteral("tokenEdit"));
     m_token->setAccessibleName(tr("Admin token"));
     m_token->setEchoMode(QLineEdit::Password);
+    m_caFile = new QLineEdit(this);
+    m_caFile->setObjectName(QStringLiteral("caFileEdit"));
+    m_caFile->setAccessibleName(tr("CA certificate file"));
+    m_caFile->setPlaceholderText(tr("System certificate store"));
+    m_caFile->setToolTip(tr("For a wss:// URL whose certificate comes from a private CA: a PEM "
+                            "file with that CA's certificate. The server's certificate is always "
+                            "verified."));
+    auto *browse = new QPushButton(tr("&Browse…"), this);
+    browse->setAccessibleName(tr("Choose a CA certificate file"));
+    auto *caRow = new QHBoxLayout;
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(browse);
     m_save = new QCheckBox(tr("&Save this profile (the token goes to the system keychain)"), this);
     m_save->setObjectName(QStringLiteral("saveCheck"));
     m_save->setChecked(true);
@@ -55,6 +69,7 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&URL:"), m_url);
     form->addRow(tr("Admin &token:"), m_token);
+    form->addRow(tr("CA &file (wss://):"), caRow);
     form->addRow(QString(), m_save);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
@@ -70,6 +85,7 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
 
     connect(m_profileBox, &QComboBox::currentIndexChanged, this, &ConnectDialog::onProfileChosen);
     connect(m_remove, &QPushButton::clicked, this, &ConnectDialog::removeCurrentProfile);
+    connect(browse, &QPushButton::clicked, this, &ConnectDialog::chooseCaFile);
     connect(m_url, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
     connect(m_token, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
     connect(m_profiles, &ProfileStore::tokenLoaded, this,
@@ -100,14 +116,37 @@ QString ConnectDialog::token() const
     return m_token->text();
 }
 
+QString ConnectDialog::caFile() const
+{
+    return m_caFile->text().trimmed();
+}
+
+void ConnectDialog::chooseCaFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("CA certificate"), caFile(),
+        tr("PEM certificates (*.pem *.crt);;All files (*)"));
+    if (!path.isEmpty())
+        m_caFile->setText(path);
+}
+
 void ConnectDialog::accept()
 {
     const QUrl u = QUrl(m_url->text().trimmed());
-    const Profile p { profileName().isEmpty() ? u.host() : profileName(), u };
+    const Profile p { profileName().isEmpty() ? u.host() : profileName(), u, caFile() };
+    if (!p.caFile.isEmpty() && u.scheme() != QLatin1String("wss")) {
+        m_message->setText(tr("A CA file is for wss:// URLs only."));
+        return;
+    }
     if (Status ok = ProfileStore::validate(p); !ok) {
         m_message->setText(tr("Enter a ws:// or wss:// URL with a host and no credentials, "
                               "for example ws://127.0.0.1:8081/admin/ws."));
         return;
+    }
+    if (!p.caFile.isEmpty()) {
+        if (const auto certs = readCaFile(p.caFile); !certs) {
+            m_message->setText(certs.error().message);
+            return;
+        }
     }
     if (m_save->isChecked()) {
         if (Status ok = m_profiles->saveProfile(p); ok)
@@ -142,11 +181,13 @@ void ConnectDialog::onProfileChosen(int index)
     if (!p) {
         m_name->clear();
         m_url->clear();
+        m_caFile->clear();
         m_remove->setEnabled(false);
         return;
     }
     m_name->setText(p->name);
     m_url->setText(p->url.toString());
+    m_caFile->setText(p->caFile);
     m_remove->setEnabled(true);
     m_profiles->loadToken(p->name);
 }

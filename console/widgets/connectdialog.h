@@ -26,6 +26,8 @@ public:
     [[nodiscard]] QString profileName() const;
     [[nodiscard]] QUrl url() const;
     [[nodiscard]] QString token() const;
+    // PEM CA certificates to trust for a wss:// URL besides the system store; may be empty.
+    [[nodiscard]] QString caFile() const;
 
     void accept() override;
 
@@ -34,12 +36,14 @@ private:
     void onProfileChosen(int index);
     void removeCurrentProfile();
     void updateButtons();
+    void chooseCaFile();
 
     ProfileStore *m_profiles;
     QComboBox *m_profileBox;
     QLineEdit *m_name;
     QLineEdit *m_url;
     QLineEdit *m_token;
+    QLineEdit *m_caFile;
     QCheckBox *m_save;
     QPushButton *m_remove;
     QPushButton *m_connect;

@@ -222,7 +222,7 @@ void MainWindow::showConnectDialog()
     m_connectDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_connectDialog, &QDialog::accepted, this, [this] {
         m_profileName = m_connectDialog->profileName();
-        m_client->open(m_connectDialog->url(), m_connectDialog->token());
+        m_client->open(m_connectDialog->url(), m_connectDialog->token(), m_connectDialog->caFile());
     });
     m_connectDialog->open();
 }
@@ -242,7 +242,7 @@ void MainWindow::connectToProfile(const QString &name)
                 return;
             once->deleteLater();
             m_profileName = p.name;
-            m_client->open(p.url, token);
+            m_client->open(p.url, token, p.caFile);
         });
     connect(m_profiles, &ProfileStore::tokenFailed, once,
         [this, once, name](const QString &profile, const QString &message) {

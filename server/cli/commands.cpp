@@ -7,6 +7,7 @@
 #include "objectstore/factory.h"
 #include "redis/options.h"
 #include "systemd/signalwatcher.h"
+#include "tls/tlscontext.h"
 
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
@@ -30,6 +31,11 @@ QStringList problemsOf(const QString &path)
         return problems;
     if (auto o = redis::Options::fromUrl(config.redis.url); !o)
         problems.append(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    // serve refuses to start without a usable pair; so does check-config.
+    if (config.tls.enabled()) {
+        if (auto tls = tls::loadServerConfiguration(config.tls.cert, config.tls.key); !tls)
+            problems.append(tls.error().message);
+    }
     QNetworkAccessManager nam;
     if (auto store = objectstore::createObjectStore(config.s3, &nam); !store)
         problems.append(store.error().message);
@@ -66,10 +72,12 @@ int checkConfig(const QString &path)
     return problems.isEmpty() ? 0 : 1;
 }
 
-void reloadOnSighup(QObject *context, const QString &configPath)
+void reloadOnSighup(QObject *context, const QString &configPath, std::function<void()> reload)
 {
     auto *hup = new systemd::SignalWatcher(SIGHUP, context);
-    QObject::connect(hup, &systemd::SignalWatcher::received, context, [configPath] {
+    QObject::connect(hup, &systemd::SignalWatcher::received, context, [configPath, reload] {
+        if (reload)
+            reload();
         if (configPath.isEmpty()) {
             qCInfo(lcCli, "SIGHUP: running on built-in defaults, nothing to re-read");
             return;

@@ -2,6 +2,8 @@
 
 #include <QString>
 
+#include <functional>
+
 class QObject;
 
 // confabd's commands besides serve and migrate. Each returns the process's exit status and
@@ -21,7 +23,9 @@ int checkConfig(const QString &path);
 
 // On SIGHUP (systemctl reload) re-check the config file and log the result: confabd reads
 // its config when it starts, so a change takes effect at the next restart, and a reload is
-// where an operator learns whether that restart will work.
-void reloadOnSighup(QObject *context, const QString &configPath);
+// where an operator learns whether that restart will work. reload runs first, for what is
+// re-read without a restart (the [tls] certificate and key).
+void reloadOnSighup(QObject *context, const QString &configPath,
+    std::function<void()> reload = {});
 
 } // namespace confab::cli

@@ -16,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QLocale>
 #include <QPointer>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -88,6 +89,7 @@ struct Connection
     };
 
     QTcpSocket *socket = nullptr;
+    QSslSocket *tls = nullptr; // the same socket on a TLS listener
     State state = State::ReadingHead;
     RequestHead head;
     QByteArray body;
@@ -110,7 +112,7 @@ class Server::Private
 {
 public:
     Private(Server *server, Options opts, Router *r)
-        : q(server), options(std::move(opts)), router(r),
+        : q(server), options(std::move(opts)), router(r), listener(makeListener(options)), tcpServer(*listener),
           addresses(options.maxConnectionsPerAddress, options.exemptSubnets), hub(hubOptions(options))
     {
         clock.start();
@@ -126,6 +128,14 @@ public:
         connections.clear();
     }
 
+    static std::unique_ptr<QTcpServer> makeListener(const Options &o);
+    // Bytes written but not yet sent; on TLS also the encrypted records Qt still holds, so the
+    // write high-water mark bounds memory on both kinds of listener.
+    [[nodiscard]] static qint64 unsent(const Connection &c)
+    {
+        return c.tls ? c.socket->bytesToWrite() + c.tls->encryptedBytesToWrite()
+                     : c.socket->bytesToWrite();
+    }
     void acceptPending();
     void processInput(Connection &c);
     void dispatch(Connection &c);
@@ -152,7 +162,8 @@ public:
     Options options;
     QString listenError; // why the last listen() failed
     Router *router;
-    QTcpServer tcpServer;
+    std::unique_ptr<QTcpServer> listener; // a QSslServer when options.tls is set
+    QTcpServer &tcpServer;
     AddressLimiter addresses; // before the hub: its sockets' counts are released into it
     websocket::Hub hub;
     QTimer sweepTimer;
@@ -186,6 +197,8 @@ void Server::Private::acceptPending()
 
         auto connection = std::make_unique<Connection>();
         connection->socket = socket;
+        if (options.tls)
+            connection->tls = static_cast<QSslSocket *>(socket);
         connection->lastActivityMs = clock.elapsed();
         connection->headStartMs = connection->lastActivityMs; // the first request has a deadline
         Connection *c = connection.get();
@@ -198,12 +211,14 @@ void Server::Private::acceptPending()
                 c->headStartMs = c->lastActivityMs;
             processInput(*c);
         });
-        QObject::connect(socket, &QTcpSocket::bytesWritten, q, [this, c] {
+        auto written = [this, c] {
             c->lastActivityMs = clock.elapsed();
-            if (c->state == Connection::State::ReadingHead
-                && c->socket->bytesToWrite() < kWriteHighWater)
+            if (c->state == Connection::State::ReadingHead && unsent(*c) < kWriteHighWater)
                 processInput(*c);
-        });
+        };
+        QObject::connect(socket, &QTcpSocket::bytesWritten, q, written);
+        if (c->tls)
+            QObject::connect(c->tls, &QSslSocket::encryptedBytesWritten, q, written);
         // Deleted later, and forgotten only on destruction, so no Connection disappears
         // under a caller up the stack.
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -224,7 +239,7 @@ void Server::Private::processInput(Connection &c)
 
     while (socket->state() == QAbstractSocket::ConnectedState) {
         if (c.state == Connection::State::ReadingHead) {
-            if (socket->bytesAvailable() == 0 || socket->bytesToWrite() >= kWriteHighWater)
+            if (socket->bytesAvailable() == 0 || unsent(c) >= kWriteHighWater)
                 break;
             const QByteArray peeked = socket->peek(options.maxHeaderBytes + 4);
             // RFC 9112 2.2: ignore empty lines before a request line
@@ -570,6 +585,36 @@ Server::Server(Options options, Router *router, QObject *parent)
 }
 
 Server::~Server() = default;
+
+std::unique_ptr<QTcpServer> Server::Private::makeListener(const Options &o)
+{
+    if (!o.tls)
+        return std::make_unique<QTcpServer>();
+    auto tls = std::make_unique<QSslServer>();
+    tls->setSslConfiguration(*o.tls);
+    tls->setHandshakeTimeout(o.tlsHandshakeTimeoutMs);
+    // A failed handshake (plain HTTP on the TLS port, an old protocol version, a client that
+    // does not trust the certificate) is the client's problem: QSslServer drops the socket.
+    QObject::connect(tls.get(), &QSslServer::errorOccurred, tls.get(),
+                     [](QSslSocket *socket, QAbstractSocket::SocketError) {
+                         qCDebug(lcHttp) << "TLS handshake with" << socket->peerAddress()
+                                         << "failed:" << socket->errorString();
+                     });
+    return tls;
+}
+
+bool Server::isTls() const
+{
+    return d->options.tls.has_value();
+}
+
+void Server::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    if (!d->options.tls)
+        return;
+    d->options.tls = configuration;
+    static_cast<QSslServer &>(d->tcpServer).setSslConfiguration(configuration);
+}
 
 namespace {
 

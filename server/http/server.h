@@ -6,9 +6,11 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace confab::http {
 
@@ -49,6 +51,10 @@ public:
         // Browser origins allowed: preflights, Access-Control-Allow-Origin, and a 403 for a
         // WebSocket upgrade from another Origin. Unset: no CORS at all (http/cors.h).
         CorsPolicy cors;
+        // Set: the listener is a QSslServer with this certificate and key (tls/tlscontext.h);
+        // every connection completes a TLS handshake before its first request is read.
+        std::optional<QSslConfiguration> tls;
+        int tlsHandshakeTimeoutMs = 10000; // a handshake not done in time is dropped
     };
 
     // router must outlive the server and every request it started.
@@ -60,6 +66,11 @@ public:
     [[nodiscard]] QString errorString() const;
     // Stops accepting; idle connections close now, busy ones after their current response.
     void close();
+    // Whether the listener serves TLS (Options::tls was set).
+    [[nodiscard]] bool isTls() const;
+    // A renewed certificate and key for connections accepted from now on; open ones keep the
+    // pair they were set up with. Does nothing on a plain listener.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
     // Open HTTP connections (handed-over WebSockets are no longer counted).
     [[nodiscard]] int connectionCount() const;
     // Open WebSocket connections, closing ones included.

@@ -28,6 +28,7 @@
 #include "store/conversations.h"
 #include "store/database.h"
 #include "systemd/servicenotifier.h"
+#include "tls/tlscontext.h"
 
 #include <QCoro/QCoroFuture>
 #include <QCoro/QCoroSignal>
@@ -122,8 +123,9 @@ public:
                   nodeId),
           deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient, objects.get()},
           appApi(deps), adminApi(deps), health(deps),
-          publicServer(publicOptions(config), &publicRouter),
-          internalServer(internalOptions(), &internalRouter),
+          tlsConfig(loadTls(config, &tlsError)),
+          publicServer(publicOptions(config, tlsConfig), &publicRouter),
+          internalServer(internalOptions(config, tlsConfig), &internalRouter),
           stats(&redisClient, nodeId),
           adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{})
     {
@@ -146,9 +148,25 @@ public:
         return o;
     }
 
-    static http::Server::Options internalOptions()
+    // Empty when [tls] is off, or when the pair cannot be used (*error says why; start() fails).
+    static std::optional<QSslConfiguration> loadTls(const Config &c, QString *error)
+    {
+        if (!c.tls.enabled())
+            return std::nullopt;
+        auto loaded = tls::loadServerConfiguration(c.tls.cert, c.tls.key);
+        if (!loaded) {
+            *error = loaded.error().message;
+            return std::nullopt;
+        }
+        return *loaded;
+    }
+
+    static http::Server::Options internalOptions(const Config &c,
+                                                 const std::optional<QSslConfiguration> &tls)
     {
         http::Server::Options o;
+        if (c.tls.internal)
+            o.tls = tls;
         o.webSocketPaths = {QStringLiteral("/admin/ws")};
         o.maxConnections = 256;
         o.maxWebSocketMessageBytes = admin::AdminSocketServer::kMaxMessageBytes;
@@ -156,9 +174,11 @@ public:
         return o;
     }
 
-    static http::Server::Options publicOptions(const Config &c)
+    static http::Server::Options publicOptions(const Config &c,
+                                               const std::optional<QSslConfiguration> &tls)
     {
         http::Server::Options o;
+        o.tls = tls;
         o.webSocketPaths = {QStringLiteral("/v1/ws")};
         o.reusePort = c.server.reusePort;
         o.cors = http::CorsPolicy(c.server.corsOrigins);
@@ -200,6 +220,8 @@ public:
     api::Health health;
     http::Router publicRouter;
     http::Router internalRouter;
+    QString tlsError; // why [tls] cert and key could not be loaded at start-up
+    std::optional<QSslConfiguration> tlsConfig;
     http::Server publicServer;
     http::Server internalServer;
     QTimer statsTick;
@@ -304,8 +326,27 @@ quint16 Node::internalPort() const
     return d->internalServer.port();
 }
 
+void Node::reloadTls()
+{
+    if (!d->config.tls.enabled() || !d->publicServer.isTls())
+        return;
+    auto loaded = tls::loadServerConfiguration(d->config.tls.cert, d->config.tls.key);
+    if (!loaded) {
+        qCCritical(lcNode, "SIGHUP: TLS certificate not reloaded, keeping the current one (%s): %s",
+                   qPrintable(tls::describeCertificate(*d->tlsConfig)), qPrintable(loaded.error().message));
+        return;
+    }
+    d->tlsConfig = *loaded;
+    d->publicServer.setTlsConfiguration(*loaded);
+    d->internalServer.setTlsConfiguration(*loaded); // nothing on a plain internal listener
+    qCInfo(lcNode, "SIGHUP: TLS certificate reloaded for new connections: %s",
+           qPrintable(tls::describeCertificate(*loaded)));
+}
+
 QCoro::Task<Status> Node::start()
 {
+    if (d->config.tls.enabled() && !d->tlsConfig)
+        co_return Error::badRequest(d->tlsError);
     if (!d->objects)
         co_return Error::badRequest(QStringLiteral("[s3]: %1").arg(d->objectsError));
     if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
@@ -348,6 +389,9 @@ QCoro::Task<Status> Node::start()
     d->stats.start();
     qCInfo(lcNode, "node %s serving on %s:%d (internal %s:%d)", qPrintable(d->nodeId), qPrintable(pub.host),
            int(d->publicServer.port()), qPrintable(internal.host), int(d->internalServer.port()));
+    if (d->tlsConfig)
+        qCInfo(lcNode, "TLS on the public%s listener: %s", d->internalServer.isTls() ? " and internal" : "",
+               qPrintable(tls::describeCertificate(*d->tlsConfig)));
     // Only now, with the schema migrated, the tail recovered and both listeners open.
     d->serviceManager.ready(
         QStringLiteral("serving on %1:%2").arg(pub.host).arg(d->publicServer.port()));

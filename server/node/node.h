@@ -32,6 +32,10 @@ public:
     // Ends the drain of a running stop() now (a second SIGTERM or SIGINT).
     void hurry();
 
+    // SIGHUP: reads [tls] cert and key again; new connections get the new pair, open ones keep
+    // theirs. A pair that cannot be used is logged and the current one stays.
+    void reloadTls();
+
     [[nodiscard]] quint16 publicPort() const;
     [[nodiscard]] quint16 internalPort() const;
     [[nodiscard]] const QString &nodeId() const;

@@ -4,6 +4,7 @@
 #include "websocket/logging.h"
 
 #include <QDateTime>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <memory>
@@ -28,6 +29,7 @@ struct Scratch {
 Connection::Connection(Hub *hub, QTcpSocket *socket, qint64 maxMessageBytes, qint64 bufferLimit)
     : m_hub(hub)
     , m_socket(socket)
+    , m_tls(qobject_cast<QSslSocket *>(socket))
     , m_reader(maxMessageBytes)
     , m_bufferLimit(bufferLimit)
     , m_lastInputMs(QDateTime::currentMSecsSinceEpoch())
@@ -44,15 +46,24 @@ void Connection::start(Handler *handler)
 
 qint64 Connection::unsentBytes() const
 {
-    return m_state == State::Gone ? 0 : m_socket->bytesToWrite();
+    if (m_state == State::Gone)
+        return 0;
+    // On TLS, what is encrypted but not yet taken by the kernel is held by Qt too.
+    return m_tls ? m_socket->bytesToWrite() + m_tls->encryptedBytesToWrite()
+                 : m_socket->bytesToWrite();
 }
 
 bool Connection::unsentOver(qint64 limit)
 {
-    if (m_state == State::Gone || m_socket->bytesToWrite() <= limit)
+    if (unsentBytes() <= limit)
         return false;
-    m_socket->flush(); // on a write error Qt aborts: socketGone() may run from here
-    return m_state != State::Gone && m_socket->bytesToWrite() > limit;
+    // on a write error Qt aborts: socketGone() may run from here. QSslSocket::flush() hides
+    // QAbstractSocket's (which would not encrypt), hence the cast.
+    if (m_tls)
+        m_tls->flush();
+    else
+        m_socket->flush();
+    return unsentBytes() > limit;
 }
 
 bool Connection::send(const QByteArray &frame)

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+class QSslSocket;
 class QTcpSocket;
 
 namespace confab::websocket
@@ -91,6 +92,7 @@ private:
 
     Hub *m_hub;
     QTcpSocket *m_socket;
+    QSslSocket *m_tls; // m_socket when it is a QSslSocket (a TLS listener), else null
     Handler *m_handler = nullptr;
     FrameReader m_reader;
     qint64 m_bufferLimit;

@@ -87,7 +87,7 @@ void Hub::checkClosing()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     std::vector<Connection *> expired;
     for (Connection *c : m_closing) {
-        if (c->m_socket->bytesToWrite() > 0) {
+        if (c->unsentBytes() > 0) {
             // The peer is not reading: wait for the close frame to leave, within limits.
             if (now - c->m_closeStartedMs >= m_options.flushTimeoutMs)
                 expired.push_back(c);

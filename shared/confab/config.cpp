@@ -234,6 +234,9 @@ std::vector<Key> keys()
     add("limits", "user_convos_per_min", integerField([](C &c) -> qint64 & { return c.limits.userConvosPerMin; }, 0, kBig));
     add("limits", "app_convos_per_s", integerField([](C &c) -> qint64 & { return c.limits.appConvosPerS; }, 0, kBig));
     add("admin", "token", stringField([](C &c) -> QString & { return c.admin.token; }));
+    add("tls", "cert", stringField([](C &c) -> QString & { return c.tls.cert; }));
+    add("tls", "key", stringField([](C &c) -> QString & { return c.tls.key; }));
+    add("tls", "internal", boolField([](C &c) -> bool & { return c.tls.internal; }));
     return k;
 }
 
@@ -320,6 +323,10 @@ Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment 
 
     if (config.limits.clientBufferHard < config.limits.clientBufferSoft)
         return Error::badRequest(QStringLiteral("[limits] client_buffer_hard must be at least client_buffer_soft"));
+    if (config.tls.cert.isEmpty() != config.tls.key.isEmpty())
+        return Error::badRequest(QStringLiteral("[tls] cert and key must be set together"));
+    if (config.tls.internal && !config.tls.enabled())
+        return Error::badRequest(QStringLiteral("[tls] internal = true needs cert and key"));
     // A resend is answered with its original, which must still be readable.
     config.limits.dedupWindowMs = qMin(config.limits.dedupWindowMs, config.retention.maxAgeMs);
     return config;

@@ -86,6 +86,14 @@ struct Config {
     struct Admin {
         QString token;
     } admin;
+    // Native TLS on the listeners (docs/tls.md). Empty cert: plain HTTP/WS, e.g. behind a
+    // TLS-terminating proxy. The files are read at start-up and again on SIGHUP.
+    struct Tls {
+        QString cert; // PEM certificate chain, leaf first
+        QString key; // PEM private key of the leaf
+        bool internal = false; // the internal listener serves TLS too
+        [[nodiscard]] bool enabled() const { return !cert.isEmpty(); }
+    } tls;
 
     static constexpr qint64 kMaxRetentionMs = 30LL * 86400000;
 

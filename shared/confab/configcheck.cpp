@@ -19,6 +19,10 @@ QString problemOfLine(const QString &section, const QString &line, int lineNo)
     QByteArray probe;
     if (!section.isEmpty())
         probe = QStringLiteral("[%1]\n").arg(section).toUtf8();
+    // [tls] cert and key are valid only as a pair: each line gets a stand-in partner (its own
+    // value comes after and wins); whether the file names both is checked on the whole.
+    if (section == QLatin1String("tls"))
+        probe += "cert = -\nkey = -\n";
     probe += line.toUtf8();
     const auto parsed = Config::parse(probe, QProcessEnvironment());
     if (parsed)
@@ -64,6 +68,10 @@ QStringList checkConfig(const QByteArray &ini, const QProcessEnvironment &env, C
         if (!name.startsWith(QLatin1String("CONFAB_")))
             continue;
         QProcessEnvironment one;
+        if (name.startsWith(QLatin1String("CONFAB_TLS_")) && !env.value(name).trimmed().isEmpty()) {
+            one.insert(QStringLiteral("CONFAB_TLS_CERT"), QStringLiteral("-")); // stand-ins, as
+            one.insert(QStringLiteral("CONFAB_TLS_KEY"), QStringLiteral("-")); // for [tls] lines
+        }
         one.insert(name, env.value(name));
         if (const auto parsed = Config::parse({}, one); !parsed)
             problems.append(parsed.error().message);

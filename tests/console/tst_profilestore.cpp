@@ -78,6 +78,29 @@ private Q_SLOTS:
         QVERIFY(!store.profile(QStringLiteral("local")).has_value());
     }
 
+    void caFileIsSavedWithTheProfile()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
+        ProfileStore store(&settings);
+        // GIVEN a wss:// profile with a private CA, and a ws:// one without
+        QVERIFY(store.saveProfile({ QStringLiteral("prod"),
+            QUrl(QStringLiteral("wss://eu.example:8081/admin/ws")), QStringLiteral("/etc/ssl/private-ca.pem") }));
+        QVERIFY(store.saveProfile(
+            { QStringLiteral("local"), QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws")) }));
+        // A CA file means nothing without TLS
+        QVERIFY(!store.saveProfile({ QStringLiteral("odd"),
+            QUrl(QStringLiteral("ws://127.0.0.1:8081/admin/ws")), QStringLiteral("/etc/ssl/ca.pem") }));
+        settings.sync();
+
+        // THEN a new store reads the CA file back
+        QSettings reread(dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
+        ProfileStore again(&reread);
+        QCOMPARE(again.profile(QStringLiteral("prod"))->caFile, QStringLiteral("/etc/ssl/private-ca.pem"));
+        QCOMPARE(again.profile(QStringLiteral("local"))->caFile, QString());
+        QVERIFY(!again.profile(QStringLiteral("odd")).has_value());
+    }
+
     void tokenNeverReachesTheSettingsFile()
     {
         // GIVEN a machine that may or may not run a keychain service

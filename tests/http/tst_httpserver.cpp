@@ -2,12 +2,15 @@
 #include "http/server.h"
 
 #include "confab/error.h"
+#include "support/testca.h"
+#include "tls/tlscontext.h"
 
 #include <QCoroTimer>
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
@@ -596,6 +599,80 @@ private Q_SLOTS:
         client.close();
         QTRY_COMPARE(handler.closedCode, 1000);
         QTRY_COMPARE(server->webSocketCount(), 0);
+    }
+
+    // A TLS listener (Options::tls) serves the same requests and WebSockets over TLS, and a
+    // new pair reaches new connections while open ones keep theirs.
+    void tlsListener()
+    {
+        confab::test::TestCa ca;
+        QVERIFY2(ca.isValid(), ca.error().constData());
+        const auto a = ca.issue(QStringLiteral("a"), QStringLiteral("0a0a"));
+        const auto b = ca.issue(QStringLiteral("b"), QStringLiteral("0b0b"));
+        QVERIFY2(!a.cert.isEmpty() && !b.cert.isEmpty(), ca.error().constData());
+        const auto first = confab::tls::loadServerConfiguration(a.cert, a.key);
+        const auto second = confab::tls::loadServerConfiguration(b.cert, b.key);
+        QVERIFY(first && second);
+        QVERIFY(!m_server->isTls());
+
+        Server::Options options;
+        options.webSocketPaths = {QStringLiteral("/v1/ws")};
+        options.tls = *first;
+        auto server = start(options);
+        QVERIFY(server->isTls());
+        QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
+        QVERIFY(trusting.addCaCertificates(ca.caFile()));
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(server->port());
+
+        QNetworkRequest get(QUrl(base + QStringLiteral("/hello")));
+        get.setSslConfiguration(trusting);
+        std::unique_ptr<QNetworkReply> reply(m_nam.get(get));
+        QTRY_VERIFY(reply->isFinished());
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(reply->readAll(), QByteArray("{\"hello\":\"world\"}"));
+        QCOMPARE(reply->sslConfiguration().peerCertificate().serialNumber(), a.serial);
+
+        EchoHandler handler;
+        connect(server.get(), &Server::newWebSocket, this,
+                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
+                    handler.ws = ws;
+                    ws->start(&handler);
+                });
+        QWebSocket client;
+        client.setSslConfiguration(trusting);
+        QSignalSpy received(&client, &QWebSocket::textMessageReceived);
+        client.open(QUrl(QStringLiteral("wss://127.0.0.1:%1/v1/ws").arg(server->port())));
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        const QString big(200000, u'b'); // many TLS records each way
+        client.sendTextMessage(big);
+        QVERIFY(received.wait());
+        QCOMPARE(received[0][0].toString(), QStringLiteral("echo:") + big);
+
+        // WHEN the pair is replaced
+        server->setTlsConfiguration(*second);
+        QSslSocket probe;
+        probe.setSslConfiguration(trusting);
+        probe.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->port());
+        QTRY_VERIFY(probe.isEncrypted());
+        QCOMPARE(probe.peerCertificate().serialNumber(), b.serial);
+        probe.abort();
+        // THEN the open WebSocket still answers, on the session it had
+        client.sendTextMessage(QStringLiteral("again"));
+        QTRY_COMPARE(received.size(), 2);
+        QCOMPARE(received[1][0].toString(), QStringLiteral("echo:again"));
+        QCOMPARE(client.sslConfiguration().peerCertificate().serialNumber(), a.serial);
+        client.close();
+        QTRY_COMPARE(server->webSocketCount(), 0);
+
+        // AND plain HTTP on the TLS port gets no answer, only a closed connection
+        QTcpSocket plain;
+        plain.connectToHost(QHostAddress::LocalHost, server->port());
+        QVERIFY(plain.waitForConnected(5000));
+        plain.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+        QTRY_COMPARE(plain.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY(!plain.readAll().startsWith("HTTP/"));
+        m_nam.clearConnectionCache();
+        QTRY_COMPARE(server->connectionCount(), 0);
     }
 
     void webSocketOnOtherPathIs404()

@@ -117,6 +117,25 @@ token = s3cret
         QVERIFY(none->limits.perIpExempt.isEmpty());
     }
 
+    void tls()
+    {
+        // GIVEN the [tls] sample of PROTOCOL.md section 1, empty: plain HTTP/WS
+        const auto plain = Config::parse("[tls]\ncert =\nkey =\ninternal = false\n", QProcessEnvironment());
+        QVERIFY2(plain, plain ? "" : qPrintable(plain.error().message));
+        QVERIFY(!plain->tls.enabled());
+        QVERIFY(!plain->tls.internal);
+
+        // WHEN a pair is named in the file and TLS on the internal listener by the environment
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("CONFAB_TLS_INTERNAL"), QStringLiteral("true"));
+        const auto c = Config::parse("[tls]\ncert = /etc/confab/fullchain.pem\nkey = /etc/confab/privkey.pem\n", env);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message));
+        QVERIFY(c->tls.enabled());
+        QCOMPARE(c->tls.cert, QStringLiteral("/etc/confab/fullchain.pem"));
+        QCOMPARE(c->tls.key, QStringLiteral("/etc/confab/privkey.pem"));
+        QVERIFY(c->tls.internal);
+    }
+
     void invalid_data()
     {
         QTest::addColumn<QByteArray>("ini");
@@ -142,6 +161,11 @@ token = s3cret
         QTest::addRow("exempt prefix too long") << QByteArray("[limits]\nper_ip_exempt = 10.0.0.0/33\n") << QStringLiteral("10.0.0.0/33");
         QTest::addRow("header timeout without unit") << QByteArray("[server]\nheader_timeout = 10\n") << QStringLiteral("unit");
         QTest::addRow("header timeout too long") << QByteArray("[server]\nheader_timeout = 1h\n") << QStringLiteral("header_timeout");
+        QTest::addRow("tls cert without key") << QByteArray("[tls]\ncert = /etc/confab/cert.pem\n") << QStringLiteral("[tls] cert and key");
+        QTest::addRow("tls key without cert") << QByteArray("[tls]\nkey = /etc/confab/key.pem\n") << QStringLiteral("[tls] cert and key");
+        QTest::addRow("tls internal without a pair") << QByteArray("[tls]\ninternal = true\n") << QStringLiteral("internal");
+        QTest::addRow("tls internal not a bool") << QByteArray("[tls]\ncert = c\nkey = k\ninternal = sometimes\n") << QStringLiteral("true or false");
+        QTest::addRow("tls unknown key") << QByteArray("[tls]\nciphers = all\n") << QStringLiteral("unknown key");
         QTest::addRow("hard below soft") << QByteArray("[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n") << QStringLiteral("client_buffer_hard");
     }
     void invalid()

@@ -123,6 +123,30 @@ private Q_SLOTS:
             problems[0].contains(QLatin1String("client_buffer_hard")), qPrintable(problems[0]));
     }
 
+    void tlsPairIsCheckedAsAPair()
+    {
+        // Each [tls] line alone is fine; the file as a whole must name both or neither.
+        QCOMPARE(checkConfig("[tls]\ncert = /etc/confab/c.pem\nkey = /etc/confab/k.pem\ninternal = true\n", noEnv()),
+            QStringList());
+        const QStringList half = checkConfig("[tls]\ncert = /etc/confab/c.pem\n", noEnv());
+        QCOMPARE(half.size(), 1);
+        QVERIFY2(half[0].contains(QLatin1String("[tls] cert and key must be set together")), qPrintable(half[0]));
+        const QStringList bad = checkConfig("[tls]\ncert = c\nkey = k\ninternal = maybe\n", noEnv());
+        QCOMPARE(bad.size(), 1);
+        QVERIFY2(bad[0].startsWith(QLatin1String("line 4: [tls] internal")), qPrintable(bad[0]));
+
+        // The same through the environment, one variable at a time and as a whole
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("CONFAB_TLS_CERT"), QStringLiteral("/etc/confab/c.pem"));
+        env.insert(QStringLiteral("CONFAB_TLS_KEY"), QStringLiteral("/etc/confab/k.pem"));
+        env.insert(QStringLiteral("CONFAB_TLS_INTERNAL"), QStringLiteral("true"));
+        QCOMPARE(checkConfig({}, env), QStringList());
+        env.remove(QStringLiteral("CONFAB_TLS_KEY"));
+        const QStringList envHalf = checkConfig({}, env);
+        QCOMPARE(envHalf.size(), 1);
+        QVERIFY2(envHalf[0].contains(QLatin1String("[tls] cert and key")), qPrintable(envHalf[0]));
+    }
+
     void environmentOverridesAreChecked()
     {
         QProcessEnvironment env;

@@ -175,19 +175,29 @@ void ConfabProcess::kill()
     m_proc->waitForFinished(5000);
 }
 
+bool ConfabProcess::publicTls() const
+{
+    return !m_overrides.value(QStringLiteral("CONFAB_TLS_CERT")).isEmpty();
+}
+
+bool ConfabProcess::internalTls() const
+{
+    return publicTls() && m_overrides.value(QStringLiteral("CONFAB_TLS_INTERNAL")) == QLatin1String("true");
+}
+
 QString ConfabProcess::publicUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(m_publicPort);
+    return QStringLiteral("%1://127.0.0.1:%2").arg(publicTls() ? QStringLiteral("https") : QStringLiteral("http")).arg(m_publicPort);
 }
 
 QString ConfabProcess::internalUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(m_internalPort);
+    return QStringLiteral("%1://127.0.0.1:%2").arg(internalTls() ? QStringLiteral("https") : QStringLiteral("http")).arg(m_internalPort);
 }
 
 QString ConfabProcess::wsUrl() const
 {
-    return QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(m_publicPort);
+    return QStringLiteral("%1://127.0.0.1:%2/v1/ws").arg(publicTls() ? QStringLiteral("wss") : QStringLiteral("ws")).arg(m_publicPort);
 }
 
 QByteArray ConfabProcess::output() const

@@ -86,6 +86,10 @@ public:
     void kill();      // SIGKILL
     [[nodiscard]] quint16 publicPort() const { return m_publicPort; }
     [[nodiscard]] quint16 internalPort() const { return m_internalPort; }
+    // https:// and wss:// when the overrides name a [tls] cert (CONFAB_TLS_CERT), the internal
+    // listener's too with CONFAB_TLS_INTERNAL=true; the test makes its CA trusted.
+    [[nodiscard]] bool publicTls() const;
+    [[nodiscard]] bool internalTls() const;
     [[nodiscard]] QString publicUrl() const;
     [[nodiscard]] QString internalUrl() const;
     [[nodiscard]] QString wsUrl() const;

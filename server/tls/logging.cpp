@@ -1,0 +1,3 @@
+#include "tls/logging.h"
+
+Q_LOGGING_CATEGORY(lcTls, "confab.server.tls", QtInfoMsg)
