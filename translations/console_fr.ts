@@ -163,6 +163,13 @@
     </message>
 </context>
 <context>
+    <name>confab::console::DeadLetterBatch</name>
+    <message>
+        <source>not connected</source>
+        <translation>non connecté</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::DeadLettersModel</name>
     <message>
         <source>%1 – %2</source>
