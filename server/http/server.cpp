@@ -1,6 +1,6 @@
 #include "http/server.h"
+#include "http/server_p.h"
 
-#include "http/addresslimiter.h"
 #include "http/logging.h"
 #include "http/request.h"
 #include "http/requestparser.h"
@@ -16,22 +16,17 @@
 #include <QElapsedTimer>
 #include <QLocale>
 #include <QPointer>
-#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
-#include <cerrno>
-#include <cstring>
 #include <exception>
 #include <unordered_map>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace confab::http {
+
+using detail::Connection;
 
 namespace {
 
@@ -79,98 +74,7 @@ Response errorResponse(int status, ErrorCode code, const QString &message)
     return r;
 }
 
-struct Connection
-{
-    enum class State {
-        ReadingHead,
-        ReadingBody,
-        Handling, // a handler runs; nothing more is read until it answers
-        Closing, // the last response is written, waiting for the socket to go
-    };
-
-    QTcpSocket *socket = nullptr;
-    QSslSocket *tls = nullptr; // the same socket on a TLS listener
-    State state = State::ReadingHead;
-    RequestHead head;
-    QByteArray body;
-    QByteArray route;
-    quint64 seq = 0; // which request a handler's answer belongs to
-    QByteArray origin; // the request's Origin header, for the CORS response headers
-    bool corsAnswered = false; // a preflight answer carries its own CORS headers
-    qint64 lastActivityMs = 0;
-    qint64 handlerStartMs = 0;
-    qint64 headStartMs = -1; // the head's deadline runs from here; -1: waiting for a first byte
-    qint64 bodyStartMs = 0;
-    bool anyInput = false; // a silent connection is closed without a 408
-    QElapsedTimer started;
-    bool inProcessInput = false;
-};
-
 } // namespace
-
-class Server::Private
-{
-public:
-    Private(Server *server, Options opts, Router *r)
-        : q(server), options(std::move(opts)), router(r), listener(makeListener(options)), tcpServer(*listener),
-          addresses(options.maxConnectionsPerAddress, options.exemptSubnets), hub(hubOptions(options))
-    {
-        clock.start();
-    }
-
-    ~Private()
-    {
-        // Sockets go first and quietly, so no signal reaches a half-destroyed Private.
-        for (auto &[socket, connection] : connections) {
-            QObject::disconnect(socket, nullptr, q, nullptr);
-            delete socket;
-        }
-        connections.clear();
-    }
-
-    static std::unique_ptr<QTcpServer> makeListener(const Options &o);
-    // Bytes written but not yet sent; on TLS also the encrypted records Qt still holds, so the
-    // write high-water mark bounds memory on both kinds of listener.
-    [[nodiscard]] static qint64 unsent(const Connection &c)
-    {
-        return c.tls ? c.socket->bytesToWrite() + c.tls->encryptedBytesToWrite()
-                     : c.socket->bytesToWrite();
-    }
-    void acceptPending();
-    void processInput(Connection &c);
-    void dispatch(Connection &c);
-    [[nodiscard]] bool handOver(Connection &c, qsizetype headLength);
-    static websocket::Hub::Options hubOptions(const Options &o)
-    {
-        websocket::Hub::Options h;
-        h.maxMessageBytes = o.maxWebSocketMessageBytes;
-        h.bufferLimit = o.webSocketBufferLimit;
-        return h;
-    }
-    void respond(Connection &c, const Response &response, bool close);
-    void fail(Connection &c, int status, ErrorCode code, const QString &message);
-    // Answers a connection refused at accept (over a cap) and closes it.
-    void refuse(QTcpSocket *socket, int status, const QString &message);
-    void finish(QTcpSocket *socket, quint64 seq, Response response);
-    void sweep();
-    [[nodiscard]] Connection *find(QTcpSocket *socket);
-
-    static QCoro::Task<> runHandler(QPointer<Server> server, QPointer<QTcpSocket> socket,
-                                    quint64 seq, const Handler *handler, Request request);
-
-    Server *q;
-    Options options;
-    QString listenError; // why the last listen() failed
-    Router *router;
-    std::unique_ptr<QTcpServer> listener; // a QSslServer when options.tls is set
-    QTcpServer &tcpServer;
-    AddressLimiter addresses; // before the hub: its sockets' counts are released into it
-    websocket::Hub hub;
-    QTimer sweepTimer;
-    QElapsedTimer clock;
-    std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> connections;
-    bool closing = false;
-};
 
 Connection *Server::Private::find(QTcpSocket *socket)
 {
@@ -585,127 +489,5 @@ Server::Server(Options options, Router *router, QObject *parent)
 }
 
 Server::~Server() = default;
-
-std::unique_ptr<QTcpServer> Server::Private::makeListener(const Options &o)
-{
-    if (!o.tls)
-        return std::make_unique<QTcpServer>();
-    auto tls = std::make_unique<QSslServer>();
-    tls->setSslConfiguration(*o.tls);
-    tls->setHandshakeTimeout(o.tlsHandshakeTimeoutMs);
-    // A failed handshake (plain HTTP on the TLS port, an old protocol version, a client that
-    // does not trust the certificate) is the client's problem: QSslServer drops the socket.
-    QObject::connect(tls.get(), &QSslServer::errorOccurred, tls.get(),
-                     [](QSslSocket *socket, QAbstractSocket::SocketError) {
-                         qCDebug(lcHttp) << "TLS handshake with" << socket->peerAddress()
-                                         << "failed:" << socket->errorString();
-                     });
-    return tls;
-}
-
-bool Server::isTls() const
-{
-    return d->options.tls.has_value();
-}
-
-void Server::setTlsConfiguration(const QSslConfiguration &configuration)
-{
-    if (!d->options.tls)
-        return;
-    d->options.tls = configuration;
-    static_cast<QSslServer &>(d->tcpServer).setSslConfiguration(configuration);
-}
-
-namespace {
-
-// A listening socket with SO_REUSEPORT, which QTcpServer cannot set before it binds; -1 and
-// *error on failure.
-int reusePortSocket(const QHostAddress &address, quint16 port, int backlog, QString *error)
-{
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        const Q_IPV6ADDR ip = address.toIPv6Address();
-        std::memcpy(&a->sin6_addr, &ip, sizeof ip);
-        length = sizeof *a;
-    } else {
-        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        a->sin_addr.s_addr = htonl(address.toIPv4Address());
-        length = sizeof *a;
-    }
-    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const int on = 1;
-    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
-        || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
-        || ::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(fd, backlog) != 0) {
-        *error = QString::fromLocal8Bit(std::strerror(errno));
-        if (fd >= 0)
-            ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-} // namespace
-
-bool Server::listen(const QHostAddress &address, quint16 port)
-{
-    d->closing = false;
-    if (d->options.reusePort) {
-        const int fd = reusePortSocket(address, port, d->options.listenBacklog, &d->listenError);
-        if (fd < 0)
-            return false;
-        if (!d->tcpServer.setSocketDescriptor(fd)) {
-            d->listenError = d->tcpServer.errorString();
-            ::close(fd);
-            return false;
-        }
-    } else if (!d->tcpServer.listen(address, port)) {
-        d->listenError = d->tcpServer.errorString();
-        return false;
-    }
-    d->sweepTimer.start();
-    return true;
-}
-
-quint16 Server::port() const
-{
-    return d->tcpServer.serverPort();
-}
-
-QString Server::errorString() const
-{
-    return d->listenError;
-}
-
-void Server::close()
-{
-    d->closing = true;
-    d->tcpServer.close();
-    std::vector<Connection *> idle;
-    for (auto &[socket, c] : d->connections) {
-        if (c->state == Connection::State::ReadingHead && socket->bytesAvailable() == 0)
-            idle.push_back(c.get());
-    }
-    for (Connection *c : idle) {
-        c->state = Connection::State::Closing;
-        c->socket->disconnectFromHost();
-    }
-}
-
-int Server::connectionCount() const
-{
-    return int(d->connections.size());
-}
-
-int Server::webSocketCount() const
-{
-    return d->hub.connectionCount();
-}
 
 } // namespace confab::http
