@@ -17,11 +17,17 @@
 #include <functional>
 
 struct redisAsyncContext;
+struct redisReply;
 
 namespace confab::redis::detail
 {
 
 using ReplyFn = std::function<void(Reply)>;
+
+// A hiredis reply as a Value (errors as Value::Type::Error), or as a Reply (errors as Error);
+// reply.cpp.
+[[nodiscard]] Value toValue(const redisReply *r);
+[[nodiscard]] Reply toReply(const redisReply *r);
 
 class Connection : public QObject
 {
