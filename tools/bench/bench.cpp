@@ -42,20 +42,6 @@ void Bench::fail(const QString &why)
     Q_EMIT finished(1);
 }
 
-void Bench::request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
-                    std::function<void(int, QByteArray)> done)
-{
-    QNetworkRequest req(url);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    req.setRawHeader("Authorization", "Bearer " + token);
-    req.setTransferTimeout(30000);
-    QNetworkReply *reply = m_nam.sendCustomRequest(req, verb, body);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
-        reply->deleteLater();
-        done(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll());
-    });
-}
-
 void Bench::start()
 {
     m_clock.start();
@@ -64,26 +50,12 @@ void Bench::start()
 
 void Bench::createApp()
 {
-    const QJsonObject app{{QStringLiteral("name"), QStringLiteral("bench")},
-                          {QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 0},
-                                                                 {QStringLiteral("app_msgs_per_s"), 0},
-                                                                 {QStringLiteral("conns_per_user_per_10s"), 0}}}};
-    QUrl url = m_opt.adminUrl;
-    url.setPath(QStringLiteral("/admin/apps"));
-    const QByteArray admin = m_opt.adminToken.toUtf8();
-    request("POST", url, admin, QJsonDocument(app).toJson(QJsonDocument::Compact), [this, admin](int status, QByteArray body) {
-        if (status != 201)
-            return fail(QStringLiteral("creating the app: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
-        const QString appId = QJsonDocument::fromJson(body).object().value(QLatin1String("app_id")).toString();
-        QUrl keyUrl = m_opt.adminUrl;
-        keyUrl.setPath(QStringLiteral("/admin/apps/%1/keys").arg(appId));
-        request("POST", keyUrl, admin, R"({"label":"bench"})", [this](int status, QByteArray body) {
-            if (status != 201)
-                return fail(QStringLiteral("creating an API key: HTTP %1").arg(status));
-            m_apiKey = QJsonDocument::fromJson(body).object().value(QLatin1String("api_key")).toString().toUtf8();
-            createConversations();
-        });
-    });
+    m_rest.createUnlimitedApp(m_opt.adminUrl, m_opt.adminToken.toUtf8(), QStringLiteral("bench"),
+                              [this](QByteArray apiKey) {
+                                  m_apiKey = std::move(apiKey);
+                                  createConversations();
+                              },
+                              [this](const QString &why) { fail(why); });
 }
 
 void Bench::createConversations()
@@ -101,7 +73,7 @@ void Bench::createConversations()
         for (int i = c; i < n; i += m)
             members.append(m_clients[i].userId);
         const QJsonObject body{{QStringLiteral("kind"), QStringLiteral("group")}, {QStringLiteral("members"), members}};
-        request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, c, m, n](int status, QByteArray body) {
+        m_rest.request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, c, m, n](int status, QByteArray body) {
             if (status != 201)
                 return fail(QStringLiteral("creating a conversation: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
             const QString id = QJsonDocument::fromJson(body).object().value(QLatin1String("id")).toString();
@@ -131,7 +103,7 @@ void Bench::mintNext()
     QUrl url = m_opt.apiUrl;
     url.setPath(QStringLiteral("/v1/auth/token"));
     const QJsonObject body{{QStringLiteral("user_id"), m_clients[i].userId}, {QStringLiteral("ttl_s"), 86400}};
-    request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, i](int status, QByteArray body) {
+    m_rest.request("POST", url, m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact), [this, i](int status, QByteArray body) {
         if (status != 200)
             return fail(QStringLiteral("minting a token: HTTP %1").arg(status));
         mintNext();
@@ -324,7 +296,7 @@ void Bench::flushThenReadHistory()
     QUrl url = m_opt.adminUrl;
     url.setPath(QStringLiteral("/admin/flush"));
     const qint64 started = m_clock.nsecsElapsed() / 1000;
-    request("POST", url, m_opt.adminToken.toUtf8(), {}, [this, started](int status, QByteArray body) {
+    m_rest.request("POST", url, m_opt.adminToken.toUtf8(), {}, [this, started](int status, QByteArray body) {
         const double ms = double(m_clock.nsecsElapsed() / 1000 - started) / 1000.0;
         std::fprintf(stdout, "POST /admin/flush: HTTP %d %s in %.1f ms\n", status, body.constData(), ms);
         std::fflush(stdout);
@@ -356,7 +328,7 @@ void Bench::readOnePage()
     url.setPath(QStringLiteral("/v1/conversations/%1/messages").arg(convo));
     url.setQuery(QStringLiteral("before_seq=%1&limit=%2").arg(before).arg(m_opt.historyLimit));
     const qint64 started = m_clock.nsecsElapsed() / 1000;
-    request("GET", url, m_apiKey, {}, [this, started](int status, QByteArray body) {
+    m_rest.request("GET", url, m_apiKey, {}, [this, started](int status, QByteArray body) {
         m_historyLatency.add(m_clock.nsecsElapsed() / 1000 - started);
         if (status != 200)
             ++m_historyErrors;

@@ -1,9 +1,10 @@
 #pragma once
 
+#include "restclient.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
-#include <QNetworkAccessManager>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -71,8 +72,6 @@ private:
         QHash<QByteArray, qint64> sentAt;   // client_msg_id -> elapsed us
     };
 
-    void request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
-                 std::function<void(int, QByteArray)> done);
     void createApp();
     void createConversations();
     void mintTokens();
@@ -90,7 +89,7 @@ private:
     void fail(const QString &why);
 
     Options m_opt;
-    QNetworkAccessManager m_nam;
+    tools::RestClient m_rest;
     QByteArray m_apiKey;
     QList<Client> m_clients;
     QStringList m_convoIds;

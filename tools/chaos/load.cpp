@@ -71,20 +71,6 @@ void Load::fail(const QString &why)
     Q_EMIT finished(2);
 }
 
-void Load::request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
-                   std::function<void(int, QByteArray)> done)
-{
-    QNetworkRequest req(url);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    req.setRawHeader("Authorization", "Bearer " + token);
-    req.setTransferTimeout(30000);
-    QNetworkReply *reply = m_nam.sendCustomRequest(req, verb, body);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
-        reply->deleteLater();
-        done(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll());
-    });
-}
-
 void Load::start()
 {
     m_clock.start();
@@ -93,27 +79,12 @@ void Load::start()
 
 void Load::createApp()
 {
-    // No rate limits: the run measures faults, not the limiter.
-    const QJsonObject app{{QStringLiteral("name"), QStringLiteral("chaos")},
-                          {QStringLiteral("limits"), QJsonObject{{QStringLiteral("user_msgs_per_min"), 0},
-                                                                 {QStringLiteral("app_msgs_per_s"), 0},
-                                                                 {QStringLiteral("conns_per_user_per_10s"), 0}}}};
-    QUrl url = m_opt.adminUrl;
-    url.setPath(QStringLiteral("/admin/apps"));
-    const QByteArray admin = m_opt.adminToken.toUtf8();
-    request("POST", url, admin, QJsonDocument(app).toJson(QJsonDocument::Compact), [this, admin](int status, QByteArray body) {
-        if (status != 201)
-            return fail(QStringLiteral("creating the app: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
-        const QString appId = QJsonDocument::fromJson(body).object().value(QLatin1String("app_id")).toString();
-        QUrl keyUrl = m_opt.adminUrl;
-        keyUrl.setPath(QStringLiteral("/admin/apps/%1/keys").arg(appId));
-        request("POST", keyUrl, admin, R"({"label":"chaos"})", [this](int status, QByteArray body) {
-            if (status != 201)
-                return fail(QStringLiteral("creating an API key: HTTP %1").arg(status));
-            m_apiKey = QJsonDocument::fromJson(body).object().value(QLatin1String("api_key")).toString().toUtf8();
-            createConversations();
-        });
-    });
+    m_rest.createUnlimitedApp(m_opt.adminUrl, m_opt.adminToken.toUtf8(), QStringLiteral("chaos"),
+                              [this](QByteArray apiKey) {
+                                  m_apiKey = std::move(apiKey);
+                                  createConversations();
+                              },
+                              [this](const QString &why) { fail(why); });
 }
 
 void Load::createConversations()
@@ -139,7 +110,7 @@ void Load::createConversations()
             if (cl.convo == c)
                 members.append(cl.userId);
         const QJsonObject body{{QStringLiteral("kind"), QStringLiteral("group")}, {QStringLiteral("members"), members}};
-        request("POST", api(0, QStringLiteral("/v1/conversations")), m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact),
+        m_rest.request("POST", api(0, QStringLiteral("/v1/conversations")), m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact),
                 [this, c](int status, QByteArray body) {
                     if (status != 201)
                         return fail(QStringLiteral("creating a conversation: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));
@@ -157,7 +128,7 @@ void Load::mintNext()
         return;
     const int i = m_nextMint++;
     const QJsonObject body{{QStringLiteral("user_id"), m_clients[i].userId}, {QStringLiteral("ttl_s"), 86400}};
-    request("POST", api(0, QStringLiteral("/v1/auth/token")), m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact),
+    m_rest.request("POST", api(0, QStringLiteral("/v1/auth/token")), m_apiKey, QJsonDocument(body).toJson(QJsonDocument::Compact),
             [this, i](int status, QByteArray body) {
                 if (status != 200)
                     return fail(QStringLiteral("minting a token: HTTP %1").arg(status));
@@ -470,7 +441,7 @@ void Load::readHistory(int convo, qint64 afterSeq, int node, std::shared_ptr<std
 {
     QUrl url = api(node, QStringLiteral("/v1/conversations/%1/messages").arg(m_convoIds[convo]));
     url.setQuery(QStringLiteral("after_seq=%1&limit=200").arg(afterSeq));
-    request("GET", url, m_apiKey, {}, [this, convo, afterSeq, node, got, failures](int status, QByteArray body) {
+    m_rest.request("GET", url, m_apiKey, {}, [this, convo, afterSeq, node, got, failures](int status, QByteArray body) {
         if (status != 200) {
             if (failures >= 20)
                 return fail(QStringLiteral("reading history: HTTP %1 %2").arg(status).arg(QString::fromUtf8(body)));

@@ -1,11 +1,12 @@
 #pragma once
 
+#include "restclient.h"
+
 #include "ledger.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
-#include <QNetworkAccessManager>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -77,8 +78,6 @@ private:
         bool pumpScheduled = false;
     };
 
-    void request(const QByteArray &verb, const QUrl &url, const QByteArray &token, const QByteArray &body,
-                 std::function<void(int, QByteArray)> done);
     void createApp();
     void createConversations();
     void mintNext();
@@ -103,7 +102,7 @@ private:
     [[nodiscard]] QUrl api(int node, const QString &path) const;
 
     Options m_opt;
-    QNetworkAccessManager m_nam;
+    tools::RestClient m_rest;
     QByteArray m_apiKey;
     Ledger m_ledger;
     QList<Client> m_clients;
