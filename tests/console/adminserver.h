@@ -1,10 +1,13 @@
 #pragma once
 
+#include "core/adminclient.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -68,5 +71,19 @@ private:
     QList<QNetworkRequest> m_requests;
     QList<QJsonObject> m_frames;
 };
+
+// Opens a client on a fresh server and waits until it has subscribed.
+inline bool connectPair(FramingServer &server, AdminClient &client)
+{
+    if (!server.listen())
+        return false;
+    client.open(server.url(), QStringLiteral("admin-secret"));
+    return QTest::qWaitFor(
+        [&] {
+            return client.state() == AdminClient::State::Connected
+                && !server.framesOfType(QStringLiteral("stats.subscribe")).isEmpty();
+        },
+        10000);
+}
 
 } // namespace confab::console::test

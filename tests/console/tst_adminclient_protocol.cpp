@@ -16,21 +16,6 @@ class tst_AdminClientProtocol : public QObject
 {
     Q_OBJECT
 
-private:
-    // Opens a client on a fresh server and waits until it has subscribed.
-    static bool connectPair(test::FramingServer &server, AdminClient &client)
-    {
-        if (!server.listen())
-            return false;
-        client.open(server.url(), QStringLiteral("admin-secret"));
-        return QTest::qWaitFor(
-            [&] {
-                return client.state() == AdminClient::State::Connected
-                    && !server.framesOfType(QStringLiteral("stats.subscribe")).isEmpty();
-            },
-            10000);
-    }
-
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<Stats>(); }
 
@@ -40,7 +25,7 @@ private Q_SLOTS:
         AdminClient client;
         client.setStatsIntervalMs(2000);
         QSignalSpy states(&client, &AdminClient::stateChanged);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         QCOMPARE(server.requests().size(), 1);
         QCOMPARE(
             server.requests().at(0).rawHeader("Authorization"), QByteArray("Bearer admin-secret"));
@@ -57,7 +42,7 @@ private Q_SLOTS:
     {
         test::FramingServer server;
         AdminClient client;
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         QSignalSpy stats(&client, &AdminClient::statsReceived);
         QSignalSpy warnings(&client, &AdminClient::protocolWarning);
         server.send(test::protocolStatsFrame());
@@ -81,7 +66,7 @@ private Q_SLOTS:
     {
         test::FramingServer server;
         AdminClient client;
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         AdminReply *list = client.listDeadLetters(50);
         AdminReply *retry = client.retryDeadLetter(QStringLiteral("dl7"));
         AdminReply *flush = client.flushNow();
@@ -146,7 +131,7 @@ private Q_SLOTS:
     {
         test::FramingServer server;
         AdminClient client;
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         AdminReply *flush = client.flushNow();
         AdminReply *discard = client.discardDeadLetter(QStringLiteral("nope"));
         AdminReply *list = client.listDeadLetters();
@@ -203,7 +188,7 @@ private Q_SLOTS:
         test::FramingServer server;
         AdminClient client;
         client.setRequestTimeoutMs(150);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         AdminReply *reply = client.runRetention();
         QString message;
         connect(reply, &AdminReply::finished, this, [&] { message = reply->error().message; });
@@ -217,7 +202,7 @@ private Q_SLOTS:
         test::FramingServer server;
         AdminClient client;
         client.setReconnectBackoff(50, 400);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         AdminReply *reply = client.flushNow();
         ErrorCode code = ErrorCode::Internal;
         connect(reply, &AdminReply::finished, this, [&] { code = reply->error().code; });
@@ -245,7 +230,7 @@ private Q_SLOTS:
         test::FramingServer server;
         AdminClient client;
         client.setReconnectBackoff(40, 300);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         const quint16 port = server.port();
         // GIVEN the server goes away for good
         server.stopListening();
@@ -274,7 +259,7 @@ private Q_SLOTS:
         test::FramingServer server;
         AdminClient client;
         client.setReconnectBackoff(20, 40);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         server.latest()->close(QWebSocketProtocol::CloseCode(4001), QStringLiteral("unauthorized"));
         QTRY_COMPARE(client.state(), AdminClient::State::Disconnected);
         QVERIFY2(
@@ -288,7 +273,7 @@ private Q_SLOTS:
         test::FramingServer server;
         AdminClient client;
         client.setReconnectBackoff(20, 40);
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         client.close();
         QCOMPARE(client.state(), AdminClient::State::Disconnected);
         QTest::qWait(200);

@@ -18,19 +18,6 @@ class tst_DeadLetterBatch : public QObject
     Q_OBJECT
 
 private:
-    static bool connectPair(test::FramingServer &server, AdminClient &client)
-    {
-        if (!server.listen())
-            return false;
-        client.open(server.url(), QStringLiteral("admin-secret"));
-        return QTest::qWaitFor(
-            [&] {
-                return client.state() == AdminClient::State::Connected
-                    && !server.framesOfType(QStringLiteral("stats.subscribe")).isEmpty();
-            },
-            10000);
-    }
-
     static QList<QJsonObject> retries(const test::FramingServer &server)
     {
         return server.framesOfType(QStringLiteral("dead_letters.retry"));
@@ -53,7 +40,7 @@ private Q_SLOTS:
     {
         test::FramingServer server;
         AdminClient client;
-        QVERIFY(connectPair(server, client));
+        QVERIFY(test::connectPair(server, client));
         QStringList ids;
         for (int i = 0; i < 12; ++i)
             ids << QStringLiteral("dl%1").arg(i);
