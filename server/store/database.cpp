@@ -10,6 +10,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -40,13 +41,68 @@ struct ConnectionParams
     QString where;   // host:port/db, for messages (never the credentials)
 };
 
+// libpq accepts several hosts, postgresql://u:p@h1:5432,h2:5433/db?target_session_attrs=read-write,
+// and tries them in order (how a Patroni-style failover is followed). QUrl takes one host, so
+// the host list is cut out of the authority and the rest parsed with the first host in it.
+struct HostList
+{
+    QStringList hosts;
+    QStringList ports;
+    QString singleHostUrl; // text with the whole list replaced by its first entry
+    bool valid = true;
+};
+
+HostList splitHosts(const QString &text)
+{
+    HostList out;
+    out.singleHostUrl = text;
+    const qsizetype schemeEnd = text.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0)
+        return out;
+    const qsizetype authorityStart = schemeEnd + 3;
+    qsizetype authorityEnd = text.size();
+    for (const QChar c : {QLatin1Char('/'), QLatin1Char('?'), QLatin1Char('#')}) {
+        const qsizetype at = text.indexOf(c, authorityStart);
+        if (at >= 0)
+            authorityEnd = std::min(authorityEnd, at);
+    }
+    const QString authority = text.mid(authorityStart, authorityEnd - authorityStart);
+    const qsizetype userEnd = authority.lastIndexOf(QLatin1Char('@'));
+    const QString hostPart = authority.mid(userEnd + 1);
+    if (!hostPart.contains(QLatin1Char(',')))
+        return out;
+    for (const QString &entry : hostPart.split(QLatin1Char(','))) {
+        // host[:port]; IPv6 literals in brackets keep their colons.
+        const qsizetype bracket = entry.lastIndexOf(QLatin1Char(']'));
+        const qsizetype colon = entry.lastIndexOf(QLatin1Char(':'));
+        const bool hasPort = colon > bracket;
+        QString host = hasPort ? entry.left(colon) : entry;
+        const QString port = hasPort ? entry.mid(colon + 1) : QStringLiteral("5432");
+        bool portOk = false;
+        const int portNumber = port.toInt(&portOk);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        if (host.isEmpty() || !portOk || portNumber <= 0 || portNumber > 65535) {
+            out.valid = false;
+            return out;
+        }
+        out.hosts.append(host);
+        out.ports.append(QString::number(portNumber));
+    }
+    const QString first = hostPart.section(QLatin1Char(','), 0, 0);
+    out.singleHostUrl = text.left(authorityStart) + authority.left(userEnd + 1) + first + text.mid(authorityEnd);
+    return out;
+}
+
 ConnectionParams parseUrl(const QString &text)
 {
     ConnectionParams p;
-    const QUrl url(text, QUrl::StrictMode);
+    const HostList list = splitHosts(text);
+    const QUrl url(list.singleHostUrl, QUrl::StrictMode);
     const QString scheme = url.scheme();
-    if (!url.isValid() || (scheme != QLatin1String("postgresql") && scheme != QLatin1String("postgres"))) {
-        p.invalid = QStringLiteral("the PostgreSQL URL is not of the form postgresql://user:pass@host:port/db");
+    if (!list.valid || !url.isValid()
+        || (scheme != QLatin1String("postgresql") && scheme != QLatin1String("postgres"))) {
+        p.invalid = QStringLiteral("the PostgreSQL URL is not of the form postgresql://user:pass@host:port[,host:port...]/db");
         return p;
     }
     p.host = url.host(QUrl::FullyDecoded);
@@ -57,6 +113,16 @@ ConnectionParams parseUrl(const QString &text)
     if (p.host.isEmpty())
         p.host = QStringLiteral("localhost");
     p.where = QStringLiteral("%1:%2/%3").arg(p.host).arg(p.port).arg(p.database);
+    if (list.hosts.size() > 1) {
+        // QPSQL quotes the host value, and libpq reads a comma list in it; the matching port
+        // list goes with the options (QPSQL's port is a single number).
+        p.host = list.hosts.join(QLatin1Char(','));
+        p.port = -1;
+        QStringList where;
+        for (qsizetype i = 0; i < list.hosts.size(); ++i)
+            where.append(list.hosts[i] + QLatin1Char(':') + list.ports[i]);
+        p.where = QStringLiteral("%1/%2").arg(where.join(QLatin1Char(',')), p.database);
+    }
 
     QStringList options{QStringLiteral("connect_timeout=%1").arg(kConnectTimeoutS),
                         QStringLiteral("application_name=confabd"),
@@ -76,6 +142,8 @@ ConnectionParams parseUrl(const QString &text)
         }
         options.append(key + QLatin1Char('=') + value);
     }
+    if (list.hosts.size() > 1)
+        options.append(QStringLiteral("port=") + list.ports.join(QLatin1Char(',')));
     p.options = options.join(QLatin1Char(';'));
     return p;
 }
@@ -171,9 +239,11 @@ void Database::Private::work(int index)
                 down = false;
             }
             job(&db, openError);
-            if (sql::connectionBroken(db)) {
-                qCWarning(lcStore).noquote() << "lost the PostgreSQL connection to" << params.where
-                                             << "; reopening it on next use";
+            if (const bool readOnly = sql::takeReopenRequest(); readOnly || sql::connectionBroken(db)) {
+                qCWarning(lcStore).noquote()
+                    << (readOnly ? "PostgreSQL refused a write (not the primary) at"
+                                 : "lost the PostgreSQL connection to")
+                    << params.where << "; reopening it on next use";
                 db.close();
                 reportedDown = true;
             }

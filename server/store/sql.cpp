@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include <utility>
+
 namespace confab::store::sql {
 
 namespace {
@@ -14,6 +16,8 @@ QString sqlState(const QSqlError &e)
 {
     return e.nativeErrorCode();
 }
+
+thread_local bool t_reopenRequested = false;
 
 } // namespace
 
@@ -26,6 +30,11 @@ bool connectionBroken(const QSqlDatabase &db)
         return false;
     auto *conn = *static_cast<PGconn *const *>(handle.constData());
     return !conn || PQstatus(conn) == CONNECTION_BAD;
+}
+
+bool takeReopenRequest()
+{
+    return std::exchange(t_reopenRequested, false);
 }
 
 bool isUniqueViolation(const QSqlError &e)
@@ -47,7 +56,11 @@ Error toError(const QSqlError &e, const QString &what, const QSqlDatabase &db)
     const QString message = QStringLiteral("%1: %2").arg(what, detail.trimmed().section(QLatin1Char('\n'), 0, 0));
     // 08: connection exception; 57P01..57P03: admin/crash shutdown, cannot connect now;
     // 53300: too many connections. A lost socket leaves no SQLSTATE at all, hence the check.
-    const bool unavailable = e.type() == QSqlError::ConnectionError
+    // 25006: read_only_sql_transaction, what a primary demoted under an open connection says.
+    const bool readOnly = state == QLatin1String("25006");
+    if (readOnly)
+        t_reopenRequested = true;
+    const bool unavailable = readOnly || e.type() == QSqlError::ConnectionError
         || state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"))
         || state == QLatin1String("53300") || connectionBroken(db);
     if (unavailable)

@@ -22,6 +22,10 @@ namespace confab::store::sql {
 [[nodiscard]] Error toError(const QSqlError &e, const QString &what, const QSqlDatabase &db);
 // True when libpq says the connection is gone (it is then closed and reopened on next use).
 [[nodiscard]] bool connectionBroken(const QSqlDatabase &db);
+// True once after toError() met a server that refuses writes (SQLSTATE 25006, a standby or a
+// demoted primary): the calling worker reopens its connection, and libpq's
+// target_session_attrs=read-write then picks the host that is primary now.
+[[nodiscard]] bool takeReopenRequest();
 [[nodiscard]] bool isUniqueViolation(const QSqlError &e);
 [[nodiscard]] bool isForeignKeyViolation(const QSqlError &e);
 

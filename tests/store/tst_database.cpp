@@ -71,6 +71,7 @@ private Q_SLOTS:
     void unusableUrlIsUnavailable_data();
     void unusableUrlIsUnavailable();
     void brokenConnectionIsReopened();
+    void readOnlyConnectionIsReopened();
     void sqlErrorsMapToCodes();
     void destructorFinishesQueuedWork();
     void hangingServerFailsEveryJobFast();
@@ -282,6 +283,13 @@ void tst_Database::unusableUrlIsUnavailable_data()
     QTest::addRow("wrong scheme") << QStringLiteral("mysql://root@127.0.0.1/db");
     QTest::addRow("parameter that would inject options")
         << QStringLiteral("postgresql://postgres@127.0.0.1/db?sslmode=disable%3Bhost%3Devil");
+    QTest::addRow("host list with an empty host")
+        << QStringLiteral("postgresql://postgres@127.0.0.1:%1,:5432/postgres").arg(closedPort);
+    QTest::addRow("host list with a bad port")
+        << QStringLiteral("postgresql://postgres@127.0.0.1:%1,127.0.0.1:99999/postgres").arg(closedPort);
+    QTest::addRow("host list where nothing listens")
+        << QStringLiteral("postgresql://postgres@127.0.0.1:%1,127.0.0.1:%1/postgres?target_session_attrs=read-write")
+               .arg(closedPort);
     QUrl missingDb(m_env.pgAdminUrl());
     missingDb.setPath(QStringLiteral("/no_such_database"));
     QTest::addRow("no such database") << missingDb.toString();
@@ -320,6 +328,28 @@ void tst_Database::brokenConnectionIsReopened()
     STORE_AWAIT(newPid, scalar(&db, QStringLiteral("SELECT pg_backend_pid()")));
     STORE_VERIFY(newPid);
     QVERIFY(*newPid != *pid);
+}
+
+void tst_Database::readOnlyConnectionIsReopened()
+{
+    // GIVEN a pool of one connection that has turned read-only, as a primary demoted under an
+    // open connection does
+    STORE_MIGRATED_DATABASE(db, m_env, 1);
+    STORE_AWAIT(pid, scalar(db.get(), QStringLiteral("SELECT pg_backend_pid()")));
+    STORE_VERIFY(pid);
+    STORE_AWAIT(readOnly, scalar(db.get(), QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")));
+    STORE_VERIFY(readOnly);
+    // WHEN a write is refused for it (SQLSTATE 25006)
+    STORE_AWAIT(refused, scalar(db.get(), QStringLiteral("INSERT INTO apps (id, name, token_secret) VALUES ('a', 'n', 'x') RETURNING id")));
+    // THEN the write is Unavailable (not applied, try again) and the next job runs on a new
+    // connection, which takes writes
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Unavailable);
+    STORE_AWAIT(newPid, scalar(db.get(), QStringLiteral("SELECT pg_backend_pid()")));
+    STORE_VERIFY(newPid);
+    QVERIFY(*newPid != *pid);
+    STORE_AWAIT(written, scalar(db.get(), QStringLiteral("INSERT INTO apps (id, name, token_secret) VALUES ('a', 'n', 'x') RETURNING id")));
+    STORE_VERIFY(written);
 }
 
 void tst_Database::sqlErrorsMapToCodes()
