@@ -272,6 +272,12 @@ public:
     Counter &redisReconnects = counters(
         "confab_redis_reconnects_total", "Redis connections re-established after a loss.")
                                    .Add({});
+    Counter &pubsubMessages = counters("confab_redis_pubsub_messages_received_total",
+                                       "Pub/sub messages Redis pushed to this node (fan-out between nodes).")
+                                  .Add({});
+    Counter &pubsubBytes = counters("confab_redis_pubsub_bytes_received_total",
+                                    "Payload bytes of the pub/sub messages Redis pushed to this node.")
+                               .Add({});
     Gauge &redisMaxMemory = gauges(
         "confab_redis_maxmemory_bytes", "Redis maxmemory in bytes; 0 when Redis has no limit.")
                                 .Add({});
@@ -279,6 +285,8 @@ public:
         = gauges("confab_build_info", "Always 1; labels say which confabd and Qt are running.");
 
     std::atomic<quint64> lastRedisCommands { 0 };
+    std::atomic<quint64> lastPubsubMessages { 0 };
+    std::atomic<quint64> lastPubsubBytes { 0 };
     std::atomic<quint64> lastRedisReconnects { 0 };
 };
 
@@ -408,6 +416,12 @@ void Metrics::setRedisCommandsTotal(quint64 total)
 void Metrics::setRedisReconnectsTotal(quint64 total)
 {
     advance(d->redisReconnects, d->lastRedisReconnects, total);
+}
+
+void Metrics::setRedisPubSubReceived(quint64 messages, quint64 bytes)
+{
+    advance(d->pubsubMessages, d->lastPubsubMessages, messages);
+    advance(d->pubsubBytes, d->lastPubsubBytes, bytes);
 }
 
 void Metrics::setRedisMaxMemory(qint64 bytes)

@@ -29,6 +29,8 @@ public:
     QSet<QByteArray> channels;
     QSet<QByteArray> awaiting; // sent after (re)connecting, not yet confirmed
     bool announced = false;
+    quint64 messagesReceived = 0;
+    quint64 bytesReceived = 0;
 };
 
 void Subscriber::Private::onReady()
@@ -66,6 +68,8 @@ void Subscriber::Private::onPush(const Value &v)
     const QByteArray kind = v.elements.at(0).str.toLower();
     const QByteArray &channel = v.elements.at(1).str;
     if (kind == "message") {
+        ++messagesReceived;
+        bytesReceived += quint64(v.elements.at(2).str.size());
         // Messages already in flight when the caller unsubscribed are not theirs any more.
         if (channels.contains(channel))
             Q_EMIT q->message(channel, v.elements.at(2).str);
@@ -124,6 +128,16 @@ qsizetype Subscriber::channelCount() const
 bool Subscriber::isSubscribed(const QByteArray &channel) const
 {
     return d->channels.contains(channel);
+}
+
+quint64 Subscriber::messagesReceived() const
+{
+    return d->messagesReceived;
+}
+
+quint64 Subscriber::bytesReceived() const
+{
+    return d->bytesReceived;
 }
 
 } // namespace confab::redis

@@ -24,6 +24,11 @@ public:
     void unsubscribe(const QByteArray &channel);
     [[nodiscard]] qsizetype channelCount() const;
     [[nodiscard]] bool isSubscribed(const QByteArray &channel) const;
+    // For metrics: messages (and their payload bytes) Redis pushed to this node, including any
+    // that arrived just after an unsubscribe. Interest-based fan-out keeps them to channels of
+    // conversations with a member on this node.
+    [[nodiscard]] quint64 messagesReceived() const;
+    [[nodiscard]] quint64 bytesReceived() const;
 
 Q_SIGNALS:
     void message(const QByteArray &channel, const QByteArray &payload);

@@ -194,6 +194,21 @@ QPair<QString, QByteArray> Cluster::createApp(const QJsonObject &extra)
     return {appId, key.json.value(QLatin1String("api_key")).toString().toUtf8()};
 }
 
+double Cluster::metric(int node, const QByteArray &name, const QByteArray &label)
+{
+    const HttpResult r = rest.call("GET", admin(node) + QStringLiteral("/metrics"), {});
+    for (const QByteArray &line : r.body.split('\n')) {
+        if (!line.startsWith(name))
+            continue;
+        const QByteArray rest = line.mid(name.size());
+        const bool labelled = rest.startsWith('{');
+        if (!(labelled || rest.startsWith(' ')) || (!label.isEmpty() && !(labelled && rest.contains(label))))
+            continue;
+        return line.mid(line.lastIndexOf(' ') + 1).trimmed().toDouble();
+    }
+    return -1;
+}
+
 QByteArray Cluster::userToken(const QByteArray &apiKey, const QString &userId, int ttl)
 {
     const HttpResult r = rest.call("POST", api() + QStringLiteral("/v1/auth/token"), apiKey,

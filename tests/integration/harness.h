@@ -103,6 +103,10 @@ public:
     // Creates a conversation with the API key; returns its id.
     QString createConversation(const QByteArray &apiKey, const QStringList &members,
                                const QString &kind = QStringLiteral("group"));
+    // One sample of node i's /metrics: the first line of the family `name` whose labels
+    // contain `label` (e.g. R"(code="4008")"), or any line of it when label is empty; -1 when
+    // there is none.
+    [[nodiscard]] double metric(int node, const QByteArray &name, const QByteArray &label = {});
 
     Rest rest;
 

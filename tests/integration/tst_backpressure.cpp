@@ -2,6 +2,8 @@
 // 4008; server memory per client stays bounded (PROTOCOL.md section 5 "Backpressure").
 #include "harness.h"
 
+#include <algorithm>
+
 #include <QTcpSocket>
 #include <QTest>
 
@@ -87,12 +89,7 @@ QByteArray maskedFrame(quint8 opcode, const QByteArray &payload)
 // confab_ws_closes_total{code="4008"} of the cluster's node.
 qint64 closes4008(Cluster &cluster)
 {
-    const HttpResult r = cluster.rest.call("GET", cluster.admin() + QStringLiteral("/metrics"), {});
-    for (const QByteArray &line : r.body.split('\n')) {
-        if (line.startsWith("confab_ws_closes_total{") && line.contains(R"(code="4008")"))
-            return line.split(' ').value(1).toLongLong();
-    }
-    return 0;
+    return std::max<qint64>(0, qint64(cluster.metric(0, "confab_ws_closes_total", R"(code="4008")")));
 }
 
 } // namespace

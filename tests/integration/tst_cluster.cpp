@@ -77,6 +77,67 @@ private Q_SLOTS:
         QVERIFY(!p3.waitFor(QStringLiteral("message.create")).isEmpty());
     }
 
+    // Interest-based fan-out (issue 14, item 3): a node subscribes only to the channels of
+    // conversations with a member connected to it, so Redis pushes it none of the others.
+    void fanoutGoesOnlyWhereMembersAre()
+    {
+        // GIVEN three nodes, and three conversations whose members are all on one node each
+        const int third = m_cluster->startNode();
+        QCOMPARE(third, 2);
+        std::vector<std::unique_ptr<WsClient>> clients;
+        QStringList convos;
+        for (int node = 0; node < 3; ++node) {
+            const QString a = QStringLiteral("fan%1a").arg(node), b = QStringLiteral("fan%1b").arg(node);
+            convos << m_cluster->createConversation(m_key, {a, b});
+            for (const QString &u : {a, b}) {
+                clients.push_back(std::make_unique<WsClient>());
+                QVERIFY(clients.back()->connectAndAuth(m_cluster->ws(node), m_cluster->userToken(m_key, u)));
+            }
+        }
+        // The counters reach /metrics on a 5 s tick: take them once they are still for a tick.
+        const QByteArray messages = "confab_redis_pubsub_messages_received_total";
+        const QByteArray bytes = "confab_redis_pubsub_bytes_received_total";
+        double before[3] = {}, beforeBytes[3] = {};
+        for (int settled = 0; settled < 5; ++settled) {
+            bool still = true;
+            for (int node = 0; node < 3; ++node) {
+                const double now = m_cluster->metric(node, messages);
+                still = still && now == before[node];
+                before[node] = now;
+                beforeBytes[node] = m_cluster->metric(node, bytes);
+            }
+            if (still && settled > 0)
+                break;
+            QTest::qWait(5500);
+        }
+        // WHEN each conversation gets 20 messages
+        constexpr int kPerConvo = 20;
+        for (int node = 0; node < 3; ++node) {
+            for (int i = 0; i < kPerConvo; ++i) {
+                const QJsonObject ack = clients[size_t(node * 2)]->request(QJsonObject{
+                    {QStringLiteral("type"), QStringLiteral("message.send")}, {QStringLiteral("convo_id"), convos[node]},
+                    {QStringLiteral("client_msg_id"), QStringLiteral("fan%1").arg(i)},
+                    {QStringLiteral("content"), QString(100, QLatin1Char('x'))}});
+                QCOMPARE(ack.value(QLatin1String("type")).toString(), QStringLiteral("message.ack"));
+            }
+            QTRY_COMPARE_WITH_TIMEOUT(clients[size_t(node * 2 + 1)]->frames(QStringLiteral("message.create")).size(),
+                                      kPerConvo, 10000);
+        }
+        // THEN each node was pushed exactly its own conversation's messages, a third of the
+        // bytes every node would get if every node heard every conversation
+        double total = 0, got[3] = {};
+        for (int node = 0; node < 3; ++node) {
+            QTRY_COMPARE_WITH_TIMEOUT(m_cluster->metric(node, messages) - before[node], double(kPerConvo), 15000);
+            got[node] = m_cluster->metric(node, bytes) - beforeBytes[node];
+            total += got[node];
+        }
+        for (int node = 0; node < 3; ++node) {
+            qInfo("node %d: %d pub/sub messages, %.0f of %.0f bytes (%.2f)", node + 1, kPerConvo, got[node], total,
+                  got[node] / total);
+            QVERIFY(got[node] > 0.25 * total && got[node] < 0.42 * total);
+        }
+    }
+
     void twoProcessesShareThePublicPort()
     {
         // GIVEN two more confabd processes on one host, both listening on the same public port

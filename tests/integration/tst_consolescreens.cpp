@@ -170,12 +170,7 @@ class TestConsoleScreens : public QObject
     // confab_flush_failures_total of a node's /metrics.
     static int flushFailures(Cluster &cluster, int node)
     {
-        const HttpResult r = cluster.rest.call(
-            "GET", cluster.admin(node) + QStringLiteral("/metrics"), Cluster::kAdminToken);
-        for (const QByteArray &line : r.body.split('\n'))
-            if (line.startsWith("confab_flush_failures_total"))
-                return line.mid(line.lastIndexOf(' ') + 1).trimmed().toInt();
-        return -1;
+        return int(cluster.metric(node, "confab_flush_failures_total"));
     }
 
 private Q_SLOTS:
