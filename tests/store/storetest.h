@@ -4,11 +4,14 @@
 // event loop, and a freshly migrated database.
 
 #include "store/database.h"
+#include "store/sql.h"
 #include "support/testenv.h"
 
 #include <QFuture>
 #include <QFutureWatcher>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <memory>
@@ -24,6 +27,20 @@ template<typename T>
     QSignalSpy spy(&watcher, &QFutureWatcherBase::finished);
     watcher.setFuture(future);
     return spy.wait(timeoutMs) || future.isFinished();
+}
+
+// Runs one statement on the pool and answers the first column of its first row ("" when it
+// returns no row). Not prepared: DO blocks cannot be.
+[[nodiscard]] inline QFuture<Expected<QString>> scalar(store::Database *db, const QString &statement)
+{
+    return db->run<QString>([statement](QSqlDatabase &conn) -> Expected<QString> {
+        QSqlQuery q(conn);
+        if (!q.exec(statement))
+            return store::sql::toError(q.lastError(), QStringLiteral("test query"), conn);
+        if (!q.next())
+            return QString();
+        return q.value(0).toString();
+    });
 }
 
 [[nodiscard]] inline QByteArray describe(const Error &e)

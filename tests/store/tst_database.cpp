@@ -11,6 +11,7 @@
 
 using namespace confab;
 using namespace confab::store;
+using confab::test::scalar;
 using confab::test::TestEnv;
 
 namespace {
@@ -27,19 +28,6 @@ QFuture<Expected<QList<int>>> recordedVersions(Database *db)
         while (q->next())
             versions.append(q->value(0).toInt());
         return versions;
-    });
-}
-
-QFuture<Expected<QString>> scalar(Database *db, const QString &statement)
-{
-    return db->run<QString>([statement](QSqlDatabase &conn) -> Expected<QString> {
-        // Not prepared: DO blocks cannot be.
-        QSqlQuery q(conn);
-        if (!q.exec(statement))
-            return sql::toError(q.lastError(), QStringLiteral("test query"), conn);
-        if (!q.next())
-            return QString();
-        return q.value(0).toString();
     });
 }
 

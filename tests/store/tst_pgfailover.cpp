@@ -5,7 +5,6 @@
 
 #include "storetest.h"
 
-#include "store/sql.h"
 #include "support/postgrespair.h"
 
 #include <QCoreApplication>
@@ -13,22 +12,7 @@
 using namespace confab;
 using namespace confab::store;
 using confab::test::PostgresPair;
-
-namespace {
-
-QFuture<Expected<QString>> scalar(Database *db, const QString &statement)
-{
-    return db->run<QString>([statement](QSqlDatabase &conn) -> Expected<QString> {
-        QSqlQuery q(conn);
-        if (!q.exec(statement))
-            return sql::toError(q.lastError(), QStringLiteral("test query"), conn);
-        if (!q.next())
-            return QString();
-        return q.value(0).toString();
-    });
-}
-
-} // namespace
+using confab::test::scalar;
 
 class tst_PgFailover : public QObject
 {
