@@ -129,6 +129,7 @@ CREATE TABLE webhook_deliveries (
     convo_id     text NOT NULL,
     data         jsonb NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
+    retry_from   timestamptz NOT NULL DEFAULT now(),
     coalescing   boolean NOT NULL DEFAULT false,
     due_at       timestamptz NOT NULL DEFAULT now(),
     attempts     integer NOT NULL DEFAULT 0,

@@ -62,7 +62,7 @@ QFuture<Status> DeliveryRepository::enqueueOffline(QString appId, QString convoI
         items.append(QJsonObject{{QStringLiteral("u"), u}, {QStringLiteral("id"), newEventId()}});
     const QString itemsJson = QString::fromUtf8(QJsonDocument(items).toJson(QJsonDocument::Compact));
     return m_db->run<Ok>([=](QSqlDatabase &db) -> Status {
-        // The appended array has at most 4 envelopes (3 kept + the new one), so dropping the
+        // -> and || share one precedence level, hence the parentheses. The appended array has at most 4 envelopes (3 kept + the new one), so dropping the
         // first one when there are more than 3 keeps the last 3.
         static const QString stmt = QStringLiteral(
             "INSERT INTO webhook_deliveries (id, app_id, type, user_id, convo_id, data, coalescing, due_at)"
@@ -75,8 +75,8 @@ QFuture<Status> DeliveryRepository::enqueueOffline(QString appId, QString convoI
             "  jsonb_set(jsonb_set(webhook_deliveries.data, '{count}',"
             "    to_jsonb(CAST(webhook_deliveries.data->>'count' AS bigint) + 1)),"
             "   '{messages}', CASE WHEN jsonb_array_length(webhook_deliveries.data->'messages') >= 3"
-            "    THEN (webhook_deliveries.data->'messages' || EXCLUDED.data->'messages') - 0"
-            "    ELSE webhook_deliveries.data->'messages' || EXCLUDED.data->'messages' END)");
+            "    THEN ((webhook_deliveries.data->'messages') || (EXCLUDED.data->'messages')) - 0"
+            "    ELSE (webhook_deliveries.data->'messages') || (EXCLUDED.data->'messages') END)");
         return okOr(sql::exec(db, stmt,
                               {{"app", appId},
                                {"convo", convoId},
@@ -118,7 +118,8 @@ QFuture<Expected<QList<Delivery>>> DeliveryRepository::claim(QString node, int l
             "  leased_by = :node, coalescing = false"
             " FROM cand WHERE w.seq = cand.seq"
             " RETURNING w.seq, w.id, w.app_id, w.type, w.user_id, w.convo_id, CAST(w.data AS text), ")
-            + sql::msOf("w.created_at") + QStringLiteral(", w.attempts");
+            + sql::msOf("w.created_at") + QStringLiteral(", ") + sql::msOf("w.retry_from")
+            + QStringLiteral(", w.attempts");
         auto q = sql::exec(db, stmt,
                            {{"free", freeJson}, {"per_app", perApp}, {"limit", limit}, {"lease", leaseMs}, {"node", node}},
                            QStringLiteral("claiming due webhooks"));
@@ -128,7 +129,8 @@ QFuture<Expected<QList<Delivery>>> DeliveryRepository::claim(QString node, int l
         while (q->next()) {
             out.append(Delivery{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(),
                                 q->value(3).toString(), q->value(4).toString(), q->value(5).toString(),
-                                q->value(6).toString().toUtf8(), q->value(7).toLongLong(), q->value(8).toInt()});
+                                q->value(6).toString().toUtf8(), q->value(7).toLongLong(), q->value(8).toLongLong(),
+                                q->value(9).toInt()});
         }
         std::sort(out.begin(), out.end(), [](const Delivery &a, const Delivery &b) { return a.seq < b.seq; });
         return out;
@@ -167,7 +169,7 @@ QFuture<Expected<int>> DeliveryRepository::requeueDead(QString appId, QString co
     return m_db->run<int>([=](QSqlDatabase &db) -> Expected<int> {
         auto q = sql::exec(db,
                            QStringLiteral("UPDATE webhook_deliveries SET dead = false, attempts = 0, last_error = '',"
-                                          " created_at = now(), due_at = now()"
+                                          " retry_from = now(), due_at = now()"
                                           " WHERE dead AND app_id = :app AND convo_id = :convo"),
                            {{"app", appId}, {"convo", convoId}},
                            QStringLiteral("retrying the dead webhooks of %1/%2").arg(appId, convoId));

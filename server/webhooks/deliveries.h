@@ -31,7 +31,8 @@ struct Delivery {
     QString userId;         // empty for conversation.created
     QString convoId;
     QByteArray data;        // the event's "data" object, JSON
-    qint64 createdMs = 0;
+    qint64 createdMs = 0;   // the body's "ts"
+    qint64 windowStartMs = 0; // the retry window runs from here (a retried dead letter restarts it)
     int attempts = 0;       // failed attempts so far
 };
 

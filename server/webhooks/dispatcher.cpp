@@ -209,7 +209,7 @@ QCoro::Task<> Dispatcher::deliver(Delivery d)
             m_metrics->webhookDelivery(d.appId.toUtf8(), outcome == Outcome::Delivered ? "delivered" : "dropped");
     } else {
         const int attempts = d.attempts + 1;
-        const qint64 due = nextAttemptMs(attempts, QRandomGenerator::global()->generateDouble(), nowMs(), d.createdMs,
+        const qint64 due = nextAttemptMs(attempts, QRandomGenerator::global()->generateDouble(), nowMs(), d.windowStartMs,
                                          m_options.retryWindowMs);
         auto rescheduling = m_deliveries->failed(d.seq, attempts, due, error);
         const Status rescheduled = co_await rescheduling;

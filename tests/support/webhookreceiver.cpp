@@ -19,6 +19,13 @@ WebhookReceiver::WebhookReceiver()
     });
 }
 
+WebhookReceiver::~WebhookReceiver()
+{
+    // The sockets are the server's children and die after this object's members.
+    for (QTcpSocket *s : m_server.findChildren<QTcpSocket *>())
+        s->disconnect(this);
+}
+
 bool WebhookReceiver::listen()
 {
     return m_server.listen(QHostAddress::LocalHost, 0);

@@ -31,6 +31,7 @@ public:
     };
 
     WebhookReceiver();
+    ~WebhookReceiver() override;
     bool listen();
     [[nodiscard]] QString url() const;
     void setMode(Mode mode) { m_mode = mode; }
