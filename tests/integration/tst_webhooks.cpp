@@ -238,7 +238,16 @@ private Q_SLOTS:
                 return !second.isEmpty();
             }(),
             15000);
-        QCOMPARE(c.rest.call("POST", c.admin() + QStringLiteral("/admin/dead-letters/%1/discard").arg(second), kToken).status, 200);
+        // (through the admin WebSocket this time, as the console does)
+        WsClient admin;
+        QVERIFY(admin.open(c.admin().replace(QStringLiteral("http://"), QStringLiteral("ws://")) + QStringLiteral("/admin/ws"), kToken));
+        const QJsonObject listed = admin.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("dead_letters.list")},
+                                                             {QStringLiteral("limit"), 10}});
+        QCOMPARE(listed.value(QLatin1String("items")).toArray().at(0).toObject().value(QLatin1String("kind")).toString(),
+                 QStringLiteral("webhook"));
+        const QJsonObject discarded = admin.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("dead_letters.discard")},
+                                                                {QStringLiteral("id"), second}});
+        QCOMPARE(discarded.value(QLatin1String("ok")).toBool(), true);
         QVERIFY(c.rest.call("GET", c.admin() + QStringLiteral("/admin/dead-letters"), kToken)
                     .json.value(QLatin1String("items")).toArray().isEmpty());
         checkCalls(receiver);
