@@ -23,6 +23,7 @@ namespace {
 
 constexpr int kClaimBatch = 64;
 constexpr int kGaugeMs = 5000;
+constexpr int kSoonMs = 10; // gathers the slots freed within this time into one claim
 constexpr qint64 kLeaseMarginMs = 10000;  // past the call's timeout: the database round trips
 constexpr qint64 kHostVerdictMs = 60000;  // how long a resolved host's check is reused
 constexpr qsizetype kMaxHostVerdicts = 1000;
@@ -63,6 +64,9 @@ Dispatcher::Dispatcher(DeliveryRepository *deliveries, segments::DeadLetterRepos
 {
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy); // a redirect would skip the address check
     m_pollTimer.setInterval(m_options.pollMs);
+    m_soonTimer.setSingleShot(true);
+    m_soonTimer.setInterval(kSoonMs);
+    connect(&m_soonTimer, &QTimer::timeout, this, [this] { poll(); });
     m_gaugeTimer.setInterval(kGaugeMs);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] { poll(); });
     connect(&m_gaugeTimer, &QTimer::timeout, this, [this] { updateGauges(); });
@@ -86,6 +90,7 @@ void Dispatcher::start()
 void Dispatcher::stop()
 {
     m_pollTimer.stop();
+    m_soonTimer.stop();
     m_gaugeTimer.stop();
 }
 
@@ -114,6 +119,8 @@ QCoro::Task<> Dispatcher::poll()
         ++m_total;
         deliver(d); // detached: it settles its row and its slot itself
     }
+    if (claimed->size() == limit && m_pollTimer.isActive())
+        m_soonTimer.start(); // more may be due
 }
 
 QCoro::Task<Status> Dispatcher::checkHost(QString host)
@@ -235,6 +242,8 @@ QCoro::Task<> Dispatcher::deliver(Delivery d)
     if (--m_inFlight[d.appId] <= 0)
         m_inFlight.remove(d.appId);
     --m_total;
+    if (m_pollTimer.isActive() && !m_soonTimer.isActive())
+        m_soonTimer.start();
 }
 
 QCoro::Task<> Dispatcher::updateGauges()

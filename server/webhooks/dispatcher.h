@@ -79,6 +79,7 @@ private:
     DispatcherOptions m_options;
     std::unique_ptr<QNetworkAccessManager> m_nam;
     QTimer m_pollTimer;
+    QTimer m_soonTimer; // claims again right after slots free up, instead of at the next tick
     QTimer m_gaugeTimer;
     bool m_polling = false;
     bool m_closing = false;
