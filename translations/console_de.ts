@@ -172,6 +172,14 @@
 <context>
     <name>confab::console::DeadLettersModel</name>
     <message>
+        <source>Webhook events of this conversation that failed for the whole retry window: retry sends them again, discard drops them.</source>
+        <translation>Webhook-Ereignisse dieser Unterhaltung, die während des ganzen Wiederholungsfensters fehlschlugen: Wiederholen sendet sie erneut, Verwerfen löscht sie.</translation>
+    </message>
+    <message>
+        <source>Messages of this conversation not yet written to object storage: retry flushes them again; they stay readable meanwhile.</source>
+        <translation>Nachrichten dieser Unterhaltung, die noch nicht im Objektspeicher liegen: Wiederholen schreibt sie erneut; sie bleiben so lange lesbar.</translation>
+    </message>
+    <message>
         <source>%1 – %2</source>
         <translation>%1 – %2</translation>
     </message>

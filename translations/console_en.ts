@@ -172,6 +172,14 @@
 <context>
     <name>confab::console::DeadLettersModel</name>
     <message>
+        <source>Webhook events of this conversation that failed for the whole retry window: retry sends them again, discard drops them.</source>
+        <translation>Webhook events of this conversation that failed for the whole retry window: retry sends them again, discard drops them.</translation>
+    </message>
+    <message>
+        <source>Messages of this conversation not yet written to object storage: retry flushes them again; they stay readable meanwhile.</source>
+        <translation>Messages of this conversation not yet written to object storage: retry flushes them again; they stay readable meanwhile.</translation>
+    </message>
+    <message>
         <source>%1 – %2</source>
         <translation>%1 – %2</translation>
     </message>

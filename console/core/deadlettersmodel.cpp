@@ -92,6 +92,12 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == ErrorColumn)
             return d.error;
+        if (index.column() == KindColumn && d.kind == QLatin1String("webhook"))
+            return tr("Webhook events of this conversation that failed for the whole retry window: "
+                      "retry sends them again, discard drops them.");
+        if (index.column() == KindColumn && d.kind == QLatin1String("segment_flush"))
+            return tr("Messages of this conversation not yet written to object storage: retry "
+                      "flushes them again; they stay readable meanwhile.");
         return tr("Dead letter %1").arg(d.id);
     case Qt::TextAlignmentRole:
         if (index.column() == SeqColumn || index.column() == AttemptsColumn)

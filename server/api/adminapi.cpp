@@ -10,11 +10,16 @@
 #include "schema/keys.h"
 #include "store/apikeys.h"
 #include "store/apps.h"
+#include "webhooks/deliveries.h"
+#include "webhooks/signature.h"
+#include "webhooks/urlpolicy.h"
 
 #include <QCoro/QCoroFuture>
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QJsonArray>
+#include <QHostAddress>
+#include <QHostInfo>
 #include <QUrl>
 
 Q_LOGGING_CATEGORY(lcApi, "confab.api", QtInfoMsg)
@@ -27,6 +32,59 @@ const char *const kLimitKeys[] = {"user_msgs_per_min", "app_msgs_per_s", "conns_
                                   "client_buffer_soft", "client_buffer_hard", "max_inflight_per_conn",
                                   "max_sessions_per_key", "user_convos_per_min", "app_convos_per_s"};
 
+// The app's webhook without its secrets (they are shown once, when made), or null.
+QJsonValue webhookJson(const store::Webhook &w)
+{
+    if (w.url.isEmpty())
+        return QJsonValue::Null;
+    return QJsonObject{{QStringLiteral("url"), w.url},
+                       {QStringLiteral("events"), QJsonArray::fromStringList(w.events.isEmpty() ? webhooks::eventTypes() : w.events)}};
+}
+
+// "webhook": {"url","events"?} or null (PROTOCOL.md section 3 and 9); the URL's shape and
+// literal address are checked here, a host name's addresses by the caller.
+Status readWebhookField(const QJsonObject &o, bool allowPrivate, store::AppPatch &patch)
+{
+    const QJsonValue v = o.value(QLatin1String("webhook"));
+    if (v.isUndefined())
+        return Ok{};
+    store::WebhookPatch hook;
+    if (v.isNull()) {
+        hook.remove = true;
+        patch.webhook = hook;
+        return Ok{};
+    }
+    if (!v.isObject())
+        return Error::badRequest(QStringLiteral("'webhook' must be an object or null"));
+    const QJsonObject w = v.toObject();
+    for (auto it = w.begin(); it != w.end(); ++it) {
+        if (it.key() != QLatin1String("url") && it.key() != QLatin1String("events"))
+            return Error::badRequest(QStringLiteral("unknown webhook field '%1'").arg(it.key()));
+    }
+    const QJsonValue url = w.value(QLatin1String("url"));
+    if (!url.isString())
+        return Error::badRequest(QStringLiteral("'webhook.url' must be a string"));
+    hook.url = url.toString();
+    if (auto s = webhooks::checkUrl(QUrl(hook.url, QUrl::StrictMode), allowPrivate); !s)
+        return s;
+    const QJsonValue events = w.value(QLatin1String("events"));
+    if (!events.isUndefined() && !events.isNull()) {
+        if (!events.isArray() || events.toArray().isEmpty())
+            return Error::badRequest(QStringLiteral("'webhook.events' must be a non-empty array of event types"));
+        for (const QJsonValue &e : events.toArray()) {
+            if (!e.isString() || !webhooks::eventTypes().contains(e.toString()))
+                return Error::badRequest(QStringLiteral("'webhook.events' holds an unknown event type; known: %1")
+                                             .arg(webhooks::eventTypes().join(QStringLiteral(", "))));
+            if (!hook.events.contains(e.toString()))
+                hook.events.append(e.toString());
+        }
+        if (hook.events.size() == webhooks::eventTypes().size())
+            hook.events.clear(); // all of them, including types added later
+    }
+    patch.webhook = hook;
+    return Ok{};
+}
+
 QJsonObject appJson(const store::App &a)
 {
     return QJsonObject{{QStringLiteral("app_id"), a.id},
@@ -35,7 +93,8 @@ QJsonObject appJson(const store::App &a)
                        {QStringLiteral("oidc_audience"), a.oidcAudience},
                        {QStringLiteral("limits"), a.limits},
                        {QStringLiteral("policy"), access::Policy::fromJson(a.policy).toJson()},
-                       {QStringLiteral("created_ms"), double(a.createdMs)}};
+                       {QStringLiteral("created_ms"), double(a.createdMs)},
+                       {QStringLiteral("webhook"), webhookJson(a.webhook)}};
 }
 
 // Reads the optional app fields of a POST or PATCH body into patch; error on a bad one.
@@ -107,6 +166,7 @@ void AdminApi::registerRoutes(http::Router &router)
     router.add("POST", "/admin/apps", [this](http::Request r) { return createApp(std::move(r)); });
     router.add("GET", "/admin/apps", [this](http::Request r) { return listApps(std::move(r)); });
     router.add("PATCH", "/admin/apps/{app_id}", [this](http::Request r) { return patchApp(std::move(r)); });
+    router.add("POST", "/admin/apps/{app_id}/webhook/secret", [this](http::Request r) { return rotateWebhookSecret(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys", [this](http::Request r) { return createKey(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys/{key_id}/rotate", [this](http::Request r) { return rotateKey(std::move(r)); });
     router.add("DELETE", "/admin/apps/{app_id}/keys/{key_id}", [this](http::Request r) { return revokeKey(std::move(r)); });
@@ -155,13 +215,59 @@ QCoro::Task<http::Response> AdminApi::patchApp(http::Request req)
     store::AppPatch patch;
     if (auto s = readAppFields(*body, patch); !s)
         co_return http::Response::error(s.error());
+    const bool allowPrivate = m_deps.config->webhooks.allowPrivate;
+    if (auto s = readWebhookField(*body, allowPrivate, patch); !s)
+        co_return http::Response::error(s.error());
+    if (patch.webhook && !patch.webhook->remove && !allowPrivate) {
+        // Also checked before every call (a name may resolve elsewhere later); this catches
+        // the plain mistakes at once.
+        const QString host = QUrl(patch.webhook->url).host();
+        if (QHostAddress(host).isNull()) {
+            auto resolving = webhooks::lookup(host);
+            const QHostInfo info = co_await resolving;
+            if (info.error() == QHostInfo::HostNotFound)
+                co_return http::Response::error(Error::badRequest(QStringLiteral("the webhook host %1 does not resolve").arg(host)));
+            if (info.error() == QHostInfo::NoError) {
+                if (auto s = webhooks::checkResolved(host, info.addresses(), false); !s)
+                    co_return http::Response::error(s.error());
+            }
+        }
+    }
+    if (patch.webhook && !patch.webhook->remove)
+        patch.newWebhookSecret = QString::fromLatin1(webhooks::newSecret());
     const QString appId = req.param("app_id");
     auto pending2 = m_deps.apps->update(appId, patch);
     const Expected<store::App> updated = co_await pending2;
     if (!updated)
         co_return http::Response::error(updated.error());
     m_deps.appDirectory->invalidate(appId);
-    co_return jsonResponse(200, appJson(*updated));
+    QJsonObject answer = appJson(*updated);
+    if (!patch.newWebhookSecret.isEmpty() && updated->webhook.secret == patch.newWebhookSecret)
+        answer.insert(QStringLiteral("webhook_secret"), patch.newWebhookSecret); // the first webhook: shown once
+    co_return jsonResponse(200, answer);
+}
+
+QCoro::Task<http::Response> AdminApi::rotateWebhookSecret(http::Request req)
+{
+    if (!authorized(req))
+        co_return http::Response::error(Error::unauthorized(QStringLiteral("admin token required")));
+    const auto body = jsonBody(req, true);
+    if (!body)
+        co_return http::Response::error(body.error());
+    const QJsonValue grace = body->value(QLatin1String("grace_s"));
+    qint64 graceS = 86400;
+    if (!grace.isUndefined()) {
+        if (!isWholeNumber(grace, 0, 30 * 86400))
+            co_return http::Response::error(Error::badRequest(QStringLiteral("'grace_s' must be an integer 0..2592000")));
+        graceS = qint64(grace.toDouble());
+    }
+    const QString secret = QString::fromLatin1(webhooks::newSecret());
+    auto rotating = m_deps.apps->rotateWebhookSecret(req.param("app_id"), secret, graceS * 1000);
+    const Expected<store::App> rotated = co_await rotating;
+    if (!rotated)
+        co_return http::Response::error(rotated.error());
+    m_deps.appDirectory->invalidate(req.param("app_id"));
+    co_return jsonResponse(201, QJsonObject{{QStringLiteral("webhook_secret"), secret}});
 }
 
 QCoro::Task<http::Response> AdminApi::listApps(http::Request req)

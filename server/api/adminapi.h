@@ -29,6 +29,7 @@ private:
     [[nodiscard]] bool authorized(const http::Request &req);
     QCoro::Task<http::Response> createApp(http::Request req);
     QCoro::Task<http::Response> patchApp(http::Request req);
+    QCoro::Task<http::Response> rotateWebhookSecret(http::Request req);
     QCoro::Task<http::Response> listApps(http::Request req);
     QCoro::Task<http::Response> createKey(http::Request req);
     QCoro::Task<http::Response> rotateKey(http::Request req);

@@ -230,6 +230,9 @@ QCoro::Task<http::Response> AppApi::createConversation(http::Request req)
         // Best effort: a member's open session that misses this subscribes on its next send or sync.
         auto pending7 = m_deps.messages->publishCreated(conv.appId, conv.id.toUtf8(), ms);
         (void)co_await pending7;
+        JsonWriter created;
+        writeConversation(created, conv, 0, -1);
+        Q_EMIT conversationCreated(conv.appId, conv.id.toUtf8(), created.take());
     } else {
         auto pending8 = m_deps.messages->lastSeqs(conv.appId, {conv.id.toUtf8()});
         const auto last = co_await pending8;
@@ -375,6 +378,7 @@ QCoro::Task<http::Response> AppApi::addMember(http::Request req)
     if (*added) {
         auto pending18 = m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), true);
         (void)co_await pending18;
+        Q_EMIT memberChanged(id->appId, c->id.toUtf8(), userId.toUtf8(), true);
         c->members.append(userId);
         c->members.sort();
     }
@@ -408,6 +412,7 @@ QCoro::Task<http::Response> AppApi::removeMember(http::Request req)
         co_return errorResponse(Error::notFound(QStringLiteral("not a member")));
     auto pending23 = m_deps.messages->publishMemberChange(id->appId, c->id.toUtf8(), userId.toUtf8(), false);
     (void)co_await pending23;
+    Q_EMIT memberChanged(id->appId, c->id.toUtf8(), userId.toUtf8(), false);
     co_return http::Response::noContent();
 }
 

@@ -23,6 +23,12 @@ public:
     AppApi(ApiDeps deps, QObject *parent = nullptr);
     void registerRoutes(http::Router &router);
 
+Q_SIGNALS:
+    // For webhooks: a conversation was created (its object as GET answers it), a member was
+    // added or removed.
+    void conversationCreated(const QString &appId, const QByteArray &convoId, const QByteArray &conversationJson);
+    void memberChanged(const QString &appId, const QByteArray &convoId, const QByteArray &userId, bool added);
+
 private:
     QCoro::Task<Expected<access::Identity>> identify(const http::Request &req);
     // The conversation, if the caller may see it (the app: any of its own; a user: as member).

@@ -9,6 +9,7 @@
 #include "redis/client.h"
 
 #include <QDateTime>
+#include <QMetaMethod>
 
 #include <simdjson.h>
 
@@ -143,7 +144,11 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         }
         if (status == 0) {
             Q_EMIT messageAccepted(req.appId);
-            co_return Ack{serverMsgId, r->elements[1].toInteger(), ts, false};
+            const qint64 seq = r->elements[1].toInteger();
+            if (isSignalConnected(QMetaMethod::fromSignal(&MessageService::messageStored)))
+                Q_EMIT messageStored(req.appId, req.convoId, req.senderId,
+                                     in.envelopeHead + QByteArray::number(seq) + in.envelopeTail);
+            co_return Ack{serverMsgId, seq, ts, false};
         }
         // A duplicate: the original envelope, from the tail or (trimmed) from history.
         const qint64 seq = r->elements[1].toInteger();

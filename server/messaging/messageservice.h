@@ -84,6 +84,10 @@ Q_SIGNALS:
     // The accept script found Redis without its recovered marker (docs/storage.md).
     void recoveryNeeded();
     void messageAccepted(const QString &appId);
+    // The same accept with the stored envelope, for webhooks (message.offline); built only
+    // while something is connected.
+    void messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId,
+                       const QByteArray &envelope);
     void messageDuplicate();
     void rateLimited(const QByteArray &scope);
 

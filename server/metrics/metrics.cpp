@@ -56,6 +56,9 @@ const Histogram::BucketBoundaries httpBuckets
 // DESIGN.md's targets are 20 ms (tail) and 50 ms (segments) at p99: buckets are dense there.
 const Histogram::BucketBoundaries historyBuckets
     = { 0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+// Webhook calls end by [webhooks] timeout (10 s by default; at most 120 s).
+const Histogram::BucketBoundaries webhookBuckets
+    = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 // auth::failureReason() labels, exported at 0 so that rate() sees a series from the start.
 const char *const knownAuthReasons[] = {
@@ -281,6 +284,19 @@ public:
     Gauge &redisMaxMemory = gauges(
         "confab_redis_maxmemory_bytes", "Redis maxmemory in bytes; 0 when Redis has no limit.")
                                 .Add({});
+    Labelled<Counter> webhookDeliveries { counters("confab_webhook_deliveries_total",
+                                              "Webhook attempts, by app and outcome (delivered, failed, "
+                                              "dead_letter, dropped)."),
+        { "app", "status" }, plainCounter() };
+    Histogram &webhookLatency = histograms("confab_webhook_latency_seconds",
+        "Time from a webhook call's start to its answer (or timeout).")
+                                    .Add({}, webhookBuckets);
+    Gauge &webhookPending = gauges("confab_webhook_pending",
+        "Webhook events waiting for delivery in the whole deployment (not dead letters).")
+                                .Add({});
+    Counter &webhookSkipped = counters("confab_webhook_skipped_total",
+        "message.offline events not recorded because this node had too many recordings under way.")
+                                  .Add({});
     Family<Gauge> &buildInfo
         = gauges("confab_build_info", "Always 1; labels say which confabd and Qt are running.");
 
@@ -427,6 +443,26 @@ void Metrics::setRedisPubSubReceived(quint64 messages, quint64 bytes)
 void Metrics::setRedisMaxMemory(qint64 bytes)
 {
     d->redisMaxMemory.Set(double(bytes));
+}
+
+void Metrics::webhookDelivery(const QByteArray &app, const QByteArray &status)
+{
+    d->webhookDeliveries.at({ app, status }).Increment();
+}
+
+void Metrics::observeWebhookLatency(double seconds)
+{
+    d->webhookLatency.Observe(nonNegative(seconds));
+}
+
+void Metrics::setWebhookPending(qint64 events)
+{
+    d->webhookPending.Set(double(events));
+}
+
+void Metrics::webhookSkipped()
+{
+    d->webhookSkipped.Increment();
 }
 
 QByteArray Metrics::render() const

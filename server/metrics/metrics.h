@@ -74,6 +74,13 @@ public:
     void setRedisPubSubReceived(quint64 messages, quint64 bytes);
     // Redis INFO maxmemory; 0 means no limit (confab_redis_maxmemory_bytes).
     void setRedisMaxMemory(qint64 bytes);
+    // Webhooks (docs/webhooks.md). status: delivered, failed (to be retried), dead_letter (the
+    // last failure of the retry window), dropped (the app's webhook no longer wants it):
+    // confab_webhook_deliveries_total{app,status}.
+    void webhookDelivery(const QByteArray &app, const QByteArray &status);
+    void observeWebhookLatency(double seconds); // confab_webhook_latency_seconds
+    void setWebhookPending(qint64 events);      // confab_webhook_pending (deployment-wide)
+    void webhookSkipped();                      // confab_webhook_skipped_total
 
     // Prometheus text format 0.0.4: every family with # HELP and # TYPE, including families
     // with no series yet, then process_* read from /proc at this moment.

@@ -29,6 +29,9 @@
 #include "store/database.h"
 #include "systemd/servicenotifier.h"
 #include "tls/tlscontext.h"
+#include "webhooks/deliveries.h"
+#include "webhooks/dispatcher.h"
+#include "webhooks/recorder.h"
 
 #include <QCoro/QCoroFuture>
 #include <QCoro/QCoroSignal>
@@ -127,8 +130,29 @@ public:
           publicServer(publicOptions(config, tlsConfig), &publicRouter),
           internalServer(internalOptions(config, tlsConfig), &internalRouter),
           stats(&redisClient, nodeId),
-          adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{})
+          adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{}),
+          webhookDeliveries(&db),
+          webhookDispatcher(&webhookDeliveries, flush.deadLetters(), &metrics, appLookup(&appDirectory),
+                            webhookOptions(config, nodeId)),
+          webhookRecorder(&webhookDeliveries, &conversations, &redisClient, appLookup(&appDirectory),
+                          config.webhooks.coalesceMs)
     {
+    }
+
+    static webhooks::AppLookup appLookup(access::AppDirectory *directory)
+    {
+        return [directory](QString appId) { return directory->app(std::move(appId)); };
+    }
+
+    static webhooks::DispatcherOptions webhookOptions(const Config &c, const QString &nodeId)
+    {
+        webhooks::DispatcherOptions o;
+        o.nodeId = nodeId;
+        o.timeoutMs = c.webhooks.timeoutMs;
+        o.retryWindowMs = c.webhooks.retryWindowMs;
+        o.allowPrivate = c.webhooks.allowPrivate;
+        o.maxInFlightPerApp = int(c.webhooks.maxInFlightPerApp);
+        return o;
     }
 
     static std::unique_ptr<objectstore::ObjectStore> makeObjects(const Config &c, QNetworkAccessManager *nam, QString *error)
@@ -228,6 +252,9 @@ public:
     systemd::ServiceNotifier serviceManager; // READY/STOPPING/WATCHDOG for a Type=notify unit
     admin::StatsCollector stats;
     admin::AdminSocketServer adminSocket;
+    webhooks::DeliveryRepository webhookDeliveries;
+    webhooks::Dispatcher webhookDispatcher;
+    webhooks::EventRecorder webhookRecorder;
 };
 
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
@@ -255,8 +282,8 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     const admin::AdminHooks operations{
         [stats] { return stats->statsFrame(); },
         [this](int limit) { return listDeadLetters(limit); },
-        [this](QString id) { return d->flush.retryDeadLetter(std::move(id)); },
-        [this](QString id) { return d->flush.discardDeadLetter(std::move(id)); },
+        [this](QString id) { return retryDeadLetter(std::move(id)); },
+        [this](QString id) { return discardDeadLetter(std::move(id)); },
         [this] { return flushNow(); },
         [this] { return d->retention.runNow(); },
     };
@@ -277,6 +304,11 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
         m->setWsConnections(n);
         stats->setConnections(n);
     });
+    webhooks::EventRecorder *hooks = &d->webhookRecorder;
+    connect(&d->messages, &messaging::MessageService::messageStored, hooks, &webhooks::EventRecorder::messageStored);
+    connect(&d->appApi, &api::AppApi::conversationCreated, hooks, &webhooks::EventRecorder::conversationCreated);
+    connect(&d->appApi, &api::AppApi::memberChanged, hooks, &webhooks::EventRecorder::memberChanged);
+    connect(hooks, &webhooks::EventRecorder::skipped, this, [m] { m->webhookSkipped(); });
     d->statsTick.setInterval(kStatsTickMs);
     connect(&d->statsTick, &QTimer::timeout, this, [this] { collectRedisStats(); });
 }
@@ -378,6 +410,7 @@ QCoro::Task<Status> Node::start()
         co_return Error::unavailable(recovered.error().message);
     d->flush.start();
     d->retention.start();
+    d->webhookDispatcher.start();
 
     const HostPort pub = d->config.server.listen;
     const HostPort internal = d->config.server.internalListen;
@@ -412,6 +445,34 @@ QCoro::Task<Expected<QByteArray>> Node::listDeadLetters(int limit)
         json += segments::toJson(dl);
     }
     co_return json + ']';
+}
+
+QCoro::Task<Status> Node::retryDeadLetter(QString id)
+{
+    auto getting = d->flush.deadLetters()->get(id);
+    const Expected<segments::DeadLetter> letter = co_await getting;
+    if (!letter)
+        co_return letter.error();
+    if (letter->kind == webhooks::kWebhookDeadLetter) {
+        auto retrying = d->webhookDispatcher.retryDeadLetter(*letter);
+        co_return co_await retrying;
+    }
+    auto retrying = d->flush.retryDeadLetter(std::move(id));
+    co_return co_await retrying;
+}
+
+QCoro::Task<Status> Node::discardDeadLetter(QString id)
+{
+    auto getting = d->flush.deadLetters()->get(id);
+    const Expected<segments::DeadLetter> letter = co_await getting;
+    if (!letter)
+        co_return letter.error();
+    if (letter->kind == webhooks::kWebhookDeadLetter) {
+        auto discarding = d->webhookDispatcher.discardDeadLetter(*letter);
+        co_return co_await discarding;
+    }
+    auto discarding = d->flush.discardDeadLetter(std::move(id));
+    co_return co_await discarding;
 }
 
 QCoro::Task<Expected<qint64>> Node::flushNow()
@@ -460,6 +521,7 @@ QCoro::Task<> Node::stop()
     d->serviceManager.stopping(QStringLiteral("draining client connections"));
     d->flush.stop();
     d->retention.stop();
+    d->webhookDispatcher.stop();
     d->publicServer.close(); // no new connections; REST requests under way are answered
     d->gateway.drain(graceMs);
     d->adminSocket.shutdown();

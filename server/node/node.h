@@ -46,6 +46,10 @@ public:
 private:
     void collectRedisStats();
     QCoro::Task<Expected<QByteArray>> listDeadLetters(int limit);
+    // A dead letter goes to its owner by kind: segment_flush to the flush worker, webhook to the
+    // webhook dispatcher.
+    QCoro::Task<Status> retryDeadLetter(QString id);
+    QCoro::Task<Status> discardDeadLetter(QString id);
     QCoro::Task<Expected<qint64>> flushNow();
     QCoro::Task<admin::PipelineStats> pipelineStats();
     class Private;

@@ -18,7 +18,7 @@ namespace confab::segments
 // PROTOCOL.md section 6.
 struct DeadLetter {
     QString id;
-    QString kind; // "segment_flush"
+    QString kind; // "segment_flush" or "webhook" (webhooks/dispatcher.h)
     QString appId;
     QString convoId;
     qint64 firstSeq = 0;

@@ -177,6 +177,8 @@ QCoro::Task<> FlushWorker::retryDeadLettersInBackground()
         co_return;
     QSet<QString> failingApps;
     for (const DeadLetter &dl : *open) {
+        if (dl.kind != kSegmentFlush) // other kinds (webhook) have their own owner
+            continue;
         if (d->failure(dl.appId, dl.convoId) || failingApps.contains(dl.appId))
             continue;
         auto retrying = retryDeadLetter(dl.id);

@@ -12,7 +12,9 @@ namespace {
 
 // The table's columns and statements, in one place.
 const QString kColumns = QStringLiteral("id, name, oidc_issuer, oidc_audience, CAST(limits AS text), token_secret, ")
-    + sql::msOf("created_at") + QStringLiteral(", CAST(policy AS text)");
+    + sql::msOf("created_at") + QStringLiteral(", CAST(policy AS text)")
+    + QStringLiteral(", webhook_url, array_to_string(webhook_events, ','), webhook_secret, webhook_old_secret, ")
+    + sql::msOf("webhook_old_secret_until");
 
 QString selectWhere(const char *condition)
 {
@@ -31,6 +33,13 @@ App fromRow(const QSqlQuery &q)
     a.tokenSecret = q.value(5).toByteArray();
     a.createdMs = q.value(6).toLongLong();
     a.policy = QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object();
+    a.webhook.url = q.value(8).toString();
+    const QString events = q.value(9).toString();
+    if (!events.isEmpty())
+        a.webhook.events = events.split(QLatin1Char(','));
+    a.webhook.secret = q.value(10).toString();
+    a.webhook.oldSecret = q.value(11).toString();
+    a.webhook.oldSecretUntilMs = q.value(12).toLongLong();
     return a;
 }
 
@@ -98,6 +107,12 @@ Expected<App> updateApp(QSqlDatabase &db, const QString &appId, const AppPatch &
         sets << QStringLiteral("limits = CAST(:limits AS jsonb)");
     if (patch.policy)
         sets << QStringLiteral("policy = CAST(:policy AS jsonb)");
+    if (patch.webhook && patch.webhook->remove)
+        sets << QStringLiteral("webhook_url = NULL, webhook_events = NULL");
+    else if (patch.webhook)
+        sets << QStringLiteral("webhook_url = :hook_url,"
+                               " webhook_events = ARRAY(SELECT json_array_elements_text(CAST(:hook_events AS json))),"
+                               " webhook_secret = COALESCE(webhook_secret, :hook_secret)");
     if (sets.isEmpty()) {
         auto q = sql::exec(db, selectWhere("id = :id"), {{"id", appId}}, what);
         if (!q)
@@ -121,6 +136,11 @@ Expected<App> updateApp(QSqlDatabase &db, const QString &appId, const AppPatch &
         sql::bind(q, "limits", jsonText(*patch.limits));
     if (patch.policy)
         sql::bind(q, "policy", jsonText(*patch.policy));
+    if (patch.webhook && !patch.webhook->remove) {
+        sql::bind(q, "hook_url", patch.webhook->url);
+        sql::bind(q, "hook_events", sql::jsonList(patch.webhook->events));
+        sql::bind(q, "hook_secret", patch.newWebhookSecret);
+    }
     if (!q.exec())
         return sql::toError(q.lastError(), what, db);
     return one(std::move(q), appId);
@@ -173,6 +193,25 @@ QFuture<Expected<QList<App>>> AppRepository::findByIssuer(QString issuer)
         if (!q)
             return q.error();
         return all(std::move(*q));
+    });
+}
+
+QFuture<Expected<App>> AppRepository::rotateWebhookSecret(QString appId, QString newSecret, qint64 graceMs)
+{
+    return m_db->run<App>([=](QSqlDatabase &db) -> Expected<App> {
+        static const QString stmt
+            = QStringLiteral("UPDATE apps SET"
+                             " webhook_old_secret = CASE WHEN CAST(:grace AS bigint) > 0 THEN webhook_secret END,"
+                             " webhook_old_secret_until = CASE WHEN CAST(:grace2 AS bigint) > 0 AND webhook_secret IS NOT NULL"
+                             " THEN now() + CAST(:grace3 AS bigint) * interval '1 millisecond' END,"
+                             " webhook_secret = :secret WHERE id = :id RETURNING ")
+            + kColumns;
+        auto q = sql::exec(db, stmt,
+                           {{"grace", graceMs}, {"grace2", graceMs}, {"grace3", graceMs}, {"secret", newSecret}, {"id", appId}},
+                           QStringLiteral("rotating the webhook secret of app '%1'").arg(appId));
+        if (!q)
+            return q.error();
+        return one(std::move(*q), appId);
     });
 }
 

@@ -113,6 +113,36 @@ CREATE UNIQUE INDEX dead_letters_open ON dead_letters (kind, app_id, convo_id) W
     {3, "per-app policy", R"sql(
 ALTER TABLE apps ADD COLUMN policy jsonb NOT NULL DEFAULT '{}';
 )sql"},
+    {4, "webhooks: per-app endpoint and secrets, pending deliveries", R"sql(
+ALTER TABLE apps ADD COLUMN webhook_url text;
+ALTER TABLE apps ADD COLUMN webhook_events text[];
+ALTER TABLE apps ADD COLUMN webhook_secret text;
+ALTER TABLE apps ADD COLUMN webhook_old_secret text;
+ALTER TABLE apps ADD COLUMN webhook_old_secret_until timestamptz;
+
+CREATE TABLE webhook_deliveries (
+    seq          bigserial PRIMARY KEY,
+    id           text NOT NULL UNIQUE,
+    app_id       text NOT NULL,
+    type         text NOT NULL,
+    user_id      text NOT NULL DEFAULT '',
+    convo_id     text NOT NULL,
+    data         jsonb NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    retry_from   timestamptz NOT NULL DEFAULT now(),
+    coalescing   boolean NOT NULL DEFAULT false,
+    due_at       timestamptz NOT NULL DEFAULT now(),
+    attempts     integer NOT NULL DEFAULT 0,
+    lease_until  timestamptz,
+    leased_by    text,
+    last_error   text NOT NULL DEFAULT '',
+    dead         boolean NOT NULL DEFAULT false
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (due_at) WHERE NOT dead;
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries (app_id, user_id, convo_id, seq) WHERE NOT dead;
+CREATE UNIQUE INDEX webhook_deliveries_coalescing ON webhook_deliveries (app_id, user_id, convo_id) WHERE coalescing;
+CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (app_id, convo_id) WHERE dead;
+)sql"},
 };
 
 Status applyOne(QSqlDatabase &db, const Migration &m)

@@ -233,6 +233,11 @@ std::vector<Key> keys()
     add("limits", "typing_interval", durationField([](C &c) -> qint64 & { return c.limits.typingIntervalMs; }, 0, 60000));
     add("limits", "user_convos_per_min", integerField([](C &c) -> qint64 & { return c.limits.userConvosPerMin; }, 0, kBig));
     add("limits", "app_convos_per_s", integerField([](C &c) -> qint64 & { return c.limits.appConvosPerS; }, 0, kBig));
+    add("webhooks", "coalesce", durationField([](C &c) -> qint64 & { return c.webhooks.coalesceMs; }, 0, 600000));
+    add("webhooks", "timeout", durationField([](C &c) -> qint64 & { return c.webhooks.timeoutMs; }, 100, 120000));
+    add("webhooks", "retry_window", durationField([](C &c) -> qint64 & { return c.webhooks.retryWindowMs; }, 1000, 7 * kDay));
+    add("webhooks", "allow_private", boolField([](C &c) -> bool & { return c.webhooks.allowPrivate; }));
+    add("webhooks", "max_in_flight_per_app", integerField([](C &c) -> qint64 & { return c.webhooks.maxInFlightPerApp; }, 1, 256));
     add("admin", "token", stringField([](C &c) -> QString & { return c.admin.token; }));
     add("tls", "cert", stringField([](C &c) -> QString & { return c.tls.cert; }));
     add("tls", "key", stringField([](C &c) -> QString & { return c.tls.key; }));

@@ -83,6 +83,14 @@ struct Config {
         qint64 intervalMs = 3600000;
     } retention;
     Limits limits;
+    // Webhooks to the apps' back ends (PROTOCOL.md section 9, docs/webhooks.md).
+    struct Webhooks {
+        qint64 coalesceMs = 5000;        // message.offline: one call per (user, conversation) per window
+        qint64 timeoutMs = 10000;        // a call not answered 2xx in time is a failure
+        qint64 retryWindowMs = 3600000;  // retries with backoff this long, then a dead letter
+        bool allowPrivate = false;       // true: http:// and loopback/private addresses allowed
+        qint64 maxInFlightPerApp = 4;    // concurrent calls per app per node
+    } webhooks;
     struct Admin {
         QString token;
     } admin;

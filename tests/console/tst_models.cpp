@@ -222,6 +222,28 @@ private Q_SLOTS:
         QCOMPARE(got, keys);
     }
 
+    void webhookDeadLettersAreListedWithTheirKind()
+    {
+        // GIVEN a dead letter of kind webhook (docs/webhooks.md) next to a segment_flush one
+        DeadLettersModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QJsonObject hook = test::protocolDeadLetter(QStringLiteral("dlw"), 7, 9);
+        hook.insert(QStringLiteral("kind"), QStringLiteral("webhook"));
+        hook.insert(QStringLiteral("error"), QStringLiteral("HTTP 500"));
+        model.setItems({ parseDeadLetter(hook).value(),
+            parseDeadLetter(test::protocolDeadLetter(QStringLiteral("dls"))).value() });
+        // THEN both are rows; the webhook one says its kind and what retry does
+        QCOMPARE(model.rowCount(), 2);
+        const int row = model.idAt(0) == QLatin1String("dlw") ? 0 : 1;
+        QCOMPARE(model.index(row, DeadLettersModel::KindColumn).data().toString(), QStringLiteral("webhook"));
+        QVERIFY(model.index(row, DeadLettersModel::KindColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("retry sends them again")));
+        QCOMPARE(model.index(row, DeadLettersModel::ErrorColumn).data().toString(), QStringLiteral("HTTP 500"));
+    }
+
     void deadLettersFromProtocolItems()
     {
         DeadLettersModel model;
@@ -236,6 +258,10 @@ private Q_SLOTS:
         QCOMPARE(model.idAt(1), QStringLiteral("dl2"));
         QCOMPARE(model.index(0, DeadLettersModel::KindColumn).data().toString(),
             QStringLiteral("segment_flush"));
+        QVERIFY(model.index(0, DeadLettersModel::KindColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("object storage")));
         QVERIFY(model.index(0, DeadLettersModel::SeqColumn)
                     .data()
                     .toString()

@@ -188,6 +188,13 @@ void tst_Metrics::everyFamilyIsListed_data()
         << QByteArray("confab_redis_reconnects_total") << QByteArray("counter");
     QTest::newRow("redis maxmemory")
         << QByteArray("confab_redis_maxmemory_bytes") << QByteArray("gauge");
+    QTest::newRow("webhook deliveries")
+        << QByteArray("confab_webhook_deliveries_total") << QByteArray("counter");
+    QTest::newRow("webhook latency")
+        << QByteArray("confab_webhook_latency_seconds") << QByteArray("histogram");
+    QTest::newRow("webhook pending") << QByteArray("confab_webhook_pending") << QByteArray("gauge");
+    QTest::newRow("webhook skipped")
+        << QByteArray("confab_webhook_skipped_total") << QByteArray("counter");
     QTest::newRow("build info") << QByteArray("confab_build_info") << QByteArray("gauge");
     // Process.
     QTest::newRow("cpu") << QByteArray("process_cpu_seconds_total") << QByteArray("counter");

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void updateMissingIsNotFound();
     void listIsOldestFirst();
     void findByIssuer();
+    void webhookSecretIsKeptAndRotated();
 
 private:
     TestEnv m_env;
@@ -250,6 +251,54 @@ void tst_AppRepository::findByIssuer()
     STORE_AWAIT(none, m_apps->findByIssuer(QStringLiteral("https://nobody.example")));
     STORE_VERIFY(none);
     QVERIFY(none->isEmpty());
+}
+
+void tst_AppRepository::webhookSecretIsKeptAndRotated()
+{
+    App app;
+    app.name = QStringLiteral("hooks");
+    STORE_AWAIT(created, m_apps->create(app));
+    STORE_VERIFY(created);
+    QVERIFY(created->webhook.url.isEmpty());
+
+    // GIVEN a first webhook: the offered secret is taken
+    AppPatch set;
+    set.webhook = WebhookPatch{false, QStringLiteral("https://hooks.example.com/a"), {QStringLiteral("member.added")}};
+    set.newWebhookSecret = QStringLiteral("whsec_one");
+    STORE_AWAIT(first, m_apps->update(created->id, set));
+    STORE_VERIFY(first);
+    QCOMPARE(first->webhook.url, QStringLiteral("https://hooks.example.com/a"));
+    QCOMPARE(first->webhook.events, QStringList{QStringLiteral("member.added")});
+    QCOMPARE(first->webhook.secret, QStringLiteral("whsec_one"));
+    // WHEN it is set again with another offer, or removed, THEN the secret stays
+    set.newWebhookSecret = QStringLiteral("whsec_two");
+    set.webhook->events.clear();
+    STORE_AWAIT(again, m_apps->update(created->id, set));
+    STORE_VERIFY(again);
+    QCOMPARE(again->webhook.secret, QStringLiteral("whsec_one"));
+    QVERIFY(again->webhook.events.isEmpty());
+    AppPatch remove;
+    remove.webhook = WebhookPatch{true, {}, {}};
+    STORE_AWAIT(removed, m_apps->update(created->id, remove));
+    STORE_VERIFY(removed);
+    QVERIFY(removed->webhook.url.isEmpty());
+    QCOMPARE(removed->webhook.secret, QStringLiteral("whsec_one"));
+
+    // WHEN rotated with a grace THEN the old secret signs until it ends; without, not at all
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    STORE_AWAIT(rotated, m_apps->rotateWebhookSecret(created->id, QStringLiteral("whsec_three"), 3600000));
+    STORE_VERIFY(rotated);
+    QCOMPARE(rotated->webhook.secret, QStringLiteral("whsec_three"));
+    QCOMPARE(rotated->webhook.oldSecret, QStringLiteral("whsec_one"));
+    QVERIFY(qAbs(rotated->webhook.oldSecretUntilMs - (before + 3600000)) < 60000);
+    STORE_AWAIT(now, m_apps->rotateWebhookSecret(created->id, QStringLiteral("whsec_four"), 0));
+    STORE_VERIFY(now);
+    QCOMPARE(now->webhook.secret, QStringLiteral("whsec_four"));
+    QVERIFY(now->webhook.oldSecret.isEmpty());
+    QCOMPARE(now->webhook.oldSecretUntilMs, 0);
+    STORE_AWAIT(missing, m_apps->rotateWebhookSecret(QStringLiteral("no-such-app"), QStringLiteral("x"), 0));
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
 }
 
 QTEST_GUILESS_MAIN(tst_AppRepository)

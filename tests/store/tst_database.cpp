@@ -221,6 +221,22 @@ void tst_Database::migrationCreatesSchema_data()
         << "state 23505";
     QTest::addRow("1: keys need their app")
         << 1 << fails("INSERT INTO api_keys (id, app_id, secret_hash) VALUES ('k', 'nope', 'h')") << "state 23503";
+    QTest::addRow("4: apps.webhook_events") << 4 << column("apps", "webhook_events") << "ARRAY";
+    QTest::addRow("4: webhook_deliveries.data") << 4 << column("webhook_deliveries", "data") << "jsonb";
+    QTest::addRow("4: webhook_deliveries.lease_until")
+        << 4 << column("webhook_deliveries", "lease_until") << "timestamp with time zone";
+    QTest::addRow("4: one coalescing event per user and conversation")
+        << 4
+        << fails("INSERT INTO webhook_deliveries (id, app_id, type, user_id, convo_id, data, coalescing)"
+                 " VALUES ('e1', 'a', 'message.offline', 'u', 'c', '{}', true),"
+                 " ('e2', 'a', 'message.offline', 'u', 'c', '{}', true)")
+        << "state 23505";
+    QTest::addRow("4: delivered and coalescing events may share a pair")
+        << 4
+        << QStringLiteral("WITH d AS (INSERT INTO webhook_deliveries (id, app_id, type, user_id, convo_id, data, coalescing)"
+                          " VALUES ('e3', 'a', 'message.offline', 'u', 'c', '{}', false),"
+                          " ('e4', 'a', 'message.offline', 'u', 'c', '{}', true) RETURNING seq) SELECT count(*)::text FROM d")
+        << "2";
 }
 
 void tst_Database::migrationCreatesSchema()
