@@ -188,6 +188,23 @@ void Server::Private::processInput(Connection &c)
                      QStringLiteral("chunked request bodies are not supported: send Content-Length"));
                 break;
             }
+            if (const qint64 streamLimit = router->match(c.head.method, c.head.rawPath).streamLimit;
+                streamLimit >= 0) {
+                // A streaming route's handler starts now and reads the body itself.
+                if (c.head.contentLength > streamLimit) {
+                    fail(c, 413, ErrorCode::PayloadTooLarge,
+                         QStringLiteral("request body of %1 bytes exceeds %2")
+                             .arg(c.head.contentLength)
+                             .arg(streamLimit));
+                    break;
+                }
+                if (c.head.expectContinue && c.head.contentLength > 0)
+                    socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                c.stream = std::make_shared<BodyStream>(socket, c.head.contentLength,
+                                                        options.bodyTimeoutMs);
+                dispatch(c);
+                continue;
+            }
             if (c.head.contentLength > options.maxBodyBytes) {
                 fail(c, 413, ErrorCode::PayloadTooLarge,
                      QStringLiteral("request body of %1 bytes exceeds %2")
@@ -261,6 +278,7 @@ void Server::Private::dispatch(Connection &c)
     request.body = std::move(c.body);
     request.peer = c.socket->peerAddress();
     request.params = std::move(match.params);
+    request.bodyStream = c.stream;
 
     c.state = Connection::State::Handling;
     c.handlerStartMs = clock.elapsed();
@@ -293,7 +311,9 @@ void Server::Private::finish(QTcpSocket *socket, quint64 seq, Response response)
     Connection *c = find(socket);
     if (!c || c->state != Connection::State::Handling || c->seq != seq)
         return; // timed out and answered 503 already, or the client went away
-    respond(*c, response, !c->head.keepAlive);
+    // Unread body bytes of a streaming request cannot be told from the next request's head.
+    const bool unread = c->stream && c->stream->remaining() > 0;
+    respond(*c, response, !c->head.keepAlive || unread);
     processInput(*c);
 }
 
@@ -341,6 +361,7 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
     const double seconds = c.started.isValid() ? double(c.started.nsecsElapsed()) / 1e9 : 0.0;
     c.started.invalidate();
     c.body.clear();
+    c.stream.reset();
     c.head = RequestHead();
     if (close) {
         c.state = Connection::State::Closing;
