@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QTimer>
 
 #include <QCoro/QCoroTask>
 
@@ -31,6 +32,7 @@ Q_SIGNALS:
     void socketChanged(); // bytes arrived or the connection ended
 
 private:
+    QTimer m_stall; // a wait for bytes ends after stallTimeoutMs
     QPointer<QTcpSocket> m_socket;
     qint64 m_length = 0;
     qint64 m_remaining = 0;
