@@ -37,6 +37,8 @@ constexpr qsizetype kMinReadBuffer = 64 * 1024;
 // Qt's own read buffer of a WebSocket: the frame reader drains it at every readyRead.
 constexpr qsizetype kWebSocketReadBuffer = 64 * 1024;
 const QByteArray kUnmatched = QByteArrayLiteral("unmatched");
+// The slowest upload rate a streaming route is given time for (64 KiB/s, in bytes per ms).
+constexpr qint64 kMinStreamBytesPerMs = 64;
 // What a connection refused over the per-address cap is told to wait.
 constexpr qint64 kRefusedRetryMs = 1000;
 
@@ -454,7 +456,12 @@ void Server::Private::sweep()
     std::vector<Connection *> late; // head or body past its deadline
     for (auto &[socket, c] : connections) {
         if (c->state == Connection::State::Handling) {
-            if (now - c->handlerStartMs >= options.requestTimeoutMs)
+            // A streamed upload gets time for its body at a floor rate as well (64 KiB/s: an
+            // 8 MiB part may take two minutes), still a whole deadline, never per read.
+            const qint64 allowed = c->stream
+                ? options.requestTimeoutMs + c->stream->length() / kMinStreamBytesPerMs
+                : options.requestTimeoutMs;
+            if (now - c->handlerStartMs >= allowed)
                 expired.push_back(c.get());
         } else if ((c->state == Connection::State::ReadingHead && c->headStartMs >= 0
                     && now - c->headStartMs >= options.headerTimeoutMs)
