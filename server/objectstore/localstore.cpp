@@ -212,6 +212,7 @@ LocalDirStore::LocalDirStore(QString rootDir, QObject *parent)
         d->signer = UrlSigner(*key);
     else
         d->signerError = key.error().message;
+    localuploads::sweepIncoming(d->root);
 }
 
 LocalDirStore::~LocalDirStore()

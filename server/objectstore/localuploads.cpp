@@ -2,6 +2,7 @@
 
 #include "auth/crypto.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -111,6 +112,17 @@ Expected<QByteArray> loadOrCreateSigningKey(const QString &root)
                 .arg(path)
                 .arg(kKeyBytes));
     return key;
+}
+
+void sweepIncoming(const QString &root)
+{
+    const QDir dir(tmpDir(root) + QStringLiteral("/incoming"));
+    const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-1);
+    const QFileInfoList files = dir.entryInfoList(QDir::Files);
+    for (const QFileInfo &f : files) {
+        if (f.lastModified() < before)
+            QFile::remove(f.filePath());
+    }
 }
 
 QString newUploadId()

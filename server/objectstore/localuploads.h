@@ -23,6 +23,9 @@ namespace confab::objectstore::localuploads
 // start together all end up with the same key).
 [[nodiscard]] Expected<QByteArray> loadOrCreateSigningKey(const QString &root);
 
+// Removes single-PUT temporary files older than a day (a node that died while receiving).
+void sweepIncoming(const QString &root);
+
 [[nodiscard]] QString newUploadId();
 [[nodiscard]] bool isUploadId(const QString &id);
 
