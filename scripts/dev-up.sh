@@ -2,7 +2,8 @@
 # Starts a working Confab on this machine for a newcomer: installs dependencies, builds,
 # runs PostgreSQL and Redis from a local data directory (.confab-dev/), creates a demo app
 # and API key, prints them, and keeps confabd in the foreground (Ctrl-C stops everything).
-# Object storage is a local directory ([s3] endpoint = file://...), so no S3 server is needed.
+# Object storage is a local directory ([s3] endpoint = file://...), so no S3 server is needed;
+# confabd signs and serves the attachment upload/download URLs itself (docs/objectstore.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

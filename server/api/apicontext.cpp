@@ -1,6 +1,10 @@
 #include "api/apicontext.h"
 
+#include "confab/ids.h"
 #include "confab/text.h"
+#include "store/conversations.h"
+
+#include <QCoro/QCoroFuture>
 #include "json/strictjson.h"
 
 #include <QJsonArray>
@@ -79,6 +83,22 @@ bool isWholeNumber(const QJsonValue &v, qint64 min, qint64 max)
 http::Response jsonResponse(int status, const QJsonObject &o)
 {
     return http::Response::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QCoro::Task<Expected<store::Conversation>> visibleConversation(
+    ApiDeps deps, access::Identity id, QString convoId)
+{
+    if (!isValidId(convoId.toUtf8()))
+        co_return Error::notFound(QStringLiteral("no such conversation"));
+    auto loading = deps.conversations->get(id.appId, convoId);
+    Expected<store::Conversation> c = co_await loading;
+    if (!c && c.error().code == ErrorCode::NotFound)
+        co_return Error::notFound(QStringLiteral("no such conversation"));
+    if (!c)
+        co_return c;
+    if (!id.isApp && !c->members.contains(id.userId))
+        co_return Error::notFound(QStringLiteral("no such conversation"));
+    co_return c;
 }
 
 } // namespace confab::api

@@ -30,6 +30,10 @@ namespace confab::objectstore {
 class ObjectStore;
 }
 
+namespace confab::store {
+struct Conversation;
+}
+
 namespace confab::api {
 
 // What the REST handlers use; every pointer outlives the routes (owned by the Node).
@@ -53,5 +57,10 @@ struct ApiDeps {
 // A JSON number that is a whole number in [min, max] (checked as a double first, so huge
 // values never reach an undefined double-to-integer conversion).
 [[nodiscard]] bool isWholeNumber(const QJsonValue &v, qint64 min, qint64 max);
+
+// The conversation, if the caller may see it (the app: any of its own; a user: as member);
+// NotFound alike for a missing one and one the caller may not see (docs/security.md).
+QCoro::Task<Expected<store::Conversation>> visibleConversation(
+    ApiDeps deps, access::Identity id, QString convoId);
 
 } // namespace confab::api

@@ -12,7 +12,6 @@
 #include "messaging/history.h"
 #include "segments/historystore.h"
 #include "messaging/messageservice.h"
-#include "objectstore/objectstore.h"
 #include "store/apps.h"
 #include "store/conversations.h"
 
@@ -28,22 +27,6 @@ namespace {
 
 constexpr int kMaxMembers = int(access::Policy::kMaxGroupMembers);
 constexpr qint64 kMaxTokenTtlS = 30LL * 86400;
-constexpr qint64 kPresignTtlS = 900;
-
-// Attachment keys carry their app and conversation, so a download is checked against the
-// caller's membership without a lookup: att/<app>/<convo>/<ulid>/<file name>.
-QString attachmentKey(const QString &app, const QString &convo, const QString &filename)
-{
-    QString safe;
-    for (const QChar c : filename.left(100)) {
-        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'.'
-            || c == u'-' || c == u'_';
-        safe.append(ok ? c : u'_');
-    }
-    if (safe.isEmpty() || safe.startsWith(u'.'))
-        safe.prepend(QStringLiteral("file"));
-    return QStringLiteral("att/%1/%2/%3/%4").arg(app, convo, QString::fromLatin1(newUlid().toLower()), safe);
-}
 
 http::Response errorResponse(const Error &e)
 {
@@ -98,8 +81,6 @@ void AppApi::registerRoutes(http::Router &router)
                [this](http::Request r) { return removeMember(std::move(r)); });
     router.add("POST", "/v1/conversations/{id}/messages", [this](http::Request r) { return postMessage(std::move(r)); });
     router.add("GET", "/v1/conversations/{id}/messages", [this](http::Request r) { return listMessages(std::move(r)); });
-    router.add("POST", "/v1/attachments", [this](http::Request r) { return createAttachment(std::move(r)); });
-    router.add("GET", "/v1/attachments/url", [this](http::Request r) { return attachmentUrl(std::move(r)); });
 }
 
 QCoro::Task<Expected<access::Identity>> AppApi::identify(const http::Request &req)
@@ -110,18 +91,8 @@ QCoro::Task<Expected<access::Identity>> AppApi::identify(const http::Request &re
 
 QCoro::Task<Expected<store::Conversation>> AppApi::visibleConversation(access::Identity id, QString convoId)
 {
-    if (!isValidId(convoId.toUtf8()))
-        co_return Error::notFound(QStringLiteral("no such conversation"));
-    auto pending2 = m_deps.conversations->get(id.appId, convoId);
-    Expected<store::Conversation> c = co_await pending2;
-    // One answer for a missing id and one the caller may not see (docs/security.md).
-    if (!c && c.error().code == ErrorCode::NotFound)
-        co_return Error::notFound(QStringLiteral("no such conversation"));
-    if (!c)
-        co_return c;
-    if (!id.isApp && !c->members.contains(id.userId))
-        co_return Error::notFound(QStringLiteral("no such conversation"));
-    co_return c;
+    auto finding = api::visibleConversation(m_deps, std::move(id), std::move(convoId));
+    co_return co_await finding;
 }
 
 QCoro::Task<http::Response> AppApi::mintToken(http::Request req)
@@ -533,73 +504,6 @@ QCoro::Task<http::Response> AppApi::listMessages(http::Request req)
         w.null();
     }
     w.endObject();
-    co_return http::Response::json(200, w.take());
-}
-
-QCoro::Task<http::Response> AppApi::createAttachment(http::Request req)
-{
-    auto identifying = identify(req);
-    const auto id = co_await identifying;
-    if (!id)
-        co_return errorResponse(id.error());
-    const auto body = jsonBody(req);
-    if (!body)
-        co_return errorResponse(body.error());
-    const QString convoId = body->value(QLatin1String("convo_id")).toString();
-    const QString filename = body->value(QLatin1String("filename")).toString();
-    const QString contentType = body->value(QLatin1String("content_type")).toString();
-    const QJsonValue size = body->value(QLatin1String("size"));
-    // A content type is sent back as a header on upload and download: no control characters.
-    const bool contentTypeIsText = std::none_of(contentType.cbegin(), contentType.cend(),
-                                                [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
-    if (!isValidId(convoId.toUtf8()) || filename.isEmpty() || filename.size() > 255 || contentType.isEmpty()
-        || contentType.size() > 255 || !contentTypeIsText || size.isUndefined())
-        co_return errorResponse(Error::badRequest(QStringLiteral("'convo_id', 'filename', 'content_type' and 'size' are required")));
-    if (!isWholeNumber(size, 0, std::numeric_limits<qint64>::max()))
-        co_return errorResponse(Error::badRequest(QStringLiteral("'size' must be a non-negative integer")));
-    if (size.toDouble() > double(m_deps.config->limits.attachmentMaxBytes))
-        co_return errorResponse(Error::tooLarge(QStringLiteral("attachments are at most %1 bytes").arg(m_deps.config->limits.attachmentMaxBytes)));
-    auto finding = visibleConversation(*id, convoId);
-    const auto c = co_await finding;
-    if (!c)
-        co_return errorResponse(c.error().code == ErrorCode::NotFound && !id->isApp
-                                    ? Error::notMember(QStringLiteral("not a member of this conversation"))
-                                    : c.error());
-    const QString key = attachmentKey(id->appId, c->id, filename);
-    const auto url = m_deps.objects->presignPut(key, kPresignTtlS, contentType.toUtf8());
-    if (!url)
-        co_return errorResponse(url.error());
-    JsonWriter w;
-    w.beginObject()
-        .field("key", key)
-        .field("upload_url", url->toString(QUrl::FullyEncoded))
-        .field("expires_ms", QDateTime::currentMSecsSinceEpoch() + kPresignTtlS * 1000)
-        .endObject();
-    co_return http::Response::json(201, w.take());
-}
-
-QCoro::Task<http::Response> AppApi::attachmentUrl(http::Request req)
-{
-    auto identifying = identify(req);
-    const auto id = co_await identifying;
-    if (!id)
-        co_return errorResponse(id.error());
-    const QString key = req.query.queryItemValue(QStringLiteral("key"), QUrl::FullyDecoded);
-    const QStringList parts = key.split(u'/');
-    if (parts.size() != 5 || parts[0] != QLatin1String("att") || parts[1] != id->appId)
-        co_return errorResponse(Error::notFound(QStringLiteral("no such attachment")));
-    auto finding = visibleConversation(*id, parts[2]);
-    const auto c = co_await finding;
-    if (!c)
-        co_return errorResponse(Error::notFound(QStringLiteral("no such attachment")));
-    const auto url = m_deps.objects->presignGet(key, kPresignTtlS);
-    if (!url)
-        co_return errorResponse(url.error());
-    JsonWriter w;
-    w.beginObject()
-        .field("download_url", url->toString(QUrl::FullyEncoded))
-        .field("expires_ms", QDateTime::currentMSecsSinceEpoch() + kPresignTtlS * 1000)
-        .endObject();
     co_return http::Response::json(200, w.take());
 }
 

@@ -15,7 +15,7 @@ struct Conversation;
 namespace confab::api {
 
 // App REST on the public listener (PROTOCOL.md section 4): tokens, conversations, members,
-// messages and history. Authenticated by API key or user token on every request.
+// messages and history (attachments: AttachmentApi). Authenticated by API key or user token on every request.
 class AppApi : public QObject
 {
     Q_OBJECT
@@ -46,8 +46,6 @@ private:
     QCoro::Task<http::Response> removeMember(http::Request req);
     QCoro::Task<http::Response> postMessage(http::Request req);
     QCoro::Task<http::Response> listMessages(http::Request req);
-    QCoro::Task<http::Response> createAttachment(http::Request req);
-    QCoro::Task<http::Response> attachmentUrl(http::Request req);
 
     ApiDeps m_deps;
 };

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 namespace confab::auth {
 
@@ -55,6 +56,40 @@ std::optional<QByteArray> base64UrlDecode(QByteArrayView text)
     if (!decoded)
         return std::nullopt;
     return std::move(decoded.decoded);
+}
+
+QByteArray randomBytes(int n)
+{
+    QByteArray out(n, Qt::Uninitialized);
+    if (RAND_bytes(reinterpret_cast<unsigned char *>(out.data()), n) != 1)
+        qFatal("OpenSSL RAND_bytes failed");
+    return out;
+}
+
+Sha256Stream::Sha256Stream() : m_ctx(EVP_MD_CTX_new())
+{
+    if (!m_ctx || EVP_DigestInit_ex(static_cast<EVP_MD_CTX *>(m_ctx), EVP_sha256(), nullptr) != 1)
+        qFatal("OpenSSL EVP_DigestInit_ex(SHA-256) failed");
+}
+
+Sha256Stream::~Sha256Stream()
+{
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX *>(m_ctx));
+}
+
+void Sha256Stream::add(QByteArrayView data)
+{
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX *>(m_ctx), data.data(), size_t(data.size())) != 1)
+        qFatal("OpenSSL EVP_DigestUpdate failed");
+}
+
+QByteArray Sha256Stream::hex()
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX *>(m_ctx), md, &len) != 1)
+        qFatal("OpenSSL EVP_DigestFinal_ex failed");
+    return QByteArray(reinterpret_cast<const char *>(md), int(len)).toHex();
 }
 
 } // namespace confab::auth

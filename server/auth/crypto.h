@@ -22,4 +22,23 @@ namespace confab::auth {
 // Strict: any character outside the base64url alphabet makes it fail.
 [[nodiscard]] std::optional<QByteArray> base64UrlDecode(QByteArrayView text);
 
+// n bytes from OpenSSL's CSPRNG (RAND_bytes).
+[[nodiscard]] QByteArray randomBytes(int n);
+
+// SHA-256 over data given in pieces (a streamed upload), for content ETags.
+class Sha256Stream
+{
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream &) = delete;
+    Sha256Stream &operator=(const Sha256Stream &) = delete;
+    void add(QByteArrayView data);
+    // Lower-case hex of everything added; the stream is spent afterwards.
+    [[nodiscard]] QByteArray hex();
+
+private:
+    void *m_ctx; // EVP_MD_CTX, kept out of the header
+};
+
 } // namespace confab::auth

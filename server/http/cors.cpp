@@ -10,8 +10,9 @@ namespace
 // What a browser page may send beyond the CORS-safelisted headers: the bearer credential and
 // a JSON Content-Type (which is not safelisted, hence the preflight).
 const QByteArray kAllowHeaders = QByteArrayLiteral("Authorization, Content-Type");
-// What a page may read beyond the safelisted response headers.
-const QByteArray kExposeHeaders = QByteArrayLiteral("Retry-After");
+// What a page may read beyond the safelisted response headers: ETag for the parts of a
+// multipart upload to a local-directory store (docs/objectstore.md).
+const QByteArray kExposeHeaders = QByteArrayLiteral("Retry-After, ETag");
 } // namespace
 
 CorsPolicy::CorsPolicy(const QStringList &origins)

@@ -8,7 +8,11 @@
 #include <QPair>
 #include <QUrlQuery>
 
+#include <memory>
+
 namespace confab::http {
+
+class BodyStream;
 
 // One parsed HTTP request, handed to a route handler by value.
 struct Request
@@ -20,6 +24,8 @@ struct Request
     QByteArray body;
     QHostAddress peer;
     QHash<QByteArray, QByteArray> params; // filled by the Router from {name} segments
+    // Streaming routes only (Router::addStreaming): the body, still to be read; body is empty.
+    std::shared_ptr<BodyStream> bodyStream;
 
     // The first header of that name (give it lower-cased), empty if absent.
     [[nodiscard]] QByteArray header(QByteArrayView lowerName) const;

@@ -48,6 +48,13 @@ void Router::add(QByteArray method, QByteArray pattern, Handler handler)
     m_routes.push_back(std::move(route));
 }
 
+void Router::addStreaming(QByteArray method, QByteArray pattern, Handler handler,
+                          qint64 maxBodyBytes)
+{
+    add(std::move(method), std::move(pattern), std::move(handler));
+    m_routes.back().streamLimit = std::max<qint64>(0, maxBodyBytes);
+}
+
 Router::Match Router::match(const QByteArray &method, const QByteArray &path) const
 {
     const QList<QByteArrayView> raw = splitPath(path);
@@ -99,6 +106,7 @@ Router::Match Router::match(const QByteArray &method, const QByteArray &path) co
     if (best) {
         m.handler = &best->handler;
         m.route = best->pattern;
+        m.streamLimit = best->streamLimit;
         for (qsizetype i = 0; i < segments.size(); ++i) {
             if (best->segments[i].isParam)
                 m.params.insert(best->segments[i].text, segments[i]);

@@ -22,6 +22,10 @@ class Router
 {
 public:
     void add(QByteArray method, QByteArray pattern, Handler handler);
+    // A route whose handler reads the body itself through Request::bodyStream as it arrives
+    // (large uploads), started as soon as the head is in; bodies up to maxBodyBytes, which may
+    // exceed the server's Options::maxBodyBytes.
+    void addStreaming(QByteArray method, QByteArray pattern, Handler handler, qint64 maxBodyBytes);
 
     struct Match
     {
@@ -30,6 +34,7 @@ public:
         QHash<QByteArray, QByteArray> params;
         bool methodNotAllowed = false;
         QList<QByteArray> allowedMethods; // set when methodNotAllowed, for the Allow header
+        qint64 streamLimit = -1; // a streaming route: its body limit
     };
     // path is the request path as sent (percent-encoded): it is split on '/' first and each
     // segment decoded after, so an encoded "%2F" stays inside its segment.
@@ -55,6 +60,7 @@ private:
         QByteArray pattern;
         QList<Segment> segments;
         Handler handler;
+        qint64 streamLimit = -1;
     };
     // A deque so that Match::handler stays valid when routes are added later.
     std::deque<Route> m_routes;

@@ -37,6 +37,8 @@ constexpr qsizetype kMinReadBuffer = 64 * 1024;
 // Qt's own read buffer of a WebSocket: the frame reader drains it at every readyRead.
 constexpr qsizetype kWebSocketReadBuffer = 64 * 1024;
 const QByteArray kUnmatched = QByteArrayLiteral("unmatched");
+// The slowest upload rate a streaming route is given time for (64 KiB/s, in bytes per ms).
+constexpr qint64 kMinStreamBytesPerMs = 64;
 // What a connection refused over the per-address cap is told to wait.
 constexpr qint64 kRefusedRetryMs = 1000;
 
@@ -188,6 +190,23 @@ void Server::Private::processInput(Connection &c)
                      QStringLiteral("chunked request bodies are not supported: send Content-Length"));
                 break;
             }
+            if (const qint64 streamLimit = router->match(c.head.method, c.head.rawPath).streamLimit;
+                streamLimit >= 0) {
+                // A streaming route's handler starts now and reads the body itself.
+                if (c.head.contentLength > streamLimit) {
+                    fail(c, 413, ErrorCode::PayloadTooLarge,
+                         QStringLiteral("request body of %1 bytes exceeds %2")
+                             .arg(c.head.contentLength)
+                             .arg(streamLimit));
+                    break;
+                }
+                if (c.head.expectContinue && c.head.contentLength > 0)
+                    socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                c.stream = std::make_shared<BodyStream>(socket, c.head.contentLength,
+                                                        options.bodyTimeoutMs);
+                dispatch(c);
+                continue;
+            }
             if (c.head.contentLength > options.maxBodyBytes) {
                 fail(c, 413, ErrorCode::PayloadTooLarge,
                      QStringLiteral("request body of %1 bytes exceeds %2")
@@ -261,6 +280,7 @@ void Server::Private::dispatch(Connection &c)
     request.body = std::move(c.body);
     request.peer = c.socket->peerAddress();
     request.params = std::move(match.params);
+    request.bodyStream = c.stream;
 
     c.state = Connection::State::Handling;
     c.handlerStartMs = clock.elapsed();
@@ -293,7 +313,9 @@ void Server::Private::finish(QTcpSocket *socket, quint64 seq, Response response)
     Connection *c = find(socket);
     if (!c || c->state != Connection::State::Handling || c->seq != seq)
         return; // timed out and answered 503 already, or the client went away
-    respond(*c, response, !c->head.keepAlive);
+    // Unread body bytes of a streaming request cannot be told from the next request's head.
+    const bool unread = c->stream && c->stream->remaining() > 0;
+    respond(*c, response, !c->head.keepAlive || unread);
     processInput(*c);
 }
 
@@ -341,6 +363,7 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
     const double seconds = c.started.isValid() ? double(c.started.nsecsElapsed()) / 1e9 : 0.0;
     c.started.invalidate();
     c.body.clear();
+    c.stream.reset();
     c.head = RequestHead();
     if (close) {
         c.state = Connection::State::Closing;
@@ -433,7 +456,12 @@ void Server::Private::sweep()
     std::vector<Connection *> late; // head or body past its deadline
     for (auto &[socket, c] : connections) {
         if (c->state == Connection::State::Handling) {
-            if (now - c->handlerStartMs >= options.requestTimeoutMs)
+            // A streamed upload gets time for its body at a floor rate as well (64 KiB/s: an
+            // 8 MiB part may take two minutes), still a whole deadline, never per read.
+            const qint64 allowed = c->stream
+                ? options.requestTimeoutMs + c->stream->length() / kMinStreamBytesPerMs
+                : options.requestTimeoutMs;
+            if (now - c->handlerStartMs >= allowed)
                 expired.push_back(c.get());
         } else if ((c->state == Connection::State::ReadingHead && c->headStartMs >= 0
                     && now - c->headStartMs >= options.headerTimeoutMs)

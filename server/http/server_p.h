@@ -4,6 +4,7 @@
 // (the listening socket: plain or TLS, SO_REUSEPORT, closing) share.
 
 #include "http/addresslimiter.h"
+#include "http/bodystream.h"
 #include "http/request.h"
 #include "http/requestparser.h"
 #include "http/response.h"
@@ -53,6 +54,9 @@ struct Connection
     bool anyInput = false; // a silent connection is closed without a 408
     QElapsedTimer started;
     bool inProcessInput = false;
+    // A streaming route's body, read by its handler; the connection closes after the answer
+    // unless the handler read all of it.
+    std::shared_ptr<BodyStream> stream;
 };
 
 } // namespace detail

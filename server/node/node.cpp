@@ -6,6 +6,7 @@
 #include "admin/statscollector.h"
 #include "api/adminapi.h"
 #include "api/appapi.h"
+#include "api/attachmentapi.h"
 #include "api/health.h"
 #include "auth/jwks.h"
 #include "confab/jsonwriter.h"
@@ -125,7 +126,7 @@ public:
                   gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations, &metrics},
                   nodeId),
           deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient, objects.get()},
-          appApi(deps), adminApi(deps), health(deps),
+          appApi(deps), attachmentApi(deps), adminApi(deps), health(deps),
           tlsConfig(loadTls(config, &tlsError)),
           publicServer(publicOptions(config, tlsConfig), &publicRouter),
           internalServer(internalOptions(config, tlsConfig), &internalRouter),
@@ -240,6 +241,7 @@ public:
     gateway::Gateway gateway;
     api::ApiDeps deps;
     api::AppApi appApi;
+    api::AttachmentApi attachmentApi;
     api::AdminApi adminApi;
     api::Health health;
     http::Router publicRouter;
@@ -260,6 +262,7 @@ public:
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
 {
     d->appApi.registerRoutes(d->publicRouter);
+    d->attachmentApi.registerRoutes(d->publicRouter);
     d->adminApi.registerRoutes(d->internalRouter);
     d->health.registerRoutes(d->internalRouter);
     connect(&d->publicServer, &http::Server::newWebSocket, &d->gateway, &gateway::Gateway::accept);

@@ -1,6 +1,9 @@
 #include "objectstore/localstore.h"
 
+#include "objectstore/localuploads.h"
 #include "objectstore/logging.h"
+
+#include "auth/crypto.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -13,6 +16,8 @@
 #include <QThreadPool>
 
 #include <QCoroFuture>
+
+#include <QDateTime>
 
 #include <sys/stat.h>
 
@@ -189,6 +194,8 @@ class LocalDirStore::Private
 public:
     QString root;
     QThreadPool pool;
+    UrlSigner signer;
+    QString signerError; // why signer is invalid
 
     [[nodiscard]] QString path(const QString &key) const { return root + QLatin1Char('/') + key; }
 };
@@ -200,6 +207,12 @@ LocalDirStore::LocalDirStore(QString rootDir, QObject *parent)
     d->root = QDir::cleanPath(QDir(rootDir).absolutePath());
     d->pool.setMaxThreadCount(2);
     d->pool.setObjectName(QStringLiteral("confab-objectstore"));
+    // Read once at start-up, before the event loop serves anything.
+    if (auto key = localuploads::loadOrCreateSigningKey(d->root))
+        d->signer = UrlSigner(*key);
+    else
+        d->signerError = key.error().message;
+    localuploads::sweepIncoming(d->root);
 }
 
 LocalDirStore::~LocalDirStore()
@@ -300,19 +313,189 @@ QCoro::Task<Status> LocalDirStore::ping()
     co_return r;
 }
 
-Expected<QUrl> LocalDirStore::presignPut(QString key, qint64 expiresS, QByteArray contentType)
+namespace
 {
-    Q_UNUSED(expiresS)
-    Q_UNUSED(contentType)
-    return Error::unavailable(
-        QStringLiteral("uploading '%1': presigned URLs need an S3 object store").arg(key));
+qint64 expiry(qint64 expiresS)
+{
+    return QDateTime::currentSecsSinceEpoch() + expiresS;
+}
+} // namespace
+
+const UrlSigner &LocalDirStore::signer() const
+{
+    return d->signer;
+}
+
+Expected<QUrl> LocalDirStore::presignPut(
+    QString key, qint64 expiresS, QByteArray contentType, qint64 size)
+{
+    if (Status valid = validateKey(key); !valid)
+        return valid.error();
+    if (!d->signer.isValid())
+        return Error::unavailable(
+            QStringLiteral("uploading '%1': no URL signing key: %2").arg(key, d->signerError));
+    if (expiresS <= 0 || expiresS > UrlSigner::kMaxLifetimeS)
+        return Error::badRequest(QStringLiteral("signed URL lifetime must be 1 s to 7 days"));
+    BlobGrant g;
+    g.op = BlobGrant::Op::Put;
+    g.key = key;
+    g.length = size;
+    g.contentType = contentType;
+    g.expiresS = expiry(expiresS);
+    return d->signer.sign(g);
 }
 
 Expected<QUrl> LocalDirStore::presignGet(QString key, qint64 expiresS)
 {
-    Q_UNUSED(expiresS)
-    return Error::unavailable(
-        QStringLiteral("downloading '%1': presigned URLs need an S3 object store").arg(key));
+    if (Status valid = validateKey(key); !valid)
+        return valid.error();
+    if (!d->signer.isValid())
+        return Error::unavailable(
+            QStringLiteral("downloading '%1': no URL signing key: %2").arg(key, d->signerError));
+    if (expiresS <= 0 || expiresS > UrlSigner::kMaxLifetimeS)
+        return Error::badRequest(QStringLiteral("signed URL lifetime must be 1 s to 7 days"));
+    BlobGrant g;
+    g.op = BlobGrant::Op::Get;
+    g.key = key;
+    g.expiresS = expiry(expiresS);
+    return d->signer.sign(g);
+}
+
+Expected<QUrl> LocalDirStore::presignPart(
+    QString key, QString uploadId, int partNumber, qint64 length, qint64 expiresS)
+{
+    if (Status valid = validateKey(key); !valid)
+        return valid.error();
+    if (!d->signer.isValid())
+        return Error::unavailable(
+            QStringLiteral("uploading '%1': no URL signing key: %2").arg(key, d->signerError));
+    if (!localuploads::isUploadId(uploadId))
+        return Error::notFound(QStringLiteral("no such upload"));
+    if (partNumber < 1 || partNumber > 10000 || length < 0)
+        return Error::badRequest(QStringLiteral("part numbers are 1 to 10000"));
+    BlobGrant g;
+    g.op = BlobGrant::Op::Part;
+    g.key = key;
+    g.uploadId = uploadId;
+    g.partNumber = partNumber;
+    g.length = length;
+    g.expiresS = expiry(expiresS);
+    return d->signer.sign(g);
+}
+
+QCoro::Task<Expected<QString>> LocalDirStore::createMultipart(QString key, QByteArray contentType)
+{
+    if (Status valid = validateKey(key); !valid)
+        co_return valid.error();
+    QFuture<Expected<QString>> future = runOnPool<Expected<QString>>(
+        d->pool, [root = d->root, key, contentType] {
+            return localuploads::create(root, key, contentType);
+        });
+    co_return co_await future;
+}
+
+QCoro::Task<Expected<QList<UploadedPart>>> LocalDirStore::listParts(QString key, QString uploadId)
+{
+    QFuture<Expected<QList<UploadedPart>>> future = runOnPool<Expected<QList<UploadedPart>>>(
+        d->pool, [root = d->root, key, uploadId] {
+            return localuploads::listParts(root, key, uploadId);
+        });
+    co_return co_await future;
+}
+
+QCoro::Task<Status> LocalDirStore::completeMultipart(
+    QString key, QString uploadId, QList<UploadedPart> parts)
+{
+    QFuture<Status> future = runOnPool<Status>(d->pool, [root = d->root, key, uploadId, parts] {
+        return localuploads::complete(root, key, uploadId, parts);
+    });
+    co_return co_await future;
+}
+
+QCoro::Task<Status> LocalDirStore::abortMultipart(QString key, QString uploadId)
+{
+    QFuture<Status> future = runOnPool<Status>(d->pool, [root = d->root, key, uploadId] {
+        return localuploads::abort(root, key, uploadId);
+    });
+    co_return co_await future;
+}
+
+QCoro::Task<Expected<QList<PendingUpload>>> LocalDirStore::listMultipartUploads(QString prefix)
+{
+    QFuture<Expected<QList<PendingUpload>>> future = runOnPool<Expected<QList<PendingUpload>>>(
+        d->pool, [root = d->root, prefix] { return localuploads::list(root, prefix); });
+    co_return co_await future;
+}
+
+QCoro::Task<Expected<QByteArray>> LocalDirStore::receive(BlobGrant grant, ChunkSource next)
+{
+    const QPointer<LocalDirStore> self(this);
+    const QString root = d->root;
+    using Opened = Expected<std::shared_ptr<localuploads::Incoming>>;
+    const int part = grant.op == BlobGrant::Op::Part ? grant.partNumber : 0;
+    QFuture<Opened> opening = runOnPool<Opened>(d->pool,
+        [root, key = grant.key, id = grant.uploadId, part] {
+            return localuploads::open(root, key, id, part);
+        });
+    Opened opened = co_await opening;
+    if (!opened)
+        co_return opened.error();
+    std::shared_ptr<localuploads::Incoming> in = *opened;
+    auth::Sha256Stream hash;
+    qint64 received = 0;
+    Error failure;
+    bool failed = false;
+    for (;;) {
+        auto reading = next();
+        Expected<QByteArray> chunk = co_await reading;
+        if (!self)
+            co_return Error::unavailable(QStringLiteral("the object store shut down"));
+        if (!chunk) {
+            failure = chunk.error();
+            failed = true;
+            break;
+        }
+        if (chunk->isEmpty())
+            break;
+        received += chunk->size();
+        if (grant.length >= 0 && received > grant.length) {
+            failure = Error::tooLarge(
+                QStringLiteral("this URL takes exactly %1 bytes").arg(grant.length));
+            failed = true;
+            break;
+        }
+        hash.add(*chunk);
+        QFuture<Status> writing = runOnPool<Status>(
+            d->pool, [in, data = *chunk] { return localuploads::write(*in, data); });
+        Status written = co_await writing;
+        if (!self)
+            co_return Error::unavailable(QStringLiteral("the object store shut down"));
+        if (!written) {
+            failure = written.error();
+            failed = true;
+            break;
+        }
+    }
+    if (!failed && grant.length >= 0 && received != grant.length) {
+        failure = Error::badRequest(QStringLiteral("this URL takes exactly %1 bytes, %2 came")
+                                        .arg(grant.length)
+                                        .arg(received));
+        failed = true;
+    }
+    if (failed) {
+        QFuture<bool> discarding = runOnPool<bool>(d->pool, [in] {
+            localuploads::discard(*in);
+            return true;
+        });
+        (void)co_await discarding;
+        co_return failure;
+    }
+    QFuture<Expected<QByteArray>> committing = runOnPool<Expected<QByteArray>>(
+        d->pool, [root, in, etag = hash.hex()] { return localuploads::commit(root, *in, etag); });
+    Expected<QByteArray> r = co_await committing;
+    if (self)
+        Q_EMIT requestFinished(QByteArrayLiteral("put"), statusLabel(r));
+    co_return r;
 }
 
 } // namespace confab::objectstore

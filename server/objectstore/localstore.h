@@ -1,7 +1,9 @@
 #pragma once
 
 #include "objectstore/objectstore.h"
+#include "objectstore/urlsigner.h"
 
+#include <functional>
 #include <memory>
 
 namespace confab::objectstore
@@ -10,7 +12,9 @@ namespace confab::objectstore
 // Objects as files under a directory, for single-box installs ([s3] endpoint = file:///...).
 // Key "a/b/c" is the file <root>/a/b/c. File I/O runs on a private thread pool, never on the
 // calling thread. Writes are atomic: a complete new file replaces the old one by rename
-// (QSaveFile), so a reader sees the old or the new object, never a torn one. No presigned URLs.
+// (QSaveFile), so a reader sees the old or the new object, never a torn one. Uploads and
+// downloads by browsers go through URLs this store signs itself (urlsigner.h), served by the
+// public listener's /v1/blobs route, which streams bodies through receive().
 class LocalDirStore : public ObjectStore
 {
     Q_OBJECT
@@ -30,8 +34,28 @@ public:
         QString prefix, QString continuationToken, int maxKeys) override;
     QCoro::Task<confab::Status> ping() override;
     confab::Expected<QUrl> presignPut(
-        QString key, qint64 expiresS, QByteArray contentType) override;
+        QString key, qint64 expiresS, QByteArray contentType, qint64 size = -1) override;
     confab::Expected<QUrl> presignGet(QString key, qint64 expiresS) override;
+    QCoro::Task<confab::Expected<QString>> createMultipart(
+        QString key, QByteArray contentType) override;
+    confab::Expected<QUrl> presignPart(
+        QString key, QString uploadId, int partNumber, qint64 length, qint64 expiresS) override;
+    QCoro::Task<confab::Expected<QList<UploadedPart>>> listParts(
+        QString key, QString uploadId) override;
+    QCoro::Task<confab::Status> completeMultipart(
+        QString key, QString uploadId, QList<UploadedPart> parts) override;
+    QCoro::Task<confab::Status> abortMultipart(QString key, QString uploadId) override;
+    QCoro::Task<confab::Expected<QList<PendingUpload>>> listMultipartUploads(
+        QString prefix) override;
+
+    // Checks signed URLs; invalid (no URLs at all) when the key file could not be read or made.
+    [[nodiscard]] const UrlSigner &signer() const;
+    // The next piece of a request body; an empty array at the end.
+    using ChunkSource = std::function<QCoro::Task<confab::Expected<QByteArray>>()>;
+    // Streams an upload a signed URL granted (a single PUT or one part) to disk, a chunk at a
+    // time, and moves it into place once all grant.length bytes arrived; answers its ETag.
+    // PayloadTooLarge past grant.length, BadRequest if the body ends short.
+    QCoro::Task<confab::Expected<QByteArray>> receive(BlobGrant grant, ChunkSource next);
 
 private:
     class Private;

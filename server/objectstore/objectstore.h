@@ -27,6 +27,20 @@ struct ListPage {
     QString nextContinuationToken; // empty: this was the last page
 };
 
+// A finished part of a multipart upload (S3 ListParts).
+struct UploadedPart {
+    int partNumber = 0;
+    QByteArray etag; // unquoted
+    qint64 size = 0;
+};
+
+// A multipart upload not completed or aborted yet (S3 ListMultipartUploads).
+struct PendingUpload {
+    QString key;
+    QString uploadId;
+    qint64 initiatedMs = 0;
+};
+
 struct ByteRange {
     qint64 offset = 0;
     qint64 length = -1; // -1: to the end
@@ -64,10 +78,38 @@ public:
     // For /readyz: the bucket (directory) is reachable.
     virtual QCoro::Task<confab::Status> ping() = 0;
 
-    // Presigned URLs for attachments; LocalDirStore answers Unavailable.
-    virtual confab::Expected<QUrl> presignPut(QString key, qint64 expiresS, QByteArray contentType)
+    // Presigned URLs for attachments. S3Store signs them with SigV4 (absolute URLs to the
+    // bucket); LocalDirStore signs its own (HMAC, urlsigner.h), relative to the public
+    // listener that serves them: callers resolve a relative URL against the public base URL.
+    // size is what the uploader announced; LocalDirStore refuses a body of any other length.
+    virtual confab::Expected<QUrl> presignPut(
+        QString key, qint64 expiresS, QByteArray contentType, qint64 size = -1)
         = 0;
     virtual confab::Expected<QUrl> presignGet(QString key, qint64 expiresS) = 0;
+
+    // Multipart uploads (docs/objectstore.md): create, PUT each part to its presigned URL,
+    // complete with the parts' ETags, or abort. NotFound for an upload id this store does not
+    // know (completed, aborted, or never created) or that belongs to another key.
+    virtual QCoro::Task<confab::Expected<QString>> createMultipart(
+        QString key, QByteArray contentType)
+        = 0;
+    // length: the part's exact size in bytes (LocalDirStore refuses any other).
+    virtual confab::Expected<QUrl> presignPart(
+        QString key, QString uploadId, int partNumber, qint64 length, qint64 expiresS)
+        = 0;
+    // Finished parts in part-number order.
+    virtual QCoro::Task<confab::Expected<QList<UploadedPart>>> listParts(
+        QString key, QString uploadId)
+        = 0;
+    // Joins the parts (part numbers ascending, ETags as the part PUTs answered) into the object.
+    virtual QCoro::Task<confab::Status> completeMultipart(
+        QString key, QString uploadId, QList<UploadedPart> parts)
+        = 0;
+    virtual QCoro::Task<confab::Status> abortMultipart(QString key, QString uploadId) = 0;
+    // The first (up to) 1000 unfinished uploads whose keys start with prefix.
+    virtual QCoro::Task<confab::Expected<QList<PendingUpload>>> listMultipartUploads(
+        QString prefix)
+        = 0;
 
 Q_SIGNALS:
     // Once per request sent (each retry counts): op is put/get/head/delete/list/ping, status the

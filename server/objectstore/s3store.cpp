@@ -1,6 +1,7 @@
 #include "objectstore/s3store.h"
 
 #include "objectstore/logging.h"
+#include "objectstore/s3store_p.h"
 
 #include <QHash>
 #include <QNetworkAccessManager>
@@ -18,17 +19,15 @@
 namespace confab::objectstore
 {
 
-namespace
+namespace s3detail
 {
 
+namespace
+{
 struct DeleteLater {
     void operator()(QObject *o) const { o->deleteLater(); }
 };
-
-struct S3ErrorBody {
-    QString code;
-    QString message;
-};
+} // namespace
 
 S3ErrorBody parseErrorBody(const QByteArray &body)
 {
@@ -125,24 +124,9 @@ Expected<ListPage> parseListPage(const QByteArray &body, const QString &what)
     return page;
 }
 
-} // namespace
+} // namespace s3detail
 
-struct S3Store::Response {
-    int status = 0;
-    QByteArray body;
-    QByteArray etag;
-    qint64 contentLength = -1;
-    QDateTime lastModified;
-};
-
-class S3Store::Private
-{
-public:
-    S3Options options;
-    SigningKey key;
-    QUrl endpoint;
-    QPointer<QNetworkAccessManager> nam;
-};
+using namespace s3detail;
 
 S3Store::S3Store(S3Options options, QNetworkAccessManager *nam, QObject *parent)
     : ObjectStore(parent)
@@ -371,14 +355,12 @@ QCoro::Task<Status> S3Store::ping()
     co_return Ok {};
 }
 
-namespace
+Expected<QUrl> S3Store::presignPut(
+    QString key, qint64 expiresS, QByteArray contentType, qint64 size)
 {
-// S3 accepts at most a week.
-constexpr qint64 kMaxPresignS = 7 * 24 * 3600;
-} // namespace
-
-Expected<QUrl> S3Store::presignPut(QString key, qint64 expiresS, QByteArray contentType)
-{
+    // The size is not signed: browsers set Content-Length themselves and a signed one would
+    // have to match byte for byte. The API checks the stored size after upload instead.
+    Q_UNUSED(size)
     if (Status valid = validateKey(key); !valid)
         return valid.error();
     if (expiresS <= 0 || expiresS > kMaxPresignS)

@@ -40,8 +40,19 @@ public:
         QString prefix, QString continuationToken, int maxKeys) override;
     QCoro::Task<confab::Status> ping() override;
     confab::Expected<QUrl> presignPut(
-        QString key, qint64 expiresS, QByteArray contentType) override;
+        QString key, qint64 expiresS, QByteArray contentType, qint64 size = -1) override;
     confab::Expected<QUrl> presignGet(QString key, qint64 expiresS) override;
+    QCoro::Task<confab::Expected<QString>> createMultipart(
+        QString key, QByteArray contentType) override;
+    confab::Expected<QUrl> presignPart(
+        QString key, QString uploadId, int partNumber, qint64 length, qint64 expiresS) override;
+    QCoro::Task<confab::Expected<QList<UploadedPart>>> listParts(
+        QString key, QString uploadId) override;
+    QCoro::Task<confab::Status> completeMultipart(
+        QString key, QString uploadId, QList<UploadedPart> parts) override;
+    QCoro::Task<confab::Status> abortMultipart(QString key, QString uploadId) override;
+    QCoro::Task<confab::Expected<QList<PendingUpload>>> listMultipartUploads(
+        QString prefix) override;
 
     // The URL of a key (or of the bucket when key is empty) with an already-encoded query.
     [[nodiscard]] QUrl objectUrl(const QString &key, const QByteArray &encodedQuery = {}) const;

@@ -126,6 +126,7 @@ RetentionOptions RetentionOptions::fromConfig(const Config &config)
     RetentionOptions o;
     o.maxAgeMs = config.retention.maxAgeMs;
     o.intervalMs = config.retention.intervalMs;
+    o.multipartMaxAgeMs = config.retention.multipartMaxAgeMs;
     return o;
 }
 
@@ -133,6 +134,7 @@ struct RetentionWorker::Pass {
     qint64 segmentsDeleted = 0;
     qint64 tailEntriesTrimmed = 0;
     qint64 receiptsDeleted = 0;
+    qint64 uploadsAborted = 0;
     std::optional<Error> error;
 };
 
@@ -335,6 +337,42 @@ QCoro::Task<RetentionWorker::Pass> RetentionWorker::runSteps(qint64 cutoff, QByt
     pass.receiptsDeleted = trimmed.receiptsDeleted;
     if (!pass.error)
         pass.error = trimmed.error;
+    if (!self)
+        co_return pass;
+    auto aborting = abortStaleUploads();
+    const Pass aborted = co_await aborting;
+    pass.uploadsAborted = aborted.uploadsAborted;
+    if (!pass.error)
+        pass.error = aborted.error;
+    co_return pass;
+}
+
+QCoro::Task<RetentionWorker::Pass> RetentionWorker::abortStaleUploads()
+{
+    QPointer<RetentionWorker> self(this);
+    Pass pass;
+    const qint64 before = nowMs() - d->options.multipartMaxAgeMs;
+    auto listing = d->deps.store->listMultipartUploads(QStringLiteral("att/"));
+    const auto uploads = co_await listing;
+    if (!self)
+        co_return pass;
+    if (!uploads) {
+        pass.error = uploads.error();
+        co_return pass;
+    }
+    for (const objectstore::PendingUpload &u : *uploads) {
+        if (u.initiatedMs > before)
+            continue;
+        auto aborting = d->deps.store->abortMultipart(u.key, u.uploadId);
+        const Status aborted = co_await aborting;
+        if (!self)
+            co_return pass;
+        // Gone meanwhile (completed or aborted by its client) is as good as aborted here.
+        if (aborted || aborted.error().code == ErrorCode::NotFound)
+            ++pass.uploadsAborted;
+        else if (!pass.error)
+            pass.error = aborted.error();
+    }
     co_return pass;
 }
 
@@ -419,7 +457,8 @@ void RetentionWorker::record(const Pass &pass, qint64 cutoff, qint64 elapsedMs)
         qCInfo(lcRetention).nospace().noquote()
             << "retention pass (before " << before << "): " << pass.segmentsDeleted
             << " segments deleted, " << pass.tailEntriesTrimmed << " tail entries trimmed, "
-            << pass.receiptsDeleted << " receipt hashes deleted, in " << elapsedMs << " ms";
+            << pass.receiptsDeleted << " receipt hashes deleted, " << pass.uploadsAborted
+            << " stale uploads aborted, in " << elapsedMs << " ms";
         return;
     }
     qCWarning(lcRetention).nospace().noquote()

@@ -16,6 +16,9 @@ namespace confab::retention
 struct RetentionOptions {
     qint64 maxAgeMs = Config::kMaxRetentionMs; // [retention] max_age: older records are expired
     qint64 intervalMs = 3600000; // [retention] interval: how often a pass runs
+    // [retention] multipart_max_age: unfinished attachment uploads (att/...) older than this
+    // are aborted by every pass.
+    qint64 multipartMaxAgeMs = 86400000;
     int segmentBatch = 500; // expired segments read from the index per query
     int conversationBatch = 500; // conversations whose tails are trimmed per round trip
     int concurrentDeletes = 8; // object deletes in flight at once
@@ -31,7 +34,8 @@ using RetentionDeps = segments::StorageDeps;
 // Strict retention (docs/retention.md). A pass, with cutoff = now - maxAge: deletes every
 // segment object whose newest record is older than the cutoff and then its index rows; trims
 // the tail entries older than the cutoff from every conversation's Redis stream; deletes the
-// delivery receipts of conversations that have nothing left to read. Sequence counters, read
+// delivery receipts of conversations that have nothing left to read; aborts the multipart
+// attachment uploads started more than multipartMaxAgeMs ago. Sequence counters, read
 // watermarks and flush watermarks are kept. Nodes take turns through the Redis lock
 // retention:lock; everything a pass does is idempotent, so a pass cut short is simply
 // continued by the next.
@@ -78,6 +82,7 @@ private:
     QCoro::Task<Pass> runSteps(qint64 cutoff, QByteArray token);
     QCoro::Task<Pass> expireSegments(qint64 cutoff, QByteArray token);
     QCoro::Task<Pass> expireTails(qint64 cutoff, QByteArray token);
+    QCoro::Task<Pass> abortStaleUploads();
     void record(const Pass &pass, qint64 cutoff, qint64 elapsedMs);
 
     class Private;

@@ -190,6 +190,7 @@ std::vector<Key> keys()
     add("server", "cors_origins", setCorsOrigins);
     add("server", "header_timeout", durationField([](C &c) -> qint64 & { return c.server.headerTimeoutMs; }, 100, 600000));
     add("server", "body_timeout", durationField([](C &c) -> qint64 & { return c.server.bodyTimeoutMs; }, 100, 3600000));
+    add("server", "public_url", urlField([](C &c) -> QString & { return c.server.publicUrl; }, {S("http"), S("https")}));
     add("server", "shutdown_grace", durationField([](C &c) -> qint64 & { return c.server.shutdownGraceMs; }, 0, 19000));
     add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
     add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
@@ -214,6 +215,7 @@ std::vector<Key> keys()
     });
     add("retention", "max_age", durationField([](C &c) -> qint64 & { return c.retention.maxAgeMs; }, 1000, Config::kMaxRetentionMs));
     add("retention", "interval", durationField([](C &c) -> qint64 & { return c.retention.intervalMs; }, 100, kDay));
+    add("retention", "multipart_max_age", durationField([](C &c) -> qint64 & { return c.retention.multipartMaxAgeMs; }, 1000, 7 * kDay));
     add("limits", "user_msgs_per_min", integerField([](C &c) -> qint64 & { return c.limits.userMsgsPerMin; }, 0, kBig));
     add("limits", "app_msgs_per_s", integerField([](C &c) -> qint64 & { return c.limits.appMsgsPerS; }, 0, kBig));
     add("limits", "conns_per_user_per_10s", integerField([](C &c) -> qint64 & { return c.limits.connsPerUserPer10s; }, 0, kBig));
@@ -226,6 +228,8 @@ std::vector<Key> keys()
     // PROTOCOL.md section 1: at most 24 h (its Redis cost is per message inside the window).
     add("limits", "dedup_window", durationField([](C &c) -> qint64 & { return c.limits.dedupWindowMs; }, 1000, kDay));
     add("limits", "attachment_max_bytes", integerField([](C &c) -> qint64 & { return c.limits.attachmentMaxBytes; }, 1, kBig));
+    // S3 wants parts of at least 5 MiB (but the last); smaller values are for tests.
+    add("limits", "attachment_part_bytes", integerField([](C &c) -> qint64 & { return c.limits.attachmentPartBytes; }, 1024, 5LL << 30));
     add("limits", "max_conns_per_ip", integerField([](C &c) -> qint64 & { return c.limits.maxConnsPerIp; }, 0, kBig));
     add("limits", "per_ip_exempt", subnetListField());
     add("limits", "max_unauthenticated", integerField([](C &c) -> qint64 & { return c.limits.maxUnauthenticated; }, 0, kBig));

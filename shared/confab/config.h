@@ -26,6 +26,8 @@ struct Limits {
     qint64 maxInflightPerConn = 64;
     qint64 maxSubscriptionsPerConn = 1000;
     qint64 attachmentMaxBytes = 104857600;
+    // Attachments above this go as multipart uploads in parts of this size (docs/objectstore.md).
+    qint64 attachmentPartBytes = 8LL << 20;
     qint64 dedupWindowMs = 3600000; // how long a client_msg_id is remembered (deployment-wide)
     // Bounds on what one client can make the server hold (docs/security.md). Node-wide: the
     // per-address and unauthenticated caps and the typing window; per app: the rest.
@@ -55,6 +57,9 @@ struct Config {
         QStringList corsOrigins;
         qint64 headerTimeoutMs = 10000; // a request's head must arrive within this -> 408, close
         qint64 bodyTimeoutMs = 30000;   // and its body within this after the head -> 408, close
+        // How browsers reach the public listener ("https://chat.example.com"), for the upload
+        // and download URLs a local-directory store signs; empty: from the request's Host.
+        QString publicUrl;
     } server;
     struct Postgres {
         QString url = QStringLiteral("postgresql://confab:secret@127.0.0.1:5432/confab");
@@ -81,6 +86,7 @@ struct Config {
     struct Retention {
         qint64 maxAgeMs = 30LL * 86400000;
         qint64 intervalMs = 3600000;
+        qint64 multipartMaxAgeMs = 86400000; // unfinished multipart uploads are aborted after this
     } retention;
     Limits limits;
     // Webhooks to the apps' back ends (PROTOCOL.md section 9, docs/webhooks.md).

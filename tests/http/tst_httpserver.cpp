@@ -1,3 +1,4 @@
+#include "http/bodystream.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -74,6 +75,31 @@ QCoro::Task<Response> thrower(Request)
 QCoro::Task<Response> limited(Request)
 {
     co_return Response::error(confab::Error::rateLimited(QStringLiteral("slow down"), 1500));
+}
+
+// A streaming route: reads the body as it arrives, answers its length and largest piece.
+QCoro::Task<Response> streamed(Request r)
+{
+    std::shared_ptr<BodyStream> body = r.bodyStream;
+    qint64 total = 0;
+    qint64 largest = 0;
+    for (;;) {
+        auto reading = body->read(64 * 1024);
+        const auto chunk = co_await reading;
+        if (!chunk)
+            co_return Response::error(chunk.error());
+        if (chunk->isEmpty())
+            break;
+        total += chunk->size();
+        largest = std::max<qint64>(largest, chunk->size());
+    }
+    co_return Response::json(200, QByteArray::number(total) + ' ' + QByteArray::number(largest));
+}
+
+// A streaming route that refuses before reading anything.
+QCoro::Task<Response> refuseUnread(Request)
+{
+    co_return Response::error(confab::Error::forbidden(QStringLiteral("no")));
 }
 
 struct RawResponse
@@ -188,6 +214,8 @@ private Q_SLOTS:
         m_router.add("GET", "/items/{id}", item);
         m_router.add("GET", "/throw", thrower);
         m_router.add("GET", "/limited", limited);
+        m_router.addStreaming("PUT", "/stream", streamed, 3 << 20);
+        m_router.addStreaming("PUT", "/refuse", refuseUnread, 1 << 20);
         Server::Options options;
         options.maxHeaderBytes = 1024;
         options.maxBodyBytes = 4096;
@@ -337,6 +365,59 @@ private Q_SLOTS:
         QCOMPARE(r.header("retry-after"), QByteArray("2"));
         QCOMPARE(r.body, QByteArray("{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down\","
                                     "\"retry_after_ms\":1500}}"));
+    }
+
+    void streamingRouteTakesBodiesBeyondTheBufferLimit()
+    {
+        // GIVEN a server buffering at most 4 KiB of a body WHEN 2 MiB go to a streaming route
+        // THEN the handler reads them all, in pieces of at most what it asked for
+        const QByteArray body(2 << 20, 'b');
+        std::unique_ptr<QNetworkReply> put(m_nam.put(QNetworkRequest(url(QStringLiteral("/stream"))), body));
+        QTRY_VERIFY_WITH_TIMEOUT(put->isFinished(), 20000);
+        QCOMPARE(put->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        const QList<QByteArray> answer = put->readAll().split(' ');
+        QCOMPARE(answer.value(0).toLongLong(), body.size());
+        QVERIFY(answer.value(1).toLongLong() <= 64 * 1024);
+    }
+
+    void streamingRouteKeepsTheConnection()
+    {
+        RawClient client(m_server->port());
+        client.send("PUT /stream HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+        client.send("GET /hello HTTP/1.1\r\n\r\n");
+        const auto answers = client.responses(2);
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers[0].body, QByteArray("5 5"));
+        QCOMPARE(answers[1].status, 200);
+    }
+
+    void streamingRouteLimitAndUnreadBodies()
+    {
+        {
+            RawClient client(m_server->port());
+            QSignalSpy closed(&client.socket(), &QTcpSocket::disconnected);
+            client.send("PUT /stream HTTP/1.1\r\nContent-Length: 4194304\r\n\r\n");
+            QCOMPARE(client.response().status, 413);
+            QTRY_VERIFY(closed.count() > 0);
+        }
+        // A handler that answers without reading the body: the rest cannot be framed, so the
+        // connection closes after the answer.
+        RawClient client(m_server->port());
+        QSignalSpy closed(&client.socket(), &QTcpSocket::disconnected);
+        client.send("PUT /refuse HTTP/1.1\r\nContent-Length: 1000\r\n\r\n0123456789");
+        QCOMPARE(client.response().status, 403);
+        QTRY_VERIFY(closed.count() > 0);
+    }
+
+    void streamingClientGoneMidBody()
+    {
+        // The handler learns the client went away (it does not wait for the body deadline).
+        RawClient client(m_server->port());
+        client.send("PUT /stream HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + QByteArray(1000, 'x'));
+        QVERIFY(client.socket().waitForBytesWritten(2000));
+        QTest::qWait(50);
+        client.socket().abort();
+        QTRY_COMPARE(m_server->connectionCount(), 0);
     }
 
     void expectContinue()

@@ -2,7 +2,9 @@
 
 #include "objectstore/localstore.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QUrlQuery>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -32,6 +34,10 @@ private Q_SLOTS:
     void listPrefixes_data();
     void listPrefixes();
     void pingAndPresign();
+    void signingKeySharedThroughTheDirectory();
+    void singleUploadStreamsToTheKey();
+    void multipartUploadResumesAndCompletes();
+    void multipartAbortAndUnknownIds();
     void requestFinishedCounts();
 
 private:
@@ -174,11 +180,18 @@ void TestLocalStore::invalidKeysRefused()
     QCOMPARE(run(m_store->get(key, std::nullopt)).error().code, ErrorCode::BadRequest);
     QCOMPARE(run(m_store->head(key)).error().code, ErrorCode::BadRequest);
     QCOMPARE(run(m_store->remove(key)).error().code, ErrorCode::BadRequest);
-    // Nothing was written anywhere, in or out of the root.
+    // Nothing was written anywhere, in or out of the root (which holds only the URL signing
+    // key the store made when it opened).
     QCOMPARE(spy.count(), 0);
     QDir parent(m_dir->path());
-    QCOMPARE(
-        parent.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
+    QCOMPARE(parent.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+        QStringList { QStringLiteral("objects") });
+    QDir root(m_store->rootDir());
+    QCOMPARE(root.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+        QStringList { QStringLiteral(".confab-tmp") });
+    QCOMPARE(QDir(root.filePath(QStringLiteral(".confab-tmp")))
+                 .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+        QStringList { QStringLiteral("url-signing-key") });
 }
 
 void TestLocalStore::listPages()
@@ -258,9 +271,152 @@ void TestLocalStore::pingAndPresign()
     QCOMPARE(ping.error().code, ErrorCode::Unavailable);
     QCOMPARE(run(broken.put(QStringLiteral("k"), "x", {})).error().code, ErrorCode::Unavailable);
 
-    QCOMPARE(m_store->presignGet(QStringLiteral("k"), 60).error().code, ErrorCode::Unavailable);
-    QCOMPARE(m_store->presignPut(QStringLiteral("k"), 60, "text/plain").error().code,
+    // No signing key could be made under a file: no URLs.
+    QCOMPARE(broken.presignGet(QStringLiteral("k"), 60).error().code, ErrorCode::Unavailable);
+    QCOMPARE(broken.presignPut(QStringLiteral("k"), 60, "text/plain").error().code,
         ErrorCode::Unavailable);
+    const auto url = m_store->presignPut(QStringLiteral("k"), 60, "text/plain", 5);
+    QVERIFY(url);
+    QVERIFY(url->isRelative());
+    QCOMPARE(m_store->presignGet(QStringLiteral("a/../b"), 60).error().code, ErrorCode::BadRequest);
+}
+
+namespace
+{
+// A chunk already there, as a task (a free coroutine: no lambda captures to outlive).
+QCoro::Task<Expected<QByteArray>> ready(Expected<QByteArray> chunk)
+{
+    co_return chunk;
+}
+
+// A body in pieces, as the HTTP server hands it to LocalDirStore::receive().
+LocalDirStore::ChunkSource chunksOf(QByteArray data, qsizetype piece)
+{
+    auto offset = std::make_shared<qsizetype>(0);
+    return [data, piece, offset] {
+        const QByteArray chunk = data.mid(*offset, piece);
+        *offset += chunk.size();
+        return ready(chunk);
+    };
+}
+
+QUrlQuery queryOf(const Expected<QUrl> &url)
+{
+    return QUrlQuery(url->query(QUrl::FullyEncoded));
+}
+} // namespace
+
+void TestLocalStore::signingKeySharedThroughTheDirectory()
+{
+    // GIVEN a URL signed by one store WHEN another store (a restart, another node) opens the
+    // same directory THEN it accepts the URL: the key lives in the directory.
+    const auto url = m_store->presignGet(QStringLiteral("att/a/c/u/f"), 60);
+    QVERIFY(url);
+    LocalDirStore again(m_store->rootDir());
+    QVERIFY(again.signer().verify(queryOf(url), "GET", QDateTime::currentSecsSinceEpoch()));
+    QTemporaryDir other;
+    LocalDirStore stranger(other.path());
+    QVERIFY(!stranger.signer().verify(queryOf(url), "GET", QDateTime::currentSecsSinceEpoch()));
+}
+
+void TestLocalStore::singleUploadStreamsToTheKey()
+{
+    const QString key = QStringLiteral("att/a/c/u/photo.jpg");
+    const QByteArray data = QByteArray("0123456789").repeated(1000);
+    const auto grant = m_store->signer().verify(
+        queryOf(m_store->presignPut(key, 60, "image/jpeg", data.size())), "PUT",
+        QDateTime::currentSecsSinceEpoch());
+    QVERIFY(grant);
+    const auto etag = run(m_store->receive(*grant, chunksOf(data, 777)));
+    QVERIFY2(etag, qPrintable(etag ? QString() : etag.error().message));
+    QCOMPARE(etag->size(), 32);
+    QCOMPARE(*run(m_store->get(key, std::nullopt)), data);
+
+    // Longer or shorter than the URL says: refused, nothing stored, no temporary file left.
+    BlobGrant longer = *grant;
+    longer.key = QStringLiteral("att/a/c/u/long.jpg");
+    longer.length = 10;
+    QCOMPARE(run(m_store->receive(longer, chunksOf(data, 4))).error().code,
+        ErrorCode::PayloadTooLarge);
+    longer.length = data.size() + 1;
+    QCOMPARE(run(m_store->receive(longer, chunksOf(data, 4096))).error().code,
+        ErrorCode::BadRequest);
+    QCOMPARE(run(m_store->head(longer.key)).error().code, ErrorCode::NotFound);
+    QVERIFY(QDir(m_store->rootDir() + QStringLiteral("/.confab-tmp/incoming"))
+                .entryList(QDir::Files)
+                .isEmpty());
+}
+
+void TestLocalStore::multipartUploadResumesAndCompletes()
+{
+    const QString key = QStringLiteral("att/a/c/u/video.mp4");
+    const QByteArray data = QByteArray("abcdefghij").repeated(250); // 2500 bytes: 1024+1024+452
+    const auto id = run(m_store->createMultipart(key, "video/mp4"));
+    QVERIFY(id);
+    const auto grantFor = [&](int n, qint64 length) {
+        return m_store->signer().verify(queryOf(m_store->presignPart(key, *id, n, length, 60)),
+            "PUT", QDateTime::currentSecsSinceEpoch());
+    };
+    // Part 1 arrives, part 2 is cut off half way (the client goes away).
+    const auto g1 = grantFor(1, 1024);
+    QVERIFY(g1);
+    const auto e1 = run(m_store->receive(*g1, chunksOf(data.mid(0, 1024), 300)));
+    QVERIFY(e1);
+    const auto g2 = grantFor(2, 1024);
+    auto cut = [half = data.mid(1024, 512), sent = false]() mutable {
+        if (sent)
+            return ready(Error::unavailable(QStringLiteral("the client closed the connection")));
+        sent = true;
+        return ready(half);
+    };
+    QCOMPARE(run(m_store->receive(*g2, cut)).error().code, ErrorCode::Unavailable);
+
+    auto parts = run(m_store->listParts(key, *id));
+    QVERIFY(parts);
+    QCOMPARE(parts->size(), 1);
+    QCOMPARE(parts->at(0).partNumber, 1);
+    QCOMPARE(parts->at(0).etag, *e1);
+    QCOMPARE(parts->at(0).size, 1024);
+
+    // Resumed: the missing parts, then complete.
+    const auto e2 = run(m_store->receive(*grantFor(2, 1024), chunksOf(data.mid(1024, 1024), 100)));
+    const auto e3 = run(m_store->receive(*grantFor(3, 452), chunksOf(data.mid(2048), 452)));
+    QVERIFY(e2 && e3);
+    QVERIFY(!run(m_store->completeMultipart(key, *id,
+        { { 1, *e1, 0 }, { 2, *e1, 0 }, { 3, *e3, 0 } }))); // wrong ETag for part 2
+    QVERIFY(run(m_store->completeMultipart(key, *id,
+        { { 1, *e1, 0 }, { 2, *e2, 0 }, { 3, *e3, 0 } })));
+    QCOMPARE(*run(m_store->get(key, std::nullopt)), data);
+    QCOMPARE(run(m_store->listParts(key, *id)).error().code, ErrorCode::NotFound);
+    QVERIFY(run(m_store->listMultipartUploads(QStringLiteral("att/")))->isEmpty());
+}
+
+void TestLocalStore::multipartAbortAndUnknownIds()
+{
+    const QString key = QStringLiteral("att/a/c/u/doc.pdf");
+    const auto id = run(m_store->createMultipart(key, "application/pdf"));
+    QVERIFY(id);
+    const auto pending = run(m_store->listMultipartUploads(QStringLiteral("att/a/")));
+    QVERIFY(pending);
+    QCOMPARE(pending->size(), 1);
+    QCOMPARE(pending->at(0).key, key);
+    QCOMPARE(pending->at(0).uploadId, *id);
+    QVERIFY(qAbs(pending->at(0).initiatedMs - QDateTime::currentMSecsSinceEpoch()) < 60000);
+    QVERIFY(run(m_store->listMultipartUploads(QStringLiteral("att/b/")))->isEmpty());
+
+    // Another key, a made-up id, a path: not found.
+    QCOMPARE(run(m_store->listParts(QStringLiteral("att/a/c/u/other"), *id)).error().code,
+        ErrorCode::NotFound);
+    QCOMPARE(run(m_store->abortMultipart(key, QStringLiteral("0123456789abcdef0123456789abcdef")))
+                 .error()
+                 .code,
+        ErrorCode::NotFound);
+    QCOMPARE(run(m_store->listParts(key, QStringLiteral("../../x"))).error().code,
+        ErrorCode::NotFound);
+
+    QVERIFY(run(m_store->abortMultipart(key, *id)));
+    QCOMPARE(run(m_store->abortMultipart(key, *id)).error().code, ErrorCode::NotFound);
+    QVERIFY(run(m_store->listMultipartUploads(QStringLiteral("att/")))->isEmpty());
 }
 
 void TestLocalStore::requestFinishedCounts()
