@@ -171,6 +171,16 @@ export class ConfabClient extends Emitter<ClientEvents> {
       .catch((err) => this.emit('error', new ConfabError('outbox', `could not load the outbox: ${String(err)}`)));
   }
 
+  /** An 'error' with no listener is written to console.error: never dropped silently. */
+  protected override emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) {
+      const err = payload as ConfabError;
+      console.error(`@confab/client: ${err.name}: ${err.message}`);
+      return;
+    }
+    super.emit(event, payload);
+  }
+
   get state(): ClientState {
     return this._state;
   }
