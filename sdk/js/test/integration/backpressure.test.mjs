@@ -7,8 +7,8 @@ import WebSocket from 'ws';
 import { ConfabClient } from '../../dist/index.js';
 import { Cluster, Proxy, collect, sleep, waitFor } from './harness.mjs';
 
-const BIG = 'x'.repeat(8000);
-const COUNT = 1200; // ~10 MB of pushes: more than the kernel buffers between node and proxy hold
+const BIG = 'x'.repeat(16000);
+const COUNT = 1200; // ~19 MB of pushes: well past the kernel buffers (a few MB each way) between node and proxy
 
 async function scenario(extraEnv, expect) {
   const cluster = await new Cluster({
