@@ -29,7 +29,7 @@ function client(user, fetchImpl) {
   return c;
 }
 
-test('an interrupted multipart upload resumes from its state and the file arrives whole', async (t) => {
+test('an interrupted multipart upload resumes from its state and the file arrives whole', { timeout: 120000 }, async (t) => {
   const size = 2 * PART + 123457; // three parts, the last one short
   const data = new Uint8Array(size);
   for (let i = 0; i < size; ++i) data[i] = (i * 7 + (i >> 13)) & 0xff;
@@ -72,6 +72,7 @@ test('an interrupted multipart upload resumes from its state and the file arrive
   assert.deepEqual(att, { key: saved.key, filename: 'big.bin', content_type: 'application/octet-stream', size });
   assert.equal(progress.at(-1), size);
 
+  await again.connect();
   const ack = await again.send('files', { text: 'big file' }, { attachments: [att] });
   assert.equal(ack.status, 'ok');
   const bob = client('bob');
