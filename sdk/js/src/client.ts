@@ -7,10 +7,19 @@ import {
   ConnectionError,
   ServerError,
   TimeoutError,
-  isFinalSendError,
   type UploadState,
 } from './errors.js';
-import { MemoryOutbox, resendable, type OutboxEntry, type OutboxStore } from './outbox.js';
+import { MemoryOutbox, type OutboxEntry, type OutboxStore } from './outbox.js';
+import { SendQueue } from './sendqueue.js';
+import {
+  jwtExpiryMs,
+  randomId,
+  type ClientEvents,
+  type ClientOptions,
+  type SendOptions,
+} from './options.js';
+export { PROTOCOL_VERSION, jwtExpiryMs } from './options.js';
+export type { ClientEvents, ClientOptions, SendOptions, SendRetryEvent } from './options.js';
 import { Rest, type FetchLike } from './rest.js';
 import { Sequencer } from './sequencer.js';
 import { defaultWebSocket, frameText, wsUrl, type SocketConstructor, type SocketLike } from './transport.js';
@@ -31,67 +40,6 @@ import type {
 } from './types.js';
 import { Uploader, type UploadOptions, type UploadProgress, type UploadSource } from './upload.js';
 
-export interface ClientOptions {
-  /** Base URL of the public listener, `http(s)://host:port`. */
-  url: string;
-  /** A user token, or a callback answering a fresh one (called at each connect and after a 4001 close). */
-  token: string | (() => string | Promise<string>);
-  /** Where unacked sends are kept (default: memory). */
-  outbox?: OutboxStore;
-  /** Last seq_no the app already holds, per conversation. */
-  cursors?: Record<string, number>;
-  /** List and track every conversation of the user at each connect (default true). */
-  trackAll?: boolean;
-  backoff?: BackoffOptions;
-  /** The server's `[limits] dedup_window` in ms (default 1 h). */
-  dedupWindowMs?: number;
-  /** A request not answered in this time counts as a lost connection (default 15 s). */
-  requestTimeoutMs?: number;
-  /** WebSocket implementation (default: global WebSocket, else the `ws` package). */
-  WebSocket?: SocketConstructor;
-  /** fetch implementation (default: global fetch). */
-  fetch?: FetchLike;
-  /** Sends in flight at once on one connection (default 16; the server allows 64 requests). */
-  maxInflightSends?: number;
-  /**
-   * With a token callback and a JWT with `exp`: fetch a new token shortly before it expires and
-   * renew the session in place with `auth.refresh` (default true). Off, or if that fails, the
-   * server closes with 4001 at expiry and the client reconnects with a fresh token.
-   */
-  refreshBeforeExpiry?: boolean;
-}
-
-export interface SendOptions {
-  attachments?: Attachment[];
-  /** Defaults to a random UUID. Reusing one makes the send idempotent across restarts. */
-  clientMsgId?: string;
-}
-
-export interface SendRetryEvent {
-  clientMsgId: string;
-  convoId: string;
-  code: string;
-  /** When the send will be tried again (ms since the epoch). */
-  retryAtMs: number;
-}
-
-export interface ClientEvents {
-  message: Envelope;
-  sent: { entry: OutboxEntry; ack: SendAck };
-  'send.retry': SendRetryEvent;
-  state: ClientState;
-  connected: ConnectionAck;
-  disconnected: { code: number; reason: string };
-  read: ReceiptEvent;
-  delivery: ReceiptEvent;
-  typing: TypingEvent;
-  presence: PresenceEvent;
-  conversation: ConversationEvent;
-  notice: NoticeEvent;
-  'upload.progress': UploadProgress;
-  error: ConfabError;
-}
-
 type InflightInit =
   | { kind: 'send'; id: string }
   | { kind: 'sync'; convoId: string; afterSeq: number }
@@ -104,29 +52,6 @@ interface Waiter<T> {
   reject: (e: Error) => void;
 }
 
-/** Protocol version this package speaks; the package's major version is the same number. */
-export const PROTOCOL_VERSION = 1;
-
-/** A JWT's `exp` in ms, if it has one. */
-export function jwtExpiryMs(token: string): number | undefined {
-  const part = token.split('.')[1];
-  if (!part) return undefined;
-  try {
-    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
-    const payload = JSON.parse(atob(b64)) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  let s = '';
-  for (let i = 0; i < 32; ++i) s += Math.floor(Math.random() * 16).toString(16);
-  return s;
-}
 
 export class ConfabClient extends Emitter<ClientEvents> {
   private _state: ClientState = 'idle';
@@ -138,18 +63,10 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private readonly uploader: Uploader;
   private readonly fetchImpl: FetchLike;
   private readonly sequencer = new Sequencer();
-  private readonly outbox: OutboxStore;
   private readonly backoff: Backoff;
-  private readonly dedupWindowMs: number;
   private readonly requestTimeoutMs: number;
-  private readonly maxInflightSends: number;
 
-  private readonly entries = new Map<string, OutboxEntry>();
-  private readonly waiters = new Map<string, Waiter<SendAck>>();
   private readonly inflight = new Map<string, Inflight>();
-  private readonly sending = new Set<string>();
-  private readonly notBefore = new Map<string, number>();
-  private readonly failures = new Map<string, number>();
   private readonly caughtUp = new Set<string>();
   private readonly presenceIds = new Set<string>();
   private connectWaiters: Waiter<ConnectionAck>[] = [];
@@ -161,9 +78,8 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private token?: string;
   private needFreshToken = false;
   private authFailures = 0;
-  private outboxLoaded: Promise<void>;
+  private readonly queue: SendQueue;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
-  private pumpTimer?: ReturnType<typeof setTimeout>;
   private pingTimer?: ReturnType<typeof setInterval>;
   private refreshTimer?: ReturnType<typeof setTimeout>;
 
@@ -178,18 +94,21 @@ export class ConfabClient extends Emitter<ClientEvents> {
     const base = options.url.replace(/\/+$/, '');
     this.rest = new Rest(base, this.fetchImpl, (fresh) => this.getToken(fresh));
     this.uploader = new Uploader(this.rest, this.fetchImpl);
-    this.outbox = options.outbox ?? new MemoryOutbox();
     this.backoff = new Backoff(options.backoff);
-    this.dedupWindowMs = options.dedupWindowMs ?? 3600000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15000;
-    this.maxInflightSends = Math.max(1, Math.min(60, options.maxInflightSends ?? 16));
     for (const [convo, seq] of Object.entries(options.cursors ?? {})) this.sequencer.track(convo, seq);
-    this.outboxLoaded = Promise.resolve()
-      .then(() => this.outbox.load())
-      .then((list) => {
-        for (const e of list) if (!this.entries.has(e.clientMsgId)) this.entries.set(e.clientMsgId, e);
-      })
-      .catch((err) => this.emit('error', new ConfabError('outbox', `could not load the outbox: ${String(err)}`)));
+    this.queue = new SendQueue(
+      {
+        ready: () => this.sessionReady && this._state === 'open',
+        generation: () => this.generation,
+        request: (frame, id) => this.request(frame, { kind: 'send', id }),
+        caughtUp: (c) => this.caughtUp.has(c) || !this.sequencer.has(c),
+        emit: (event, payload) => this.emit(event, payload as never),
+      },
+      options.outbox ?? new MemoryOutbox(),
+      options.dedupWindowMs ?? 3600000,
+      Math.max(1, Math.min(60, options.maxInflightSends ?? 16)),
+    );
   }
 
   /** An 'error' with no listener is written to console.error: never dropped silently. */
@@ -226,7 +145,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
     if (this._state === 'closed') return;
     this.setState('closed');
     clearTimeout(this.reconnectTimer);
-    clearTimeout(this.pumpTimer);
+    this.queue.stop();
     this.stopPing();
     const s = this.socket;
     this.socket = undefined;
@@ -243,8 +162,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
     const err = new ClosedError();
     for (const w of this.connectWaiters) w.reject(err);
     this.connectWaiters = [];
-    for (const w of this.waiters.values()) w.reject(err);
-    this.waiters.clear();
+    this.queue.rejectWaiters(err);
   }
 
   /** Drop the current connection and reconnect at once (as after a network change). */
@@ -415,7 +333,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
       if (f.kind === 'sync') this.sequencer.setSyncing(f.convoId, false);
     }
     this.inflight.clear();
-    this.sending.clear();
+    this.queue.connectionLost();
   }
 
   private sendFrame(frame: Record<string, unknown>): boolean {
@@ -491,7 +409,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
       case 'connection.ack':
         return this.onConnectionAck(f as ConnectionAck);
       case 'message.ack':
-        if (pending?.kind === 'send') this.onSendAck(pending.id, f);
+        if (pending?.kind === 'send') this.queue.onAck(pending.id, f);
         return;
       case 'error':
         return this.onErrorFrame(f, pending);
@@ -504,7 +422,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
           this.deliver(res, pending.convoId);
           if (res.syncFrom === undefined) {
             this.caughtUp.add(pending.convoId);
-            this.pump();
+            this.queue.pump();
           }
         }
         return;
@@ -548,7 +466,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
 
   /** After every (re)connect: track, resubscribe, catch up, then drain the outbox. */
   private async resume(gen: number): Promise<void> {
-    await this.outboxLoaded;
+    await this.queue.loaded;
     if (this.opts.trackAll !== false) {
       try {
         const list = await this.listConversations();
@@ -562,7 +480,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
     if (gen !== this.generation) return;
     if (this.presenceIds.size > 0) this.sendFrame({ type: 'presence.subscribe', user_ids: [...this.presenceIds] });
     for (const convo of this.sequencer.convoIds()) this.requestSync(convo);
-    this.pump();
+    this.queue.pump();
   }
 
   private requestSync(convoId: string): void {
@@ -579,19 +497,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private deliver(res: { deliver: Envelope[]; syncFrom?: number }, convoId: string): void {
     for (const env of res.deliver) {
       this.emit('message', env);
-      const entry = this.entries.get(env.client_msg_id);
-      if (entry && entry.convoId === env.convo_id && env.sender_id === this._userId) {
-        // Our own message is in the conversation: whatever happened to its ack, it is sent.
-        this.completeEntry(entry, {
-          status: 'ok',
-          server_msg_id: env.server_msg_id,
-          seq_no: env.seq_no,
-          ts: env.ts,
-          duplicate: true,
-          client_msg_id: env.client_msg_id,
-          convo_id: env.convo_id,
-        });
-      }
+      if (env.sender_id === this._userId) this.queue.delivered(env);
     }
     if (res.syncFrom !== undefined) this.requestSync(convoId);
   }
@@ -618,7 +524,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
       retryAfterMs: typeof f.retry_after_ms === 'number' ? f.retry_after_ms : undefined,
       req: f.req,
     });
-    if (pending?.kind === 'send') return this.onSendError(pending.id, err);
+    if (pending?.kind === 'send') return this.queue.onError(pending.id, err);
     if (pending?.kind === 'refresh') return this.emit('error', new AuthError(`auth.refresh refused: ${err.code}: ${err.message}`));
     if (pending?.kind === 'sync') {
       this.sequencer.setSyncing(pending.convoId, false);
@@ -626,7 +532,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
         this.sequencer.untrack(pending.convoId);
         this.caughtUp.delete(pending.convoId);
         this.emit('error', err);
-        this.pump();
+        this.queue.pump();
       } else {
         const gen = this.generation;
         setTimeout(() => gen === this.generation && this.requestSync(pending.convoId), err.retryAfterMs ?? 1000);
@@ -643,7 +549,6 @@ export class ConfabClient extends Emitter<ClientEvents> {
   async send(convoId: string, content: Json, options: SendOptions = {}): Promise<SendAck> {
     if (this._state === 'closed') throw new ClosedError();
     if (typeof convoId !== 'string' || !convoId) throw new TypeError('send: convoId must be a non-empty string');
-    await this.outboxLoaded;
     const entry: OutboxEntry = {
       convoId,
       clientMsgId: options.clientMsgId ?? randomId(),
@@ -651,131 +556,12 @@ export class ConfabClient extends Emitter<ClientEvents> {
       createdMs: Date.now(),
     };
     if (options.attachments?.length) entry.attachments = options.attachments;
-    const existing = this.entries.get(entry.clientMsgId);
-    const p = new Promise<SendAck>((resolve, reject) => {
-      const prev = this.waiters.get(entry.clientMsgId);
-      this.waiters.set(entry.clientMsgId, {
-        resolve: (a) => (prev?.resolve(a), resolve(a)),
-        reject: (e) => (prev?.reject(e), reject(e)),
-      });
-    });
-    if (!existing) {
-      this.entries.set(entry.clientMsgId, entry);
-      await this.outbox.put(entry);
-    }
-    this.pump();
-    return p;
+    return this.queue.add(entry);
   }
 
   /** What the outbox holds (sends not acknowledged yet). */
-  async pendingSends(): Promise<OutboxEntry[]> {
-    await this.outboxLoaded;
-    return [...this.entries.values()].map((e) => ({ ...e }));
-  }
-
-  private pump(): void {
-    clearTimeout(this.pumpTimer);
-    this.pumpTimer = undefined;
-    if (!this.sessionReady || this._state !== 'open') return;
-    const now = Date.now();
-    let wakeAt = Infinity;
-    const blocked = new Set<string>(); // conversations whose earlier entry waits: keep their order
-    const ready = resendable([...this.entries.values()], now, this.dedupWindowMs, (c) => this.caughtUp.has(c) || !this.sequencer.has(c));
-    const readyIds = new Set(ready.map((e) => e.clientMsgId));
-    for (const entry of this.entries.values()) {
-      if (this.sending.has(entry.clientMsgId)) continue;
-      if (this.sending.size >= this.maxInflightSends) break;
-      const at = this.notBefore.get(entry.clientMsgId) ?? 0;
-      if (blocked.has(entry.convoId) || at > now || !readyIds.has(entry.clientMsgId)) {
-        blocked.add(entry.convoId);
-        if (at > now) wakeAt = Math.min(wakeAt, at);
-        continue;
-      }
-      void this.transmit(entry);
-    }
-    if (wakeAt !== Infinity) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, wakeAt - now));
-  }
-
-  private async transmit(entry: OutboxEntry): Promise<void> {
-    this.sending.add(entry.clientMsgId);
-    const gen = this.generation;
-    if (entry.firstSentMs === undefined) {
-      // Remember (durably, before it leaves) that the server may hold it from now on.
-      entry.firstSentMs = Date.now();
-      try {
-        await this.outbox.put(entry);
-      } catch (err) {
-        this.emit('error', new ConfabError('outbox', `could not store the outbox entry: ${String(err)}`));
-      }
-      if (gen !== this.generation) return; // the connection changed meanwhile: pump() sends again
-    }
-    if (!this.entries.has(entry.clientMsgId)) {
-      this.sending.delete(entry.clientMsgId);
-      return;
-    }
-    const frame: Record<string, unknown> = {
-      type: 'message.send',
-      convo_id: entry.convoId,
-      client_msg_id: entry.clientMsgId,
-      content: entry.content,
-    };
-    if (entry.attachments) frame.attachments = entry.attachments;
-    if (!this.request(frame, { kind: 'send', id: entry.clientMsgId })) this.sending.delete(entry.clientMsgId);
-  }
-
-  private onSendAck(id: string, f: any): void {
-    this.sending.delete(id);
-    const entry = this.entries.get(id);
-    if (entry)
-      this.completeEntry(entry, {
-        status: 'ok',
-        server_msg_id: f.server_msg_id,
-        seq_no: f.seq_no,
-        ts: f.ts,
-        duplicate: !!f.duplicate,
-        client_msg_id: id,
-        convo_id: entry.convoId,
-      });
-    this.pump();
-  }
-
-  private onSendError(id: string, err: ServerError): void {
-    this.sending.delete(id);
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    if (!isFinalSendError(err.code)) {
-      const n = (this.failures.get(id) ?? 0) + 1;
-      this.failures.set(id, n);
-      const delay = err.code === 'rate_limited' ? err.retryAfterMs ?? 1000 : Math.min(30000, 500 * Math.pow(2, n - 1));
-      const retryAtMs = Date.now() + delay;
-      this.notBefore.set(id, retryAtMs);
-      this.emit('send.retry', { clientMsgId: id, convoId: entry.convoId, code: err.code, retryAtMs });
-      this.pump();
-      return;
-    }
-    this.forget(entry);
-    const w = this.waiters.get(id);
-    this.waiters.delete(id);
-    if (w) w.reject(err);
-    else this.emit('error', err);
-    this.pump();
-  }
-
-  private completeEntry(entry: OutboxEntry, ack: SendAck): void {
-    this.forget(entry);
-    const w = this.waiters.get(entry.clientMsgId);
-    this.waiters.delete(entry.clientMsgId);
-    w?.resolve(ack);
-    this.emit('sent', { entry, ack });
-  }
-
-  private forget(entry: OutboxEntry): void {
-    this.entries.delete(entry.clientMsgId);
-    this.notBefore.delete(entry.clientMsgId);
-    this.failures.delete(entry.clientMsgId);
-    Promise.resolve()
-      .then(() => this.outbox.remove(entry.clientMsgId))
-      .catch((err) => this.emit('error', new ConfabError('outbox', `could not remove the outbox entry: ${String(err)}`)));
+  pendingSends(): Promise<OutboxEntry[]> {
+    return this.queue.list();
   }
 
   // ---- receipts, typing, presence, tracking ---------------------------------------------
