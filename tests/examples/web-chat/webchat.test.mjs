@@ -5,7 +5,8 @@
 // message reaches A exactly once. Every message id is counted in both pages' DOM and compared
 // with the server's history, so a lost or duplicated message fails the test.
 // CONFAB_SCREENSHOT_DIR=<dir> saves web-chat-alice.png and web-chat-bob.png there
-// (docs/images/ for the docs; the default is the build tree).
+// (docs/images/ for the docs; by default screenshots/ in the working directory, which under
+// ctest is build/tests/examples).
 import { test as nodeTest, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -188,7 +189,7 @@ test('each page shows every stored message exactly once, in order', async () => 
 });
 
 test('screenshots of both pages', async () => {
-  const dir = process.env.CONFAB_SCREENSHOT_DIR ?? join(here, 'screenshots');
+  const dir = process.env.CONFAB_SCREENSHOT_DIR ?? join(process.cwd(), 'screenshots');
   mkdirSync(dir, { recursive: true });
   // Bob is typing again, so alice's screenshot shows the indicator.
   await pages.bob.focus('#text');
