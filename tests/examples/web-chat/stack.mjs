@@ -1,13 +1,17 @@
 // What the browser test runs against: a database on the `services` fixture's PostgreSQL, a
-// redis-server of its own (as tests/integration/harness.cpp's Cluster does), the fixture's S3
-// server, confabd from the build tree, a demo app and API key, and examples/web-chat/server.mjs.
+// redis-server of its own (as tests/integration/harness.cpp's Cluster does), an S3 server of
+// its own whose bucket allows the page's origin (s3cors.cjs), confabd from the build tree, a
+// demo app and API key, and examples/web-chat/server.mjs.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const adminToken = 'webchat-browser-test-admin-token';
+const s3Bucket = 'confab-webchat';
+const here = fileURLToPath(new URL('.', import.meta.url));
 
 export function readServicesEnv() {
   const path = process.env.CONFAB_TEST_ENV;
@@ -113,8 +117,14 @@ export class Stack {
       '--save', '', '--appendonly', 'no', '--dir', this.dir]));
     await waitFor('redis-server', () => portOpen(redisPort));
 
-    const [publicPort, internalPort, webPort] = [await freePort(), await freePort(), await freePort()];
+    const [publicPort, internalPort, webPort, s3Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
     this.webUrl = `http://127.0.0.1:${webPort}`;
+    const s3 = new Child('s3', process.execPath, [join(here, 's3cors.cjs'), String(s3Port), join(this.dir, 's3'),
+      s3Bucket, this.webUrl], { env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' } });
+    this.children.push(s3);
+    await waitFor('the S3 server', () => s3.output.includes('s3 ready'), 60000);
+    this.s3Url = `http://127.0.0.1:${s3Port}`;
+
     this.confabUrl = `http://127.0.0.1:${publicPort}`;
     this.adminUrl = `http://127.0.0.1:${internalPort}`;
     const confabEnv = {
@@ -127,8 +137,10 @@ export class Stack {
       CONFAB_POSTGRES_URL: pgUrl.toString(),
       CONFAB_REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
       CONFAB_ADMIN_TOKEN: adminToken,
-      CONFAB_S3_ENDPOINT: env.CONFAB_TEST_S3_ENDPOINT,
-      CONFAB_S3_BUCKET: env.CONFAB_TEST_S3_BUCKET,
+      // Every typing.start relayed: the test types again less than the default 3 s after a send.
+      CONFAB_LIMITS_TYPING_INTERVAL: '0s',
+      CONFAB_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+      CONFAB_S3_BUCKET: s3Bucket,
       CONFAB_S3_ACCESS_KEY: 'S3RVER',
       CONFAB_S3_SECRET_KEY: 'S3RVER',
     };

@@ -9,7 +9,7 @@
 // ctest is build/tests/examples).
 import { test as nodeTest, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
@@ -142,6 +142,29 @@ test('typing, a message, its ack and its read receipt', async () => {
   });
 });
 
+test('an attachment: uploaded by alice\'s page through its presigned URL, opened by bob', async () => {
+  const { alice, bob } = pages;
+  const file = join(stack.dir, 'notes.txt');
+  const content = `Confab attachment ${Date.now()}\n`;
+  writeFileSync(file, content);
+  await (await alice.$('#file')).uploadFile(file);
+  await waitUntil(alice, 'alice\'s attachment message is acked', () => {
+    const li = [...document.querySelectorAll('li.message.mine')].find((e) => e.querySelector('.text').textContent === 'notes.txt');
+    return li?.dataset.acked === 'true';
+  });
+  await waitUntil(bob, 'bob receives the attachment',
+    () => [...document.querySelectorAll('li.message a.attachment')].some((a) => a.textContent.includes('notes.txt')));
+  // Clicking the link asks confabd for a presigned GET and opens it in a new tab.
+  const opened = browser.waitForTarget((t) => t.url().startsWith(stack.s3Url), { timeout: waitMs });
+  await bob.evaluate(() => [...document.querySelectorAll('li.message a.attachment')]
+    .find((a) => a.textContent.includes('notes.txt')).click());
+  const tab = await opened;
+  const res = await fetch(tab.url());
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), content, 'the download is what alice uploaded');
+  await (await tab.page())?.close();
+});
+
 test('bob goes offline, sends, comes back: the message arrives once', async () => {
   const { alice, bob } = pages;
   await bob.setOfflineMode(true);
@@ -177,7 +200,7 @@ test('each page shows every stored message exactly once, in order', async () => 
   const stored = messages.map((m) => m.server_msg_id);
   assert.equal(new Set(stored).size, stored.length);
   assert.deepEqual(messages.map((m) => m.content.text),
-    ['Hello Bob', 'Hi Alice, got it', 'Sent while offline', 'Back online']);
+    ['Hello Bob', 'Hi Alice, got it', 'notes.txt', 'Sent while offline', 'Back online']);
   for (const [user, page] of Object.entries(pages)) {
     const shown = (await messagesIn(page)).map((m) => m.id);
     assert.deepEqual(shown, stored, `${user}'s page lists each stored message once, in seq order`);
