@@ -41,3 +41,6 @@ done
 # The S3 test server (pinned in the committed lock file).
 here=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$here/tests/fixtures/s3" && npm ci --no-audit --no-fund --silent)
+# The TypeScript client sdk/js (@confab/client): ws, and tsup/typescript to build it (pinned in its
+# committed lock file); ctest builds it (tst_sdk_js_build) before its tests.
+(cd "$here/sdk/js" && npm ci --no-audit --no-fund --silent)
