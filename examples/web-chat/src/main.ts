@@ -3,7 +3,6 @@
 // arrives through the SDK's events; the page only renders it.
 import { ConfabClient, ServerError } from '@confab/client';
 import type { Attachment, Conversation, Envelope, ReceiptEvent, TypingEvent } from '@confab/client';
-import { offlineAwareWebSocket } from './offline';
 
 interface Config { confab_url: string; users: string[] }
 
@@ -24,7 +23,6 @@ const typingRepeatMs = 3000;
 
 let client: ConfabClient;
 let me = '';
-let token = '';
 let confabUrl = '';
 let selected: ConvoView | undefined;
 const views = new Map<string, ConvoView>();
@@ -277,17 +275,17 @@ async function upload(file: File) {
 
 // The download URL is presigned and short-lived: asked for when the link is clicked.
 async function openAttachment(key: string) {
-  const res = await fetch(`${confabUrl}/v1/attachments/url?key=${encodeURIComponent(key)}`, {
-    headers: { Authorization: `Bearer ${token}` },
-  });
-  if (res.ok) window.open((await res.json()).download_url, '_blank', 'noopener');
+  try {
+    window.open((await client.attachmentUrl(key)).download_url, '_blank', 'noopener');
+  } catch (e) {
+    console.warn('confab: no download URL for', key, e);
+  }
 }
 
 async function fetchToken(): Promise<string> {
   const res = await fetch('/token', { method: 'POST', body: JSON.stringify({ user_id: me }) });
   if (!res.ok) throw new Error(`the token endpoint answered ${res.status}`);
-  token = (await res.json()).access_token;
-  return token;
+  return (await res.json()).access_token;
 }
 
 // ---- start ------------------------------------------------------------------------------
@@ -305,8 +303,14 @@ async function start(user: string) {
     token: fetchToken,
     trackAll: false, // the page tracks each conversation itself, with its last messages
     backoff: { maxMs: 5000 },
-    WebSocket: offlineAwareWebSocket(),
   });
+  // A browser keeps an open WebSocket open when the network goes (Chromium even when DevTools
+  // switches the page offline), so the client would notice only at its heartbeat timeout, with
+  // sends sitting on a dead socket. Drop it at once instead: sends wait in the outbox while
+  // connection attempts fail, and the first connection after `online` resends them with their
+  // client_msg_id (so each arrives once). At `online`, come back now rather than after backoff.
+  window.addEventListener('offline', () => client.reconnect());
+  window.addEventListener('online', () => client.reconnect());
   client.on('state', (s) => { $('status').dataset.state = s; $('status').textContent = s; });
   client.on('message', onMessage);
   client.on('read', onRead);
