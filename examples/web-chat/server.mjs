@@ -96,8 +96,10 @@ function readBody(req) {
     req.on('data', (chunk) => {
       size += chunk.length;
       if (size > maxBodyBytes) {
-        reject(new Error('body too large'));
-        req.destroy();
+        // Answered 413; the rest is read and dropped, and the connection closed after the answer.
+        req.removeAllListeners('data');
+        req.resume();
+        reject(Object.assign(new Error('body too large'), { status: 413 }));
         return;
       }
       chunks.push(chunk);
@@ -111,8 +113,10 @@ async function handleToken(req, res) {
   let userId;
   try {
     userId = JSON.parse(await readBody(req)).user_id;
-  } catch {
-    return send(res, 400, { error: 'body must be JSON {"user_id":"..."} of at most 1 KiB' });
+  } catch (e) {
+    if (e.status === 413)
+      res.setHeader('Connection', 'close');
+    return send(res, e.status ?? 400, { error: 'body must be JSON {"user_id":"..."} of at most 1 KiB' });
   }
   // Only the demo users: the page can not mint a token for an arbitrary id.
   if (typeof userId !== 'string' || !users.includes(userId))

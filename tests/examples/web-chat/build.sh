@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fixture of the browser test (ctest webchat_build): bundles the example's page (public/app.js)
-# with esbuild, after the fixture sdk_js has built sdk/js/dist, what the example's file:
+# Fixture of the browser test (ctest webchat_build): type-checks the example's page and bundles
+# it (public/app.js) with esbuild, after the fixture sdk_js has built sdk/js/dist, what the example's file:
 # dependency on @confab/client resolves to. scripts/install-deps.sh has run `npm ci` here.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -10,4 +10,5 @@ for dir in examples/web-chat tests/examples/web-chat; do
     exit 1
   fi
 done
-(cd "$root/examples/web-chat" && npm run --silent build)
+# esbuild strips types without checking them: tsc does, so a type error fails here.
+(cd "$root/examples/web-chat" && npm run --silent typecheck && npm run --silent build)

@@ -106,6 +106,20 @@ async function bubbleOf(page, text) {
   return all[0];
 }
 
+test('the demo token endpoint mints tokens for the demo users only', async () => {
+  const token = (body) => fetch(`${stack.webUrl}/token`, { method: 'POST', body });
+  const ok = await token(JSON.stringify({ user_id: 'carol' }));
+  assert.equal(ok.status, 200);
+  assert.match((await ok.json()).access_token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.equal((await token(JSON.stringify({ user_id: 'mallory' }))).status, 403);
+  assert.equal((await token('not json')).status, 400);
+  assert.equal((await token(JSON.stringify({ user_id: 'x'.repeat(2000) }))).status, 413, 'a body over 1 KiB');
+  const page = await fetch(`${stack.webUrl}/`);
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(await page.text(), new RegExp(stack.apiKey), 'the API key never reaches the browser');
+  assert.equal((await fetch(`${stack.webUrl}/..%2fserver.mjs`)).status, 404);
+});
+
 test('both pages connect and show the demo group and each other online', async () => {
   for (const [user, other] of [['alice', 'bob'], ['bob', 'alice']]) {
     const page = pages[user];
