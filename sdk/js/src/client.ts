@@ -53,6 +53,12 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /** Sends in flight at once on one connection (default 16; the server allows 64 requests). */
   maxInflightSends?: number;
+  /**
+   * With a token callback and a JWT with `exp`: fetch a new token shortly before it expires and
+   * renew the session in place with `auth.refresh` (default true). Off, or if that fails, the
+   * server closes with 4001 at expiry and the client reconnects with a fresh token.
+   */
+  refreshBeforeExpiry?: boolean;
 }
 
 export interface SendOptions {
@@ -89,7 +95,8 @@ export interface ClientEvents {
 type InflightInit =
   | { kind: 'send'; id: string }
   | { kind: 'sync'; convoId: string; afterSeq: number }
-  | { kind: 'ping' };
+  | { kind: 'ping' }
+  | { kind: 'refresh' };
 type Inflight = InflightInit & { timer: ReturnType<typeof setTimeout> };
 
 interface Waiter<T> {
@@ -99,6 +106,19 @@ interface Waiter<T> {
 
 /** Protocol version this package speaks; the package's major version is the same number. */
 export const PROTOCOL_VERSION = 1;
+
+/** A JWT's `exp` in ms, if it has one. */
+export function jwtExpiryMs(token: string): number | undefined {
+  const part = token.split('.')[1];
+  if (!part) return undefined;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const payload = JSON.parse(atob(b64)) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function randomId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -145,6 +165,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private pumpTimer?: ReturnType<typeof setTimeout>;
   private pingTimer?: ReturnType<typeof setInterval>;
+  private refreshTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: ClientOptions) {
     super();
@@ -169,6 +190,16 @@ export class ConfabClient extends Emitter<ClientEvents> {
         for (const e of list) if (!this.entries.has(e.clientMsgId)) this.entries.set(e.clientMsgId, e);
       })
       .catch((err) => this.emit('error', new ConfabError('outbox', `could not load the outbox: ${String(err)}`)));
+  }
+
+  /** An 'error' with no listener is written to console.error: never dropped silently. */
+  protected override emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) {
+      const err = payload as ConfabError;
+      console.error(`@confab/client: ${err.name}: ${err.message}`);
+      return;
+    }
+    super.emit(event, payload);
   }
 
   get state(): ClientState {
@@ -417,7 +448,35 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private stopPing(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
   }
+
+  /** Renew the session before its token's exp (the server's clock: `server_time`). */
+  private scheduleRefresh(ack: ConnectionAck): void {
+    if (this.opts.refreshBeforeExpiry === false || typeof this.opts.token === 'string' || !this.token) return;
+    const exp = jwtExpiryMs(this.token);
+    if (exp === undefined) return;
+    const serverNow = typeof ack.server_time === 'number' ? ack.server_time : Date.now();
+    const left = exp - serverNow;
+    const delay = Math.max(0, left - Math.min(60000, left * 0.2));
+    const gen = this.generation;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshToken(gen), delay);
+  }
+
+  private async refreshToken(gen: number): Promise<void> {
+    let token: string;
+    try {
+      token = await this.getToken(true);
+    } catch (err) {
+      this.emit('error', err instanceof ConfabError ? err : new AuthError(String(err)));
+      return; // the server's 4001 at expiry leads to a reconnect, which asks again
+    }
+    if (gen !== this.generation || !this.sessionReady || !this.lastAck) return;
+    this.request({ type: 'auth.refresh', token }, { kind: 'refresh' });
+  }
+
 
   // ---- frames ---------------------------------------------------------------------------
 
@@ -464,8 +523,11 @@ export class ConfabClient extends Emitter<ClientEvents> {
         return this.onConversationUpdated(f as ConversationEvent);
       case 'system.notice':
         return this.emit('notice', { code: f.code, message: f.message, grace_ms: f.grace_ms });
+      case 'auth.refreshed':
+        if (this.lastAck) this.scheduleRefresh({ ...this.lastAck, server_time: Date.now() });
+        return;
       default:
-        return; // pong, auth.refreshed, frames added by later servers
+        return; // pong, frames added by later servers
     }
   }
 
@@ -477,6 +539,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
     this.backoff.reset();
     this.setState('open');
     this.startPing(ack.heartbeat_ms);
+    this.scheduleRefresh(ack);
     this.emit('connected', ack);
     for (const w of this.connectWaiters) w.resolve(ack);
     this.connectWaiters = [];
@@ -556,6 +619,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
       req: f.req,
     });
     if (pending?.kind === 'send') return this.onSendError(pending.id, err);
+    if (pending?.kind === 'refresh') return this.emit('error', new AuthError(`auth.refresh refused: ${err.code}: ${err.message}`));
     if (pending?.kind === 'sync') {
       this.sequencer.setSyncing(pending.convoId, false);
       if (err.code === 'not_member' || err.code === 'not_found') {

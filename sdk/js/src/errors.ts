@@ -85,5 +85,5 @@ export class UploadError extends ConfabError {
 
 /** Errors after which resending the same message can never succeed. */
 export function isFinalSendError(code: string): boolean {
-  return code !== 'rate_limited' && code !== 'unavailable' && code !== 'internal';
+  return code !== 'rate_limited' && code !== 'unavailable';
 }

@@ -201,7 +201,8 @@ export class Cluster {
 
 /**
  * A TCP proxy in front of a node: `down()` cuts every connection and refuses new ones until
- * `up()`; `deaf()` lets the client's bytes through but drops the server's (acks get lost).
+ * `up()`; `deaf()` lets the client's bytes through but drops the server's (acks get lost);
+ * `stall()` stops reading the server's bytes until `up()` (a slow consumer).
  */
 export class Proxy {
   constructor(targetPort) {
@@ -248,8 +249,14 @@ export class Proxy {
   deaf() {
     this.mode = 'deaf';
   }
+  /** Stop reading from the node (a client that does not read): its send buffers fill up. */
+  stall() {
+    this.mode = 'stall';
+    for (const { upstream } of this.pairs) upstream.pause();
+  }
   up() {
     this.mode = 'up';
+    for (const { upstream } of this.pairs) upstream.resume();
   }
   async stop() {
     this.down();

@@ -104,6 +104,7 @@ test('an expiring token: close 4001, a fresh token from the callback, and nothin
   const carol = new ConfabClient({
     url: cluster.nodes[0].url,
     backoff: fastBackoff,
+    refreshBeforeExpiry: false, // let it expire: the 4001 path
     token: async () => {
       ++minted;
       return cluster.mintToken(app.apiKey, 'carol', 2); // lives 2 s
@@ -131,4 +132,29 @@ test('an expiring token: close 4001, a fresh token from the callback, and nothin
   // And the new session works for sending too.
   const ack = await carol.send('expiry', { text: 'back' });
   assert.equal(ack.seq_no, n + 1);
+});
+
+test('refreshBeforeExpiry renews a short token in place with auth.refresh: no close at all', async () => {
+  await cluster.createConversation(app.apiKey, 'renew', ['erin', 'bob']);
+  let minted = 0;
+  const erin = new ConfabClient({
+    url: cluster.nodes[0].url,
+    token: async () => {
+      ++minted;
+      return cluster.mintToken(app.apiKey, 'erin', 3);
+    },
+  });
+  clients.push(erin);
+  const bob = client('bob', cluster.nodes[1].url);
+  const got = collect(erin);
+  const closes = [];
+  erin.on('disconnected', (d) => closes.push(d.code));
+  await erin.connect();
+  await bob.connect();
+  await waitFor('erin tracks renew', () => erin.cursor('renew') === 0);
+  await sleep(7000); // more than two token lifetimes
+  await bob.send('renew', { text: 'still there?' });
+  await waitFor('erin gets it', () => got('renew').length === 1);
+  assert.deepEqual(closes, [], 'the session was never closed');
+  assert.ok(minted >= 3, `a token was fetched before each expiry (${minted} calls)`);
 });
