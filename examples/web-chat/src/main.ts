@@ -319,8 +319,9 @@ async function start(user: string) {
     addPerson(p.user_id);
     document.querySelector<HTMLElement>(`#people li[data-user="${CSS.escape(p.user_id)}"]`)!.dataset.presence = p.status;
   });
-  client.on('conversation', async (ev) => {
-    if (ev.change === 'member_added' && ev.user_id === me) addConversation(await client.getConversation(ev.convo_id));
+  client.on('conversation', (ev) => {
+    if (ev.change === 'member_added' && ev.user_id === me)
+      client.getConversation(ev.convo_id).then(addConversation, (e) => console.warn('confab:', e));
   });
   client.on('error', (e) => console.warn('confab:', e));
 
@@ -337,7 +338,7 @@ async function main() {
   for (const u of config.users) {
     const b = el('button', '', u);
     b.dataset.user = u;
-    b.addEventListener('click', () => void start(u));
+    b.addEventListener('click', () => void start(u).catch(failed));
     $('users').append(b);
   }
   $('composer').addEventListener('submit', (e) => {
@@ -355,7 +356,13 @@ async function main() {
   });
   document.addEventListener('visibilitychange', () => { if (selected) markRead(selected); });
   const user = new URLSearchParams(location.search).get('user');
-  if (user && config.users.includes(user)) await start(user);
+  if (user && config.users.includes(user)) await start(user).catch(failed);
+}
+
+// A start that failed (token refused, server unreachable) is said in the status badge.
+function failed(e: unknown) {
+  $('status').dataset.state = 'closed';
+  $('status').textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 void main();
