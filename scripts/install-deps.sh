@@ -20,6 +20,8 @@ packages=(
   clang libclang-rt-14-dev
   # The .deb packages (scripts/build-deb.sh) and their test: debhelper, lintian, systemd-analyze.
   dpkg-dev debhelper lintian systemd adduser
+  # The web chat's browser test (tests/examples/web-chat): headless, driven by puppeteer-core.
+  chromium
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -31,6 +33,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The web chat example (esbuild, @confab/client from sdk/js) and its browser test (puppeteer-core).
+for dir in examples/web-chat tests/examples/web-chat; do
+  (cd "$(dirname "$0")/../$dir" && npm ci --no-audit --no-fund --silent)
+done
+
 # The S3 test server (pinned in the committed lock file).
 here=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$here/tests/fixtures/s3" && npm ci --no-audit --no-fund --silent)
