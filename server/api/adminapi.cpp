@@ -27,6 +27,8 @@ const char *const kLimitKeys[] = {"user_msgs_per_min", "app_msgs_per_s", "conns_
                                   "client_buffer_soft", "client_buffer_hard", "max_inflight_per_conn",
                                   "max_sessions_per_key", "user_convos_per_min", "app_convos_per_s"};
 
+} // namespace
+
 QJsonObject appJson(const store::App &a)
 {
     return QJsonObject{{QStringLiteral("app_id"), a.id},
@@ -37,6 +39,8 @@ QJsonObject appJson(const store::App &a)
                        {QStringLiteral("policy"), access::Policy::fromJson(a.policy).toJson()},
                        {QStringLiteral("created_ms"), double(a.createdMs)}};
 }
+
+namespace {
 
 // Reads the optional app fields of a POST or PATCH body into patch; error on a bad one.
 Status readAppFields(const QJsonObject &o, store::AppPatch &patch)
@@ -107,6 +111,9 @@ void AdminApi::registerRoutes(http::Router &router)
     router.add("POST", "/admin/apps", [this](http::Request r) { return createApp(std::move(r)); });
     router.add("GET", "/admin/apps", [this](http::Request r) { return listApps(std::move(r)); });
     router.add("PATCH", "/admin/apps/{app_id}", [this](http::Request r) { return patchApp(std::move(r)); });
+    router.add("GET", "/admin/apps/{app_id}", [this](http::Request r) { return getApp(std::move(r)); });
+    router.add("DELETE", "/admin/apps/{app_id}", [this](http::Request r) { return deleteApp(std::move(r)); });
+    router.add("GET", "/admin/apps/{app_id}/keys", [this](http::Request r) { return listKeys(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys", [this](http::Request r) { return createKey(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys/{key_id}/rotate", [this](http::Request r) { return rotateKey(std::move(r)); });
     router.add("DELETE", "/admin/apps/{app_id}/keys/{key_id}", [this](http::Request r) { return revokeKey(std::move(r)); });
