@@ -52,7 +52,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return d.kind;
         case AppColumn:
-            return d.appId;
+            return appName(d.appId);
         case ConversationColumn:
             return d.convoId;
         case SeqColumn:
@@ -72,7 +72,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return d.kind;
         case AppColumn:
-            return d.appId;
+            return appName(d.appId);
         case ConversationColumn:
             return d.convoId;
         case SeqColumn:
@@ -89,9 +89,13 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         return {};
     case KeyRole:
         return d.id;
+    case AppIdRole:
+        return d.appId;
     case Qt::ToolTipRole:
         if (index.column() == ErrorColumn)
             return d.error;
+        if (index.column() == AppColumn)
+            return tr("App id: %1").arg(d.appId);
         return tr("Dead letter %1").arg(d.id);
     case Qt::TextAlignmentRole:
         if (index.column() == SeqColumn || index.column() == AttemptsColumn)
