@@ -71,6 +71,13 @@ QCoro::Task<http::Response> AdminApi::deleteApp(http::Request req)
         auto publishing = announceKeyEnd(keyId, 0);
         co_await publishing;
     }
+    if (!removed->keyIds.isEmpty()) {
+        QList<QByteArray> args{QByteArrayLiteral("HDEL"), schema::keys::keyLastUsed()};
+        for (const QString &k : removed->keyIds)
+            args.append(k.toUtf8());
+        auto forgetting = m_deps.redis->exec(args);
+        co_await forgetting;
+    }
     auto cleaning = removeOutsideDatabase(appId, removed->segmentKeys, removed->conversationIds);
     co_await cleaning;
     QJsonObject o{{QStringLiteral("app_id"), appId}, {QStringLiteral("removed"), countsJson(removed->counts)}};
@@ -109,11 +116,27 @@ QCoro::Task<http::Response> AdminApi::listKeys(http::Request req)
     const Expected<QList<store::ApiKey>> keys = co_await listing;
     if (!keys)
         co_return http::Response::error(keys.error());
+    // When each key last authenticated (access::KeyUsageRecorder; at most a minute late).
+    // Best effort: without Redis the list comes without last_used_ms.
+    QList<qint64> lastUsed(keys->size(), 0);
+    if (!keys->isEmpty()) {
+        QList<QByteArray> args{QByteArrayLiteral("HMGET"), schema::keys::keyLastUsed()};
+        for (const store::ApiKey &k : *keys)
+            args.append(k.id.toUtf8());
+        auto reading = m_deps.redis->exec(args);
+        const redis::Reply r = co_await reading;
+        if (r)
+            for (qsizetype i = 0; i < r->elements.size() && i < lastUsed.size(); ++i)
+                lastUsed[i] = r->elements[i].str.toLongLong();
+    }
     QJsonArray arr;
-    for (const store::ApiKey &k : *keys) {
+    for (qsizetype i = 0; i < keys->size(); ++i) {
+        const store::ApiKey &k = keys->at(i);
         QJsonObject o{{QStringLiteral("key_id"), k.id},
                       {QStringLiteral("label"), k.label},
                       {QStringLiteral("created_ms"), double(k.createdMs)}};
+        if (lastUsed[i] > 0)
+            o.insert(QStringLiteral("last_used_ms"), double(lastUsed[i]));
         if (k.expiresMs > 0)
             o.insert(QStringLiteral("expires_ms"), double(k.expiresMs));
         arr.append(o);

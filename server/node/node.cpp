@@ -2,6 +2,7 @@
 
 #include "access/appdirectory.h"
 #include "access/authenticator.h"
+#include "access/keyusage.h"
 #include "admin/adminsocket.h"
 #include "admin/statscollector.h"
 #include "api/adminapi.h"
@@ -210,6 +211,7 @@ public:
     access::AppDirectory appDirectory;
     auth::JwksCache jwks;
     access::Authenticator authenticator;
+    access::KeyUsageRecorder keyUsage{&redisClient};
     messaging::MessageService messages;
     segments::FlushWorker flush;
     segments::HistoryStore history;
@@ -247,6 +249,7 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->publicServer, &http::Server::requestFinished, this, countRequest);
     connect(&d->internalServer, &http::Server::requestFinished, this, countRequest);
     connect(&d->authenticator, &access::Authenticator::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
+    connect(&d->authenticator, &access::Authenticator::apiKeyAuthenticated, &d->keyUsage, &access::KeyUsageRecorder::noteUse);
     connect(&d->adminApi, &api::AdminApi::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     admin::StatsCollector *stats = &d->stats;
     connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m, stats](const QString &appId) {

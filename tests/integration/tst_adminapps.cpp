@@ -3,6 +3,7 @@
 // /admin/apps/{app_id}, and the stats frame's per-app figures.
 #include "harness.h"
 
+#include <QDateTime>
 #include <QTest>
 
 using namespace confab::test;
@@ -65,7 +66,17 @@ private Q_SLOTS:
         QVERIFY(!first.value(QLatin1String("key_id")).toString().isEmpty());
         QVERIFY(first.value(QLatin1String("created_ms")).toDouble() > 1.7e12);
         QVERIFY(!first.contains(QLatin1String("expires_ms")));
+        QVERIFY(!first.contains(QLatin1String("last_used_ms"))); // never used yet
         QVERIFY(!r.body.contains("secret") && !r.body.contains("hash"));
+
+        // Used: the list says when (recorded at most once a minute per key and node).
+        const double before = double(QDateTime::currentMSecsSinceEpoch());
+        QCOMPARE(m_cluster->rest.call("GET", m_cluster->api() + QStringLiteral("/v1/conversations"), app.second).status, 200);
+        QCOMPARE(m_cluster->rest.call("GET", m_cluster->api() + QStringLiteral("/v1/conversations"), app.second).status, 200);
+        double lastUsed = 0;
+        QTRY_VERIFY((lastUsed = admin("GET", keysPath).json.value(QLatin1String("keys")).toArray()[0].toObject()
+                                    .value(QLatin1String("last_used_ms")).toDouble()) > 0);
+        QVERIFY2(lastUsed >= before - 1000 && lastUsed <= double(QDateTime::currentMSecsSinceEpoch()), qPrintable(QString::number(lastUsed)));
 
         // Rotating: the old key gets an expiry, the new one is listed without.
         const HttpResult rotated = admin("POST", keysPath + QLatin1Char('/') + first.value(QLatin1String("key_id")).toString()

@@ -147,6 +147,9 @@ private Q_SLOTS:
             KeysDialog keys(window.findChild<AdminRest *>(), support.first, QStringLiteral("Support desk"), &window);
             keys.show();
             QTRY_COMPARE_WITH_TIMEOUT(keys.model()->rowCount(), 1, 10000);
+            // The key created the conversations and the user tokens above: its last use shows.
+            QVERIFY(keys.model()->rows().first().lastUsedMs > 0);
+            QVERIFY(keys.model()->index(0, KeysModel::LastUsedColumn).data().toString() != QStringLiteral("not recorded"));
             QSignalSpy shown(&keys, &KeysDialog::keyShown);
             keys.issue(QStringLiteral("ops dashboard"));
             QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, 10000);
