@@ -8,8 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-build}
 cd "$root"
 cmake -S . -B "$build" -G Ninja
-cmake --build "$build" --target tst_consolescreens confabd
+cmake --build "$build" --target tst_consolescreens tst_consoleapps confabd
 cd "$build"
 CONFAB_SCREENSHOT_DIR="$root/docs/images" \
-  ctest -R 'services_start|tst_consolescreens|services_stop' --output-on-failure
+  ctest -R 'services_start|tst_consolescreens|tst_consoleapps|services_stop' --output-on-failure
 ls -l "$root"/docs/images/console-*.png

@@ -50,6 +50,266 @@
         <source>The server closed the connection: %1</source>
         <translation>Der Server hat die Verbindung geschlossen: %1</translation>
     </message>
+    <message>
+        <source>not connected to a node</source>
+        <translation>nicht mit einem Knoten verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertNotifier</name>
+    <message>
+        <source>Confab Console</source>
+        <translation>Confab Console</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertWatcher</name>
+    <message>
+        <source>Node %1 stopped answering</source>
+        <translation>Knoten %1 antwortet nicht mehr</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new dead letter(s): a batch could not be written to object storage</source>
+        <translation>
+            <numerusform>%n neuer Dead Letter: ein Stapel konnte nicht in den Objektspeicher geschrieben werden</numerusform>
+            <numerusform>%n neue Dead Letters: Stapel konnten nicht in den Objektspeicher geschrieben werden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Lost the connection to %1: %2</source>
+        <translation>Verbindung zu %1 verloren: %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppDialog</name>
+    <message>
+        <source>Edit app %1</source>
+        <translation>App %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>New app</source>
+        <translation>Neue App</translation>
+    </message>
+    <message>
+        <source>App name</source>
+        <translation>App-Name</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>OIDC-Aussteller</translation>
+    </message>
+    <message>
+        <source>none (https://login.example.com/)</source>
+        <translation>keiner (https://login.example.com/)</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>OIDC-Audience</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;issuer:</source>
+        <translation>OIDC-&amp;Aussteller:</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;audience:</source>
+        <translation>OIDC-Au&amp;dience:</translation>
+    </message>
+    <message>
+        <source>Limits (empty: the node&apos;s default; 0 disables)</source>
+        <translation>Limits (leer: Vorgabe des Knotens; 0 schaltet ab)</translation>
+    </message>
+    <message>
+        <source>default %1</source>
+        <translation>Vorgabe %1</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>&amp;Anlegen</translation>
+    </message>
+    <message>
+        <source>Enter a name.</source>
+        <translation>Geben Sie einen Namen ein.</translation>
+    </message>
+    <message>
+        <source>The OIDC issuer must be an http(s) URL.</source>
+        <translation>Der OIDC-Aussteller muss eine http(s)-URL sein.</translation>
+    </message>
+    <message>
+        <source>An OIDC issuer needs an audience.</source>
+        <translation>Ein OIDC-Aussteller braucht eine Audience.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsModel</name>
+    <message>
+        <source>defaults</source>
+        <translation>Vorgaben</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App-ID: %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>App id</source>
+        <translation>App-ID</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>OIDC-Aussteller</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>OIDC-Audience</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Limits</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>Ingest</source>
+        <translation>Eingang</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Dead Letters</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsPage</name>
+    <message>
+        <source>Apps</source>
+        <translation>Apps</translation>
+    </message>
+    <message>
+        <source>&amp;New app…</source>
+        <translation>&amp;Neue App…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>API &amp;keys…</source>
+        <translation>API-&amp;Schlüssel…</translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Listing apps failed: %1</source>
+        <translation>Auflisten der Apps fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Creating the app failed: %1</source>
+        <translation>Anlegen der App fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Created app %1 (%2).</source>
+        <translation>App %1 (%2) angelegt.</translation>
+    </message>
+    <message>
+        <source>Saved app %1.</source>
+        <translation>App %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Saving app %1 failed: %2</source>
+        <translation>Speichern der App %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Delete app %1 (%2)?</source>
+        <translation>App %1 (%2) löschen?</translation>
+    </message>
+    <message>
+        <source>This deletes for good: %1 (with %2), %3 in the history (%4), and %5. Sessions using its keys close at once; nothing of the app can be restored.</source>
+        <translation>Endgültig gelöscht werden: %1 (mit %2), %3 im Verlauf (%4) und %5. Sitzungen mit ihren Schlüsseln werden sofort geschlossen; nichts von der App lässt sich wiederherstellen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conversation(s)</source>
+        <translation>
+            <numerusform>%n Unterhaltung</numerusform>
+            <numerusform>%n Unterhaltungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n membership(s)</source>
+        <translation>
+            <numerusform>%n Mitgliedschaft</numerusform>
+            <numerusform>%n Mitgliedschaften</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s)</source>
+        <translation>
+            <numerusform>%n Nachricht</numerusform>
+            <numerusform>%n Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n segment(s)</source>
+        <translation>
+            <numerusform>%n Segment</numerusform>
+            <numerusform>%n Segmente</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n API key(s)</source>
+        <translation>
+            <numerusform>%n API-Schlüssel</numerusform>
+            <numerusform>%n API-Schlüssel</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of the app are dropped.</source>
+        <translation>
+            <numerusform>%n Dead Letter der App wird verworfen.</numerusform>
+            <numerusform>%n Dead Letters der App werden verworfen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading app %1 failed: %2</source>
+        <translation>Lesen der App %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Delete app</source>
+        <translation>App löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 löschen</translation>
+    </message>
+    <message>
+        <source>Deleted app %1.</source>
+        <translation>App %1 gelöscht.</translation>
+    </message>
+    <message>
+        <source>Deleting app %1 failed: %2</source>
+        <translation>Löschen der App %1 fehlgeschlagen: %2</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
@@ -219,6 +479,10 @@
         <source>Last attempt</source>
         <translation>Letzter Versuch</translation>
     </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App-ID: %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::DeadLettersPage</name>
@@ -284,6 +548,128 @@
     <message>
         <source>Discard</source>
         <translation>Verwerfen</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysDialog</name>
+    <message>
+        <source>API keys of %1</source>
+        <translation>API-Schlüssel von %1</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>&amp;Issue key…</source>
+        <translation>Schlüssel &amp;ausstellen…</translation>
+    </message>
+    <message>
+        <source>R&amp;otate…</source>
+        <translation>&amp;Rotieren…</translation>
+    </message>
+    <message>
+        <source>Issue a new key; the selected one keeps working for a grace period</source>
+        <translation>Einen neuen Schlüssel ausstellen; der gewählte funktioniert noch eine Übergangszeit lang</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke…</source>
+        <translation>&amp;Widerrufen…</translation>
+    </message>
+    <message>
+        <source>The key stops working at once; its sessions close</source>
+        <translation>Der Schlüssel funktioniert sofort nicht mehr; seine Sitzungen werden geschlossen</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Listing keys failed: %1</source>
+        <translation>Auflisten der Schlüssel fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Issue key</source>
+        <translation>Schlüssel ausstellen</translation>
+    </message>
+    <message>
+        <source>Label (who uses the key):</source>
+        <translation>Bezeichnung (wer den Schlüssel nutzt):</translation>
+    </message>
+    <message>
+        <source>Issuing a key failed: %1</source>
+        <translation>Ausstellen eines Schlüssels fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Issued key %1.</source>
+        <translation>Schlüssel %1 ausgestellt.</translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation>Schlüssel rotieren</translation>
+    </message>
+    <message>
+        <source>The old key keeps working for (hours, 0: stops at once):</source>
+        <translation>Der alte Schlüssel funktioniert noch (Stunden, 0: sofort Schluss):</translation>
+    </message>
+    <message>
+        <source>Rotating %1 failed: %2</source>
+        <translation>Rotieren von %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Rotated %1: the new key is %2.</source>
+        <translation>%1 rotiert: der neue Schlüssel ist %2.</translation>
+    </message>
+    <message>
+        <source>Revoke key</source>
+        <translation>Schlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke %1? It stops working at once and every session using it closes. This cannot be undone.</source>
+        <translation>%1 widerrufen? Er funktioniert sofort nicht mehr, und jede Sitzung damit wird geschlossen. Das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>Revoked %1.</source>
+        <translation>%1 widerrufen.</translation>
+    </message>
+    <message>
+        <source>Revoking %1 failed: %2</source>
+        <translation>Widerrufen von %1 fehlgeschlagen: %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysModel</name>
+    <message>
+        <source>not recorded</source>
+        <translation>nicht erfasst</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Rotated: this key stops working at %1</source>
+        <translation>Rotiert: dieser Schlüssel funktioniert bis %1</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Bezeichnung</translation>
+    </message>
+    <message>
+        <source>Key id</source>
+        <translation>Schlüssel-ID</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
     </message>
 </context>
 <context>
@@ -527,6 +913,45 @@
             <numerusform>%n Streams fallen zurück</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Apps</source>
+        <translation>&amp;Apps</translation>
+    </message>
+    <message>
+        <source>Copy app &amp;id</source>
+        <translation>App-&amp;ID kopieren</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Copied app id %1.</source>
+        <translation>App-ID %1 kopiert.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NewKeyDialog</name>
+    <message>
+        <source>New API key %1</source>
+        <translation>Neuer API-Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>Copy this key now and keep it safe. It cannot be shown again: the server stores only a hash of it.</source>
+        <translation>Kopieren Sie diesen Schlüssel jetzt und bewahren Sie ihn sicher auf. Er kann nicht noch einmal angezeigt werden: der Server speichert nur einen Hash davon.</translation>
+    </message>
+    <message>
+        <source>New API key</source>
+        <translation>Neuer API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NodesModel</name>
@@ -633,13 +1058,25 @@
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
+    <message>
+        <source>App shown in the charts</source>
+        <translation>In den Diagrammen gezeigte App</translation>
+    </message>
+    <message>
+        <source>All apps</source>
+        <translation>Alle Apps</translation>
+    </message>
+    <message>
+        <source>Charts for:</source>
+        <translation>Diagramme für:</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App-ID: %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ProfileStore</name>
-    <message>
-        <source>Could not save the token of %1 in the keychain: %2</source>
-        <translation>Token von %1 konnte nicht im Schlüsselbund gespeichert werden: %2</translation>
-    </message>
     <message>
         <source>No token saved for %1</source>
         <translation>Für %1 ist kein Token gespeichert</translation>
@@ -647,6 +1084,10 @@
     <message>
         <source>Could not read the token of %1 from the keychain: %2</source>
         <translation>Token von %1 konnte nicht aus dem Schlüsselbund gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>No system keychain to save the token of %1 (%2): the profile is saved without it and this session stays connected; type the token again at the next connect.</source>
+        <translation>Kein System-Schlüsselbund, um das Token von %1 zu speichern (%2): das Profil wird ohne Token gespeichert und diese Sitzung bleibt verbunden; geben Sie das Token beim nächsten Verbinden erneut ein.</translation>
     </message>
 </context>
 <context>
@@ -670,6 +1111,10 @@
     <message>
         <source>Oldest unflushed</source>
         <translation>Ältester nicht geflusht</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App-ID: %1</translation>
     </message>
 </context>
 <context>

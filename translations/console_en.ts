@@ -50,6 +50,266 @@
         <source>The server closed the connection: %1</source>
         <translation>The server closed the connection: %1</translation>
     </message>
+    <message>
+        <source>not connected to a node</source>
+        <translation>not connected to a node</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertNotifier</name>
+    <message>
+        <source>Confab Console</source>
+        <translation>Confab Console</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertWatcher</name>
+    <message>
+        <source>Node %1 stopped answering</source>
+        <translation>Node %1 stopped answering</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new dead letter(s): a batch could not be written to object storage</source>
+        <translation>
+            <numerusform>%n new dead letter: a batch could not be written to object storage</numerusform>
+            <numerusform>%n new dead letters: a batch could not be written to object storage</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Lost the connection to %1: %2</source>
+        <translation>Lost the connection to %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppDialog</name>
+    <message>
+        <source>Edit app %1</source>
+        <translation>Edit app %1</translation>
+    </message>
+    <message>
+        <source>New app</source>
+        <translation>New app</translation>
+    </message>
+    <message>
+        <source>App name</source>
+        <translation>App name</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>OIDC issuer</translation>
+    </message>
+    <message>
+        <source>none (https://login.example.com/)</source>
+        <translation>none (https://login.example.com/)</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>OIDC audience</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;issuer:</source>
+        <translation>OIDC &amp;issuer:</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;audience:</source>
+        <translation>OIDC &amp;audience:</translation>
+    </message>
+    <message>
+        <source>Limits (empty: the node&apos;s default; 0 disables)</source>
+        <translation>Limits (empty: the node&apos;s default; 0 disables)</translation>
+    </message>
+    <message>
+        <source>default %1</source>
+        <translation>default %1</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>C&amp;reate</translation>
+    </message>
+    <message>
+        <source>Enter a name.</source>
+        <translation>Enter a name.</translation>
+    </message>
+    <message>
+        <source>The OIDC issuer must be an http(s) URL.</source>
+        <translation>The OIDC issuer must be an http(s) URL.</translation>
+    </message>
+    <message>
+        <source>An OIDC issuer needs an audience.</source>
+        <translation>An OIDC issuer needs an audience.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsModel</name>
+    <message>
+        <source>defaults</source>
+        <translation>defaults</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App id: %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>App id</source>
+        <translation>App id</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>OIDC issuer</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>OIDC audience</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Limits</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connections</translation>
+    </message>
+    <message>
+        <source>Ingest</source>
+        <translation>Ingest</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Dead letters</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsPage</name>
+    <message>
+        <source>Apps</source>
+        <translation>Apps</translation>
+    </message>
+    <message>
+        <source>&amp;New app…</source>
+        <translation>&amp;New app…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Edit…</translation>
+    </message>
+    <message>
+        <source>API &amp;keys…</source>
+        <translation>API &amp;keys…</translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation>De&amp;lete…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>Listing apps failed: %1</source>
+        <translation>Listing apps failed: %1</translation>
+    </message>
+    <message>
+        <source>Creating the app failed: %1</source>
+        <translation>Creating the app failed: %1</translation>
+    </message>
+    <message>
+        <source>Created app %1 (%2).</source>
+        <translation>Created app %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Saved app %1.</source>
+        <translation>Saved app %1.</translation>
+    </message>
+    <message>
+        <source>Saving app %1 failed: %2</source>
+        <translation>Saving app %1 failed: %2</translation>
+    </message>
+    <message>
+        <source>Delete app %1 (%2)?</source>
+        <translation>Delete app %1 (%2)?</translation>
+    </message>
+    <message>
+        <source>This deletes for good: %1 (with %2), %3 in the history (%4), and %5. Sessions using its keys close at once; nothing of the app can be restored.</source>
+        <translation>This deletes for good: %1 (with %2), %3 in the history (%4), and %5. Sessions using its keys close at once; nothing of the app can be restored.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conversation(s)</source>
+        <translation>
+            <numerusform>%n conversation</numerusform>
+            <numerusform>%n conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n membership(s)</source>
+        <translation>
+            <numerusform>%n membership</numerusform>
+            <numerusform>%n memberships</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s)</source>
+        <translation>
+            <numerusform>%n message</numerusform>
+            <numerusform>%n messages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n segment(s)</source>
+        <translation>
+            <numerusform>%n segment</numerusform>
+            <numerusform>%n segments</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n API key(s)</source>
+        <translation>
+            <numerusform>%n API key</numerusform>
+            <numerusform>%n API keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of the app are dropped.</source>
+        <translation>
+            <numerusform>%n dead letter of the app is dropped.</numerusform>
+            <numerusform>%n dead letters of the app are dropped.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading app %1 failed: %2</source>
+        <translation>Reading app %1 failed: %2</translation>
+    </message>
+    <message>
+        <source>Delete app</source>
+        <translation>Delete app</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>Delete %1</translation>
+    </message>
+    <message>
+        <source>Deleted app %1.</source>
+        <translation>Deleted app %1.</translation>
+    </message>
+    <message>
+        <source>Deleting app %1 failed: %2</source>
+        <translation>Deleting app %1 failed: %2</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
@@ -219,6 +479,10 @@
         <source>Last attempt</source>
         <translation>Last attempt</translation>
     </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App id: %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::DeadLettersPage</name>
@@ -284,6 +548,128 @@
     <message>
         <source>Discard</source>
         <translation>Discard</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysDialog</name>
+    <message>
+        <source>API keys of %1</source>
+        <translation>API keys of %1</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API keys</translation>
+    </message>
+    <message>
+        <source>&amp;Issue key…</source>
+        <translation>&amp;Issue key…</translation>
+    </message>
+    <message>
+        <source>R&amp;otate…</source>
+        <translation>R&amp;otate…</translation>
+    </message>
+    <message>
+        <source>Issue a new key; the selected one keeps working for a grace period</source>
+        <translation>Issue a new key; the selected one keeps working for a grace period</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke…</source>
+        <translation>Re&amp;voke…</translation>
+    </message>
+    <message>
+        <source>The key stops working at once; its sessions close</source>
+        <translation>The key stops working at once; its sessions close</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>Listing keys failed: %1</source>
+        <translation>Listing keys failed: %1</translation>
+    </message>
+    <message>
+        <source>Issue key</source>
+        <translation>Issue key</translation>
+    </message>
+    <message>
+        <source>Label (who uses the key):</source>
+        <translation>Label (who uses the key):</translation>
+    </message>
+    <message>
+        <source>Issuing a key failed: %1</source>
+        <translation>Issuing a key failed: %1</translation>
+    </message>
+    <message>
+        <source>Issued key %1.</source>
+        <translation>Issued key %1.</translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation>Rotate key</translation>
+    </message>
+    <message>
+        <source>The old key keeps working for (hours, 0: stops at once):</source>
+        <translation>The old key keeps working for (hours, 0: stops at once):</translation>
+    </message>
+    <message>
+        <source>Rotating %1 failed: %2</source>
+        <translation>Rotating %1 failed: %2</translation>
+    </message>
+    <message>
+        <source>Rotated %1: the new key is %2.</source>
+        <translation>Rotated %1: the new key is %2.</translation>
+    </message>
+    <message>
+        <source>Revoke key</source>
+        <translation>Revoke key</translation>
+    </message>
+    <message>
+        <source>Revoke %1? It stops working at once and every session using it closes. This cannot be undone.</source>
+        <translation>Revoke %1? It stops working at once and every session using it closes. This cannot be undone.</translation>
+    </message>
+    <message>
+        <source>Revoked %1.</source>
+        <translation>Revoked %1.</translation>
+    </message>
+    <message>
+        <source>Revoking %1 failed: %2</source>
+        <translation>Revoking %1 failed: %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysModel</name>
+    <message>
+        <source>not recorded</source>
+        <translation>not recorded</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <source>Rotated: this key stops working at %1</source>
+        <translation>Rotated: this key stops working at %1</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Key id</source>
+        <translation>Key id</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Last used</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Expires</translation>
     </message>
 </context>
 <context>
@@ -527,6 +913,45 @@
             <numerusform>%n streams falling behind</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Apps</source>
+        <translation>&amp;Apps</translation>
+    </message>
+    <message>
+        <source>Copy app &amp;id</source>
+        <translation>Copy app &amp;id</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Alert</translation>
+    </message>
+    <message>
+        <source>Copied app id %1.</source>
+        <translation>Copied app id %1.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NewKeyDialog</name>
+    <message>
+        <source>New API key %1</source>
+        <translation>New API key %1</translation>
+    </message>
+    <message>
+        <source>Copy this key now and keep it safe. It cannot be shown again: the server stores only a hash of it.</source>
+        <translation>Copy this key now and keep it safe. It cannot be shown again: the server stores only a hash of it.</translation>
+    </message>
+    <message>
+        <source>New API key</source>
+        <translation>New API key</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Copied</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NodesModel</name>
@@ -633,13 +1058,25 @@
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
+    <message>
+        <source>App shown in the charts</source>
+        <translation>App shown in the charts</translation>
+    </message>
+    <message>
+        <source>All apps</source>
+        <translation>All apps</translation>
+    </message>
+    <message>
+        <source>Charts for:</source>
+        <translation>Charts for:</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App id: %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ProfileStore</name>
-    <message>
-        <source>Could not save the token of %1 in the keychain: %2</source>
-        <translation>Could not save the token of %1 in the keychain: %2</translation>
-    </message>
     <message>
         <source>No token saved for %1</source>
         <translation>No token saved for %1</translation>
@@ -647,6 +1084,10 @@
     <message>
         <source>Could not read the token of %1 from the keychain: %2</source>
         <translation>Could not read the token of %1 from the keychain: %2</translation>
+    </message>
+    <message>
+        <source>No system keychain to save the token of %1 (%2): the profile is saved without it and this session stays connected; type the token again at the next connect.</source>
+        <translation>No system keychain to save the token of %1 (%2): the profile is saved without it and this session stays connected; type the token again at the next connect.</translation>
     </message>
 </context>
 <context>
@@ -670,6 +1111,10 @@
     <message>
         <source>Oldest unflushed</source>
         <translation>Oldest unflushed</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>App id: %1</translation>
     </message>
 </context>
 <context>

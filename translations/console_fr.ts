@@ -50,6 +50,266 @@
         <source>The server closed the connection: %1</source>
         <translation>Le serveur a fermé la connexion : %1</translation>
     </message>
+    <message>
+        <source>not connected to a node</source>
+        <translation>pas connecté à un nœud</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertNotifier</name>
+    <message>
+        <source>Confab Console</source>
+        <translation>Confab Console</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AlertWatcher</name>
+    <message>
+        <source>Node %1 stopped answering</source>
+        <translation>Le nœud %1 ne répond plus</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new dead letter(s): a batch could not be written to object storage</source>
+        <translation>
+            <numerusform>%n nouvelle lettre morte : un lot n&apos;a pas pu être écrit dans le stockage objet</numerusform>
+            <numerusform>%n nouvelles lettres mortes : des lots n&apos;ont pas pu être écrits dans le stockage objet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Lost the connection to %1: %2</source>
+        <translation>Connexion à %1 perdue : %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppDialog</name>
+    <message>
+        <source>Edit app %1</source>
+        <translation>Modifier l&apos;app %1</translation>
+    </message>
+    <message>
+        <source>New app</source>
+        <translation>Nouvelle app</translation>
+    </message>
+    <message>
+        <source>App name</source>
+        <translation>Nom de l&apos;app</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>Émetteur OIDC</translation>
+    </message>
+    <message>
+        <source>none (https://login.example.com/)</source>
+        <translation>aucun (https://login.example.com/)</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>Audience OIDC</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;issuer:</source>
+        <translation>&amp;Émetteur OIDC :</translation>
+    </message>
+    <message>
+        <source>OIDC &amp;audience:</source>
+        <translation>&amp;Audience OIDC :</translation>
+    </message>
+    <message>
+        <source>Limits (empty: the node&apos;s default; 0 disables)</source>
+        <translation>Limites (vide : valeur par défaut du nœud ; 0 désactive)</translation>
+    </message>
+    <message>
+        <source>default %1</source>
+        <translation>défaut %1</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Enregistrer</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>&amp;Créer</translation>
+    </message>
+    <message>
+        <source>Enter a name.</source>
+        <translation>Saisissez un nom.</translation>
+    </message>
+    <message>
+        <source>The OIDC issuer must be an http(s) URL.</source>
+        <translation>L&apos;émetteur OIDC doit être une URL http(s).</translation>
+    </message>
+    <message>
+        <source>An OIDC issuer needs an audience.</source>
+        <translation>Un émetteur OIDC nécessite une audience.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsModel</name>
+    <message>
+        <source>defaults</source>
+        <translation>par défaut</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>ID de l&apos;app : %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>App id</source>
+        <translation>ID de l&apos;app</translation>
+    </message>
+    <message>
+        <source>OIDC issuer</source>
+        <translation>Émetteur OIDC</translation>
+    </message>
+    <message>
+        <source>OIDC audience</source>
+        <translation>Audience OIDC</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Limites</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>Ingest</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Lettres mortes</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::AppsPage</name>
+    <message>
+        <source>Apps</source>
+        <translation>Apps</translation>
+    </message>
+    <message>
+        <source>&amp;New app…</source>
+        <translation>&amp;Nouvelle app…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>API &amp;keys…</source>
+        <translation>&amp;Clés API…</translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Listing apps failed: %1</source>
+        <translation>Échec de la liste des apps : %1</translation>
+    </message>
+    <message>
+        <source>Creating the app failed: %1</source>
+        <translation>Échec de la création de l&apos;app : %1</translation>
+    </message>
+    <message>
+        <source>Created app %1 (%2).</source>
+        <translation>App %1 (%2) créée.</translation>
+    </message>
+    <message>
+        <source>Saved app %1.</source>
+        <translation>App %1 enregistrée.</translation>
+    </message>
+    <message>
+        <source>Saving app %1 failed: %2</source>
+        <translation>Échec de l&apos;enregistrement de l&apos;app %1 : %2</translation>
+    </message>
+    <message>
+        <source>Delete app %1 (%2)?</source>
+        <translation>Supprimer l&apos;app %1 (%2) ?</translation>
+    </message>
+    <message>
+        <source>This deletes for good: %1 (with %2), %3 in the history (%4), and %5. Sessions using its keys close at once; nothing of the app can be restored.</source>
+        <translation>Seront supprimés définitivement : %1 (avec %2), %3 dans l&apos;historique (%4) et %5. Les sessions utilisant ses clés sont fermées aussitôt ; rien de l&apos;app ne pourra être restauré.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conversation(s)</source>
+        <translation>
+            <numerusform>%n conversation</numerusform>
+            <numerusform>%n conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n membership(s)</source>
+        <translation>
+            <numerusform>%n adhésion</numerusform>
+            <numerusform>%n adhésions</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s)</source>
+        <translation>
+            <numerusform>%n message</numerusform>
+            <numerusform>%n messages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n segment(s)</source>
+        <translation>
+            <numerusform>%n segment</numerusform>
+            <numerusform>%n segments</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n API key(s)</source>
+        <translation>
+            <numerusform>%n clé API</numerusform>
+            <numerusform>%n clés API</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of the app are dropped.</source>
+        <translation>
+            <numerusform>%n lettre morte de l&apos;app est abandonnée.</numerusform>
+            <numerusform>%n lettres mortes de l&apos;app sont abandonnées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading app %1 failed: %2</source>
+        <translation>Échec de la lecture de l&apos;app %1 : %2</translation>
+    </message>
+    <message>
+        <source>Delete app</source>
+        <translation>Supprimer l&apos;app</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>Supprimer %1</translation>
+    </message>
+    <message>
+        <source>Deleted app %1.</source>
+        <translation>App %1 supprimée.</translation>
+    </message>
+    <message>
+        <source>Deleting app %1 failed: %2</source>
+        <translation>Échec de la suppression de l&apos;app %1 : %2</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ConnectDialog</name>
@@ -219,6 +479,10 @@
         <source>Last attempt</source>
         <translation>Dernière tentative</translation>
     </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>ID de l&apos;app : %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::DeadLettersPage</name>
@@ -284,6 +548,128 @@
     <message>
         <source>Discard</source>
         <translation>Abandonner</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysDialog</name>
+    <message>
+        <source>API keys of %1</source>
+        <translation>Clés API de %1</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>Clés API</translation>
+    </message>
+    <message>
+        <source>&amp;Issue key…</source>
+        <translation>&amp;Émettre une clé…</translation>
+    </message>
+    <message>
+        <source>R&amp;otate…</source>
+        <translation>&amp;Renouveler…</translation>
+    </message>
+    <message>
+        <source>Issue a new key; the selected one keeps working for a grace period</source>
+        <translation>Émettre une nouvelle clé ; la clé choisie reste valable pendant un délai de grâce</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke…</source>
+        <translation>Ré&amp;voquer…</translation>
+    </message>
+    <message>
+        <source>The key stops working at once; its sessions close</source>
+        <translation>La clé cesse de fonctionner aussitôt ; ses sessions sont fermées</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Listing keys failed: %1</source>
+        <translation>Échec de la liste des clés : %1</translation>
+    </message>
+    <message>
+        <source>Issue key</source>
+        <translation>Émettre une clé</translation>
+    </message>
+    <message>
+        <source>Label (who uses the key):</source>
+        <translation>Libellé (qui utilise la clé) :</translation>
+    </message>
+    <message>
+        <source>Issuing a key failed: %1</source>
+        <translation>Échec de l&apos;émission d&apos;une clé : %1</translation>
+    </message>
+    <message>
+        <source>Issued key %1.</source>
+        <translation>Clé %1 émise.</translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation>Renouveler la clé</translation>
+    </message>
+    <message>
+        <source>The old key keeps working for (hours, 0: stops at once):</source>
+        <translation>L&apos;ancienne clé reste valable pendant (heures, 0 : arrêt immédiat) :</translation>
+    </message>
+    <message>
+        <source>Rotating %1 failed: %2</source>
+        <translation>Échec du renouvellement de %1 : %2</translation>
+    </message>
+    <message>
+        <source>Rotated %1: the new key is %2.</source>
+        <translation>%1 renouvelée : la nouvelle clé est %2.</translation>
+    </message>
+    <message>
+        <source>Revoke key</source>
+        <translation>Révoquer la clé</translation>
+    </message>
+    <message>
+        <source>Revoke %1? It stops working at once and every session using it closes. This cannot be undone.</source>
+        <translation>Révoquer %1 ? Elle cesse aussitôt de fonctionner et toute session qui l’utilise est fermée. C’est irréversible.</translation>
+    </message>
+    <message>
+        <source>Revoked %1.</source>
+        <translation>%1 révoquée.</translation>
+    </message>
+    <message>
+        <source>Revoking %1 failed: %2</source>
+        <translation>Échec de la révocation de %1 : %2</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::KeysModel</name>
+    <message>
+        <source>not recorded</source>
+        <translation>non enregistré</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <source>Rotated: this key stops working at %1</source>
+        <translation>Renouvelée : cette clé cesse de fonctionner le %1</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Libellé</translation>
+    </message>
+    <message>
+        <source>Key id</source>
+        <translation>ID de clé</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créée</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Dernière utilisation</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Expire</translation>
     </message>
 </context>
 <context>
@@ -527,6 +913,45 @@
             <numerusform>%n flux en retard</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Apps</source>
+        <translation>&amp;Apps</translation>
+    </message>
+    <message>
+        <source>Copy app &amp;id</source>
+        <translation>Copier l&apos;&amp;ID de l&apos;app</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Alerte</translation>
+    </message>
+    <message>
+        <source>Copied app id %1.</source>
+        <translation>ID de l&apos;app %1 copié.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NewKeyDialog</name>
+    <message>
+        <source>New API key %1</source>
+        <translation>Nouvelle clé API %1</translation>
+    </message>
+    <message>
+        <source>Copy this key now and keep it safe. It cannot be shown again: the server stores only a hash of it.</source>
+        <translation>Copiez cette clé maintenant et conservez-la en lieu sûr. Elle ne pourra plus être affichée : le serveur n&apos;en garde qu&apos;une empreinte.</translation>
+    </message>
+    <message>
+        <source>New API key</source>
+        <translation>Nouvelle clé API</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copier</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Copiée</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NodesModel</name>
@@ -633,13 +1058,25 @@
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
+    <message>
+        <source>App shown in the charts</source>
+        <translation>App affichée dans les graphiques</translation>
+    </message>
+    <message>
+        <source>All apps</source>
+        <translation>Toutes les apps</translation>
+    </message>
+    <message>
+        <source>Charts for:</source>
+        <translation>Graphiques pour :</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>ID de l&apos;app : %1</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::ProfileStore</name>
-    <message>
-        <source>Could not save the token of %1 in the keychain: %2</source>
-        <translation>Impossible d&apos;enregistrer le jeton de %1 dans le trousseau : %2</translation>
-    </message>
     <message>
         <source>No token saved for %1</source>
         <translation>Aucun jeton enregistré pour %1</translation>
@@ -647,6 +1084,10 @@
     <message>
         <source>Could not read the token of %1 from the keychain: %2</source>
         <translation>Impossible de lire le jeton de %1 dans le trousseau : %2</translation>
+    </message>
+    <message>
+        <source>No system keychain to save the token of %1 (%2): the profile is saved without it and this session stays connected; type the token again at the next connect.</source>
+        <translation>Aucun trousseau système pour enregistrer le jeton de %1 (%2) : le profil est enregistré sans lui et cette session reste connectée ; saisissez le jeton à la prochaine connexion.</translation>
     </message>
 </context>
 <context>
@@ -670,6 +1111,10 @@
     <message>
         <source>Oldest unflushed</source>
         <translation>Plus ancien non vidé</translation>
+    </message>
+    <message>
+        <source>App id: %1</source>
+        <translation>ID de l&apos;app : %1</translation>
     </message>
 </context>
 <context>

@@ -204,6 +204,16 @@ QUrl AdminClient::url() const
     return d->url;
 }
 
+QString AdminClient::token() const
+{
+    return d->token;
+}
+
+QString AdminClient::caFile() const
+{
+    return d->caFile;
+}
+
 QString AdminClient::lastError() const
 {
     return d->lastError;

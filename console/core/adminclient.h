@@ -75,6 +75,9 @@ public:
 
     [[nodiscard]] State state() const;
     [[nodiscard]] QUrl url() const;
+    // The admin token and CA file of the current connection (for AdminRest on the same node).
+    [[nodiscard]] QString token() const;
+    [[nodiscard]] QString caFile() const;
     // Why the last connection ended or failed; empty while connected.
     [[nodiscard]] QString lastError() const;
     [[nodiscard]] int reconnectAttempt() const;

@@ -52,7 +52,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return d.kind;
         case AppColumn:
-            return d.appId;
+            return appName(d.appId);
         case ConversationColumn:
             return d.convoId;
         case SeqColumn:
@@ -72,7 +72,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return d.kind;
         case AppColumn:
-            return d.appId;
+            return appName(d.appId);
         case ConversationColumn:
             return d.convoId;
         case SeqColumn:
@@ -89,6 +89,8 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         return {};
     case KeyRole:
         return d.id;
+    case AppIdRole:
+        return d.appId;
     case Qt::ToolTipRole:
         if (index.column() == ErrorColumn)
             return d.error;
@@ -98,6 +100,8 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         if (index.column() == KindColumn && d.kind == QLatin1String("segment_flush"))
             return tr("Messages of this conversation not yet written to object storage: retry "
                       "flushes them again; they stay readable meanwhile.");
+        if (index.column() == AppColumn)
+            return tr("App id: %1").arg(d.appId);
         return tr("Dead letter %1").arg(d.id);
     case Qt::TextAlignmentRole:
         if (index.column() == SeqColumn || index.column() == AttemptsColumn)

@@ -22,6 +22,17 @@ public:
     }
     [[nodiscard]] const QList<Row> &rows() const { return m_rows; }
 
+    // App names by id, for models with an app column: the name is shown, the id is in the
+    // tooltip and AppIdRole. An id without a name shows as the id.
+    void setAppNames(const QHash<QString, QString> &names)
+    {
+        if (names == m_appNames)
+            return;
+        m_appNames = names;
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, columnCount() - 1));
+    }
+
 protected:
     [[nodiscard]] virtual QString keyOf(const Row &row) const = 0;
 
@@ -94,7 +105,14 @@ protected:
         endRemoveRows();
     }
 
+    [[nodiscard]] QString appName(const QString &appId) const
+    {
+        const QString name = m_appNames.value(appId);
+        return name.isEmpty() ? appId : name;
+    }
+
     QList<Row> m_rows;
+    QHash<QString, QString> m_appNames;
 };
 
 } // namespace confab::console

@@ -2,6 +2,7 @@
 
 #include "core/logging.h"
 
+#include <QFile>
 #include <QSettings>
 #include <qt6keychain/keychain.h>
 
@@ -126,7 +127,9 @@ void ProfileStore::storeToken(const QString &profile, const QString &token)
     job->setAutoDelete(true);
     connect(job, &QKeychain::Job::finished, this, [this, profile](QKeychain::Job *j) {
         if (j->error() != QKeychain::NoError) {
-            const QString m = tr("Could not save the token of %1 in the keychain: %2")
+            const QString m = tr("No system keychain to save the token of %1 (%2): the profile is "
+                                 "saved without it and this session stays connected; type the "
+                                 "token again at the next connect.")
                                   .arg(profile, j->errorString());
             qCWarning(lcConsole) << "storing the token of profile" << profile
                                  << "in the keychain:" << j->errorString();
@@ -170,6 +173,31 @@ void ProfileStore::writeProfiles(const QList<Profile> &profiles)
     }
     m_settings->endArray();
     Q_EMIT profilesChanged();
+}
+
+Expected<DirectConnection> directConnection(
+    const QString &url, const QString &tokenFile, const QString &envToken, const QString &caFile)
+{
+    DirectConnection d { QUrl(url.trimmed()), {}, caFile.trimmed() };
+    if (Status ok = ProfileStore::validate(Profile { QStringLiteral("url"), d.url, {} }); !ok)
+        return Error::badRequest(QStringLiteral(
+            "--url %1: give a ws:// or wss:// URL with a host and no credentials, "
+            "e.g. ws://127.0.0.1:8081/admin/ws").arg(url));
+    if (!d.caFile.isEmpty() && d.url.scheme() != QLatin1String("wss"))
+        return Error::badRequest(QStringLiteral("--ca-file is for wss:// URLs only"));
+    if (!tokenFile.isEmpty()) {
+        QFile f(tokenFile);
+        if (!f.open(QIODevice::ReadOnly))
+            return Error::badRequest(
+                QStringLiteral("cannot read the token file %1: %2").arg(tokenFile, f.errorString()));
+        d.token = QString::fromUtf8(f.readLine(64 * 1024)).trimmed();
+    } else {
+        d.token = envToken.trimmed();
+    }
+    if (d.token.isEmpty())
+        return Error::badRequest(QStringLiteral(
+            "--url needs the admin token: --token-file FILE or CONFAB_ADMIN_TOKEN"));
+    return d;
 }
 
 } // namespace confab::console

@@ -22,6 +22,18 @@ struct Profile {
     QString caFile = {};
 };
 
+// What --url, --token-file and CONFAB_ADMIN_TOKEN ask for (a start without a profile).
+struct DirectConnection {
+    QUrl url;
+    QString token;
+    QString caFile;
+};
+
+// Checks the command line's connection: a valid ws(s):// URL without credentials, a token
+// from tokenFile (first line, trimmed) or else from envToken, a CA file only for wss://.
+[[nodiscard]] Expected<DirectConnection> directConnection(const QString &url,
+    const QString &tokenFile, const QString &envToken, const QString &caFile);
+
 // Saved server profiles: name and URL in QSettings, the admin token in the system keychain
 // (QtKeychain: Secret Service, KWallet, macOS Keychain, Windows Credential Store), never in
 // the settings file. Keychain access is asynchronous: results arrive as signals.

@@ -114,6 +114,17 @@ Expected<Stats> parseStats(const QJsonObject &frame)
     const QJsonObject redis = frame.value(QLatin1String("redis")).toObject();
     if (!readInt(redis, QLatin1String("used_memory_bytes"), s.redisUsedMemoryBytes, false))
         return badField("stats frame", QLatin1String("redis.used_memory_bytes"));
+    const QJsonArray apps = frame.value(QLatin1String("apps")).toArray();
+    for (const QJsonValue &v : apps) {
+        const QJsonObject o = v.toObject();
+        AppStats a;
+        if (!readString(o, QLatin1String("app_id"), a.appId) || !readString(o, QLatin1String("name"), a.name, false)
+            || !readInt(o, QLatin1String("connections"), a.connections, false)
+            || !readDouble(o, QLatin1String("ingest_per_s"), a.ingestPerS, false)
+            || !readInt(o, QLatin1String("dead_letters"), a.deadLetters, false))
+            return badField("stats frame", QLatin1String("apps"));
+        s.apps.append(a);
+    }
     return s;
 }
 

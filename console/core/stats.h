@@ -32,6 +32,15 @@ struct FlushStats {
     qint64 bytesTotal = 0;
 };
 
+// One app's figures over the deployment (docs/protocol.md, stats "apps", an addition).
+struct AppStats {
+    QString appId;
+    QString name;
+    qint64 connections = 0;
+    double ingestPerS = 0;
+    qint64 deadLetters = 0;
+};
+
 struct Stats {
     qint64 ts = 0;
     QString nodeId;
@@ -43,6 +52,7 @@ struct Stats {
     FlushStats flush;
     qint64 deadLetterCount = 0;
     qint64 redisUsedMemoryBytes = 0;
+    QList<AppStats> apps; // empty from a server without the addition
 };
 
 // One batch the server could not write to object storage (PROTOCOL.md section 6).

@@ -11,10 +11,21 @@ StatsHistory::StatsHistory(qsizetype capacity)
     m_ring.resize(m_capacity);
 }
 
+StatsSample StatsSample::forApp(const QString &appId) const
+{
+    const AppSample a = apps.value(appId);
+    return StatsSample { ts, a.streamDepth, a.ingestPerS, flushP50Ms, flushP95Ms, flushP99Ms, {} };
+}
+
 void StatsHistory::append(const Stats &stats)
 {
-    append(StatsSample { stats.ts, stats.streamDepth, stats.ingestPerS, stats.flush.p50Ms,
-        stats.flush.p95Ms, stats.flush.p99Ms });
+    StatsSample sample { stats.ts, stats.streamDepth, stats.ingestPerS, stats.flush.p50Ms,
+        stats.flush.p95Ms, stats.flush.p99Ms, {} };
+    for (const AppStats &a : stats.apps)
+        sample.apps.insert(a.appId, AppSample { 0, a.ingestPerS, a.connections });
+    for (const StreamStats &st : stats.streams)
+        sample.apps[st.appId].streamDepth += st.depth;
+    append(sample);
 }
 
 void StatsHistory::append(const StatsSample &sample)

@@ -2,10 +2,18 @@
 
 #include "core/stats.h"
 
+#include <QHash>
 #include <QList>
 
 namespace confab::console
 {
+
+// One app's part of a sample: depth of its streams listed in the frame, its ingest rate.
+struct AppSample {
+    qint64 streamDepth = 0;
+    double ingestPerS = 0;
+    qint64 connections = 0;
+};
 
 // The figures the Overview charts plot, one sample per stats frame.
 struct StatsSample {
@@ -15,6 +23,10 @@ struct StatsSample {
     double flushP50Ms = 0;
     double flushP95Ms = 0;
     double flushP99Ms = 0;
+    QHash<QString, AppSample> apps; // by app id, for charts narrowed to one app
+
+    // This sample narrowed to one app (flush latency stays the node's: it is not per app).
+    [[nodiscard]] StatsSample forApp(const QString &appId) const;
 };
 
 // A fixed-size ring of the latest samples: memory stays bounded however long the console runs.

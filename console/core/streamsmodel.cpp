@@ -72,7 +72,7 @@ QVariant StreamsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case AppColumn:
-            return s.appId;
+            return appName(s.appId);
         case ConversationColumn:
             return s.convoId;
         case DepthColumn:
@@ -84,7 +84,7 @@ QVariant StreamsModel::data(const QModelIndex &index, int role) const
     case SortRole:
         switch (index.column()) {
         case AppColumn:
-            return s.appId;
+            return appName(s.appId);
         case ConversationColumn:
             return s.convoId;
         case DepthColumn:
@@ -95,6 +95,8 @@ QVariant StreamsModel::data(const QModelIndex &index, int role) const
         return {};
     case KeyRole:
         return keyOf(s);
+    case AppIdRole:
+        return s.appId;
     case BehindRole:
         return behind;
     case Qt::TextAlignmentRole:
@@ -113,6 +115,8 @@ QVariant StreamsModel::data(const QModelIndex &index, int role) const
             return tr("Falls behind: the oldest unflushed record is %1 old (limit %2)")
                 .arg(Format::duration(s.oldestUnflushedAgeMs),
                     Format::duration(m_behindThresholdMs));
+        if (index.column() == AppColumn && role == Qt::ToolTipRole)
+            return tr("App id: %1").arg(s.appId);
         return {};
     default:
         return {};
@@ -172,7 +176,10 @@ bool StreamsFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         = src->index(sourceRow, StreamsModel::AppColumn, sourceParent).data().toString();
     const QString convo
         = src->index(sourceRow, StreamsModel::ConversationColumn, sourceParent).data().toString();
-    return app.contains(m_text, Qt::CaseInsensitive) || convo.contains(m_text, Qt::CaseInsensitive);
+    const QString appId
+        = src->index(sourceRow, StreamsModel::AppColumn, sourceParent).data(AppIdRole).toString();
+    return app.contains(m_text, Qt::CaseInsensitive) || convo.contains(m_text, Qt::CaseInsensitive)
+        || appId.contains(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace confab::console

@@ -17,6 +17,11 @@
 namespace confab::console
 {
 
+namespace
+{
+const QString kDefaultUrl = QStringLiteral("ws://127.0.0.1:8081/admin/ws");
+} // namespace
+
 ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     : QDialog(parent)
     , m_profiles(profiles)
@@ -40,7 +45,7 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     m_url = new QLineEdit(this);
     m_url->setObjectName(QStringLiteral("urlEdit"));
     m_url->setAccessibleName(tr("Admin WebSocket URL"));
-    m_url->setPlaceholderText(QStringLiteral("ws://127.0.0.1:8081/admin/ws"));
+    m_url->setPlaceholderText(kDefaultUrl);
     m_token = new QLineEdit(this);
     m_token->setObjectName(QStringLiteral("tokenEdit"));
     m_token->setAccessibleName(tr("Admin token"));
@@ -65,11 +70,17 @@ ConnectDialog::ConnectDialog(ProfileStore *profiles, QWidget *parent)
     m_message->setAccessibleName(tr("Connection dialog message"));
 
     auto *form = new QFormLayout;
-    form->addRow(tr("&Profile:"), profileRow);
+    // A label with a mnemonic needs its buddy, or the ampersand is shown as text; rows made
+    // of a layout get no buddy from QFormLayout, so these two are labelled by hand.
+    auto *profileLabel = new QLabel(tr("&Profile:"), this);
+    profileLabel->setBuddy(m_profileBox);
+    form->addRow(profileLabel, profileRow);
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&URL:"), m_url);
     form->addRow(tr("Admin &token:"), m_token);
-    form->addRow(tr("CA &file (wss://):"), caRow);
+    auto *caLabel = new QLabel(tr("CA &file (wss://):"), this);
+    caLabel->setBuddy(m_caFile);
+    form->addRow(caLabel, caRow);
     form->addRow(QString(), m_save);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
@@ -180,7 +191,8 @@ void ConnectDialog::onProfileChosen(int index)
     const std::optional<Profile> p = m_profiles->profile(name);
     if (!p) {
         m_name->clear();
-        m_url->clear();
+        // A new profile starts from the usual local node (the internal listener's default).
+        m_url->setText(kDefaultUrl);
         m_caFile->clear();
         m_remove->setEnabled(false);
         return;

@@ -1,11 +1,15 @@
 #include "widgets/mainwindow.h"
 
 #include "core/adminclient.h"
+#include "core/adminrest.h"
+#include "core/alertwatcher.h"
+#include "core/appsmodel.h"
 #include "core/deadletterbatch.h"
 #include "core/deadlettersmodel.h"
 #include "core/profilestore.h"
 #include "widgets/connectdialog.h"
 #include "widgets/deadletterspage.h"
+#include "widgets/appspage.h"
 #include "widgets/language.h"
 #include "widgets/overviewpage.h"
 #include "widgets/streamspage.h"
@@ -57,6 +61,9 @@ MainWindow::MainWindow(
     m_tabs->addTab(m_overview, icon("overview"), tr("&Overview"));
     m_tabs->addTab(m_streams, icon("streams"), tr("&Streams"));
     m_tabs->addTab(m_deadLetters, icon("deadletters"), tr("&Dead letters"));
+    m_rest = new AdminRest(m_client, this);
+    m_apps = new AppsPage(m_rest, this);
+    m_tabs->insertTab(AppsTab, m_apps, icon("confab"), tr("&Apps"));
     setCentralWidget(m_tabs);
 
     m_stateIcon = new QLabel(this);
@@ -79,6 +86,7 @@ MainWindow::MainWindow(
     statusBar()->addPermanentWidget(m_progress);
 
     createActions();
+    setUpAppsAndAlerts();
 
     const int threshold = m_settings->value(QStringLiteral("streams/behindSeconds"), 60).toInt();
     m_streams->setBehindThresholdSeconds(threshold);
@@ -299,7 +307,14 @@ void MainWindow::onStateChanged()
     if (connected) {
         m_lastDeadLetterCount = -1;
         refreshDeadLetters();
-    } else if (m_client->state() == AdminClient::State::Disconnected) {
+        m_apps->refresh();
+        m_alerts->onConnected();
+    } else if (m_client->state() == AdminClient::State::WaitingToReconnect
+        || (m_client->state() == AdminClient::State::Disconnected && !m_client->lastError().isEmpty())) {
+        m_alerts->onConnectionLost(where, m_client->lastError());
+    }
+    if (m_client->state() == AdminClient::State::Disconnected) {
+        m_apps->model()->clear();
         m_overview->clear();
         m_streams->clear();
         m_deadLetters->model()->clear();
@@ -308,8 +323,10 @@ void MainWindow::onStateChanged()
 
 void MainWindow::onStats(const Stats &stats)
 {
+    m_apps->model()->setStats(stats.apps);
     m_overview->showStats(stats);
     m_streams->showStats(stats);
+    m_alerts->onStats(stats);
     // The list is fetched on demand; a changed count means it is stale. Not while a batch runs:
     // its requests use the server's room for admin requests, and it refreshes when done.
     if (stats.deadLetterCount != m_lastDeadLetterCount) {

@@ -15,6 +15,10 @@ namespace confab::console
 {
 
 class AdminClient;
+class AdminRest;
+class AlertNotifier;
+class AlertWatcher;
+class AppsPage;
 class ConnectDialog;
 class DeadLetterBatch;
 class DeadLettersPage;
@@ -29,7 +33,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum Tab { OverviewTab, StreamsTab, DeadLettersTab };
+    enum Tab { OverviewTab, StreamsTab, DeadLettersTab, AppsTab };
 
     MainWindow(AdminClient *client, ProfileStore *profiles, QSettings *settings,
         QWidget *parent = nullptr);
@@ -39,12 +43,21 @@ public:
     [[nodiscard]] OverviewPage *overviewPage() const { return m_overview; }
     [[nodiscard]] StreamsPage *streamsPage() const { return m_streams; }
     [[nodiscard]] DeadLettersPage *deadLettersPage() const { return m_deadLetters; }
+    [[nodiscard]] AppsPage *appsPage() const { return m_apps; }
+    [[nodiscard]] AlertWatcher *alerts() const { return m_alerts; }
+    [[nodiscard]] AlertNotifier *alertNotifier() const { return m_notifier; }
+    [[nodiscard]] QString alertText() const;
     [[nodiscard]] QString connectionText() const;
     [[nodiscard]] QString actionResultText() const;
 
     void showConnectDialog();
     // Connects to a saved profile, reading its token from the keychain first.
     void connectToProfile(const QString &name);
+    // Connects without a profile (--url on the command line; the token from a file or the
+    // environment); nothing is saved.
+    void connectDirect(const QUrl &url, const QString &token, const QString &caFile = {});
+    // Copies the app id of the current row of the focused table (Ctrl+Shift+C).
+    void copyAppId();
     void refreshDeadLetters();
     void flushNow();
     void runRetention();
@@ -64,6 +77,9 @@ private:
     void endBusy(const QString &result);
     void updateDeadLettersBadge(qint64 count);
     void updateStreamsBadge(int behind);
+    void setUpAppsAndAlerts();
+    void showAlert(const QString &text);
+    void clearAlerts();
 
     AdminClient *m_client;
     ProfileStore *m_profiles;
@@ -73,6 +89,11 @@ private:
     OverviewPage *m_overview;
     StreamsPage *m_streams;
     DeadLettersPage *m_deadLetters;
+    AdminRest *m_rest = nullptr;
+    AppsPage *m_apps = nullptr;
+    AlertWatcher *m_alerts = nullptr;
+    AlertNotifier *m_notifier = nullptr;
+    QLabel *m_alertLabel = nullptr;
     QLabel *m_stateIcon;
     QLabel *m_stateText;
     QLabel *m_actionResult;

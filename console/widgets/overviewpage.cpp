@@ -6,10 +6,12 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -68,6 +70,19 @@ OverviewPage::OverviewPage(QWidget *parent)
     auto *nodesLayout = new QVBoxLayout(nodesBox);
     nodesLayout->addWidget(m_nodesView);
 
+    m_appBox = new QComboBox(this);
+    m_appBox->setObjectName(QStringLiteral("chartAppBox"));
+    m_appBox->setAccessibleName(tr("App shown in the charts"));
+    m_appBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_appBox->addItem(tr("All apps"), QString());
+    connect(m_appBox, &QComboBox::currentIndexChanged, this, [this] { updateCharts(); });
+    auto *appRow = new QHBoxLayout;
+    auto *appLabel = new QLabel(tr("Charts for:"), this);
+    appLabel->setBuddy(m_appBox);
+    appRow->addWidget(appLabel);
+    appRow->addWidget(m_appBox);
+    appRow->addStretch(1);
+
     auto *charts = new QWidget(this);
     auto *chartsLayout = new QGridLayout(charts);
     chartsLayout->setContentsMargins(0, 0, 0, 0);
@@ -78,6 +93,7 @@ OverviewPage::OverviewPage(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_figureBox);
+    layout->addLayout(appRow);
     layout->addWidget(charts, 1);
     applyChartTheme();
     clear();
@@ -129,7 +145,7 @@ OverviewPage::Chart OverviewPage::makeChart(
     c.view = new QChartView(chart, this);
     c.view->setRenderHint(QPainter::Antialiasing);
     c.view->setAccessibleName(title);
-    c.view->setMinimumSize(320, 200);
+    c.view->setMinimumSize(320, 180);
     return c;
 }
 
@@ -152,6 +168,7 @@ void OverviewPage::showStats(const Stats &stats)
         ->setText(tr("%1 (%2)").arg(
             locale.toString(stats.flush.segmentsTotal), Format::bytes(stats.flush.bytesTotal)));
     m_nodes->setNodes(stats.nodes, stats.nodeId);
+    updateAppChoices(stats.apps);
     m_history.append(stats);
     updateCharts();
 }
@@ -162,6 +179,9 @@ void OverviewPage::clear()
         l->setText(QStringLiteral("–"));
     m_nodes->clear();
     m_history.clear();
+    m_appBox->setCurrentIndex(0);
+    while (m_appBox->count() > 1)
+        m_appBox->removeItem(1);
     updateCharts();
 }
 
@@ -171,15 +191,65 @@ QString OverviewPage::figureText(const QString &key) const
     return l ? l->text() : QString();
 }
 
+void OverviewPage::updateAppChoices(const QList<AppStats> &apps)
+{
+    // Items keep their place so the current choice survives; names follow renames.
+    for (const AppStats &a : apps) {
+        const int i = m_appBox->findData(a.appId);
+        const QString text = a.name.isEmpty() ? a.appId : a.name;
+        if (i < 0) {
+            m_appBox->addItem(text, a.appId);
+            m_appBox->setItemData(m_appBox->count() - 1, tr("App id: %1").arg(a.appId), Qt::ToolTipRole);
+        } else if (m_appBox->itemText(i) != text) {
+            m_appBox->setItemText(i, text);
+        }
+    }
+}
+
+void OverviewPage::setAppFilter(const QString &appId)
+{
+    int i = m_appBox->findData(appId);
+    if (i < 0 && !appId.isEmpty()) {
+        m_appBox->addItem(appId, appId);
+        i = m_appBox->count() - 1;
+    }
+    m_appBox->setCurrentIndex(std::max(0, i));
+}
+
+QString OverviewPage::appFilter() const
+{
+    return m_appBox->currentData().toString();
+}
+
+QPair<double, int> OverviewPage::niceAxis(double maxY)
+{
+    constexpr int kIntervals = 4;
+    const double wanted = std::max(1.0, maxY * 1.1) / kIntervals;
+    double magnitude = 1;
+    while (magnitude * 10 <= wanted)
+        magnitude *= 10;
+    double step = magnitude;
+    for (double m : { 1.0, 2.0, 5.0, 10.0 }) {
+        step = m * magnitude;
+        if (step >= wanted)
+            break;
+    }
+    return { step * kIntervals, kIntervals + 1 };
+}
+
 void OverviewPage::updateCharts()
 {
     const StatsSample latest = m_history.latest();
     const qint64 end = m_history.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : latest.ts;
     const qint64 start = end - kChartWindowMs;
-    const QList<StatsSample> samples = m_history.samplesSince(start);
+    QList<StatsSample> samples = m_history.samplesSince(start);
+    const QString app = appFilter();
+    if (!app.isEmpty())
+        for (StatsSample &s : samples)
+            s = s.forApp(app);
 
     auto plot = [&](Chart &c, const QList<double (*)(const StatsSample &)> &values) {
-        double maxY = 1;
+        double maxY = 0;
         for (qsizetype i = 0; i < c.series.size(); ++i) {
             QList<QPointF> points;
             points.reserve(samples.size());
@@ -191,8 +261,9 @@ void OverviewPage::updateCharts()
             c.series.at(i)->replace(points);
         }
         c.x->setRange(QDateTime::fromMSecsSinceEpoch(start), QDateTime::fromMSecsSinceEpoch(end));
-        c.y->setRange(0, maxY * 1.15);
-        c.y->applyNiceNumbers();
+        const auto [top, ticks] = niceAxis(maxY);
+        c.y->setRange(0, top);
+        c.y->setTickCount(ticks);
     };
     plot(m_depthChart, { [](const StatsSample &s) { return double(s.streamDepth); } });
     plot(m_flushChart,

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QChart;
+class QComboBox;
 class QChartView;
 class QDateTimeAxis;
 class QLabel;
@@ -34,6 +35,15 @@ public:
     // The text shown for a figure, by its key ("connections", "stream_depth", ...).
     [[nodiscard]] QString figureText(const QString &key) const;
 
+    // Narrows the charts to one app (empty: the whole deployment); flush latency stays the
+    // node's, it is not per app.
+    void setAppFilter(const QString &appId);
+    [[nodiscard]] QString appFilter() const;
+    [[nodiscard]] QComboBox *appFilterBox() const { return m_appBox; }
+    // The y axis top and tick count for data up to maxY: whole-number steps of 1, 2 or 5
+    // times a power of ten, so integer labels never repeat (0, 1, 1, 2).
+    [[nodiscard]] static QPair<double, int> niceAxis(double maxY);
+
     // How much history the charts show.
     static constexpr qint64 kChartWindowMs = 10 * 60 * 1000;
 
@@ -51,6 +61,7 @@ private:
     Chart makeChart(const QString &title, const QString &yTitle, const QStringList &seriesNames);
     void updateCharts();
     void applyChartTheme();
+    void updateAppChoices(const QList<AppStats> &apps);
 
     StatsHistory m_history;
     NodesModel *m_nodes;
@@ -60,6 +71,7 @@ private:
     Chart m_depthChart;
     Chart m_flushChart;
     Chart m_ingestChart;
+    QComboBox *m_appBox;
 };
 
 } // namespace confab::console

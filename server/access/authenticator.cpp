@@ -56,6 +56,7 @@ QCoro::Task<Expected<Identity>> Authenticator::apiKey(QByteArray credential)
         co_return failure(auth::failureReason(auth::Failure::UnknownCredential), QStringLiteral("unknown API key"));
     if (key->revokedMs != 0 || (key->expiresMs != 0 && key->expiresMs <= now))
         co_return failure(auth::failureReason(auth::Failure::Revoked), QStringLiteral("API key revoked or expired"));
+    Q_EMIT apiKeyAuthenticated(key->id);
     co_return Identity{key->appId, QString(), true, key->expiresMs, key->id};
 }
 

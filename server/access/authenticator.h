@@ -39,6 +39,8 @@ public:
 
 Q_SIGNALS:
     void authFailed(const QByteArray &reason);
+    // An API key authenticated (for its "last used" time, KeyUsageRecorder).
+    void apiKeyAuthenticated(const QString &keyId);
 
 private:
     QCoro::Task<Expected<Identity>> apiKey(QByteArray credential);

@@ -10,6 +10,28 @@ namespace confab::admin {
 
 namespace {
 const QByteArray kNodesKey = QByteArrayLiteral("confab:nodes");
+const QByteArray kNodeAppsKey = QByteArrayLiteral("confab:nodes:apps");
+
+struct AppFigures {
+    qint64 connections = 0;
+    double ingest = 0;
+};
+
+// Adds one node's per-app announcement ("ts\napp conns ingest\n...") to sums, if it is fresh.
+void addAppFigures(const QByteArray &value, qint64 now, QHash<QString, AppFigures> &sums)
+{
+    const QList<QByteArray> lines = value.split('\n');
+    if (lines.isEmpty() || now - lines.first().toLongLong() > StatsCollector::kNodeTtlMs)
+        return;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> parts = lines[i].split(' ');
+        if (parts.size() != 3)
+            continue;
+        AppFigures &f = sums[QString::fromUtf8(parts[0])];
+        f.connections += parts[1].toLongLong();
+        f.ingest += parts[2].toDouble();
+    }
+}
 
 QCoro::Task<PipelineStats> noPipeline()
 {
@@ -31,6 +53,13 @@ void StatsCollector::start()
     announce();
 }
 
+void StatsCollector::messageIngested(const QString &appId)
+{
+    ++m_ingested;
+    if (!appId.isEmpty())
+        ++m_ingestedByApp[appId]; // bounded: cleared every tick
+}
+
 void StatsCollector::announce()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -41,12 +70,27 @@ void StatsCollector::announce()
     const QByteArray value = QByteArray::number(m_connections) + ' ' + QByteArray::number(m_ingestPerS, 'f', 2) + ' '
         + QByteArray::number(now);
     m_redis->command(schema::keys::cmd("HSET", kNodesKey, m_nodeId.toUtf8(), value), this, [](redis::Reply) {});
+
+    QHash<QString, qint64> conns = m_connectionsByApp ? m_connectionsByApp() : QHash<QString, qint64>{};
+    for (auto it = m_ingestedByApp.cbegin(); it != m_ingestedByApp.cend(); ++it)
+        if (!conns.contains(it.key()))
+            conns.insert(it.key(), 0);
+    QByteArray apps = QByteArray::number(now);
+    for (auto it = conns.cbegin(); it != conns.cend(); ++it) {
+        const double in = double(m_ingestedByApp.value(it.key())) * 1000.0 / double(elapsed);
+        apps += '\n' + it.key().toUtf8() + ' ' + QByteArray::number(it.value()) + ' ' + QByteArray::number(in, 'f', 2);
+    }
+    m_ingestedByApp.clear();
+    m_appsLine = apps;
+    m_redis->command(schema::keys::cmd("HSET", kNodeAppsKey, m_nodeId.toUtf8(), apps), this, [](redis::Reply) {});
 }
 
 QCoro::Task<QByteArray> StatsCollector::statsFrame()
 {
     auto reading = m_redis->exec(schema::keys::cmd("HGETALL", kNodesKey));
     const redis::Reply nodes = co_await reading;
+    auto readingApps = m_redis->exec(schema::keys::cmd("HGETALL", kNodeAppsKey));
+    const redis::Reply nodeApps = co_await readingApps;
     auto gathering = m_pipeline();
     const PipelineStats p = co_await gathering;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -76,6 +120,20 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
             w.beginObject().field("node_id", QByteArrayView(kv[i].str)).field("connections", c).field("ingest_per_s", in).endObject();
         }
     }
+    QHash<QString, AppFigures> appSums;
+    bool sawSelfApps = false;
+    if (nodeApps) {
+        const QList<redis::Value> &kv = nodeApps->elements;
+        for (qsizetype i = 0; i + 1 < kv.size(); i += 2) {
+            const bool self = kv[i].str == m_nodeId.toUtf8();
+            sawSelfApps = sawSelfApps || self;
+            addAppFigures(self ? m_appsLine : kv[i + 1].str, now, appSums);
+            if (!self && now - kv[i + 1].str.split('\n').first().toLongLong() > kNodeTtlMs)
+                m_redis->command(schema::keys::cmd("HDEL", kNodeAppsKey, kv[i].str), this, [](redis::Reply) {});
+        }
+    }
+    if (!sawSelfApps)
+        addAppFigures(m_appsLine, now, appSums);
     if (!sawSelf) {
         connections += m_connections;
         ingest += m_ingestPerS;
@@ -103,7 +161,19 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
         .beginObject()
         .field("used_memory_bytes", m_redisMemory)
         .endObject()
-        .endObject();
+        .key("apps")
+        .beginArray();
+    for (const PipelineStats::App &a : p.apps) {
+        const AppFigures f = appSums.value(a.id);
+        w.beginObject()
+            .field("app_id", a.id)
+            .field("name", a.name)
+            .field("connections", f.connections)
+            .field("ingest_per_s", f.ingest)
+            .field("dead_letters", a.deadLetters)
+            .endObject();
+    }
+    w.endArray().endObject();
     co_return w.take();
 }
 

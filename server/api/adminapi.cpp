@@ -85,6 +85,8 @@ Status readWebhookField(const QJsonObject &o, bool allowPrivate, store::AppPatch
     return Ok{};
 }
 
+} // namespace
+
 QJsonObject appJson(const store::App &a)
 {
     return QJsonObject{{QStringLiteral("app_id"), a.id},
@@ -96,6 +98,8 @@ QJsonObject appJson(const store::App &a)
                        {QStringLiteral("created_ms"), double(a.createdMs)},
                        {QStringLiteral("webhook"), webhookJson(a.webhook)}};
 }
+
+namespace {
 
 // Reads the optional app fields of a POST or PATCH body into patch; error on a bad one.
 Status readAppFields(const QJsonObject &o, store::AppPatch &patch)
@@ -167,6 +171,9 @@ void AdminApi::registerRoutes(http::Router &router)
     router.add("GET", "/admin/apps", [this](http::Request r) { return listApps(std::move(r)); });
     router.add("PATCH", "/admin/apps/{app_id}", [this](http::Request r) { return patchApp(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/webhook/secret", [this](http::Request r) { return rotateWebhookSecret(std::move(r)); });
+    router.add("GET", "/admin/apps/{app_id}", [this](http::Request r) { return getApp(std::move(r)); });
+    router.add("DELETE", "/admin/apps/{app_id}", [this](http::Request r) { return deleteApp(std::move(r)); });
+    router.add("GET", "/admin/apps/{app_id}/keys", [this](http::Request r) { return listKeys(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys", [this](http::Request r) { return createKey(std::move(r)); });
     router.add("POST", "/admin/apps/{app_id}/keys/{key_id}/rotate", [this](http::Request r) { return rotateKey(std::move(r)); });
     router.add("DELETE", "/admin/apps/{app_id}/keys/{key_id}", [this](http::Request r) { return revokeKey(std::move(r)); });

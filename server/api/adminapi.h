@@ -8,8 +8,14 @@
 namespace confab::http {
 class Router;
 }
+namespace confab::store {
+struct App;
+}
 
 namespace confab::api {
+
+// The JSON of an app in admin answers (no token secret).
+[[nodiscard]] QJsonObject appJson(const store::App &a);
 
 // Admin REST on the internal listener (PROTOCOL.md section 3): apps and API keys, and the
 // storage pipeline's operations, which are the same ones the admin WebSocket runs.
@@ -31,6 +37,11 @@ private:
     QCoro::Task<http::Response> patchApp(http::Request req);
     QCoro::Task<http::Response> rotateWebhookSecret(http::Request req);
     QCoro::Task<http::Response> listApps(http::Request req);
+    // adminappdata.cpp: one app with its counts, deleting it, listing its keys.
+    QCoro::Task<http::Response> getApp(http::Request req);
+    QCoro::Task<http::Response> deleteApp(http::Request req);
+    QCoro::Task<http::Response> listKeys(http::Request req);
+    QCoro::Task<> removeOutsideDatabase(QString appId, QStringList segmentKeys, QStringList conversationIds);
     QCoro::Task<http::Response> createKey(http::Request req);
     QCoro::Task<http::Response> rotateKey(http::Request req);
     QCoro::Task<http::Response> revokeKey(http::Request req);

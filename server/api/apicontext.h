@@ -19,6 +19,7 @@ class HistoryStore;
 }
 namespace confab::store {
 class ApiKeyRepository;
+class AppDataRepository;
 class AppRepository;
 class ConversationRepository;
 class Database;
@@ -49,6 +50,7 @@ struct ApiDeps {
     segments::HistoryStore *history = nullptr;
     redis::Client *redis = nullptr;
     objectstore::ObjectStore *objects = nullptr;
+    store::AppDataRepository *appData = nullptr;
 };
 
 // Parses a JSON object body; an empty body is an empty object when allowEmpty.

@@ -58,11 +58,14 @@ Gateway::~Gateway()
 void Gateway::onEvent(const QByteArray &, const messaging::Event &event)
 {
     // "e <key_id>\n<ms>": the key now ends at ms (a rotation's grace), 0 = revoked.
+    // "e app:<app_id>\n0": the app was deleted; every session of it ends (docs/protocol.md).
     const QString keyId = QString::fromUtf8(event.arg);
     const qint64 endsMs = event.frame.toLongLong();
+    const bool wholeApp = keyId.startsWith(QLatin1String("app:"));
+    const QString appId = wholeApp ? keyId.mid(4) : QString();
     const QSet<Session *> sessions = m_sessions;
     for (Session *s : sessions) {
-        if (!keyId.isEmpty() && s->keyId() == keyId)
+        if (wholeApp ? (!appId.isEmpty() && s->appId() == appId) : (!keyId.isEmpty() && s->keyId() == keyId))
             s->credentialEndsAt(endsMs);
     }
 }
@@ -183,6 +186,15 @@ void Gateway::refreshPresence()
         if (sliceOf(s) == slice && s->isAuthenticated())
             s->refreshPresence();
     }
+}
+
+QHash<QString, qint64> Gateway::connectionsByApp() const
+{
+    QHash<QString, qint64> n;
+    for (const Session *s : m_sessions)
+        if (s->isAuthenticated())
+            ++n[s->appId()];
+    return n;
 }
 
 } // namespace confab::gateway

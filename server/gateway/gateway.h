@@ -69,6 +69,8 @@ public:
     [[nodiscard]] static QByteArray shutdownNotice(qint64 graceMs);
 
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
+    // Authenticated sessions of this node per app id (for the stats frame's per-app figures).
+    [[nodiscard]] QHash<QString, qint64> connectionsByApp() const;
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] const GatewayDeps &deps() const { return m_deps; }
     [[nodiscard]] const QString &nodeId() const { return m_nodeId; }

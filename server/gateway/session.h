@@ -48,6 +48,8 @@ public:
     [[nodiscard]] bool isAuthenticated() const { return m_state == State::Ready; }
     // The API key this session authenticated with (empty for a user token).
     [[nodiscard]] const QString &keyId() const { return m_identity.keyId; }
+    // The app it authenticated for (empty before).
+    [[nodiscard]] const QString &appId() const { return m_identity.appId; }
     // The credential now ends at ms (a rotated key's grace); 0 ends it now (revoked).
     void credentialEndsAt(qint64 ms);
 

@@ -2,6 +2,7 @@
 
 #include "access/appdirectory.h"
 #include "access/authenticator.h"
+#include "access/keyusage.h"
 #include "admin/adminsocket.h"
 #include "admin/statscollector.h"
 #include "api/adminapi.h"
@@ -25,6 +26,7 @@
 #include "segments/flushworker.h"
 #include "segments/historystore.h"
 #include "store/apikeys.h"
+#include "store/appdata.h"
 #include "store/apps.h"
 #include "store/conversations.h"
 #include "store/database.h"
@@ -109,7 +111,7 @@ public:
           nodeId(config.server.nodeId.isEmpty() ? defaultNodeId() : config.server.nodeId),
           objects(makeObjects(config, &nam, &objectsError)),
           db(store::Database::Options{config.postgres.url, int(config.server.dbThreads)}),
-          apps(&db), keys(&db), conversations(&db),
+          apps(&db), keys(&db), conversations(&db), appData(&db),
           redisClient(redisOptions(config, QStringLiteral("confab-") + nodeId)),
           subscriber(redisOptions(config, QStringLiteral("confab-sub-") + nodeId)),
           appDirectory(&apps, config.limits),
@@ -125,7 +127,7 @@ public:
           gateway(config,
                   gateway::GatewayDeps{&authenticator, &appDirectory, &messages, &fanout, &history, &conversations, &metrics},
                   nodeId),
-          deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient, objects.get()},
+          deps{&config, &db, &apps, &keys, &conversations, &appDirectory, &authenticator, &messages, &history, &redisClient, objects.get(), &appData},
           appApi(deps), attachmentApi(deps), adminApi(deps), health(deps),
           tlsConfig(loadTls(config, &tlsError)),
           publicServer(publicOptions(config, tlsConfig), &publicRouter),
@@ -228,11 +230,13 @@ public:
     store::AppRepository apps;
     store::ApiKeyRepository keys;
     store::ConversationRepository conversations;
+    store::AppDataRepository appData;
     redis::Client redisClient;
     redis::Subscriber subscriber;
     access::AppDirectory appDirectory;
     auth::JwksCache jwks;
     access::Authenticator authenticator;
+    access::KeyUsageRecorder keyUsage{&redisClient};
     messaging::MessageService messages;
     segments::FlushWorker flush;
     segments::HistoryStore history;
@@ -275,12 +279,14 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->publicServer, &http::Server::requestFinished, this, countRequest);
     connect(&d->internalServer, &http::Server::requestFinished, this, countRequest);
     connect(&d->authenticator, &access::Authenticator::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
+    connect(&d->authenticator, &access::Authenticator::apiKeyAuthenticated, &d->keyUsage, &access::KeyUsageRecorder::noteUse);
     connect(&d->adminApi, &api::AdminApi::authFailed, this, [m](const QByteArray &r) { m->authFailure(r); });
     admin::StatsCollector *stats = &d->stats;
-    connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m, stats] {
+    connect(&d->messages, &messaging::MessageService::messageAccepted, this, [m, stats](const QString &appId) {
         m->messageIngested();
-        stats->messageIngested();
+        stats->messageIngested(appId);
     });
+    stats->setConnectionsByApp([gateway = &d->gateway] { return gateway->connectionsByApp(); });
     connect(&d->internalServer, &http::Server::newWebSocket, &d->adminSocket, &admin::AdminSocketServer::accept);
     const admin::AdminHooks operations{
         [stats] { return stats->statsFrame(); },
@@ -513,6 +519,11 @@ QCoro::Task<admin::PipelineStats> Node::pipelineStats()
     auto counting = d->flush.deadLetters()->count();
     const Expected<qint64> dead = co_await counting;
     p.deadLetters = dead ? *dead : 0;
+    auto summarising = d->appData.summaries();
+    const Expected<QList<store::AppSummary>> apps = co_await summarising;
+    if (apps)
+        for (const store::AppSummary &a : *apps)
+            p.apps.append(admin::PipelineStats::App{a.id, a.name, a.deadLetters});
     co_return p;
 }
 

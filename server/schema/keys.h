@@ -36,6 +36,9 @@ inline QByteArray log(const QString &app, QByteArrayView convo)
 // Deployment-wide: API key revocations and rotations, "e <key_id>\n<ms>" (the key's new end;
 // 0: revoked now), so every node closes the sessions of that key in time.
 inline QByteArray keyEventsChannel() { return QByteArrayLiteral("confab:keys"); }
+// Deployment-wide hash: API key id -> ms it last authenticated, written at most once a minute
+// per key and node (access::KeyUsageRecorder), read by GET /admin/apps/{app_id}/keys.
+inline QByteArray keyLastUsed() { return QByteArrayLiteral("confab:keys:last_used"); }
 // The dedup index of a conversation: this hash holds its buckets' state, and the shards are
 // "<this>:<bucket>:<shard>" (made by the accept script, same hash tag; docs/redis.md).
 inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }

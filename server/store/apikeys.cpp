@@ -126,4 +126,26 @@ QFuture<Status> ApiKeyRepository::revoke(QString appId, QString keyId)
     });
 }
 
+QFuture<Expected<QList<ApiKey>>> ApiKeyRepository::listForApp(QString appId)
+{
+    return m_db->run<QList<ApiKey>>([appId = std::move(appId)](QSqlDatabase &db) -> Expected<QList<ApiKey>> {
+        const QString what = QStringLiteral("listing the API keys of app '%1'").arg(appId);
+        auto app = sql::exec(db, QStringLiteral("SELECT 1 FROM apps WHERE id = :app"), {{"app", appId}}, what);
+        if (!app)
+            return app.error();
+        if (!app->next())
+            return Error::notFound(QStringLiteral("no app '%1'").arg(appId));
+        static const QString stmt = QStringLiteral(
+            "SELECT %1 FROM api_keys WHERE app_id = :app AND revoked_at IS NULL"
+            " AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at, id LIMIT 1000").arg(kColumns);
+        auto q = sql::exec(db, stmt, {{"app", appId}}, what);
+        if (!q)
+            return q.error();
+        QList<ApiKey> keys;
+        while (q->next())
+            keys.append(fromRow(*q));
+        return keys;
+    });
+}
+
 } // namespace confab::store

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QFuture>
+#include <QList>
 #include <QString>
 
 namespace confab::store {
@@ -38,6 +39,9 @@ public:
     // Revoking a revoked key succeeds and keeps the first revocation time. NotFound if the key
     // is missing or of another app.
     QFuture<Status> revoke(QString appId, QString keyId);
+    // The keys of an app that still work (not revoked, not past a rotation's expiry), oldest
+    // first, at most 1000. NotFound if the app does not exist.
+    QFuture<Expected<QList<ApiKey>>> listForApp(QString appId);
 
 private:
     Database *m_db;

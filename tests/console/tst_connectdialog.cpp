@@ -48,6 +48,26 @@ private Q_SLOTS:
         QVERIFY2(m_ca->isValid(), m_ca->error().constData());
     }
 
+    // First start: the URL is prefilled, and no label shows its mnemonic ampersand (a label
+    // without a buddy shows "&Profile:" as typed).
+    void firstStartPolish()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("first.ini")), QSettings::IniFormat);
+        ProfileStore profiles(&settings);
+        ConnectDialog dialog(&profiles);
+        dialog.show();
+        QCOMPARE(dialog.findChild<QLineEdit *>(QStringLiteral("urlEdit"))->text(),
+            QStringLiteral("ws://127.0.0.1:8081/admin/ws"));
+        int labelled = 0;
+        for (const QLabel *label : dialog.findChildren<QLabel *>()) {
+            if (!label->text().contains(QLatin1Char('&')))
+                continue;
+            ++labelled;
+            QVERIFY2(label->buddy() != nullptr, qPrintable(label->text()));
+        }
+        QCOMPARE(labelled, 5); // profile, name, URL, token, CA file
+    }
+
     void caFileIsCheckedBeforeClosing()
     {
         QSettings settings(m_dir.filePath(QStringLiteral("a.ini")), QSettings::IniFormat);

@@ -253,6 +253,32 @@ private Q_SLOTS:
 
     // Help › About names the build: the same version and commit as the package, confabd
     // --version and /healthz. The box is not modal, so the window keeps updating behind it.
+    // Chart y axes step by whole numbers, so "%.0f" labels never repeat (an empty chart used
+    // to read 0, 1, 1, 2 from a 0..2 range with five ticks).
+    void chartAxesHaveWholeSteps_data()
+    {
+        QTest::addColumn<double>("maxY");
+        QTest::addColumn<double>("top");
+        QTest::newRow("empty") << 0.0 << 4.0;
+        QTest::newRow("one") << 1.0 << 4.0;
+        QTest::newRow("seven") << 7.0 << 8.0;
+        QTest::newRow("thirty") << 30.0 << 40.0;
+        QTest::newRow("1234") << 1234.0 << 2000.0;
+        QTest::newRow("fraction") << 0.3 << 4.0;
+    }
+
+    void chartAxesHaveWholeSteps()
+    {
+        QFETCH(double, maxY);
+        QFETCH(double, top);
+        const auto [gotTop, ticks] = OverviewPage::niceAxis(maxY);
+        QCOMPARE(gotTop, top);
+        QCOMPARE(ticks, 5);
+        const double step = gotTop / (ticks - 1);
+        QCOMPARE(step, double(qint64(step))); // whole
+        QVERIFY(gotTop >= maxY);
+    }
+
     void aboutBoxShowsVersionAndCommit()
     {
         QSettings settings(m_dir.filePath(QStringLiteral("about.ini")), QSettings::IniFormat);

@@ -26,7 +26,7 @@ private Q_SLOTS:
         QFETCH(int, appended);
         StatsHistory h(capacity);
         for (int i = 1; i <= appended; ++i)
-            h.append(StatsSample { i * 1000, i, double(i), 0, 0, 0 });
+            h.append(StatsSample { i * 1000, i, double(i), 0, 0, 0, {} });
         const int expected = std::min(capacity, appended);
         QCOMPARE(h.size(), expected);
         const QList<StatsSample> s = h.samples();
@@ -40,7 +40,7 @@ private Q_SLOTS:
     {
         StatsHistory h(10);
         for (int i = 1; i <= 10; ++i)
-            h.append(StatsSample { i * 1000, i, 0, 0, 0, 0 });
+            h.append(StatsSample { i * 1000, i, 0, 0, 0, 0, {} });
         const QList<StatsSample> s = h.samplesSince(7000);
         QCOMPARE(s.size(), 4);
         QCOMPARE(s.first().ts, 7000);
@@ -68,11 +68,11 @@ private Q_SLOTS:
     void clearEmpties()
     {
         StatsHistory h(3);
-        h.append(StatsSample { 1, 1, 0, 0, 0, 0 });
+        h.append(StatsSample { 1, 1, 0, 0, 0, 0, {} });
         h.clear();
         QVERIFY(h.isEmpty());
         QVERIFY(h.samples().isEmpty());
-        h.append(StatsSample { 2, 2, 0, 0, 0, 0 });
+        h.append(StatsSample { 2, 2, 0, 0, 0, 0, {} });
         QCOMPARE(h.samples().size(), 1);
     }
 };
