@@ -3,8 +3,10 @@
 #include "access/appdirectory.h"
 #include "access/authenticator.h"
 #include "admin/adminsocket.h"
+#include "admin/operator.h"
 #include "admin/statscollector.h"
 #include "api/adminapi.h"
+#include "api/adminopsapi.h"
 #include "api/appapi.h"
 #include "api/health.h"
 #include "auth/jwks.h"
@@ -127,7 +129,10 @@ public:
           publicServer(publicOptions(config, tlsConfig), &publicRouter),
           internalServer(internalOptions(config, tlsConfig), &internalRouter),
           stats(&redisClient, nodeId),
-          adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{})
+          adminSocket(config.admin.token.toUtf8(), admin::AdminHooks{}),
+          operatorActions(admin::OperatorDeps{&redisClient, &db, &conversations, &history, &appDirectory},
+                          config.admin.token.toUtf8()),
+          adminOpsApi(&adminApi, &operatorActions)
     {
     }
 
@@ -228,12 +233,16 @@ public:
     systemd::ServiceNotifier serviceManager; // READY/STOPPING/WATCHDOG for a Type=notify unit
     admin::StatsCollector stats;
     admin::AdminSocketServer adminSocket;
+    admin::Operator operatorActions; // users, conversations, notices (docs/protocol.md)
+    api::AdminOpsApi adminOpsApi;
 };
 
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
 {
     d->appApi.registerRoutes(d->publicRouter);
     d->adminApi.registerRoutes(d->internalRouter);
+    d->adminOpsApi.registerRoutes(d->internalRouter);
+    d->adminSocket.setOperator(&d->operatorActions);
     d->health.registerRoutes(d->internalRouter);
     connect(&d->publicServer, &http::Server::newWebSocket, &d->gateway, &gateway::Gateway::accept);
 

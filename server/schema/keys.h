@@ -36,6 +36,16 @@ inline QByteArray log(const QString &app, QByteArrayView convo)
 // Deployment-wide: API key revocations and rotations, "e <key_id>\n<ms>" (the key's new end;
 // 0: revoked now), so every node closes the sessions of that key in time.
 inline QByteArray keyEventsChannel() { return QByteArrayLiteral("confab:keys"); }
+// Deployment-wide operator actions (docs/protocol.md, "Operator actions"): every node closes the
+// sessions of a user ("x <app>\n{user_id,close_code,reason}") or sends a system.notice to the
+// sessions of an app ("n <app or *>\n<frame>").
+inline QByteArray controlChannel() { return QByteArrayLiteral("confab:control"); }
+// A session's member of presence(): "<session_id> <connected_ms> <node_id>", so an operator can
+// see where a user is connected; counts and expiry work on any member.
+inline QByteArray presenceMember(QByteArrayView sessionId, qint64 connectedMs, const QString &nodeId)
+{
+    return sessionId.toByteArray() + ' ' + QByteArray::number(connectedMs) + ' ' + nodeId.toUtf8();
+}
 // The dedup index of a conversation: this hash holds its buckets' state, and the shards are
 // "<this>:<bucket>:<shard>" (made by the accept script, same hash tag; docs/redis.md).
 inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }
