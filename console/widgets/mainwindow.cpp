@@ -57,6 +57,7 @@ MainWindow::MainWindow(
     m_tabs->addTab(m_overview, icon("overview"), tr("&Overview"));
     m_tabs->addTab(m_streams, icon("streams"), tr("&Streams"));
     m_tabs->addTab(m_deadLetters, icon("deadletters"), tr("&Dead letters"));
+    setUpOperatorPages();
     setCentralWidget(m_tabs);
 
     m_stateIcon = new QLabel(this);
@@ -153,6 +154,7 @@ void MainWindow::createActions()
     m_refreshAction = actions->addAction(
         icon("refresh"), tr("Refresh &dead letters"), this, &MainWindow::refreshDeadLetters);
     m_refreshAction->setShortcut(QKeySequence::Refresh);
+    createOperatorActions(actions);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     const QList<QPair<QString, int>> tabs { { tr("&Overview"), OverviewTab },
@@ -310,6 +312,7 @@ void MainWindow::onStats(const Stats &stats)
 {
     m_overview->showStats(stats);
     m_streams->showStats(stats);
+    showOperatorStats(stats);
     // The list is fetched on demand; a changed count means it is stale. Not while a batch runs:
     // its requests use the server's room for admin requests, and it refreshes when done.
     if (stats.deadLetterCount != m_lastDeadLetterCount) {

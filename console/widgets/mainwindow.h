@@ -7,6 +7,7 @@
 
 class QAction;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QSettings;
 class QTabWidget;
@@ -15,6 +16,8 @@ namespace confab::console
 {
 
 class AdminClient;
+class ConversationPage;
+class UsersPage;
 class ConnectDialog;
 class DeadLetterBatch;
 class DeadLettersPage;
@@ -39,6 +42,10 @@ public:
     [[nodiscard]] OverviewPage *overviewPage() const { return m_overview; }
     [[nodiscard]] StreamsPage *streamsPage() const { return m_streams; }
     [[nodiscard]] DeadLettersPage *deadLettersPage() const { return m_deadLetters; }
+    // Operator pages and the notice dialog (widgets/mainwindowops.cpp).
+    [[nodiscard]] UsersPage *usersPage() const { return m_users; }
+    [[nodiscard]] ConversationPage *conversationPage() const { return m_conversation; }
+    void showNoticeDialog();
     [[nodiscard]] QString connectionText() const;
     [[nodiscard]] QString actionResultText() const;
 
@@ -55,6 +62,9 @@ protected:
 
 private:
     void createActions();
+    void setUpOperatorPages();
+    void createOperatorActions(QMenu *actions);
+    void showOperatorStats(const Stats &stats);
     void onStateChanged();
     void onStats(const Stats &stats);
     void retry(const QStringList &ids);
@@ -73,6 +83,10 @@ private:
     OverviewPage *m_overview;
     StreamsPage *m_streams;
     DeadLettersPage *m_deadLetters;
+    UsersPage *m_users = nullptr;
+    ConversationPage *m_conversation = nullptr;
+    QAction *m_noticeAction = nullptr;
+    QStringList m_knownApps;
     QLabel *m_stateIcon;
     QLabel *m_stateText;
     QLabel *m_actionResult;
