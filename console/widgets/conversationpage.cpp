@@ -112,6 +112,7 @@ ConversationPage::ConversationPage(AdminClient *client, QWidget *parent)
     split->addWidget(membersBox);
     split->addWidget(messagesBox);
     split->setStretchFactor(1, 2);
+    split->setSizes({ 440, 660 });
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(find);
