@@ -159,6 +159,15 @@ void ConversationPage::setConversation(const QString &appId, const QString &conv
     m_convo->setText(convoId);
 }
 
+void ConversationPage::clear()
+{
+    m_members->clear();
+    m_messages->clear();
+    m_status->clear();
+    showInfo();
+    updateButtons();
+}
+
 void ConversationPage::inspect()
 {
     const QString app = m_app->currentText().trimmed();

@@ -33,6 +33,8 @@ public:
     [[nodiscard]] QString statusText() const;
     void setKnownApps(const QStringList &appIds);
     void setConversation(const QString &appId, const QString &convoId);
+    // Forgets the shown conversation (the console disconnected).
+    void clear();
 
     void inspect();
     void readMessages();

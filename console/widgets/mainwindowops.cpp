@@ -22,6 +22,13 @@ void MainWindow::setUpOperatorPages()
     m_tabs->addTab(m_users, QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Users"));
     m_tabs->addTab(m_conversation, QIcon(QStringLiteral(":/icons/streams.svg")), tr("Co&nversations"));
     connect(m_users, &UsersPage::disconnectFinished, this, [this](const QString &result) { m_actionResult->setText(result); });
+    // Another server's users and conversations are not these: nothing stale stays shown.
+    connect(m_client, &AdminClient::stateChanged, this, [this](AdminClient::State state) {
+        if (state == AdminClient::State::Disconnected) {
+            m_users->clear();
+            m_conversation->clear();
+        }
+    });
 }
 
 void MainWindow::createOperatorActions(QMenu *actions)

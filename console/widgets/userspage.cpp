@@ -131,6 +131,14 @@ void UsersPage::setUser(const QString &appId, const QString &userId)
     m_user->setText(userId);
 }
 
+void UsersPage::clear()
+{
+    m_model->clear();
+    m_status->clear();
+    showSummary();
+    updateButtons();
+}
+
 void UsersPage::lookUp()
 {
     const QString app = m_app->currentText().trimmed();

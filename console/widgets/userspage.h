@@ -30,6 +30,8 @@ public:
     // The app ids offered in the chooser (from the stats frames); typed ones stay possible.
     void setKnownApps(const QStringList &appIds);
     void setUser(const QString &appId, const QString &userId);
+    // Forgets the shown user (the console disconnected).
+    void clear();
 
     void lookUp();
     // Asks first (window-modal, objectName "disconnectConfirmation"), then disconnects.

@@ -166,7 +166,11 @@ class TestConsoleOps : public QObject
         } else {
             dialog->reject();
         }
+        // Disconnected: nothing of this server stays shown.
         client.close();
+        QTRY_COMPARE(inspector->messagesModel()->rowCount(), 0);
+        QCOMPARE(inspector->membersModel()->rowCount(), 0);
+        QCOMPARE(users->model()->rowCount(), 0);
     }
 
 private Q_SLOTS:
