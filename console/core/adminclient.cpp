@@ -76,7 +76,8 @@ void AdminReply::finish(const QJsonObject &response)
             }
             m_deadLetters.append(std::move(item).value());
         }
-    } else if (response.value(QLatin1String("ok")) != QJsonValue(true)) {
+    } else if (response.value(QLatin1String("type")).toString() == QLatin1String("result")
+               && response.value(QLatin1String("ok")) != QJsonValue(true)) {
         fail(Error::internal(QStringLiteral("%1 %2: the server answered without ok:true")
                                  .arg(m_requestType, m_req)));
         return;
@@ -116,6 +117,7 @@ public:
     int attempt = 0;
     int nextDelayMs = 0;
     quint64 nextReq = 1;
+    QString operatorName = qEnvironmentVariable("USER", QStringLiteral("console"));
     quint64 generation = 0; // of the current socket; stale queued signals are dropped
     QTimer reconnectTimer;
     // Fires when a connected server has sent nothing for several stats intervals: a silent
@@ -260,6 +262,58 @@ AdminReply *AdminClient::flushNow()
 AdminReply *AdminClient::runRetention()
 {
     return sendRequest(QStringLiteral("retention.run"), {});
+}
+
+AdminReply *AdminClient::lookupUser(const QString &appId, const QString &userId)
+{
+    return sendRequest(QStringLiteral("user.lookup"),
+        QJsonObject { { QStringLiteral("app_id"), appId }, { QStringLiteral("user_id"), userId } });
+}
+
+AdminReply *AdminClient::disconnectUser(
+    const QString &appId, const QString &userId, int closeCode, const QString &reason)
+{
+    QJsonObject frame { { QStringLiteral("app_id"), appId }, { QStringLiteral("user_id"), userId },
+        { QStringLiteral("close_code"), closeCode } };
+    if (!reason.isEmpty())
+        frame.insert(QStringLiteral("reason"), reason);
+    return sendRequest(QStringLiteral("user.disconnect"), frame);
+}
+
+AdminReply *AdminClient::inspectConversation(const QString &appId, const QString &convoId)
+{
+    return sendRequest(QStringLiteral("conversation.inspect"),
+        QJsonObject { { QStringLiteral("app_id"), appId }, { QStringLiteral("convo_id"), convoId } });
+}
+
+AdminReply *AdminClient::conversationMessages(
+    const QString &appId, const QString &convoId, qint64 beforeSeq, int limit)
+{
+    QJsonObject frame { { QStringLiteral("app_id"), appId }, { QStringLiteral("convo_id"), convoId },
+        { QStringLiteral("limit"), limit }, { QStringLiteral("operator"), d->operatorName } };
+    if (beforeSeq > 0)
+        frame.insert(QStringLiteral("before_seq"), double(beforeSeq));
+    return sendRequest(QStringLiteral("conversation.messages"), frame);
+}
+
+AdminReply *AdminClient::sendNotice(const QString &appId, const QString &code, const QString &message)
+{
+    QJsonObject frame { { QStringLiteral("message"), message } };
+    if (!appId.isEmpty())
+        frame.insert(QStringLiteral("app_id"), appId);
+    if (!code.isEmpty())
+        frame.insert(QStringLiteral("code"), code);
+    return sendRequest(QStringLiteral("notice.send"), frame);
+}
+
+void AdminClient::setOperatorName(const QString &name)
+{
+    d->operatorName = name;
+}
+
+QString AdminClient::operatorName() const
+{
+    return d->operatorName;
 }
 
 AdminReply *AdminClient::sendRequest(const QString &type, QJsonObject frame)

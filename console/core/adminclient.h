@@ -91,6 +91,18 @@ public:
     AdminReply *discardDeadLetter(const QString &id);
     AdminReply *flushNow();
     AdminReply *runRetention();
+    // Operator actions (docs/protocol.md, "Operator actions"); the reply's response() is the
+    // answer frame (`user`, `conversation`, `messages` or `result`).
+    AdminReply *lookupUser(const QString &appId, const QString &userId);
+    AdminReply *disconnectUser(const QString &appId, const QString &userId, int closeCode, const QString &reason);
+    AdminReply *inspectConversation(const QString &appId, const QString &convoId);
+    // The page before beforeSeq (0: the newest); the server logs the read with operatorName().
+    AdminReply *conversationMessages(const QString &appId, const QString &convoId, qint64 beforeSeq, int limit = 50);
+    // To every session of appId, or of every app when it is empty.
+    AdminReply *sendNotice(const QString &appId, const QString &code, const QString &message);
+    // Who reads messages, for the server's audit log (by default the OS user name).
+    void setOperatorName(const QString &name);
+    [[nodiscard]] QString operatorName() const;
 
 Q_SIGNALS:
     void stateChanged(confab::console::AdminClient::State state);

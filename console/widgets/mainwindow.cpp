@@ -64,6 +64,7 @@ MainWindow::MainWindow(
     m_rest = new AdminRest(m_client, this);
     m_apps = new AppsPage(m_rest, this);
     m_tabs->insertTab(AppsTab, m_apps, icon("confab"), tr("&Apps"));
+    setUpOperatorPages();
     setCentralWidget(m_tabs);
 
     m_stateIcon = new QLabel(this);
@@ -161,6 +162,7 @@ void MainWindow::createActions()
     m_refreshAction = actions->addAction(
         icon("refresh"), tr("Refresh &dead letters"), this, &MainWindow::refreshDeadLetters);
     m_refreshAction->setShortcut(QKeySequence::Refresh);
+    createOperatorActions(actions);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     const QList<QPair<QString, int>> tabs { { tr("&Overview"), OverviewTab },
@@ -327,6 +329,7 @@ void MainWindow::onStats(const Stats &stats)
     m_overview->showStats(stats);
     m_streams->showStats(stats);
     m_alerts->onStats(stats);
+    showOperatorStats(stats);
     // The list is fetched on demand; a changed count means it is stale. Not while a batch runs:
     // its requests use the server's room for admin requests, and it refreshes when done.
     if (stats.deadLetterCount != m_lastDeadLetterCount) {

@@ -7,6 +7,7 @@
 
 class QAction;
 class QLabel;
+class QMenu;
 class QProgressBar;
 class QSettings;
 class QTabWidget;
@@ -19,6 +20,8 @@ class AdminRest;
 class AlertNotifier;
 class AlertWatcher;
 class AppsPage;
+class ConversationPage;
+class UsersPage;
 class ConnectDialog;
 class DeadLetterBatch;
 class DeadLettersPage;
@@ -47,6 +50,10 @@ public:
     [[nodiscard]] AlertWatcher *alerts() const { return m_alerts; }
     [[nodiscard]] AlertNotifier *alertNotifier() const { return m_notifier; }
     [[nodiscard]] QString alertText() const;
+    // Operator pages and the notice dialog (widgets/mainwindowops.cpp).
+    [[nodiscard]] UsersPage *usersPage() const { return m_users; }
+    [[nodiscard]] ConversationPage *conversationPage() const { return m_conversation; }
+    void showNoticeDialog();
     [[nodiscard]] QString connectionText() const;
     [[nodiscard]] QString actionResultText() const;
 
@@ -68,6 +75,9 @@ protected:
 
 private:
     void createActions();
+    void setUpOperatorPages();
+    void createOperatorActions(QMenu *actions);
+    void showOperatorStats(const Stats &stats);
     void onStateChanged();
     void onStats(const Stats &stats);
     void retry(const QStringList &ids);
@@ -94,6 +104,10 @@ private:
     AlertWatcher *m_alerts = nullptr;
     AlertNotifier *m_notifier = nullptr;
     QLabel *m_alertLabel = nullptr;
+    UsersPage *m_users = nullptr;
+    ConversationPage *m_conversation = nullptr;
+    QAction *m_noticeAction = nullptr;
+    QStringList m_knownApps;
     QLabel *m_stateIcon;
     QLabel *m_stateText;
     QLabel *m_actionResult;

@@ -46,6 +46,18 @@ struct Reader {
         to = d < 0 ? 0 : d > double(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max() : int(d);
         return true;
     }
+
+    bool integer64(QLatin1String name, qint64 &to)
+    {
+        const QJsonValue v = obj.value(name);
+        if (v.isUndefined())
+            return true;
+        const double d = v.toDouble();
+        if (!v.isDouble() || std::trunc(d) != d || d < 0 || d > 9007199254740992.0)
+            return fail(QStringLiteral("field '%1' must be a non-negative integer").arg(name));
+        to = qint64(d);
+        return true;
+    }
 };
 
 } // namespace
@@ -85,6 +97,12 @@ ParsedAdminFrame parseAdminFrame(QByteArrayView utf8)
         || !r.integer(QLatin1String("limit"), f.limit) || !r.string(QLatin1String("id"), f.id))
         return out;
     f.token = token.toUtf8();
+    if (!r.string(QLatin1String("app_id"), f.appId) || !r.string(QLatin1String("user_id"), f.userId)
+        || !r.string(QLatin1String("convo_id"), f.convoId) || !r.integer(QLatin1String("close_code"), f.closeCode)
+        || !r.string(QLatin1String("reason"), f.reason) || !r.string(QLatin1String("code"), f.code)
+        || !r.string(QLatin1String("message"), f.message) || !r.integer64(QLatin1String("before_seq"), f.beforeSeq)
+        || !r.string(QLatin1String("operator"), f.operatorName))
+        return out;
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "admin/adminsocket.h"
 
 #include "admin/adminframe.h"
+#include "admin/operator.h"
 #include "auth/crypto.h"
 #include "confab/jsonwriter.h"
 
@@ -141,7 +142,8 @@ private:
             reply(req, hasReq, "pong", [](JsonWriter &) {});
         } else if (type == QLatin1String("dead_letters.list") || type == QLatin1String("dead_letters.retry")
                    || type == QLatin1String("dead_letters.discard") || type == QLatin1String("flush.now")
-                   || type == QLatin1String("retention.run")) {
+                   || type == QLatin1String("retention.run")
+                   || (isOperatorFrame(type) && m_server->operatorActions())) {
             if (m_busy >= 8) {
                 replyError(req, hasReq, Error::rateLimited(QStringLiteral("too many admin requests in flight"), 1000));
                 return;
@@ -161,7 +163,12 @@ private:
         const QString &req = f.req;
         const bool hasReq = f.hasReq;
         const QString &id = f.id;
-        if (type == QLatin1String("dead_letters.list")) {
+        if (isOperatorFrame(type)) {
+            auto acting = runOperatorFrame(m_server->operatorActions(), f);
+            const QByteArray answer = co_await acting;
+            if (!m_closed)
+                send(answer);
+        } else if (type == QLatin1String("dead_letters.list")) {
             const int limit = std::clamp(f.limit < 0 ? 100 : f.limit, 1, kMaxDeadLetters);
             auto listing = h.deadLetters(limit);
             const Expected<QByteArray> items = co_await listing;

@@ -24,6 +24,7 @@ struct AdminHooks {
 };
 
 class AdminSession;
+class Operator;
 
 // /admin/ws on the internal listener: admin-token auth (header, ?access_token= or a first auth
 // frame), stats subscriptions and operator actions. Bounded: at most kMaxSessions sockets, and
@@ -47,6 +48,9 @@ public:
     void shutdown();
     [[nodiscard]] const AdminHooks &hooks() const { return m_hooks; }
     void setHooks(AdminHooks hooks) { m_hooks = std::move(hooks); }
+    // The operator frames (admin/operatorframes.cpp); unknown types while none is set.
+    void setOperator(Operator *op) { m_operator = op; }
+    [[nodiscard]] Operator *operatorActions() const { return m_operator; }
     [[nodiscard]] bool tokenMatches(QByteArrayView presented) const;
     void sessionClosed(AdminSession *s) { m_sessions.remove(s); }
 
@@ -56,6 +60,7 @@ Q_SIGNALS:
 private:
     QByteArray m_token;
     AdminHooks m_hooks;
+    Operator *m_operator = nullptr;
     QSet<AdminSession *> m_sessions;
 };
 

@@ -26,13 +26,14 @@ public:
     AdminApi(ApiDeps deps, QObject *parent = nullptr);
     void registerRoutes(http::Router &router);
     void setOperations(admin::AdminHooks operations) { m_ops = std::move(operations); }
+    // Checks the admin token (constant time); emits authFailed when it is wrong.
+    [[nodiscard]] bool authorized(const http::Request &req);
 
 Q_SIGNALS:
     void authFailed(const QByteArray &reason);
 
 private:
     QCoro::Task<> announceKeyEnd(QString keyId, qint64 endsMs);
-    [[nodiscard]] bool authorized(const http::Request &req);
     QCoro::Task<http::Response> createApp(http::Request req);
     QCoro::Task<http::Response> patchApp(http::Request req);
     QCoro::Task<http::Response> rotateWebhookSecret(http::Request req);

@@ -47,16 +47,24 @@ Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject
     m_presence.start();
     if (m_deps.fanout)
         m_deps.fanout->add(schema::keys::keyEventsChannel(), this);
+    if (m_deps.fanout)
+        m_deps.fanout->add(schema::keys::controlChannel(), this);
 }
 
 Gateway::~Gateway()
 {
     if (m_deps.fanout)
         m_deps.fanout->remove(schema::keys::keyEventsChannel(), this);
+    if (m_deps.fanout)
+        m_deps.fanout->remove(schema::keys::controlChannel(), this);
 }
 
-void Gateway::onEvent(const QByteArray &, const messaging::Event &event)
+void Gateway::onEvent(const QByteArray &channel, const messaging::Event &event)
 {
+    if (channel == schema::keys::controlChannel()) {
+        onControl(event);
+        return;
+    }
     // "e <key_id>\n<ms>": the key now ends at ms (a rotation's grace), 0 = revoked.
     // "e app:<app_id>\n0": the app was deleted; every session of it ends (docs/protocol.md).
     const QString keyId = QString::fromUtf8(event.arg);

@@ -52,6 +52,11 @@ public:
     [[nodiscard]] const QString &appId() const { return m_identity.appId; }
     // The credential now ends at ms (a rotated key's grace); 0 ends it now (revoked).
     void credentialEndsAt(qint64 ms);
+    // Operator actions (gateway/control.cpp): who the session is, and a system.notice to send.
+    [[nodiscard]] const QString &appId() const { return m_identity.appId; }
+    [[nodiscard]] const QByteArray &userId() const { return m_userId; }
+    [[nodiscard]] bool isUserSession() const { return isAuthenticated() && !m_identity.isApp; }
+    void notify(const QByteArray &wire);
 
 private:
     enum class State { AwaitingAuth, Authenticating, Ready, Closed };

@@ -97,7 +97,8 @@ void Session::refreshPresence()
     const QString &app = m_identity.appId;
     ms->redis()->evalScript(ms->scripts().presenceUp,
                             {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                            {m_sessionId, QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
+                            {schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()),
+                             QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
                              schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
                             ms, [](redis::Reply) {});
     m_presenceUp = true;
@@ -120,8 +121,16 @@ void Session::presenceDown()
     const QString &app = m_identity.appId;
     ms->redis()->evalScript(ms->scripts().presenceDown,
                             {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                            {m_sessionId, schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
+                            {schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()),
+                             schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
                             ms, [](redis::Reply) {});
+}
+
+void Session::notify(const QByteArray &wire)
+{
+    // An operator notice (gateway/control.cpp) is a reply-class frame: written up to the hard limit.
+    if (m_state == State::Ready)
+        push(wire, Push::Reply);
 }
 
 } // namespace confab::gateway

@@ -4,8 +4,10 @@
 #include "access/authenticator.h"
 #include "access/keyusage.h"
 #include "admin/adminsocket.h"
+#include "admin/operator.h"
 #include "admin/statscollector.h"
 #include "api/adminapi.h"
+#include "api/adminopsapi.h"
 #include "api/appapi.h"
 #include "api/attachmentapi.h"
 #include "api/health.h"
@@ -138,7 +140,10 @@ public:
           webhookDispatcher(&webhookDeliveries, flush.deadLetters(), &metrics, appLookup(&appDirectory),
                             webhookOptions(config, nodeId)),
           webhookRecorder(&webhookDeliveries, &conversations, &redisClient, appLookup(&appDirectory),
-                          config.webhooks.coalesceMs)
+                          config.webhooks.coalesceMs),
+          operatorActions(admin::OperatorDeps{&redisClient, &db, &conversations, &history, &appDirectory},
+                          config.admin.token.toUtf8()),
+          adminOpsApi(&adminApi, &operatorActions)
     {
     }
 
@@ -261,6 +266,8 @@ public:
     webhooks::DeliveryRepository webhookDeliveries;
     webhooks::Dispatcher webhookDispatcher;
     webhooks::EventRecorder webhookRecorder;
+    admin::Operator operatorActions; // users, conversations, notices (docs/protocol.md)
+    api::AdminOpsApi adminOpsApi;
 };
 
 Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique<Private>(std::move(config)))
@@ -268,6 +275,8 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     d->appApi.registerRoutes(d->publicRouter);
     d->attachmentApi.registerRoutes(d->publicRouter);
     d->adminApi.registerRoutes(d->internalRouter);
+    d->adminOpsApi.registerRoutes(d->internalRouter);
+    d->adminSocket.setOperator(&d->operatorActions);
     d->health.registerRoutes(d->internalRouter);
     connect(&d->publicServer, &http::Server::newWebSocket, &d->gateway, &gateway::Gateway::accept);
 

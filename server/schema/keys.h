@@ -39,6 +39,16 @@ inline QByteArray keyEventsChannel() { return QByteArrayLiteral("confab:keys"); 
 // Deployment-wide hash: API key id -> ms it last authenticated, written at most once a minute
 // per key and node (access::KeyUsageRecorder), read by GET /admin/apps/{app_id}/keys.
 inline QByteArray keyLastUsed() { return QByteArrayLiteral("confab:keys:last_used"); }
+// Deployment-wide operator actions (docs/protocol.md, "Operator actions"): every node closes the
+// sessions of a user ("x <app>\n{user_id,close_code,reason}") or sends a system.notice to the
+// sessions of an app ("n <app or *>\n<frame>").
+inline QByteArray controlChannel() { return QByteArrayLiteral("confab:control"); }
+// A session's member of presence(): "<session_id> <connected_ms> <node_id>", so an operator can
+// see where a user is connected; counts and expiry work on any member.
+inline QByteArray presenceMember(QByteArrayView sessionId, qint64 connectedMs, const QString &nodeId)
+{
+    return sessionId.toByteArray() + ' ' + QByteArray::number(connectedMs) + ' ' + nodeId.toUtf8();
+}
 // The dedup index of a conversation: this hash holds its buckets' state, and the shards are
 // "<this>:<bucket>:<shard>" (made by the accept script, same hash tag; docs/redis.md).
 inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }

@@ -31,6 +31,24 @@ private Q_SLOTS:
 
         p = parseAdminFrame(R"({"type":"dead_letters.retry","id":"dl_1"})");
         QCOMPARE(p.frame.id, QStringLiteral("dl_1"));
+
+        // Operator frames (docs/protocol.md, "Operator actions").
+        p = parseAdminFrame(R"({"type":"user.disconnect","req":"r9","app_id":"a","user_id":"dora","close_code":4003,"reason":"bye"})");
+        QCOMPARE(p.error, AdminFrameError::None);
+        QCOMPARE(p.frame.appId, QStringLiteral("a"));
+        QCOMPARE(p.frame.userId, QStringLiteral("dora"));
+        QCOMPARE(p.frame.closeCode, 4003);
+        QCOMPARE(p.frame.reason, QStringLiteral("bye"));
+        p = parseAdminFrame(R"({"type":"conversation.messages","convo_id":"c1","before_seq":9007199254740992,"operator":"olga"})");
+        QCOMPARE(p.error, AdminFrameError::None);
+        QCOMPARE(p.frame.convoId, QStringLiteral("c1"));
+        QCOMPARE(p.frame.beforeSeq, qint64(1) << 53);
+        QCOMPARE(p.frame.operatorName, QStringLiteral("olga"));
+        QCOMPARE(p.frame.closeCode, -1);
+        p = parseAdminFrame(R"({"type":"notice.send","code":"upgrade","message":"hi"})");
+        QCOMPARE(p.frame.code, QStringLiteral("upgrade"));
+        QCOMPARE(p.frame.message, QStringLiteral("hi"));
+        QCOMPARE(p.frame.beforeSeq, -1);
     }
 
     void errors_data()
@@ -55,6 +73,14 @@ private Q_SLOTS:
                                        << AdminFrameError::BadRequest << QStringLiteral("field 'limit' must be an integer") << QStringLiteral("r5");
         QTest::addRow("id not string") << QByteArray(R"({"type":"dead_letters.retry","req":"r6","id":7})")
                                        << AdminFrameError::BadRequest << QStringLiteral("field 'id' must be a string") << QStringLiteral("r6");
+        QTest::addRow("before_seq negative") << QByteArray(R"({"type":"conversation.messages","req":"r7","before_seq":-1})")
+                                             << AdminFrameError::BadRequest << QStringLiteral("field 'before_seq' must be a non-negative integer") << QStringLiteral("r7");
+        QTest::addRow("before_seq past 2^53") << QByteArray(R"({"type":"conversation.messages","req":"r8","before_seq":9007199254740994})")
+                                              << AdminFrameError::BadRequest << QStringLiteral("field 'before_seq' must be a non-negative integer") << QStringLiteral("r8");
+        QTest::addRow("user_id not string") << QByteArray(R"({"type":"user.lookup","req":"r9","user_id":5})")
+                                            << AdminFrameError::BadRequest << QStringLiteral("field 'user_id' must be a string") << QStringLiteral("r9");
+        QTest::addRow("close_code not integer") << QByteArray(R"({"type":"user.disconnect","req":"r10","close_code":"4009"})")
+                                                << AdminFrameError::BadRequest << QStringLiteral("field 'close_code' must be an integer") << QStringLiteral("r10");
         QTest::addRow("req not string") << QByteArray(R"({"type":"ping","req":7})")
                                         << AdminFrameError::BadRequest << QStringLiteral("field 'req' must be a string") << QString();
     }
