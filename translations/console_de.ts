@@ -423,6 +423,115 @@
     </message>
 </context>
 <context>
+    <name>confab::console::ConversationPage</name>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>conversation id</source>
+        <translation>Konversations-ID</translation>
+    </message>
+    <message>
+        <source>Conversation id</source>
+        <translation>Konversations-ID</translation>
+    </message>
+    <message>
+        <source>&amp;Inspect</source>
+        <translation>&amp;Untersuchen</translation>
+    </message>
+    <message>
+        <source>Choose an app and a conversation.</source>
+        <translation>Wählen Sie eine App und eine Konversation.</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>&amp;Read messages</source>
+        <translation>Nachrichten &amp;lesen</translation>
+    </message>
+    <message>
+        <source>Show the newest messages; the server logs this read with your operator name</source>
+        <translation>Die neuesten Nachrichten zeigen; der Server protokolliert das Lesen mit Ihrem Operatornamen</translation>
+    </message>
+    <message>
+        <source>&amp;Older</source>
+        <translation>Ä&amp;ltere</translation>
+    </message>
+    <message>
+        <source>Show the page before the oldest message shown</source>
+        <translation>Die Seite vor der ältesten gezeigten Nachricht zeigen</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>App:</translation>
+    </message>
+    <message>
+        <source>Conversation:</source>
+        <translation>Konversation:</translation>
+    </message>
+    <message>
+        <source>Members and watermarks</source>
+        <translation>Mitglieder und Lesestände</translation>
+    </message>
+    <message>
+        <source>Inspection failed: %1</source>
+        <translation>Untersuchung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>Direkt</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 conversation “%2”, owner %3, created %4; last seq_no %5; %n member(s).</source>
+        <translation>
+            <numerusform>%1konversation „%2“, Eigentümer %3, erstellt %4; letzte seq_no %5; %n Mitglied.</numerusform>
+            <numerusform>%1konversation „%2“, Eigentümer %3, erstellt %4; letzte seq_no %5; %n Mitglieder.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>ohne Titel</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>nothing waits</source>
+        <translation>nichts wartet</translation>
+    </message>
+    <message>
+        <source>the oldest waits for %1</source>
+        <translation>die älteste wartet seit %1</translation>
+    </message>
+    <message>
+        <source>Flushed through seq_no %1; %2 unflushed; %3 entries in the Redis tail; %4.</source>
+        <translation>Geschrieben bis seq_no %1; %2 ungeschrieben; %3 Einträge im Redis-Tail; %4.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) shown; this read is logged on the server as %1.</source>
+        <translation>
+            <numerusform>%n Nachricht gezeigt; der Server protokolliert das Lesen als %1.</numerusform>
+            <numerusform>%n Nachrichten gezeigt; der Server protokolliert das Lesen als %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading messages failed: %1</source>
+        <translation>Lesen der Nachrichten fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::DeadLetterBatch</name>
     <message>
         <source>not connected</source>
@@ -929,6 +1038,60 @@
         <source>Copied app id %1.</source>
         <translation>App-ID %1 kopiert.</translation>
     </message>
+    <message>
+        <source>&amp;Users</source>
+        <translation>&amp;Benutzer</translation>
+    </message>
+    <message>
+        <source>Co&amp;nversations</source>
+        <translation>Ko&amp;nversationen</translation>
+    </message>
+    <message>
+        <source>Send &amp;notice…</source>
+        <translation>&amp;Hinweis senden…</translation>
+    </message>
+    <message>
+        <source>Tell every session of an app, or of every app, something (Ctrl+Shift+N)</source>
+        <translation>Allen Sitzungen einer App oder aller Apps etwas mitteilen (Strg+Umschalt+N)</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MembersModel</name>
+    <message>
+        <source>Member</source>
+        <translation>Mitglied</translation>
+    </message>
+    <message>
+        <source>Delivered up to</source>
+        <translation>Zugestellt bis</translation>
+    </message>
+    <message>
+        <source>Read up to</source>
+        <translation>Gelesen bis</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Ungelesen</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MessagesModel</name>
+    <message>
+        <source>Seq</source>
+        <translation>Seq</translation>
+    </message>
+    <message>
+        <source>Sender</source>
+        <translation>Absender</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>Inhalt</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NewKeyDialog</name>
@@ -966,6 +1129,88 @@
     <message>
         <source>Connections</source>
         <translation>Verbindungen</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NoticeDialog</name>
+    <message>
+        <source>Send notice</source>
+        <translation>Hinweis senden</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>Senden an</translation>
+    </message>
+    <message>
+        <source>Every app</source>
+        <translation>Alle Apps</translation>
+    </message>
+    <message>
+        <source>App %1</source>
+        <translation>App %1</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>What clients may act on: a-z, 0-9 and _</source>
+        <translation>Worauf Clients reagieren können: a-z, 0-9 und _</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>What every session is told, e.g. “Maintenance at 22:00 UTC”</source>
+        <translation>Was jede Sitzung erfährt, z. B. „Wartung um 22:00 UTC“</translation>
+    </message>
+    <message>
+        <source>Send &amp;to:</source>
+        <translation>Senden &amp;an:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>&amp;Message:</source>
+        <translation>&amp;Nachricht:</translation>
+    </message>
+    <message>
+        <source>&amp;Send…</source>
+        <translation>&amp;Senden…</translation>
+    </message>
+    <message>
+        <source>every session of every app</source>
+        <translation>alle Sitzungen aller Apps</translation>
+    </message>
+    <message>
+        <source>every session of app %1</source>
+        <translation>alle Sitzungen der App %1</translation>
+    </message>
+    <message>
+        <source>Send this notice to %1?</source>
+        <translation>Diesen Hinweis an %1 senden?</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Notice sent to %1 (%n node(s) reached).</source>
+        <translation>
+            <numerusform>Hinweis an %1 gesendet (%n Knoten erreicht).</numerusform>
+            <numerusform>Hinweis an %1 gesendet (%n Knoten erreicht).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sending failed: %1</source>
+        <translation>Senden fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 characters</source>
+        <translation>%1 von %2 Zeichen</translation>
     </message>
 </context>
 <context>
@@ -1091,6 +1336,25 @@
     </message>
 </context>
 <context>
+    <name>confab::console::SessionsModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation>Verbunden seit</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::StreamsModel</name>
     <message>
         <source>Falls behind: the oldest unflushed record is %1 old (limit %2)</source>
@@ -1164,6 +1428,138 @@
             <numerusform>%n fällt zurück</numerusform>
             <numerusform>%n fallen zurück</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::UsersPage</name>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>The app id; the apps seen in the stats are listed</source>
+        <translation>Die App-ID; die in den Statistiken gesehenen Apps stehen in der Liste</translation>
+    </message>
+    <message>
+        <source>user id</source>
+        <translation>Benutzer-ID</translation>
+    </message>
+    <message>
+        <source>User id</source>
+        <translation>Benutzer-ID</translation>
+    </message>
+    <message>
+        <source>&amp;Look up</source>
+        <translation>&amp;Nachschlagen</translation>
+    </message>
+    <message>
+        <source>Show the user&apos;s sessions on every node</source>
+        <translation>Die Sitzungen des Benutzers auf allen Knoten zeigen</translation>
+    </message>
+    <message>
+        <source>Choose an app and a user.</source>
+        <translation>Wählen Sie eine App und einen Benutzer.</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Close code</source>
+        <translation>Close-Code</translation>
+    </message>
+    <message>
+        <source>4009 disconnected by an operator (may reconnect)</source>
+        <translation>4009 von einem Operator getrennt (darf neu verbinden)</translation>
+    </message>
+    <message>
+        <source>4001 unauthorized (must sign in again)</source>
+        <translation>4001 nicht autorisiert (muss sich neu anmelden)</translation>
+    </message>
+    <message>
+        <source>4003 forbidden (should not reconnect)</source>
+        <translation>4003 verboten (soll nicht neu verbinden)</translation>
+    </message>
+    <message>
+        <source>disconnected by an operator</source>
+        <translation>von einem Operator getrennt</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect…</source>
+        <translation>&amp;Trennen…</translation>
+    </message>
+    <message>
+        <source>Close every session of this user on every node</source>
+        <translation>Alle Sitzungen dieses Benutzers auf allen Knoten schließen</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>App:</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Benutzer:</translation>
+    </message>
+    <message>
+        <source>Lookup failed: %1</source>
+        <translation>Nachschlagen fehlgeschlagen: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is online with %n session(s) on %2 since %3.</source>
+        <translation>
+            <numerusform>%1 ist online mit %n Sitzung auf %2 seit %3.</numerusform>
+            <numerusform>%1 ist online mit %n Sitzungen auf %2 seit %3.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unknown nodes</source>
+        <translation>unbekannten Knoten</translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>%1 is offline; last seen %2.</source>
+        <translation>%1 ist offline; zuletzt gesehen %2.</translation>
+    </message>
+    <message>
+        <source>%1 is offline and was not seen in the last 30 days.</source>
+        <translation>%1 ist offline und wurde in den letzten 30 Tagen nicht gesehen.</translation>
+    </message>
+    <message>
+        <source>Disconnect user</source>
+        <translation>Benutzer trennen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnect %1 of app %2 (%n session(s))?</source>
+        <translation>
+            <numerusform>%1 der App %2 trennen (%n Sitzung)?</numerusform>
+            <numerusform>%1 der App %2 trennen (%n Sitzungen)?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every session of this user on every node is closed with code %1. The user can connect again unless their tokens are revoked.</source>
+        <translation>Jede Sitzung dieses Benutzers auf jedem Knoten wird mit Code %1 geschlossen. Der Benutzer kann sich wieder verbinden, solange seine Tokens nicht widerrufen sind.</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Trennen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnected %1: %n session(s) closed.</source>
+        <translation>
+            <numerusform>%1 getrennt: %n Sitzung geschlossen.</numerusform>
+            <numerusform>%1 getrennt: %n Sitzungen geschlossen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disconnect failed: %1</source>
+        <translation>Trennen fehlgeschlagen: %1</translation>
     </message>
 </context>
 </TS>

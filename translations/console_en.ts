@@ -423,6 +423,115 @@
     </message>
 </context>
 <context>
+    <name>confab::console::ConversationPage</name>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>conversation id</source>
+        <translation>conversation id</translation>
+    </message>
+    <message>
+        <source>Conversation id</source>
+        <translation>Conversation id</translation>
+    </message>
+    <message>
+        <source>&amp;Inspect</source>
+        <translation>&amp;Inspect</translation>
+    </message>
+    <message>
+        <source>Choose an app and a conversation.</source>
+        <translation>Choose an app and a conversation.</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>&amp;Read messages</source>
+        <translation>&amp;Read messages</translation>
+    </message>
+    <message>
+        <source>Show the newest messages; the server logs this read with your operator name</source>
+        <translation>Show the newest messages; the server logs this read with your operator name</translation>
+    </message>
+    <message>
+        <source>&amp;Older</source>
+        <translation>&amp;Older</translation>
+    </message>
+    <message>
+        <source>Show the page before the oldest message shown</source>
+        <translation>Show the page before the oldest message shown</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>App:</translation>
+    </message>
+    <message>
+        <source>Conversation:</source>
+        <translation>Conversation:</translation>
+    </message>
+    <message>
+        <source>Members and watermarks</source>
+        <translation>Members and watermarks</translation>
+    </message>
+    <message>
+        <source>Inspection failed: %1</source>
+        <translation>Inspection failed: %1</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>direct</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <translation>group</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 conversation “%2”, owner %3, created %4; last seq_no %5; %n member(s).</source>
+        <translation>
+            <numerusform>%1 conversation “%2”, owner %3, created %4; last seq_no %5; %n member.</numerusform>
+            <numerusform>%1 conversation “%2”, owner %3, created %4; last seq_no %5; %n members.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>untitled</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>nothing waits</source>
+        <translation>nothing waits</translation>
+    </message>
+    <message>
+        <source>the oldest waits for %1</source>
+        <translation>the oldest waits for %1</translation>
+    </message>
+    <message>
+        <source>Flushed through seq_no %1; %2 unflushed; %3 entries in the Redis tail; %4.</source>
+        <translation>Flushed through seq_no %1; %2 unflushed; %3 entries in the Redis tail; %4.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) shown; this read is logged on the server as %1.</source>
+        <translation>
+            <numerusform>%n message shown; this read is logged on the server as %1.</numerusform>
+            <numerusform>%n messages shown; this read is logged on the server as %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading messages failed: %1</source>
+        <translation>Reading messages failed: %1</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::DeadLetterBatch</name>
     <message>
         <source>not connected</source>
@@ -929,6 +1038,60 @@
         <source>Copied app id %1.</source>
         <translation>Copied app id %1.</translation>
     </message>
+    <message>
+        <source>&amp;Users</source>
+        <translation>&amp;Users</translation>
+    </message>
+    <message>
+        <source>Co&amp;nversations</source>
+        <translation>Co&amp;nversations</translation>
+    </message>
+    <message>
+        <source>Send &amp;notice…</source>
+        <translation>Send &amp;notice…</translation>
+    </message>
+    <message>
+        <source>Tell every session of an app, or of every app, something (Ctrl+Shift+N)</source>
+        <translation>Tell every session of an app, or of every app, something (Ctrl+Shift+N)</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MembersModel</name>
+    <message>
+        <source>Member</source>
+        <translation>Member</translation>
+    </message>
+    <message>
+        <source>Delivered up to</source>
+        <translation>Delivered up to</translation>
+    </message>
+    <message>
+        <source>Read up to</source>
+        <translation>Read up to</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Unread</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MessagesModel</name>
+    <message>
+        <source>Seq</source>
+        <translation>Seq</translation>
+    </message>
+    <message>
+        <source>Sender</source>
+        <translation>Sender</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>Content</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NewKeyDialog</name>
@@ -966,6 +1129,88 @@
     <message>
         <source>Connections</source>
         <translation>Connections</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NoticeDialog</name>
+    <message>
+        <source>Send notice</source>
+        <translation>Send notice</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>Send to</translation>
+    </message>
+    <message>
+        <source>Every app</source>
+        <translation>Every app</translation>
+    </message>
+    <message>
+        <source>App %1</source>
+        <translation>App %1</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>What clients may act on: a-z, 0-9 and _</source>
+        <translation>What clients may act on: a-z, 0-9 and _</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>What every session is told, e.g. “Maintenance at 22:00 UTC”</source>
+        <translation>What every session is told, e.g. “Maintenance at 22:00 UTC”</translation>
+    </message>
+    <message>
+        <source>Send &amp;to:</source>
+        <translation>Send &amp;to:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>&amp;Message:</source>
+        <translation>&amp;Message:</translation>
+    </message>
+    <message>
+        <source>&amp;Send…</source>
+        <translation>&amp;Send…</translation>
+    </message>
+    <message>
+        <source>every session of every app</source>
+        <translation>every session of every app</translation>
+    </message>
+    <message>
+        <source>every session of app %1</source>
+        <translation>every session of app %1</translation>
+    </message>
+    <message>
+        <source>Send this notice to %1?</source>
+        <translation>Send this notice to %1?</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message numerus="yes">
+        <source>Notice sent to %1 (%n node(s) reached).</source>
+        <translation>
+            <numerusform>Notice sent to %1 (%n node reached).</numerusform>
+            <numerusform>Notice sent to %1 (%n nodes reached).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sending failed: %1</source>
+        <translation>Sending failed: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 characters</source>
+        <translation>%1 of %2 characters</translation>
     </message>
 </context>
 <context>
@@ -1091,6 +1336,25 @@
     </message>
 </context>
 <context>
+    <name>confab::console::SessionsModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Session</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Node</translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation>Connected since</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::StreamsModel</name>
     <message>
         <source>Falls behind: the oldest unflushed record is %1 old (limit %2)</source>
@@ -1164,6 +1428,138 @@
             <numerusform>%n falling behind</numerusform>
             <numerusform>%n falling behind</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::UsersPage</name>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>The app id; the apps seen in the stats are listed</source>
+        <translation>The app id; the apps seen in the stats are listed</translation>
+    </message>
+    <message>
+        <source>user id</source>
+        <translation>user id</translation>
+    </message>
+    <message>
+        <source>User id</source>
+        <translation>User id</translation>
+    </message>
+    <message>
+        <source>&amp;Look up</source>
+        <translation>&amp;Look up</translation>
+    </message>
+    <message>
+        <source>Show the user&apos;s sessions on every node</source>
+        <translation>Show the user's sessions on every node</translation>
+    </message>
+    <message>
+        <source>Choose an app and a user.</source>
+        <translation>Choose an app and a user.</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sessions</translation>
+    </message>
+    <message>
+        <source>Close code</source>
+        <translation>Close code</translation>
+    </message>
+    <message>
+        <source>4009 disconnected by an operator (may reconnect)</source>
+        <translation>4009 disconnected by an operator (may reconnect)</translation>
+    </message>
+    <message>
+        <source>4001 unauthorized (must sign in again)</source>
+        <translation>4001 unauthorized (must sign in again)</translation>
+    </message>
+    <message>
+        <source>4003 forbidden (should not reconnect)</source>
+        <translation>4003 forbidden (should not reconnect)</translation>
+    </message>
+    <message>
+        <source>disconnected by an operator</source>
+        <translation>disconnected by an operator</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect…</source>
+        <translation>&amp;Disconnect…</translation>
+    </message>
+    <message>
+        <source>Close every session of this user on every node</source>
+        <translation>Close every session of this user on every node</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>App:</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>User:</translation>
+    </message>
+    <message>
+        <source>Lookup failed: %1</source>
+        <translation>Lookup failed: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is online with %n session(s) on %2 since %3.</source>
+        <translation>
+            <numerusform>%1 is online with %n session on %2 since %3.</numerusform>
+            <numerusform>%1 is online with %n sessions on %2 since %3.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unknown nodes</source>
+        <translation>unknown nodes</translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
+        <translation>an unknown time</translation>
+    </message>
+    <message>
+        <source>%1 is offline; last seen %2.</source>
+        <translation>%1 is offline; last seen %2.</translation>
+    </message>
+    <message>
+        <source>%1 is offline and was not seen in the last 30 days.</source>
+        <translation>%1 is offline and was not seen in the last 30 days.</translation>
+    </message>
+    <message>
+        <source>Disconnect user</source>
+        <translation>Disconnect user</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnect %1 of app %2 (%n session(s))?</source>
+        <translation>
+            <numerusform>Disconnect %1 of app %2 (%n session)?</numerusform>
+            <numerusform>Disconnect %1 of app %2 (%n sessions)?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every session of this user on every node is closed with code %1. The user can connect again unless their tokens are revoked.</source>
+        <translation>Every session of this user on every node is closed with code %1. The user can connect again unless their tokens are revoked.</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Disconnect</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnected %1: %n session(s) closed.</source>
+        <translation>
+            <numerusform>Disconnected %1: %n session closed.</numerusform>
+            <numerusform>Disconnected %1: %n sessions closed.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disconnect failed: %1</source>
+        <translation>Disconnect failed: %1</translation>
     </message>
 </context>
 </TS>

@@ -423,6 +423,115 @@
     </message>
 </context>
 <context>
+    <name>confab::console::ConversationPage</name>
+    <message>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <source>conversation id</source>
+        <translation>identifiant de conversation</translation>
+    </message>
+    <message>
+        <source>Conversation id</source>
+        <translation>Identifiant de conversation</translation>
+    </message>
+    <message>
+        <source>&amp;Inspect</source>
+        <translation>&amp;Inspecter</translation>
+    </message>
+    <message>
+        <source>Choose an app and a conversation.</source>
+        <translation>Choisissez une application et une conversation.</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Membres</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>&amp;Read messages</source>
+        <translation>&amp;Lire les messages</translation>
+    </message>
+    <message>
+        <source>Show the newest messages; the server logs this read with your operator name</source>
+        <translation>Afficher les messages les plus récents ; le serveur journalise cette lecture avec votre nom d’opérateur</translation>
+    </message>
+    <message>
+        <source>&amp;Older</source>
+        <translation>Plus &amp;anciens</translation>
+    </message>
+    <message>
+        <source>Show the page before the oldest message shown</source>
+        <translation>Afficher la page précédant le plus ancien message affiché</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>Application :</translation>
+    </message>
+    <message>
+        <source>Conversation:</source>
+        <translation>Conversation :</translation>
+    </message>
+    <message>
+        <source>Members and watermarks</source>
+        <translation>Membres et filigranes</translation>
+    </message>
+    <message>
+        <source>Inspection failed: %1</source>
+        <translation>Échec de l’inspection : %1</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>Directe</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <translation>De groupe</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 conversation “%2”, owner %3, created %4; last seq_no %5; %n member(s).</source>
+        <translation>
+            <numerusform>Conversation %1 « %2 », propriétaire %3, créée le %4 ; dernier seq_no %5 ; %n membre.</numerusform>
+            <numerusform>Conversation %1 « %2 », propriétaire %3, créée le %4 ; dernier seq_no %5 ; %n membres.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>sans titre</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>nothing waits</source>
+        <translation>rien n’attend</translation>
+    </message>
+    <message>
+        <source>the oldest waits for %1</source>
+        <translation>le plus ancien attend depuis %1</translation>
+    </message>
+    <message>
+        <source>Flushed through seq_no %1; %2 unflushed; %3 entries in the Redis tail; %4.</source>
+        <translation>Écrit jusqu’au seq_no %1 ; %2 non écrits ; %3 entrées dans la file Redis ; %4.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) shown; this read is logged on the server as %1.</source>
+        <translation>
+            <numerusform>%n message affiché ; cette lecture est journalisée sur le serveur au nom de %1.</numerusform>
+            <numerusform>%n messages affichés ; cette lecture est journalisée sur le serveur au nom de %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading messages failed: %1</source>
+        <translation>Échec de la lecture des messages : %1</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::DeadLetterBatch</name>
     <message>
         <source>not connected</source>
@@ -929,6 +1038,60 @@
         <source>Copied app id %1.</source>
         <translation>ID de l&apos;app %1 copié.</translation>
     </message>
+    <message>
+        <source>&amp;Users</source>
+        <translation>&amp;Utilisateurs</translation>
+    </message>
+    <message>
+        <source>Co&amp;nversations</source>
+        <translation>Co&amp;nversations</translation>
+    </message>
+    <message>
+        <source>Send &amp;notice…</source>
+        <translation>Envoyer un &amp;avis…</translation>
+    </message>
+    <message>
+        <source>Tell every session of an app, or of every app, something (Ctrl+Shift+N)</source>
+        <translation>Informer toutes les sessions d’une application, ou de toutes, de quelque chose (Ctrl+Maj+N)</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MembersModel</name>
+    <message>
+        <source>Member</source>
+        <translation>Membre</translation>
+    </message>
+    <message>
+        <source>Delivered up to</source>
+        <translation>Remis jusqu’à</translation>
+    </message>
+    <message>
+        <source>Read up to</source>
+        <translation>Lu jusqu’à</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Non lus</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::MessagesModel</name>
+    <message>
+        <source>Seq</source>
+        <translation>Seq</translation>
+    </message>
+    <message>
+        <source>Sender</source>
+        <translation>Expéditeur</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Envoyé</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>Contenu</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::NewKeyDialog</name>
@@ -966,6 +1129,88 @@
     <message>
         <source>Connections</source>
         <translation>Connexions</translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::NoticeDialog</name>
+    <message>
+        <source>Send notice</source>
+        <translation>Envoyer un avis</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>Envoyer à</translation>
+    </message>
+    <message>
+        <source>Every app</source>
+        <translation>Toutes les applications</translation>
+    </message>
+    <message>
+        <source>App %1</source>
+        <translation>Application %1</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>What clients may act on: a-z, 0-9 and _</source>
+        <translation>Ce sur quoi les clients peuvent agir : a-z, 0-9 et _</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>What every session is told, e.g. “Maintenance at 22:00 UTC”</source>
+        <translation>Ce que chaque session reçoit, p. ex. « Maintenance à 22 h UTC »</translation>
+    </message>
+    <message>
+        <source>Send &amp;to:</source>
+        <translation>Envoyer &amp;à :</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code :</translation>
+    </message>
+    <message>
+        <source>&amp;Message:</source>
+        <translation>&amp;Message :</translation>
+    </message>
+    <message>
+        <source>&amp;Send…</source>
+        <translation>&amp;Envoyer…</translation>
+    </message>
+    <message>
+        <source>every session of every app</source>
+        <translation>toutes les sessions de toutes les applications</translation>
+    </message>
+    <message>
+        <source>every session of app %1</source>
+        <translation>toutes les sessions de l’application %1</translation>
+    </message>
+    <message>
+        <source>Send this notice to %1?</source>
+        <translation>Envoyer cet avis à %1 ?</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message numerus="yes">
+        <source>Notice sent to %1 (%n node(s) reached).</source>
+        <translation>
+            <numerusform>Avis envoyé à %1 (%n nœud atteint).</numerusform>
+            <numerusform>Avis envoyé à %1 (%n nœuds atteints).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sending failed: %1</source>
+        <translation>Échec de l’envoi : %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 characters</source>
+        <translation>%1 sur %2 caractères</translation>
     </message>
 </context>
 <context>
@@ -1091,6 +1336,25 @@
     </message>
 </context>
 <context>
+    <name>confab::console::SessionsModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Session</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Nœud</translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation>Connecté depuis</translation>
+    </message>
+</context>
+<context>
     <name>confab::console::StreamsModel</name>
     <message>
         <source>Falls behind: the oldest unflushed record is %1 old (limit %2)</source>
@@ -1164,6 +1428,138 @@
             <numerusform>%n en retard</numerusform>
             <numerusform>%n en retard</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>confab::console::UsersPage</name>
+    <message>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <source>The app id; the apps seen in the stats are listed</source>
+        <translation>L’identifiant d’application ; les applications vues dans les statistiques sont listées</translation>
+    </message>
+    <message>
+        <source>user id</source>
+        <translation>identifiant d’utilisateur</translation>
+    </message>
+    <message>
+        <source>User id</source>
+        <translation>Identifiant d’utilisateur</translation>
+    </message>
+    <message>
+        <source>&amp;Look up</source>
+        <translation>&amp;Rechercher</translation>
+    </message>
+    <message>
+        <source>Show the user&apos;s sessions on every node</source>
+        <translation>Afficher les sessions de l’utilisateur sur tous les nœuds</translation>
+    </message>
+    <message>
+        <source>Choose an app and a user.</source>
+        <translation>Choisissez une application et un utilisateur.</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sessions</translation>
+    </message>
+    <message>
+        <source>Close code</source>
+        <translation>Code de fermeture</translation>
+    </message>
+    <message>
+        <source>4009 disconnected by an operator (may reconnect)</source>
+        <translation>4009 déconnecté par un opérateur (peut se reconnecter)</translation>
+    </message>
+    <message>
+        <source>4001 unauthorized (must sign in again)</source>
+        <translation>4001 non autorisé (doit se reconnecter avec un jeton)</translation>
+    </message>
+    <message>
+        <source>4003 forbidden (should not reconnect)</source>
+        <translation>4003 interdit (ne doit pas se reconnecter)</translation>
+    </message>
+    <message>
+        <source>disconnected by an operator</source>
+        <translation>déconnecté par un opérateur</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect…</source>
+        <translation>&amp;Déconnecter…</translation>
+    </message>
+    <message>
+        <source>Close every session of this user on every node</source>
+        <translation>Fermer toutes les sessions de cet utilisateur sur tous les nœuds</translation>
+    </message>
+    <message>
+        <source>App:</source>
+        <translation>Application :</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Utilisateur :</translation>
+    </message>
+    <message>
+        <source>Lookup failed: %1</source>
+        <translation>Échec de la recherche : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is online with %n session(s) on %2 since %3.</source>
+        <translation>
+            <numerusform>%1 est en ligne avec %n session sur %2 depuis %3.</numerusform>
+            <numerusform>%1 est en ligne avec %n sessions sur %2 depuis %3.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unknown nodes</source>
+        <translation>des nœuds inconnus</translation>
+    </message>
+    <message>
+        <source>an unknown time</source>
+        <translation>une heure inconnue</translation>
+    </message>
+    <message>
+        <source>%1 is offline; last seen %2.</source>
+        <translation>%1 est hors ligne ; vu pour la dernière fois le %2.</translation>
+    </message>
+    <message>
+        <source>%1 is offline and was not seen in the last 30 days.</source>
+        <translation>%1 est hors ligne et n’a pas été vu ces 30 derniers jours.</translation>
+    </message>
+    <message>
+        <source>Disconnect user</source>
+        <translation>Déconnecter l’utilisateur</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnect %1 of app %2 (%n session(s))?</source>
+        <translation>
+            <numerusform>Déconnecter %1 de l’application %2 (%n session) ?</numerusform>
+            <numerusform>Déconnecter %1 de l’application %2 (%n sessions) ?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every session of this user on every node is closed with code %1. The user can connect again unless their tokens are revoked.</source>
+        <translation>Chaque session de cet utilisateur sur chaque nœud est fermée avec le code %1. L’utilisateur peut se reconnecter tant que ses jetons ne sont pas révoqués.</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message numerus="yes">
+        <source>Disconnected %1: %n session(s) closed.</source>
+        <translation>
+            <numerusform>%1 déconnecté : %n session fermée.</numerusform>
+            <numerusform>%1 déconnecté : %n sessions fermées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Disconnect failed: %1</source>
+        <translation>Échec de la déconnexion : %1</translation>
     </message>
 </context>
 </TS>

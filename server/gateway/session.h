@@ -48,11 +48,10 @@ public:
     [[nodiscard]] bool isAuthenticated() const { return m_state == State::Ready; }
     // The API key this session authenticated with (empty for a user token).
     [[nodiscard]] const QString &keyId() const { return m_identity.keyId; }
-    // The app it authenticated for (empty before).
-    [[nodiscard]] const QString &appId() const { return m_identity.appId; }
     // The credential now ends at ms (a rotated key's grace); 0 ends it now (revoked).
     void credentialEndsAt(qint64 ms);
-    // Operator actions (gateway/control.cpp): who the session is, and a system.notice to send.
+    // Operator actions (gateway/control.cpp): who the session is (its app: empty before it
+    // authenticated), and a system.notice to send.
     [[nodiscard]] const QString &appId() const { return m_identity.appId; }
     [[nodiscard]] const QByteArray &userId() const { return m_userId; }
     [[nodiscard]] bool isUserSession() const { return isAuthenticated() && !m_identity.isApp; }
