@@ -403,14 +403,16 @@ QCoro::Task<http::Response> AttachmentApi::getBlob(http::Request req)
         co_return errorResponse(grant.error());
     if (grant->op != objectstore::BlobGrant::Op::Get)
         co_return errorResponse(Error::forbidden(QStringLiteral("signed URL refused: an upload URL")));
-    auto reading = local->get(grant->key, std::nullopt);
-    const auto data = co_await reading;
-    if (!data)
-        co_return errorResponse(data.error());
+    // Streamed from the file as the client reads (http::Response::nextChunk), never whole.
+    auto opening = local->openForReading(grant->key);
+    const auto reader = co_await opening;
+    if (!reader)
+        co_return errorResponse(reader.error());
     http::Response r;
     r.status = 200;
     r.contentType = QByteArrayLiteral("application/octet-stream");
-    r.body = *data;
+    r.bodyLength = reader->size;
+    r.nextChunk = reader->next;
     co_return r;
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 
+#include "confab/expected.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QFuture>
 #include <QList>
 #include <QPair>
 
-namespace confab {
-struct Error;
-}
+#include <functional>
 
 namespace confab::http {
 
@@ -18,6 +19,11 @@ struct Response
     QByteArray contentType = "application/json";
     QByteArray body;
     QList<QPair<QByteArray, QByteArray>> headers;
+    // Instead of body, a body read a piece at a time (a file): Content-Length is bodyLength,
+    // and nextChunk() is called again whenever the socket has room, one read at a time, until
+    // bodyLength bytes came. An error or an empty piece before that closes the connection.
+    qint64 bodyLength = -1;
+    std::function<QFuture<confab::Expected<QByteArray>>()> nextChunk;
 
     [[nodiscard]] static Response json(int status, QByteArray body);
     [[nodiscard]] static Response noContent(); // 204

@@ -119,7 +119,9 @@ void Server::Private::acceptPending()
         });
         auto written = [this, c] {
             c->lastActivityMs = clock.elapsed();
-            if (c->state == Connection::State::ReadingHead && unsent(*c) < kWriteHighWater)
+            if (c->state == Connection::State::SendingBody)
+                pump(*c);
+            else if (c->state == Connection::State::ReadingHead && unsent(*c) < kWriteHighWater)
                 processInput(*c);
         };
         QObject::connect(socket, &QTcpSocket::bytesWritten, q, written);
@@ -324,6 +326,7 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
     close = close || closing;
     const QByteArray method = c.head.method;
     const bool noBody = r.status == 204 || r.status == 304 || r.status < 200;
+    const bool pieces = !noBody && r.nextChunk && r.bodyLength > 0;
     QByteArray out;
     out.reserve(160 + r.body.size());
     out += "HTTP/1.1 ";
@@ -338,7 +341,7 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
             out += r.contentType;
         }
         out += "\r\nContent-Length: ";
-        out += QByteArray::number(r.body.size());
+        out += QByteArray::number(pieces ? r.bodyLength : r.body.size());
     }
     out += close ? "\r\nConnection: close" : "\r\nConnection: keep-alive";
     auto addHeaders = [&out](const QList<QPair<QByteArray, QByteArray>> &headers) {
@@ -355,7 +358,7 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
     c.origin.clear();
     c.corsAnswered = false;
     out += "\r\n\r\n";
-    if (!noBody)
+    if (!noBody && !pieces)
         out += r.body;
     c.socket->write(out);
     c.lastActivityMs = clock.elapsed();
@@ -365,6 +368,24 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
     c.body.clear();
     c.stream.reset();
     c.head = RequestHead();
+    const QByteArray route = c.route.isEmpty() ? kUnmatched : c.route;
+    c.route.clear();
+    if (pieces) {
+        c.state = Connection::State::SendingBody;
+        c.nextChunk = r.nextChunk;
+        c.sendingLeft = r.bodyLength;
+        c.chunkInFlight = false;
+        c.closeAfterBody = close;
+    } else {
+        endExchange(c, close);
+    }
+    Q_EMIT q->requestFinished(route, method.isEmpty() ? QByteArrayLiteral("-") : method, r.status, seconds);
+    if (pieces)
+        pump(c);
+}
+
+void Server::Private::endExchange(Connection &c, bool close)
+{
     if (close) {
         c.state = Connection::State::Closing;
         c.socket->disconnectFromHost();
@@ -373,10 +394,42 @@ void Server::Private::respond(Connection &c, const Response &r, bool close)
         // The next request's deadline starts with its first byte (maybe already here).
         c.headStartMs = c.socket->bytesAvailable() > 0 ? c.lastActivityMs : -1;
     }
-    Q_EMIT q->requestFinished(c.route.isEmpty() ? kUnmatched : c.route,
-                              method.isEmpty() ? QByteArrayLiteral("-") : method, r.status,
-                              seconds);
-    c.route.clear();
+}
+
+void Server::Private::pump(Connection &c)
+{
+    if (c.state != Connection::State::SendingBody || c.chunkInFlight)
+        return;
+    if (c.sendingLeft <= 0) {
+        c.nextChunk = nullptr;
+        endExchange(c, c.closeAfterBody);
+        if (c.state == Connection::State::ReadingHead)
+            processInput(c); // a pipelined request may be waiting
+        return;
+    }
+    if (unsent(c) >= kWriteHighWater)
+        return; // bytesWritten calls again
+    c.chunkInFlight = true;
+    QPointer<QTcpSocket> socket(c.socket);
+    c.nextChunk().then(q, [this, socket, seq = c.seq](const Expected<QByteArray> &chunk) {
+        Connection *conn = socket ? find(socket) : nullptr;
+        if (!conn || conn->seq != seq || conn->state != Connection::State::SendingBody)
+            return;
+        conn->chunkInFlight = false;
+        if (!chunk || chunk->isEmpty() || chunk->size() > conn->sendingLeft) {
+            // The length is promised already: the only honest end is to cut the connection.
+            qCWarning(lcHttp) << "a response body ended early:"
+                              << (chunk ? QStringLiteral("short read") : chunk.error().message);
+            conn->nextChunk = nullptr;
+            conn->state = Connection::State::Closing;
+            conn->socket->abort();
+            return;
+        }
+        conn->socket->write(*chunk);
+        conn->sendingLeft -= chunk->size();
+        conn->lastActivityMs = clock.elapsed();
+        pump(*conn);
+    });
 }
 
 void Server::Private::fail(Connection &c, int status, ErrorCode code, const QString &message)

@@ -35,6 +35,7 @@ struct Connection
         ReadingHead,
         ReadingBody,
         Handling, // a handler runs; nothing more is read until it answers
+        SendingBody, // a response's body goes out a piece at a time (Response::nextChunk)
         Closing, // the last response is written, waiting for the socket to go
     };
 
@@ -57,6 +58,12 @@ struct Connection
     // A streaming route's body, read by its handler; the connection closes after the answer
     // unless the handler read all of it.
     std::shared_ptr<BodyStream> stream;
+    // While SendingBody: where the next pieces come from, how many bytes are still owed, whether
+    // a read is in flight, and whether the connection closes after the last piece.
+    std::function<QFuture<confab::Expected<QByteArray>>()> nextChunk;
+    qint64 sendingLeft = 0;
+    bool chunkInFlight = false;
+    bool closeAfterBody = false;
 };
 
 } // namespace detail
@@ -101,6 +108,10 @@ public:
         return h;
     }
     void respond(detail::Connection &c, const Response &response, bool close);
+    // After a response (or the last piece of its body): close, or wait for the next request.
+    void endExchange(detail::Connection &c, bool close);
+    // Writes pieces of a SendingBody response while the socket has room.
+    void pump(detail::Connection &c);
     void fail(detail::Connection &c, int status, ErrorCode code, const QString &message);
     // Answers a connection refused at accept (over a cap) and closes it.
     void refuse(QTcpSocket *socket, int status, const QString &message);

@@ -243,6 +243,40 @@ QCoro::Task<Status> LocalDirStore::put(QString key, QByteArray data, QByteArray 
     co_return r;
 }
 
+QCoro::Task<Expected<LocalDirStore::BlobReader>> LocalDirStore::openForReading(QString key)
+{
+    const QString what = QStringLiteral("reading object '%1'").arg(key);
+    if (Status valid = validateKey(key); !valid)
+        co_return valid.error();
+    const QString path = d->path(key);
+    auto file = std::make_shared<QFile>(path);
+    QFuture<Expected<qint64>> opening = runOnPool<Expected<qint64>>(d->pool, [file, path, what]() -> Expected<qint64> {
+        if (!QFileInfo(path).isFile())
+            return Error::notFound(what + QStringLiteral(": no such object"));
+        if (!file->open(QIODevice::ReadOnly))
+            return Error::unavailable(QStringLiteral("%1: %2").arg(what, file->errorString()));
+        return file->size();
+    });
+    const Expected<qint64> size = co_await opening;
+    if (!size)
+        co_return size.error();
+    BlobReader reader;
+    reader.size = *size;
+    const QPointer<LocalDirStore> self(this);
+    reader.next = [self, file, what]() -> QFuture<Expected<QByteArray>> {
+        if (!self)
+            return QtFuture::makeReadyFuture(Expected<QByteArray>(Error::unavailable(what + QStringLiteral(": the store is gone"))));
+        return runOnPool<Expected<QByteArray>>(self->d->pool, [file, what]() -> Expected<QByteArray> {
+            constexpr qint64 kPiece = 64 * 1024;
+            QByteArray piece = file->read(kPiece);
+            if (piece.isEmpty() && file->error() != QFileDevice::NoError)
+                return Error::unavailable(QStringLiteral("%1: %2").arg(what, file->errorString()));
+            return piece;
+        });
+    };
+    co_return reader;
+}
+
 QCoro::Task<Expected<QByteArray>> LocalDirStore::get(QString key, std::optional<ByteRange> range)
 {
     const QString what = QStringLiteral("reading object '%1'").arg(key);

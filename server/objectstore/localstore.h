@@ -3,6 +3,8 @@
 #include "objectstore/objectstore.h"
 #include "objectstore/urlsigner.h"
 
+#include <QFuture>
+
 #include <functional>
 #include <memory>
 
@@ -56,6 +58,14 @@ public:
     // time, and moves it into place once all grant.length bytes arrived; answers its ETag.
     // PayloadTooLarge past grant.length, BadRequest if the body ends short.
     QCoro::Task<confab::Expected<QByteArray>> receive(BlobGrant grant, ChunkSource next);
+    // An object opened for reading a piece at a time (a download confabd serves itself), so a
+    // 100 MiB attachment never sits in memory whole: next() reads up to 64 KiB on the store's
+    // threads; one call at a time.
+    struct BlobReader {
+        qint64 size = 0;
+        std::function<QFuture<confab::Expected<QByteArray>>()> next;
+    };
+    QCoro::Task<confab::Expected<BlobReader>> openForReading(QString key);
 
 private:
     class Private;

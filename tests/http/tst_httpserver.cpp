@@ -61,6 +61,25 @@ QCoro::Task<Response> slow(Request r)
     co_return Response::json(200, QByteArray::number(ms));
 }
 
+// A body of `n` pieces of 1000 bytes (piece i is the byte 'a' + i % 26), handed out one at a
+// time as Response::nextChunk; with `cut=k` the source fails after k pieces.
+QCoro::Task<Response> pieces(Request r)
+{
+    const int n = r.query.queryItemValue(QStringLiteral("n")).toInt();
+    const int cut = r.query.hasQueryItem(QStringLiteral("cut")) ? r.query.queryItemValue(QStringLiteral("cut")).toInt() : -1;
+    Response out;
+    out.contentType = "application/octet-stream";
+    out.bodyLength = qint64(n) * 1000;
+    auto next = std::make_shared<int>(0);
+    out.nextChunk = [next, cut]() -> QFuture<confab::Expected<QByteArray>> {
+        const int i = (*next)++;
+        if (i == cut)
+            return QtFuture::makeReadyFuture(confab::Expected<QByteArray>(confab::Error::unavailable(QStringLiteral("disk gone"))));
+        return QtFuture::makeReadyFuture(confab::Expected<QByteArray>(QByteArray(1000, char('a' + i % 26))));
+    };
+    co_return out;
+}
+
 QCoro::Task<Response> item(Request r)
 {
     co_return Response::json(200, r.params.value("id"));
@@ -214,6 +233,7 @@ private Q_SLOTS:
         m_router.add("GET", "/items/{id}", item);
         m_router.add("GET", "/throw", thrower);
         m_router.add("GET", "/limited", limited);
+        m_router.add("GET", "/pieces", pieces);
         m_router.addStreaming("PUT", "/stream", streamed, 3 << 20);
         m_router.addStreaming("PUT", "/refuse", refuseUnread, 1 << 20);
         Server::Options options;
@@ -283,6 +303,34 @@ private Q_SLOTS:
         QCOMPARE(rs.size(), 2);
         QCOMPARE(rs[0].body, QByteArray("100"));
         QCOMPARE(rs[1].body, QByteArray("{\"hello\":\"world\"}"));
+    }
+
+    void bodyInPiecesThenThePipelinedRequest()
+    {
+        // GIVEN a response of 3 MB handed out in pieces, far more than the write high-water
+        // mark, and a request pipelined behind it
+        RawClient client(m_server->port());
+        client.send("GET /pieces?n=3000 HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
+        // THEN the whole body arrives, in order, with its Content-Length, and only then the
+        // second answer
+        const QList<RawResponse> rs = client.responses(2, 20000);
+        QCOMPARE(rs.size(), 2);
+        QCOMPARE(rs[0].status, 200);
+        QCOMPARE(rs[0].body.size(), 3000 * 1000);
+        for (int i = 0; i < 3000; i += 7)
+            QCOMPARE(rs[0].body.at(qsizetype(i) * 1000 + 999), char('a' + i % 26));
+        QCOMPARE(rs[1].body, QByteArray("{\"hello\":\"world\"}"));
+    }
+
+    void bodyInPiecesFailingCutsTheConnection()
+    {
+        // GIVEN a body whose source fails after 5 of its 10 pieces
+        RawClient client(m_server->port());
+        client.send("GET /pieces?n=10&cut=5 HTTP/1.1\r\n\r\n");
+        // THEN the client sees the connection end before the promised length: no answer that
+        // looks complete
+        QTRY_COMPARE_WITH_TIMEOUT(client.socket().state(), QAbstractSocket::UnconnectedState, 5000);
+        QCOMPARE(client.responses(1, 100).size(), 0);
     }
 
     void manyPipelinedRequests()

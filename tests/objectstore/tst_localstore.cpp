@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <QCoroFuture>
+
 #include "runtask.h"
 
 using namespace confab;
@@ -39,6 +41,7 @@ private Q_SLOTS:
     void multipartUploadResumesAndCompletes();
     void multipartAbortAndUnknownIds();
     void requestFinishedCounts();
+    void openForReadingHandsOutPieces();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -434,6 +437,38 @@ void TestLocalStore::requestFinishedCounts()
         QCOMPARE(spy.at(i).at(0).toByteArray(), expected.at(i).first);
         QCOMPARE(spy.at(i).at(1).toByteArray(), expected.at(i).second);
     }
+}
+
+void TestLocalStore::openForReadingHandsOutPieces()
+{
+    // GIVEN an object of 200,001 bytes
+    QByteArray data(200001, '\0');
+    for (qsizetype i = 0; i < data.size(); ++i)
+        data[i] = char(i * 7);
+    QVERIFY(run(m_store->put(QStringLiteral("att/big"), data, {})));
+    // WHEN it is opened for reading a piece at a time
+    auto reader = run(m_store->openForReading(QStringLiteral("att/big")));
+    QVERIFY2(reader, qPrintable(reader ? QString() : reader.error().message));
+    QCOMPARE(reader->size, data.size());
+    // THEN pieces of at most 64 KiB come back, in order, and then an empty one
+    auto piece = [&reader]() -> QCoro::Task<Expected<QByteArray>> { co_return co_await reader->next(); };
+    QByteArray got;
+    int pieces = 0;
+    for (;;) {
+        const Expected<QByteArray> p = run(piece());
+        QVERIFY(p);
+        QVERIFY(p->size() <= 64 * 1024);
+        if (p->isEmpty())
+            break;
+        got += *p;
+        ++pieces;
+    }
+    QCOMPARE(got, data);
+    QCOMPARE(pieces, 4);
+    // and a missing object is NotFound before any byte
+    const auto missing = run(m_store->openForReading(QStringLiteral("att/none")));
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
 }
 
 QTEST_GUILESS_MAIN(TestLocalStore)
