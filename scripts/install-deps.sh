@@ -33,14 +33,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The web chat example (esbuild, @confab/client from sdk/js) and its browser test (puppeteer-core).
-for dir in examples/web-chat tests/examples/web-chat; do
-  (cd "$(dirname "$0")/../$dir" && npm ci --no-audit --no-fund --silent)
-done
-
-# The S3 test server (pinned in the committed lock file).
+# Node packages, each pinned by its committed lock file: the S3 test server; the TypeScript
+# client sdk/js (@confab/client: ws, and tsup/typescript to build it; ctest builds it in
+# tst_sdk_js_build before its tests); the web chat example (esbuild, @confab/client from sdk/js)
+# and its browser test (puppeteer-core).
 here=$(cd "$(dirname "$0")/.." && pwd)
-(cd "$here/tests/fixtures/s3" && npm ci --no-audit --no-fund --silent)
-# The TypeScript client sdk/js (@confab/client): ws, and tsup/typescript to build it (pinned in its
-# committed lock file); ctest builds it (tst_sdk_js_build) before its tests.
-(cd "$here/sdk/js" && npm ci --no-audit --no-fund --silent)
+for dir in tests/fixtures/s3 sdk/js examples/web-chat tests/examples/web-chat; do
+  (cd "$here/$dir" && npm ci --no-audit --no-fund --silent)
+done
