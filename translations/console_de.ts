@@ -79,6 +79,10 @@
         <source>Lost the connection to %1: %2</source>
         <translation>Verbindung zu %1 verloren: %2</translation>
     </message>
+    <message>
+        <source>Node %1 is not ready: PostgreSQL, Redis or object storage does not answer it</source>
+        <translation>Knoten %1 ist nicht bereit: PostgreSQL, Redis oder der Objektspeicher antwortet ihm nicht</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::AppDialog</name>

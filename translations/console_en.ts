@@ -79,6 +79,10 @@
         <source>Lost the connection to %1: %2</source>
         <translation>Lost the connection to %1: %2</translation>
     </message>
+    <message>
+        <source>Node %1 is not ready: PostgreSQL, Redis or object storage does not answer it</source>
+        <translation>Node %1 is not ready: PostgreSQL, Redis or object storage does not answer it</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::AppDialog</name>
@@ -1454,7 +1458,7 @@
     </message>
     <message>
         <source>Show the user&apos;s sessions on every node</source>
-        <translation>Show the user's sessions on every node</translation>
+        <translation>Show the user&apos;s sessions on every node</translation>
     </message>
     <message>
         <source>Choose an app and a user.</source>

@@ -79,6 +79,10 @@
         <source>Lost the connection to %1: %2</source>
         <translation>Connexion à %1 perdue : %2</translation>
     </message>
+    <message>
+        <source>Node %1 is not ready: PostgreSQL, Redis or object storage does not answer it</source>
+        <translation>Le nœud %1 n’est pas prêt : PostgreSQL, Redis ou le stockage objet ne lui répond pas</translation>
+    </message>
 </context>
 <context>
     <name>confab::console::AppDialog</name>

@@ -22,6 +22,18 @@ void AlertWatcher::onStats(const Stats &stats)
     }
     for (const QString &n : std::as_const(nodes))
         clearKey(QStringLiteral("node:") + n);
+    for (const NodeStats &n : stats.nodes) {
+        if (!n.ready)
+            raise(QStringLiteral("unready:") + n.nodeId,
+                  tr("Node %1 is not ready: PostgreSQL, Redis or object storage does not answer it").arg(n.nodeId));
+        else
+            clearKey(QStringLiteral("unready:") + n.nodeId);
+    }
+    if (m_haveFrame) {
+        for (const QString &gone : std::as_const(m_nodes))
+            if (!nodes.contains(gone))
+                clearKey(QStringLiteral("unready:") + gone); // its "stopped answering" says more
+    }
     m_nodes = nodes;
     m_haveFrame = true;
 

@@ -77,6 +77,10 @@ Expected<Stats> parseStats(const QJsonObject &frame)
             return badField("stats node", QLatin1String("node_id"));
         if (!readInt(o, QLatin1String("connections"), n.connections, false))
             return badField("stats node", QLatin1String("connections"));
+        const QJsonValue ready = o.value(QLatin1String("ready"));
+        if (!ready.isUndefined() && !ready.isBool())
+            return badField("stats node", QLatin1String("ready"));
+        n.ready = ready.toBool(true);
         s.nodes.append(n);
     }
 

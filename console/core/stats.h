@@ -14,6 +14,7 @@ namespace confab::console
 struct NodeStats {
     QString nodeId;
     qint64 connections = 0;
+    bool ready = true; // its /readyz checks passed last time (absent from older servers: true)
 };
 
 struct StreamStats {

@@ -68,7 +68,7 @@ void StatsCollector::announce()
     m_ingestedAtLastTick = m_ingested;
     m_lastTickMs = now;
     const QByteArray value = QByteArray::number(m_connections) + ' ' + QByteArray::number(m_ingestPerS, 'f', 2) + ' '
-        + QByteArray::number(now);
+        + QByteArray::number(now) + (m_ready ? " 1" : " 0");
     m_redis->command(schema::keys::cmd("HSET", kNodesKey, m_nodeId.toUtf8(), value), this, [](redis::Reply) {});
 
     QHash<QString, qint64> conns = m_connectionsByApp ? m_connectionsByApp() : QHash<QString, qint64>{};
@@ -103,8 +103,9 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
     if (nodes) {
         const QList<redis::Value> &kv = nodes->elements;
         for (qsizetype i = 0; i + 1 < kv.size(); i += 2) {
+            // "connections ingest_per_s ts ready"; nodes of before readiness sent three fields.
             const QList<QByteArray> parts = kv[i + 1].str.split(' ');
-            if (parts.size() != 3)
+            if (parts.size() != 3 && parts.size() != 4)
                 continue;
             if (now - parts[2].toLongLong() > kNodeTtlMs) {
                 m_redis->command(schema::keys::cmd("HDEL", kNodesKey, kv[i].str), this, [](redis::Reply) {});
@@ -117,7 +118,8 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
             const double in = self ? m_ingestPerS : parts[1].toDouble();
             connections += c;
             ingest += in;
-            w.beginObject().field("node_id", QByteArrayView(kv[i].str)).field("connections", c).field("ingest_per_s", in).endObject();
+            const bool ready = self ? m_ready : parts.value(3, "1") != "0";
+            w.beginObject().field("node_id", QByteArrayView(kv[i].str)).field("connections", c).field("ingest_per_s", in).field("ready", ready).endObject();
         }
     }
     QHash<QString, AppFigures> appSums;
@@ -137,7 +139,7 @@ QCoro::Task<QByteArray> StatsCollector::statsFrame()
     if (!sawSelf) {
         connections += m_connections;
         ingest += m_ingestPerS;
-        w.beginObject().field("node_id", m_nodeId).field("connections", m_connections).field("ingest_per_s", m_ingestPerS).endObject();
+        w.beginObject().field("node_id", m_nodeId).field("connections", m_connections).field("ingest_per_s", m_ingestPerS).field("ready", m_ready).endObject();
     }
     w.endArray()
         .field("connections", connections)

@@ -46,6 +46,8 @@ public:
     StatsCollector(redis::Client *redis, QString nodeId, QObject *parent = nullptr);
 
     void setConnections(qint64 n) { m_connections = n; }
+    // Whether this node's /readyz checks passed last time (announced with its figures).
+    void setReady(bool ready) { m_ready = ready; }
     void messageIngested(const QString &appId = {});
     // This node's authenticated connections per app, read once a second.
     void setConnectionsByApp(std::function<QHash<QString, qint64>()> source) { m_connectionsByApp = std::move(source); }
@@ -63,6 +65,7 @@ private:
     QString m_nodeId;
     QTimer m_tick;
     qint64 m_connections = 0;
+    bool m_ready = true;
     quint64 m_ingested = 0;
     quint64 m_ingestedAtLastTick = 0;
     qint64 m_lastTickMs = 0;

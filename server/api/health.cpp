@@ -9,6 +9,7 @@
 #include "store/database.h"
 
 #include <QCoro/QCoroFuture>
+#include <QPointer>
 
 namespace confab::api {
 
@@ -34,7 +35,7 @@ void Health::registerRoutes(http::Router &router)
     router.add("GET", "/readyz", [this](http::Request r) { return ready(std::move(r)); });
 }
 
-QCoro::Task<http::Response> Health::ready(http::Request)
+QCoro::Task<Health::Checks> Health::check()
 {
     // Both checks run at once; each has its own timeout (Redis command timeout, pool's connect timeout).
     QCoro::Task<redis::Reply> redisPing = m_deps.redis->exec(schema::keys::cmd("PING"));
@@ -47,8 +48,34 @@ QCoro::Task<http::Response> Health::ready(http::Request)
     QJsonObject checks{{QStringLiteral("postgres"), pg ? QStringLiteral("ok") : QStringLiteral("down")},
                        {QStringLiteral("redis"), rd ? QStringLiteral("ok") : QStringLiteral("down")},
                        {QStringLiteral("s3"), s3 ? QStringLiteral("ok") : QStringLiteral("down")}};
-    co_return jsonResponse(ok ? 200 : 503, QJsonObject{{QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
-                                                       {QStringLiteral("checks"), checks}});
+    co_return Checks{ok, checks};
+}
+
+QCoro::Task<http::Response> Health::ready(http::Request)
+{
+    auto checking = check();
+    const Checks c = co_await checking;
+    co_return jsonResponse(c.ok ? 200 : 503, QJsonObject{{QStringLiteral("status"), c.ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
+                                                         {QStringLiteral("checks"), c.checks}});
+}
+
+void Health::probe()
+{
+    if (m_probing)
+        return; // the last probe is still waiting on a timeout
+    m_probing = true;
+    runProbe();
+}
+
+QCoro::Task<> Health::runProbe()
+{
+    const QPointer<Health> self(this);
+    auto checking = check();
+    const Checks c = co_await checking;
+    if (!self)
+        co_return;
+    m_probing = false;
+    Q_EMIT readinessChecked(c.ok);
 }
 
 } // namespace confab::api

@@ -328,7 +328,11 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->appApi, &api::AppApi::memberChanged, hooks, &webhooks::EventRecorder::memberChanged);
     connect(hooks, &webhooks::EventRecorder::skipped, this, [m] { m->webhookSkipped(); });
     d->statsTick.setInterval(kStatsTickMs);
-    connect(&d->statsTick, &QTimer::timeout, this, [this] { collectRedisStats(); });
+    connect(&d->statsTick, &QTimer::timeout, this, [this] {
+        collectRedisStats();
+        d->health.probe();
+    });
+    connect(&d->health, &api::Health::readinessChecked, this, [this](bool ready) { d->stats.setReady(ready); });
 }
 
 void Node::collectRedisStats()

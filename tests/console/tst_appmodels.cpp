@@ -210,6 +210,31 @@ private Q_SLOTS:
         QCOMPARE(resolved.size(), 2);
     }
 
+    void alertsOnAnUnreadyNode()
+    {
+        // GIVEN two ready nodes
+        AlertWatcher w;
+        QSignalSpy alerts(&w, &AlertWatcher::alert);
+        QSignalSpy resolved(&w, &AlertWatcher::resolved);
+        Stats s = statsWithApps();
+        s.deadLetterCount = 0;
+        s.nodes = { NodeStats { QStringLiteral("n1"), 1, true }, NodeStats { QStringLiteral("n2"), 1, true } };
+        w.onStats(s);
+        QCOMPARE(alerts.size(), 0);
+        // WHEN n2 reports its readiness checks failing, for two frames
+        s.nodes[1].ready = false;
+        w.onStats(s);
+        w.onStats(s);
+        // THEN one alert names it, and it clears once n2 is ready again
+        QCOMPARE(alerts.size(), 1);
+        QCOMPARE(alerts.last().at(0).toString(),
+                 QStringLiteral("Node n2 is not ready: PostgreSQL, Redis or object storage does not answer it"));
+        s.nodes[1].ready = true;
+        w.onStats(s);
+        QCOMPARE(w.activeCount(), 0);
+        QCOMPARE(resolved.size(), 1);
+    }
+
     void directConnectionFromTheCommandLine()
     {
         QTemporaryDir dir;

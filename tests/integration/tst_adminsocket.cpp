@@ -83,6 +83,35 @@ private Q_SLOTS:
         const QJsonObject err = admin.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("no.such")}});
         QCOMPARE(err.value(QLatin1String("code")).toString(), QStringLiteral("bad_request"));
     }
+
+    // A node whose dependencies stop answering says so in the stats frame ("ready": false, an
+    // addition to section 6), and the console raises an alert for it.
+    void statsShowAnUnreadyNode()
+    {
+        TestEnv env;
+        S3Server s3(env);
+        QVERIFY(s3.start());
+        const int n = m_cluster->startNode({{QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint()},
+                                            {QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket()}});
+        QVERIFY(n > 0);
+        const QString nodeId = QStringLiteral("node%1").arg(n + 1);
+        WsClient admin;
+        QVERIFY(admin.open(adminWs(0), Cluster::kAdminToken));
+        admin.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("stats.subscribe")}, {QStringLiteral("interval_ms"), 500}});
+        auto readiness = [&admin, &nodeId]() -> QJsonValue {
+            const QJsonObject s = admin.waitFor(QStringLiteral("stats"));
+            admin.clear();
+            for (const QJsonValue &v : s.value(QLatin1String("nodes")).toArray())
+                if (v.toObject().value(QLatin1String("node_id")).toString() == nodeId)
+                    return v.toObject().value(QLatin1String("ready"));
+            return QJsonValue::Undefined;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(readiness(), QJsonValue(true), 20000);
+        s3.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(readiness(), QJsonValue(false), 40000);
+        QVERIFY(s3.start());
+        QTRY_COMPARE_WITH_TIMEOUT(readiness(), QJsonValue(true), 40000);
+    }
 };
 
 QTEST_MAIN(TestAdminSocket)
