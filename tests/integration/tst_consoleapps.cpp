@@ -11,6 +11,7 @@
 #include "core/roles.h"
 #include "core/streamsmodel.h"
 #include "harness.h"
+#include "screenshots.h"
 #include "widgets/alertnotifier.h"
 #include "widgets/appdialog.h"
 #include "widgets/appspage.h"
@@ -41,14 +42,7 @@ class TestConsoleApps : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_shots;
 
-    void shoot(QWidget *w, const QString &name)
-    {
-        QVERIFY(QDir().mkpath(m_shots));
-        const QString path = m_shots + QStringLiteral("/console-%1.png").arg(name);
-        QVERIFY2(w->grab().save(path), qPrintable(path));
-    }
 
     static QString appIdNamed(MainWindow &w, const QString &name)
     {
@@ -62,9 +56,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_shots = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
-        if (m_shots.isEmpty())
-            m_shots = qEnvironmentVariable("CONFAB_BIN_DIR") + QStringLiteral("/tests/integration/screenshots");
         QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en_US"));
     }
 
@@ -119,7 +110,7 @@ private Q_SLOTS:
         window.tabs()->setCurrentIndex(MainWindow::AppsTab);
         page->selectApp(support.first);
         QCOMPARE(page->selectedAppId(), support.first);
-        shoot(&window, QStringLiteral("apps-en"));
+        QVERIFY(saveScreenshot(&window, QStringLiteral("apps-en")));
 
         // Edit: the dialog shows each limit with its default; saving patches the server.
         {
@@ -128,7 +119,7 @@ private Q_SLOTS:
             QCOMPARE(dialog.findChild<QLineEdit *>(QStringLiteral("limit_user_msgs_per_min"))->text(), QStringLiteral("600"));
             QCOMPARE(dialog.findChild<QLineEdit *>(QStringLiteral("limit_app_msgs_per_s"))->placeholderText(), QStringLiteral("default %1").arg(QLocale().toString(1000)));
             dialog.findChild<QLineEdit *>(QStringLiteral("limit_app_msgs_per_s"))->setText(QStringLiteral("200"));
-            shoot(&dialog, QStringLiteral("app-dialog-en"));
+            QVERIFY(saveScreenshot(&dialog, QStringLiteral("app-dialog-en")));
             page->updateApp(support.first, dialog.fields());
         }
         QTRY_COMPARE_WITH_TIMEOUT(page->messageText(), QStringLiteral("Saved app Support desk."), 10000);
@@ -158,7 +149,7 @@ private Q_SLOTS:
             NewKeyDialog *once = nullptr;
             QTRY_VERIFY((once = keys.findChild<NewKeyDialog *>()) != nullptr && once->isVisible());
             QCOMPARE(once->findChild<QLineEdit *>(QStringLiteral("newKeyEdit"))->text(), apiKey);
-            shoot(once, QStringLiteral("new-key-en"));
+            QVERIFY(saveScreenshot(once, QStringLiteral("new-key-en")));
             once->close();
             QTRY_COMPARE_WITH_TIMEOUT(keys.model()->rowCount(), 2, 10000);
             // The new key works.
@@ -173,7 +164,7 @@ private Q_SLOTS:
             QCOMPARE(keys.model()->rows().first().keyId, original);
             for (NewKeyDialog *d : keys.findChildren<NewKeyDialog *>())
                 d->close();
-            shoot(&keys, QStringLiteral("keys-en"));
+            QVERIFY(saveScreenshot(&keys, QStringLiteral("keys-en")));
 
             keys.view()->selectRow(1);
             keys.revokeSelected();
@@ -192,7 +183,7 @@ private Q_SLOTS:
             ana.send(sendFrame(c2, QStringLiteral("chart%1").arg(i)));
             QTest::qWait(250);
         }
-        shoot(&window, QStringLiteral("overview-app-en"));
+        QVERIFY(saveScreenshot(&window, QStringLiteral("overview-app-en")));
 
         // Delete: the confirmation names what goes, with the server's counts.
         window.tabs()->setCurrentIndex(MainWindow::AppsTab);
@@ -207,7 +198,7 @@ private Q_SLOTS:
         QMessageBox *box = page->findChild<QMessageBox *>(QStringLiteral("deleteAppBox"));
         QVERIFY(box);
         QTRY_VERIFY(box->isVisible());
-        shoot(box, QStringLiteral("delete-app-en"));
+        QVERIFY(saveScreenshot(box, QStringLiteral("delete-app-en")));
         QAbstractButton *yes = nullptr;
         for (QAbstractButton *b : box->buttons())
             if (box->buttonRole(b) == QMessageBox::DestructiveRole)
@@ -229,7 +220,7 @@ private Q_SLOTS:
         QCOMPARE(window.alerts()->activeCount(), 1);
         window.tabs()->setCurrentIndex(MainWindow::OverviewTab);
         window.overviewPage()->setAppFilter({});
-        shoot(&window, QStringLiteral("alert-en"));
+        QVERIFY(saveScreenshot(&window, QStringLiteral("alert-en")));
         window.close();
         client.close();
     }

@@ -9,6 +9,7 @@
 #include "core/profilestore.h"
 #include "core/sessionsmodel.h"
 #include "harness.h"
+#include "screenshots.h"
 #include "widgets/conversationpage.h"
 #include "widgets/language.h"
 #include "widgets/mainwindow.h"
@@ -32,19 +33,12 @@ class TestConsoleOps : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_shots;
     std::unique_ptr<Cluster> m_cluster;
     QString m_app;
     QByteArray m_key;
     QString m_convo;
     std::vector<std::unique_ptr<WsClient>> m_sockets;
 
-    void shoot(QWidget *w, const QString &name)
-    {
-        QVERIFY(QDir().mkpath(m_shots));
-        const QString path = m_shots + QStringLiteral("/console-%1.png").arg(name);
-        QVERIFY2(w->grab().save(path), qPrintable(path));
-    }
 
     WsClient *connectUser(int node, const QString &user)
     {
@@ -99,14 +93,14 @@ class TestConsoleOps : public QObject
         QCOMPARE(users->model()->rowCount(), 2);
         QCOMPARE(users->model()->summary().nodes.size(), 2);
         QVERIFY2(users->summaryText().contains(QStringLiteral("dora")), qPrintable(users->summaryText()));
-        shoot(&window, QStringLiteral("users-") + lang);
+        QVERIFY(saveScreenshot(&window, QStringLiteral("users-") + lang));
 
         // Disconnect: cancelled first, then confirmed; the confirmation names user and app.
         QTest::mouseClick(users->findChild<QPushButton *>(QStringLiteral("disconnectButton")), Qt::LeftButton);
         answer(window, QStringLiteral("disconnectConfirmation"), false, [&](QMessageBox *box) {
             QVERIFY(box->text().contains(QStringLiteral("dora")));
             QVERIFY(box->text().contains(m_app));
-            shoot(box, QStringLiteral("disconnect-") + lang);
+            QVERIFY(saveScreenshot(box, QStringLiteral("disconnect-") + lang));
         });
         if (checks) {
             QVERIFY(m_sockets.at(0)->isOpen());
@@ -136,7 +130,7 @@ class TestConsoleOps : public QObject
         QCOMPARE(inspector->messagesModel()->rowCount(), 50);
         QCOMPARE(inspector->messagesModel()->nextBeforeSeq(), 11);
         QVERIFY(inspector->statusText().contains(QStringLiteral("olga")));
-        shoot(&window, QStringLiteral("conversation-") + lang);
+        QVERIFY(saveScreenshot(&window, QStringLiteral("conversation-") + lang));
         auto *older = inspector->findChild<QPushButton *>(QStringLiteral("olderButton"));
         QVERIFY(older->isEnabled());
         QTest::mouseClick(older, Qt::LeftButton);
@@ -152,7 +146,7 @@ class TestConsoleOps : public QObject
         QTRY_VERIFY(dialog->isVisible());
         dialog->setScope(QString());
         dialog->setMessage(QStringLiteral("maintenance"), QStringLiteral("Maintenance at 22:00 UTC: expect a reconnect."));
-        shoot(dialog, QStringLiteral("notice-") + lang);
+        QVERIFY(saveScreenshot(dialog, QStringLiteral("notice-") + lang));
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("noticeSendButton")), Qt::LeftButton);
         answer(*dialog, QStringLiteral("noticeConfirmation"), checks, [&](QMessageBox *box) {
             QVERIFY(box->text().contains(NoticeDialog::tr("every session of every app")));
@@ -177,9 +171,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_shots = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
-        if (m_shots.isEmpty())
-            m_shots = qEnvironmentVariable("CONFAB_BIN_DIR") + QStringLiteral("/tests/integration/screenshots");
         m_cluster = std::make_unique<Cluster>();
         QCOMPARE(m_cluster->startNode(), 0);
         QCOMPARE(m_cluster->startNode(), 1);

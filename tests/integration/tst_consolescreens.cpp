@@ -10,6 +10,7 @@
 #include "core/profilestore.h"
 #include "core/streamsmodel.h"
 #include "harness.h"
+#include "screenshots.h"
 #include "widgets/deadletterspage.h"
 #include "widgets/language.h"
 #include "widgets/mainwindow.h"
@@ -126,14 +127,7 @@ class TestConsoleScreens : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_shots;
 
-    void shoot(QWidget *w, const QString &name)
-    {
-        QVERIFY(QDir().mkpath(m_shots));
-        const QString path = m_shots + QStringLiteral("/console-%1.png").arg(name);
-        QVERIFY2(w->grab().save(path), qPrintable(path));
-    }
 
     // Selects the first `rows` dead letters (all of them by default).
     static void selectDeadLetters(MainWindow &window, int rows = -1)
@@ -154,7 +148,7 @@ class TestConsoleScreens : public QObject
         QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("discardConfirmation")))
             != nullptr);
         QTRY_VERIFY(box->isVisible());
-        shoot(box, name);
+        QVERIFY(saveScreenshot(box, name));
         box->button(QMessageBox::Cancel)->click();
         QTRY_VERIFY(!window.findChild<QMessageBox *>(QStringLiteral("discardConfirmation")));
     }
@@ -177,10 +171,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_shots = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
-        if (m_shots.isEmpty())
-            m_shots = qEnvironmentVariable("CONFAB_BIN_DIR")
-                + QStringLiteral("/tests/integration/screenshots");
         QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en_US"));
     }
 
@@ -359,12 +349,12 @@ private Q_SLOTS:
         QVERIFY(window->tabs()->tabText(MainWindow::DeadLettersTab).contains(QLatin1Char('(')));
 
         window->tabs()->setCurrentIndex(MainWindow::OverviewTab);
-        shoot(window.get(), QStringLiteral("overview-en"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("overview-en")));
         window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
-        shoot(window.get(), QStringLiteral("streams-en"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("streams-en")));
         window->tabs()->setCurrentIndex(MainWindow::DeadLettersTab);
         selectDeadLetters(*window, 1);
-        shoot(window.get(), QStringLiteral("dead-letters-en"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("dead-letters-en")));
         shootDiscardConfirmation(*window, QStringLiteral("discard-en"));
 
         // A retry while storage is still down fails with its reason; the dead letter stays.
@@ -400,12 +390,12 @@ private Q_SLOTS:
         QVERIFY2(window->connectionText().startsWith(QLatin1String("Verbunden")),
             qPrintable(window->connectionText()));
         window->tabs()->setCurrentIndex(MainWindow::OverviewTab);
-        shoot(window.get(), QStringLiteral("overview-de"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("overview-de")));
         window->tabs()->setCurrentIndex(MainWindow::StreamsTab);
-        shoot(window.get(), QStringLiteral("streams-de"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("streams-de")));
         window->tabs()->setCurrentIndex(MainWindow::DeadLettersTab);
         selectDeadLetters(*window, 1);
-        shoot(window.get(), QStringLiteral("dead-letters-de"));
+        QVERIFY(saveScreenshot(window.get(), QStringLiteral("dead-letters-de")));
         shootDiscardConfirmation(*window, QStringLiteral("discard-de"));
 
         // Storage is back: Retry in the window writes the dead letters, and none is left. First
