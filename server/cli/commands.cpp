@@ -29,8 +29,8 @@ QStringList problemsOf(const QString &path)
     QStringList problems = checkConfigFile(path, QProcessEnvironment::systemEnvironment(), &config);
     if (problems.size() == 1 && problems.first().startsWith(QLatin1String("cannot read")))
         return problems;
-    if (auto o = redis::Options::fromUrl(config.redis.url); !o)
-        problems.append(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    if (auto o = redis::Options::fromConfig(config); !o)
+        problems.append(o.error().message);
     // serve refuses to start without a usable pair; so does check-config.
     if (config.tls.enabled()) {
         if (auto tls = tls::loadServerConfiguration(config.tls.cert, config.tls.key); !tls)

@@ -97,9 +97,8 @@ QString defaultNodeId()
 
 redis::Options redisOptions(const Config &c, const QString &name)
 {
-    auto o = redis::Options::fromUrl(c.redis.url);
+    auto o = redis::Options::fromConfig(c);
     redis::Options out = o ? *o : redis::Options{};
-    out.commandTimeoutMs = c.redis.commandTimeoutMs;
     out.name = name;
     return out;
 }
@@ -404,8 +403,8 @@ QCoro::Task<Status> Node::start()
         co_return Error::badRequest(d->tlsError);
     if (!d->objects)
         co_return Error::badRequest(QStringLiteral("[s3]: %1").arg(d->objectsError));
-    if (auto o = redis::Options::fromUrl(d->config.redis.url); !o)
-        co_return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    if (auto o = redis::Options::fromConfig(d->config); !o)
+        co_return Error::badRequest(o.error().message);
     d->serviceManager.status(QStringLiteral("migrating the database schema"));
     auto pending1 = d->db.migrate();
     const Status migrated = co_await pending1;
@@ -420,7 +419,7 @@ QCoro::Task<Status> Node::start()
         const auto connected = co_await pending2;
         if (!connected)
             co_return Error::unavailable(QStringLiteral("Redis at %1 cannot be reached")
-                                             .arg(redis::Options::fromUrl(d->config.redis.url)->endpoint()));
+                                             .arg(d->redisClient.options().endpoint()));
     }
 
     // Counters Redis may have lost are rebuilt from the segment index before any send, and what

@@ -57,6 +57,22 @@ Expected<Options> Options::fromUrl(const QString &url)
     return o;
 }
 
+Expected<Options> Options::fromConfig(const Config &config)
+{
+    auto o = fromUrl(config.redis.url);
+    if (!o)
+        return Error::badRequest(QStringLiteral("[redis] url: %1").arg(o.error().message));
+    o->commandTimeoutMs = config.redis.commandTimeoutMs;
+    o->clusterNodes = config.redis.clusterNodes;
+    o->sentinels = config.redis.sentinels;
+    o->masterName = config.redis.masterName;
+    if (o->isCluster())
+        return Error::badRequest(QStringLiteral("[redis] cluster_nodes: Redis Cluster is not supported yet"));
+    if (o->usesSentinel())
+        return Error::badRequest(QStringLiteral("[redis] sentinels: Redis Sentinel is not supported yet"));
+    return o;
+}
+
 QString Options::endpoint() const
 {
     return QStringLiteral("%1:%2/%3").arg(host).arg(port).arg(db);

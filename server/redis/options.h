@@ -1,5 +1,6 @@
 #pragma once
 
+#include "confab/config.h"
 #include "confab/expected.h"
 
 #include <QString>
@@ -14,6 +15,14 @@ struct Options {
     qint64 reconnectMinMs = 100; // backoff doubles up to reconnectMaxMs
     qint64 reconnectMaxMs = 5000;
     QString name; // for logs and CLIENT SETNAME
+    // From [redis] cluster_nodes, or sentinels + master_name (set by the node, not by fromUrl):
+    // a Redis Cluster's seed nodes (host and port of url then unused), or the Sentinels that
+    // name the master (url's credentials and database still apply).
+    QList<HostPort> clusterNodes;
+    QList<HostPort> sentinels;
+    QString masterName;
+    [[nodiscard]] bool isCluster() const { return !clusterNodes.isEmpty(); }
+    [[nodiscard]] bool usesSentinel() const { return !sentinels.isEmpty(); }
 
     // Parsed from url by fromUrl().
     QString host;
@@ -23,6 +32,8 @@ struct Options {
     QString password; // never logged
 
     [[nodiscard]] static confab::Expected<Options> fromUrl(const QString &url);
+    // fromUrl(url) plus the [redis] section's other keys; an error names the key at fault.
+    [[nodiscard]] static confab::Expected<Options> fromConfig(const Config &config);
     // host:port/db, safe for logs (no credentials).
     [[nodiscard]] QString endpoint() const;
 };

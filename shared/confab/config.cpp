@@ -91,6 +91,27 @@ Setter hostPortField(Field field)
     };
 }
 
+// "h1:p1,h2:p2,...": at least one, each host:port.
+template<typename Field>
+Setter hostPortListField(Field field)
+{
+    return [field](Config &c, QStringView v) -> Status {
+        QList<HostPort> list;
+        for (QStringView item : v.split(u',')) {
+            if (item.trimmed().isEmpty())
+                return Error::badRequest(QStringLiteral("an empty entry in '%1'").arg(v.toString()));
+            auto hp = parseHostPort(item);
+            if (!hp)
+                return hp.error();
+            if (hp->port == 0)
+                return Error::badRequest(QStringLiteral("'%1' has port 0").arg(item.trimmed().toString()));
+            list.push_back(*hp);
+        }
+        field(c) = list;
+        return Ok{};
+    };
+}
+
 template<typename Field>
 Setter urlField(Field field, QStringList schemes)
 {
@@ -195,6 +216,9 @@ std::vector<Key> keys()
     add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
     add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
     add("redis", "command_timeout", durationField([](C &c) -> qint64 & { return c.redis.commandTimeoutMs; }, 10, 600000));
+    add("redis", "cluster_nodes", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.clusterNodes; }));
+    add("redis", "sentinels", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.sentinels; }));
+    add("redis", "master_name", stringField([](C &c) -> QString & { return c.redis.masterName; }));
     add("s3", "endpoint", urlField([](C &c) -> QString & { return c.s3.endpoint; }, {S("http"), S("https"), S("file")}));
     add("s3", "region", stringField([](C &c) -> QString & { return c.s3.region; }));
     add("s3", "bucket", stringField([](C &c) -> QString & { return c.s3.bucket; }));
@@ -336,6 +360,10 @@ Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment 
         return Error::badRequest(QStringLiteral("[tls] cert and key must be set together"));
     if (config.tls.internal && !config.tls.enabled())
         return Error::badRequest(QStringLiteral("[tls] internal = true needs cert and key"));
+    if (!config.redis.clusterNodes.isEmpty() && !config.redis.sentinels.isEmpty())
+        return Error::badRequest(QStringLiteral("[redis] cluster_nodes and sentinels exclude each other"));
+    if (config.redis.sentinels.isEmpty() != config.redis.masterName.isEmpty())
+        return Error::badRequest(QStringLiteral("[redis] sentinels and master_name must be set together"));
     // A resend is answered with its original, which must still be readable.
     config.limits.dedupWindowMs = qMin(config.limits.dedupWindowMs, config.retention.maxAgeMs);
     return config;

@@ -67,6 +67,11 @@ struct Config {
     struct Redis {
         QString url = QStringLiteral("redis://127.0.0.1:6379/0");
         qint64 commandTimeoutMs = 5000;
+        // A Redis Cluster's seed nodes (url then unused), or Sentinels and the master's name
+        // (url's credentials and database still apply). docs/running.md, "Scaling out".
+        QList<HostPort> clusterNodes;
+        QList<HostPort> sentinels;
+        QString masterName;
     } redis;
     struct S3 {
         QString endpoint = QStringLiteral("http://127.0.0.1:9000");

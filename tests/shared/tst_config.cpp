@@ -166,6 +166,11 @@ token = s3cret
         QTest::addRow("tls internal without a pair") << QByteArray("[tls]\ninternal = true\n") << QStringLiteral("internal");
         QTest::addRow("tls internal not a bool") << QByteArray("[tls]\ncert = c\nkey = k\ninternal = sometimes\n") << QStringLiteral("true or false");
         QTest::addRow("tls unknown key") << QByteArray("[tls]\nciphers = all\n") << QStringLiteral("unknown key");
+        QTest::addRow("cluster node without port") << QByteArray("[redis]\ncluster_nodes = r1:7000,r2\n") << QStringLiteral("host:port");
+        QTest::addRow("cluster list with a hole") << QByteArray("[redis]\ncluster_nodes = r1:7000,,r2:7000\n") << QStringLiteral("empty entry");
+        QTest::addRow("cluster and sentinels") << QByteArray("[redis]\ncluster_nodes = r1:7000\nsentinels = s1:26379\nmaster_name = m\n") << QStringLiteral("exclude");
+        QTest::addRow("sentinels without master name") << QByteArray("[redis]\nsentinels = s1:26379\n") << QStringLiteral("master_name");
+        QTest::addRow("master name without sentinels") << QByteArray("[redis]\nmaster_name = m\n") << QStringLiteral("master_name");
         QTest::addRow("hard below soft") << QByteArray("[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n") << QStringLiteral("client_buffer_hard");
     }
     void invalid()
@@ -176,6 +181,19 @@ token = s3cret
         QVERIFY(!c);
         QVERIFY2(c.error().message.contains(mentions), qPrintable(c.error().message));
         QVERIFY(!c.error().message.contains(u'\n'));
+    }
+
+    void redisTopologies()
+    {
+        const auto c = Config::parse("[redis]\ncluster_nodes = r1:7000, [::1]:7001\n", QProcessEnvironment());
+        QVERIFY(c);
+        QCOMPARE(c->redis.clusterNodes.size(), 2);
+        QCOMPARE(c->redis.clusterNodes[1].host, QStringLiteral("::1"));
+        QCOMPARE(c->redis.clusterNodes[1].port, quint16(7001));
+        const auto s = Config::parse("[redis]\nsentinels = s1:26379,s2:26380\nmaster_name = confab\n", QProcessEnvironment());
+        QVERIFY(s);
+        QCOMPARE(s->redis.sentinels.size(), 2);
+        QCOMPARE(s->redis.masterName, QStringLiteral("confab"));
     }
 
     void corsOrigins()
