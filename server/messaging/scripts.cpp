@@ -127,7 +127,7 @@ if not meta[1] then
   redis.call('HDEL', KEYS[3], cur - 3)
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
-redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
 redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
 return {0, seq}
 )LUA";
@@ -140,7 +140,7 @@ if want > last then want = last end
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if want <= cur then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], want)
-redis.call('PUBLISH', ARGV[3], 'e -\n' .. ARGV[4] .. want .. '}')
+redis.call('SPUBLISH', ARGV[3], 'e -\n' .. ARGV[4] .. want .. '}')
 return want
 )LUA";
 
@@ -193,7 +193,7 @@ local before = redis.call('ZCARD', KEYS[1])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if before == 0 then
-  redis.call('PUBLISH', ARGV[4], ARGV[5] .. now .. '}')
+  redis.call('SPUBLISH', ARGV[4], ARGV[5] .. now .. '}')
   return 1
 end
 return 0
@@ -207,7 +207,7 @@ local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if removed == 1 and redis.call('ZCARD', KEYS[1]) == 0 then
   redis.call('SET', KEYS[2], now, 'EX', 2592000)
-  redis.call('PUBLISH', ARGV[2], ARGV[3] .. now .. '}')
+  redis.call('SPUBLISH', ARGV[2], ARGV[3] .. now .. '}')
   return 1
 end
 return 0

@@ -1,6 +1,8 @@
 #include "redis/client.h"
 
+#include "redis/clusterclient_p.h"
 #include "redis/connection_p.h"
+#include "redis/keyslot.h"
 
 #include <QPointer>
 
@@ -10,6 +12,7 @@
 namespace confab::redis
 {
 
+using detail::ClusterRouter;
 using detail::Connection;
 using detail::ReplyFn;
 
@@ -17,14 +20,35 @@ class Client::Private
 {
 public:
     explicit Private(Options options)
-        : conn(std::move(options), QStringLiteral("client"))
+        : conn(options, QStringLiteral("client"))
     {
+        if (options.isCluster())
+            router = std::make_unique<ClusterRouter>(std::move(options), QStringLiteral("client"));
     }
+    // The one connection to a single Redis; in cluster mode it only keeps the options and the
+    // router has a connection per master. The single-Redis path stays one call, no allocation.
     Connection conn;
+    std::unique_ptr<ClusterRouter> router;
+
+    void send(const QList<QByteArray> &args, ReplyFn fn)
+    {
+        if (router)
+            router->send(args, std::move(fn));
+        else
+            conn.send(args, std::move(fn));
+    }
 };
 
 namespace
 {
+
+// PUBLISH to a channel with a hash tag goes out as SPUBLISH: the Subscriber listens to such
+// channels with SSUBSCRIBE (sharded pub/sub, on the slot's master in a cluster).
+bool isTaggedPublish(const QList<QByteArray> &args)
+{
+    return args.size() == 3 && args.constFirst().size() == 7
+        && qstricmp(args.constFirst().constData(), "PUBLISH") == 0 && hasHashTag(args.at(1));
+}
 
 ReplyFn guarded(QObject *ctx, std::function<void(Reply)> cb)
 {
@@ -86,25 +110,36 @@ Client::Client(Options options, QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Private>(std::move(options)))
 {
-    connect(&d->conn, &Connection::ready, this, &Client::connected);
-    connect(&d->conn, &Connection::lost, this, &Client::disconnected);
+    if (d->router) {
+        connect(d->router.get(), &ClusterRouter::ready, this, &Client::connected);
+        connect(d->router.get(), &ClusterRouter::lost, this, &Client::disconnected);
+    } else {
+        connect(&d->conn, &Connection::ready, this, &Client::connected);
+        connect(&d->conn, &Connection::lost, this, &Client::disconnected);
+    }
 }
 
 Client::~Client() = default;
 
 void Client::start()
 {
-    d->conn.start();
+    if (d->router)
+        d->router->start();
+    else
+        d->conn.start();
 }
 
 void Client::close(const QString &reason)
 {
-    d->conn.close(reason);
+    if (d->router)
+        d->router->close(reason);
+    else
+        d->conn.close(reason);
 }
 
 bool Client::isConnected() const
 {
-    return d->conn.isReady();
+    return d->router ? d->router->isReady() : d->conn.isReady();
 }
 
 const Options &Client::options() const
@@ -114,22 +149,43 @@ const Options &Client::options() const
 
 quint64 Client::commandsSent() const
 {
-    return d->conn.commandsSent();
+    return d->router ? d->router->commandsSent() : d->conn.commandsSent();
 }
 
 quint64 Client::reconnects() const
 {
-    return d->conn.reconnects();
+    return d->router ? d->router->reconnects() : d->conn.reconnects();
 }
 
 void Client::command(const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
 {
-    d->conn.send(args, guarded(ctx, std::move(cb)));
+    if (Q_UNLIKELY(isTaggedPublish(args))) {
+        QList<QByteArray> sharded = args;
+        sharded.first() = QByteArrayLiteral("SPUBLISH");
+        d->send(sharded, guarded(ctx, std::move(cb)));
+        return;
+    }
+    d->send(args, guarded(ctx, std::move(cb)));
 }
 
 void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
     const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
 {
+    if (d->router) {
+        // The same as below through the router: EVAL has EVALSHA's keys, so the same master.
+        QPointer<ClusterRouter> router(d->router.get());
+        auto onReply = [router, source = script.source(), keys, args,
+                           cb = guarded(ctx, std::move(cb))](Reply r) {
+            if (!r && router && r.error().message.startsWith(QLatin1String("redis: NOSCRIPT"))) {
+                router->send(scriptArgs(QByteArrayLiteral("EVAL"), source, keys, args), cb);
+                return;
+            }
+            cb(std::move(r));
+        };
+        d->router->send(
+            scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args), std::move(onReply));
+        return;
+    }
     QPointer<Connection> conn(&d->conn);
     auto onReply
         = [conn, source = script.source(), keys, args, cb = guarded(ctx, std::move(cb))](Reply r) {

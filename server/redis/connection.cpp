@@ -261,8 +261,33 @@ void Connection::detach(redisAsyncContext *ac)
 // Nothing may touch `this` after redisAsyncHandle*(): a callback may have deleted us.
 void Connection::onReadable()
 {
-    if (m_ac)
+    if (m_state == State::Ready && m_pushHandler && m_ac)
+        readPushes();
+    else if (m_ac)
         redisAsyncHandleRead(m_ac);
+}
+
+void Connection::readPushes()
+{
+    redisContext *c = &m_ac->c;
+    if (redisBufferRead(c) != REDIS_OK) {
+        drop(lossMessage(m_ac));
+        return;
+    }
+    QPointer<Connection> alive(this);
+    while (alive && m_ac) {
+        void *reply = nullptr;
+        if (redisReaderGetReply(m_ac->c.reader, &reply) != REDIS_OK) {
+            drop(QStringLiteral("reading from redis at %1: protocol error").arg(m_options.endpoint()));
+            return;
+        }
+        if (!reply)
+            return;
+        const Value value = toValue(static_cast<const redisReply *>(reply));
+        freeReplyObject(reply);
+        ++m_repliesRead;
+        m_pushHandler(value);
+    }
 }
 
 void Connection::armTimer(qint64 ms)
@@ -332,14 +357,6 @@ void Connection::onReplyCb(redisAsyncContext *ac, void *reply, void *)
     }
     ++self->m_repliesRead;
     p.fn(toReply(static_cast<const redisReply *>(reply)));
-}
-
-void Connection::onPushCb(redisAsyncContext *ac, void *reply, void *)
-{
-    auto *self = static_cast<Connection *>(ac->data);
-    if (!self || !reply || !self->m_pushHandler)
-        return;
-    self->m_pushHandler(toValue(static_cast<const redisReply *>(reply)));
 }
 
 QString Connection::lossMessage(const redisAsyncContext *ac) const
@@ -468,10 +485,11 @@ bool Connection::sendPubSub(const QList<QByteArray> &args)
         argv.push_back(a.constData());
         lens.push_back(size_t(a.size()));
     }
-    if (redisAsyncCommandArgv(
-            m_ac, &Connection::onPushCb, nullptr, int(args.size()), argv.data(), lens.data())
-        != REDIS_OK)
+    // Straight into the output buffer, with no hiredis callback: readPushes() reads the answers.
+    if (redisAppendCommandArgv(&m_ac->c, int(args.size()), argv.data(), lens.data()) != REDIS_OK)
         return false;
+    if (m_ac->ev.addWrite)
+        m_ac->ev.addWrite(m_ac->ev.data);
     ++m_commandsSent;
     return true;
 }

@@ -50,7 +50,11 @@ public:
     // Buffers the command for the next write; fn gets its reply, in order. When not ready, fn
     // gets Unavailable from the event loop, never from inside send().
     void send(const QList<QByteArray> &args, ReplyFn fn);
-    // (UN)SUBSCRIBE: their confirmations and messages go to the push handler. False if not ready.
+    // (UN)SUBSCRIBE and S(UN)SUBSCRIBE: their confirmations and messages go to the push
+    // handler. False if not ready. Once ready, a connection with a push handler reads every
+    // reply itself and hands it to the handler (hiredis 0.14 knows SUBSCRIBE but not the sharded
+    // SSUBSCRIBE of Redis 7, whose pushes it would take for replies to other commands), so
+    // send() is not for such a connection.
     bool sendPubSub(const QList<QByteArray> &args);
     void setPushHandler(std::function<void(const Value &)> handler)
     {
@@ -89,6 +93,7 @@ private:
     void attach(redisAsyncContext *ac);
     static void detach(redisAsyncContext *ac);
     void onReadable();
+    void readPushes();
     void onWritable();
     void startHandshake();
     void finishHandshake(const Reply &pong);
@@ -109,7 +114,6 @@ private:
     static void onConnectCb(const redisAsyncContext *ac, int status);
     static void onDisconnectCb(const redisAsyncContext *ac, int status);
     static void onReplyCb(redisAsyncContext *ac, void *reply, void *privdata);
-    static void onPushCb(redisAsyncContext *ac, void *reply, void *privdata);
 
     Options m_options;
     QString m_role;
