@@ -66,8 +66,8 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->clusterNodes = config.redis.clusterNodes;
     o->sentinels = config.redis.sentinels;
     o->masterName = config.redis.masterName;
-    if (o->isCluster())
-        return Error::badRequest(QStringLiteral("[redis] cluster_nodes: Redis Cluster is not supported yet"));
+    if (o->isCluster() && o->db != 0)
+        return Error::badRequest(QStringLiteral("[redis] url: a Redis Cluster has only database 0"));
     if (o->usesSentinel())
         return Error::badRequest(QStringLiteral("[redis] sentinels: Redis Sentinel is not supported yet"));
     return o;

@@ -150,7 +150,14 @@ Cluster::Cluster(QHash<QString, QString> overrides) : m_env(std::move(overrides)
     TestEnv env;
     m_db = env.createDatabase();
     m_env.insert(QStringLiteral("CONFAB_POSTGRES_URL"), m_db);
-    if (!m_env.contains(QStringLiteral("CONFAB_REDIS_URL"))) {
+    const bool redisCluster = qEnvironmentVariable("CONFAB_TEST_REDIS_TOPOLOGY") == QLatin1String("cluster");
+    if (redisCluster && !m_env.contains(QStringLiteral("CONFAB_REDIS_URL"))
+        && !m_env.contains(QStringLiteral("CONFAB_REDIS_CLUSTER_NODES"))) {
+        m_redisCluster = std::make_unique<RedisCluster>(3);
+        if (!m_redisCluster->start())
+            qWarning("could not start the cluster's Redis Cluster: %s", qPrintable(m_redisCluster->why()));
+        m_env.insert(QStringLiteral("CONFAB_REDIS_CLUSTER_NODES"), m_redisCluster->nodesSetting());
+    } else if (!m_env.contains(QStringLiteral("CONFAB_REDIS_URL"))) {
         m_redis = std::make_unique<RedisServer>();
         if (!m_redis->start())
             qWarning("could not start the cluster's redis-server");

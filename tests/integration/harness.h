@@ -1,5 +1,6 @@
 #pragma once
 
+#include "support/rediscluster.h"
 #include "support/testenv.h"
 
 #include <QElapsedTimer>
@@ -95,6 +96,9 @@ public:
     // The cluster's own redis-server (unless CONFAB_REDIS_URL was overridden): the flush
     // worker's keys are deployment-wide, so two clusters never share a Redis.
     [[nodiscard]] RedisServer *redis() const { return m_redis.get(); }
+    // With CONFAB_TEST_REDIS_TOPOLOGY=cluster: a 3-master Redis Cluster of its own instead,
+    // given to every node as [redis] cluster_nodes (redis() is then null).
+    [[nodiscard]] RedisCluster *redisCluster() const { return m_redisCluster.get(); }
     [[nodiscard]] const QHash<QString, QString> &environment() const { return m_env; }
 
     // Creates an app (admin REST) and an API key; returns {app_id, api_key}.
@@ -114,6 +118,7 @@ private:
     QHash<QString, QString> m_env;
     QString m_db;
     std::unique_ptr<RedisServer> m_redis;
+    std::unique_ptr<RedisCluster> m_redisCluster;
     std::vector<std::unique_ptr<ConfabProcess>> m_nodes;
 };
 
