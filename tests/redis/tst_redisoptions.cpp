@@ -1,5 +1,6 @@
 #include "redis/options.h"
 
+#include <QProcessEnvironment>
 #include <QTest>
 
 using confab::ErrorCode;
@@ -15,6 +16,7 @@ private Q_SLOTS:
     void rejects();
     void errorsNeverQuoteThePassword();
     void endpointHasNoCredentials();
+    void clusterFromConfig();
 };
 
 void TestRedisOptions::parses_data()
@@ -115,6 +117,27 @@ void TestRedisOptions::endpointHasNoCredentials()
     const auto o = Options::fromUrl(QStringLiteral("redis://bob:hunter2@10.0.0.5:6390/4"));
     QVERIFY(o.has_value());
     QCOMPARE(o->endpoint(), QStringLiteral("10.0.0.5:6390/4"));
+}
+
+void TestRedisOptions::clusterFromConfig()
+{
+    // GIVEN [redis] cluster_nodes THEN it is accepted, url giving the credentials
+    auto config = confab::Config::parse(
+        "[redis]\nurl = redis://:pw@127.0.0.1/0\ncluster_nodes = r1:7000,r2:7001\n",
+        QProcessEnvironment());
+    QVERIFY(config);
+    const auto o = Options::fromConfig(*config);
+    QVERIFY(o);
+    QVERIFY(o->isCluster());
+    QCOMPARE(o->clusterNodes.size(), 2);
+    QCOMPARE(o->password, QStringLiteral("pw"));
+    // WHEN the url names another database THEN it is refused: a cluster has only database 0
+    config = confab::Config::parse(
+        "[redis]\nurl = redis://127.0.0.1/2\ncluster_nodes = r1:7000\n", QProcessEnvironment());
+    QVERIFY(config);
+    const auto refused = Options::fromConfig(*config);
+    QVERIFY(!refused);
+    QVERIFY(refused.error().message.contains(QLatin1String("database 0")));
 }
 
 QTEST_GUILESS_MAIN(TestRedisOptions)
