@@ -126,11 +126,11 @@ void ClusterRouter::send(const QList<QByteArray> &args, ReplyFn fn)
 
 void ClusterRouter::dispatch(const OpPtr &op)
 {
-    const QString verb = QString::fromUtf8(op->args.value(0));
+    const auto verb = [&op] { return QString::fromUtf8(op->args.value(0)); }; // errors only
     if (m_closed) {
         failLater(std::move(op->fn),
             Error::unavailable(QStringLiteral("sending %1: the redis %2 is closed (shutting down)")
-                                   .arg(verb, m_role)));
+                                   .arg(verb(), m_role)));
         return;
     }
     switch (op->route.kind) {
@@ -138,7 +138,7 @@ void ClusterRouter::dispatch(const OpPtr &op)
         failLater(std::move(op->fn),
             Error::internal(QStringLiteral("redis: CROSSSLOT refused before sending %1: its keys "
                                            "are on different hash slots of the Redis Cluster")
-                                .arg(verb)));
+                                .arg(verb())));
         return;
     case Route::Kind::All:
         sendToAll(op->args, std::move(op->fn));
@@ -152,7 +152,7 @@ void ClusterRouter::dispatch(const OpPtr &op)
         }
         failLater(std::move(op->fn),
             Error::unavailable(
-                QStringLiteral("sending %1: no Redis Cluster node is connected").arg(verb)));
+                QStringLiteral("sending %1: no Redis Cluster node is connected").arg(verb())));
         return;
     case Route::Kind::Slot:
         break;
@@ -175,7 +175,7 @@ void ClusterRouter::dispatch(const OpPtr &op)
         scheduleRefresh();
         failLater(std::move(op->fn),
             Error::unavailable(QStringLiteral("sending %1: no Redis Cluster master serves slot %2%3")
-                                   .arg(verb)
+                                   .arg(verb())
                                    .arg(slot)
                                    .arg(m_mapLoaded ? QString()
                                                     : QStringLiteral(" (slot map not loaded yet)"))));
@@ -203,6 +203,7 @@ void ClusterRouter::onReply(const OpPtr &op, int countedSlot, Reply reply)
         if (moved != m_movedTo.end()) {
             m_map.setOwner(countedSlot, *moved);
             m_movedTo.erase(moved);
+            scheduleRefresh(); // the old owner may have left the map's masters
         }
     }
     if (reply) {
@@ -342,8 +343,24 @@ void ClusterRouter::onSlots(const QString &seedHost, Reply reply)
     if (!m_mapLoaded)
         qCInfo(lcRedis).noquote() << m_role << "Redis Cluster slot map loaded:"
                                   << map->masters().size() << "masters";
+    // A slot with commands still in flight at its old owner keeps that owner until they are
+    // answered (as after a MOVED), so the slot's commands stay in order.
+    QHash<int, HostPort> deferred;
+    for (int slot = 0; m_mapLoaded && slot < kSlotCount; ++slot) {
+        const int oldOwner = m_map.ownerOf(slot);
+        if (m_inFlight[size_t(slot)] == 0 || oldOwner < 0)
+            continue;
+        const HostPort old = m_map.masters().at(oldOwner);
+        const int newOwner = map->ownerOf(slot);
+        if (newOwner >= 0 && map->masters().at(newOwner).port == old.port
+            && map->masters().at(newOwner).host == old.host)
+            continue;
+        if (newOwner >= 0)
+            deferred.insert(slot, map->masters().at(newOwner));
+        map->setOwner(slot, old);
+    }
     m_map = std::move(*map);
-    m_movedTo.clear();
+    m_movedTo = std::move(deferred);
     m_mapLoaded = true;
     for (const HostPort &master : m_map.masters())
         nodeFor(master);

@@ -57,6 +57,7 @@ private Q_SLOTS:
 
     void subscribeReceiveUnsubscribe();
     void binaryPayloads();
+    void taggedChannelsAreSharded();
     void resubscribeRaceKeepsChannel();
     void resubscribesAfterRestart();
     void destroyWhileConnected();
@@ -131,6 +132,37 @@ void TestRedisSubscriber::binaryPayloads()
     QCOMPARE(publish(*m_publisher, "bin", payload), 1);
     QTRY_COMPARE(messages.count(), 1);
     QCOMPARE(messages.at(0).at(1).toByteArray(), payload);
+}
+
+void TestRedisSubscriber::taggedChannelsAreSharded()
+{
+    Subscriber sub(optionsFor(m_server.url()));
+    QSignalSpy connected(&sub, &Subscriber::connected);
+    QSignalSpy messages(&sub, &Subscriber::message);
+    // GIVEN a channel with a hash tag and one without, on one (non-cluster) Redis 7
+    sub.subscribe("ch:{a:c1}");
+    sub.subscribe("plain");
+    sub.start();
+    QVERIFY(connected.wait(5000));
+    // WHEN the Client publishes to both THEN PUBLISH to the tagged one went out as SPUBLISH
+    // (only a sharded subscriber counts for it) and both arrive
+    QCOMPARE(publish(*m_publisher, "ch:{a:c1}", "sharded"), 1);
+    QCOMPARE(publish(*m_publisher, "plain", "classic"), 1);
+    QTRY_COMPARE(messages.count(), 2);
+    QCOMPARE(messages.at(0).at(0).toByteArray(), QByteArray("ch:{a:c1}"));
+    QCOMPARE(messages.at(0).at(1).toByteArray(), QByteArray("sharded"));
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("classic"));
+    // AND Redis sees one shard channel and one classic channel
+    std::optional<Reply> shard;
+    m_publisher->command({ "PUBSUB", "SHARDCHANNELS" }, nullptr,
+        [&shard](const Reply &r) { shard.emplace(r); });
+    QTRY_VERIFY(shard.has_value());
+    QVERIFY(*shard);
+    QCOMPARE(shard->value().elements.size(), 1);
+    // WHEN the tagged channel is dropped THEN nothing more reaches it
+    sub.unsubscribe("ch:{a:c1}");
+    QVERIFY(publishUntil(*m_publisher, "ch:{a:c1}", "gone", 0));
+    QCOMPARE(messages.count(), 2);
 }
 
 void TestRedisSubscriber::resubscribeRaceKeepsChannel()
