@@ -120,15 +120,18 @@ void Subscriber::Private::place(const QByteArray &channel)
 
 void Subscriber::Private::sendTo(Connection *conn, const QList<QByteArray> &list, bool subscribe)
 {
-    QList<QByteArray> plain { verbFor(QByteArray(), subscribe) };
-    QList<QByteArray> sharded { verbFor(QByteArrayLiteral("{x}"), subscribe) };
-    for (const QByteArray &c : list)
-        (hasHashTag(c) ? sharded : plain).append(c);
-    // SSUBSCRIBE takes channels of one slot only (in a cluster; the same rule on one Redis).
-    if (plain.size() > 1)
+    QList<QByteArray> plain;
+    for (const QByteArray &c : list) {
+        // SSUBSCRIBE takes channels of one slot only: one command per shard channel.
+        if (hasHashTag(c))
+            conn->sendPubSub({ verbFor(c, subscribe), c });
+        else
+            plain.append(c);
+    }
+    if (!plain.isEmpty()) {
+        plain.prepend(verbFor(plain.constFirst(), subscribe));
         conn->sendPubSub(plain);
-    for (qsizetype i = 1; i < sharded.size(); ++i)
-        conn->sendPubSub({ sharded.constFirst(), sharded.at(i) });
+    }
 }
 
 void Subscriber::Private::onReady(const QString &node)
