@@ -79,6 +79,7 @@ private Q_SLOTS:
     void crossSlotFailsLocally();
     void slotMigrationLosesNothing();
     void shardedPubSubFollowsTheSlot();
+    void tryAgainIsRetried();
     void killedNodeIsUnavailable(); // last: it kills a master
 
 private:
@@ -261,6 +262,43 @@ void TestRedisClusterClient::shardedPubSubFollowsTheSlot()
                                     QString::fromUtf8(tagged) }),
         QStringLiteral("%1\n1").arg(QString::fromUtf8(tagged)));
     QCOMPARE(sub.channelCount(), 2);
+}
+
+void TestRedisClusterClient::tryAgainIsRetried()
+{
+    Client client(clusterOptions(*m_cluster));
+    QSignalSpy connected(&client, &Client::connected);
+    client.start();
+    QVERIFY(connected.wait(10000));
+    const QByteArray a = "{try}:a";
+    const QByteArray b = "{try}:b";
+    auto setA = call(client, { "SET", a, "1" });
+    auto setB = call(client, { "SET", b, "2" });
+    QVERIFY(setA && *setA && setB && *setB);
+    const int slot = keySlot(a);
+    const quint16 from = m_cluster->ownerOf(slot);
+    quint16 to = 0;
+    for (quint16 port : m_cluster->ports())
+        if (port != from)
+            to = port;
+    // GIVEN a migration that moved one of the two keys so far
+    QVERIFY(m_cluster->migrateSlot(slot, to, true));
+    QCOMPARE(m_cluster->cli(from, { QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"),
+                                      QString::number(to), QString(), QStringLiteral("0"),
+                                      QStringLiteral("5000"), QStringLiteral("KEYS"),
+                                      QString::fromUtf8(a) }),
+        QStringLiteral("OK"));
+    // WHEN a command needs both (Redis answers TRYAGAIN) and the migration then completes
+    std::optional<Reply> got;
+    client.command({ "MGET", a, b }, nullptr, [&got](const Reply &r) { got.emplace(r); });
+    QTRY_VERIFY(errorStat(*m_cluster, from, QStringLiteral("TRYAGAIN")) > 0);
+    QVERIFY(m_cluster->finishMigration(slot, to));
+    // THEN the retried command succeeds at the new owner
+    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 10000);
+    QVERIFY2(*got, qPrintable(*got ? QString() : got->error().message));
+    QCOMPARE(got->value().elements.size(), 2);
+    QCOMPARE(got->value().elements.at(0).str, QByteArray("1"));
+    QCOMPARE(got->value().elements.at(1).str, QByteArray("2"));
 }
 
 void TestRedisClusterClient::killedNodeIsUnavailable()
