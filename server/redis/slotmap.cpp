@@ -150,9 +150,11 @@ Route routeOf(const QList<QByteArray> &args)
         return slotOfKeys(args, 1, args.size(), 1);
     if (isVerb(verb, "MSET") || isVerb(verb, "MSETNX"))
         return slotOfKeys(args, 1, args.size(), 2);
-    if (isVerb(verb, "SCRIPT") || isVerb(verb, "FLUSHALL") || isVerb(verb, "FLUSHDB"))
+    // PING is the readiness check (/readyz): the cluster is up when every master answers.
+    if (isVerb(verb, "SCRIPT") || isVerb(verb, "FLUSHALL") || isVerb(verb, "FLUSHDB")
+        || isVerb(verb, "PING"))
         return { Route::Kind::All, -1 };
-    if (isVerb(verb, "PING") || isVerb(verb, "INFO") || isVerb(verb, "TIME")
+    if (isVerb(verb, "INFO") || isVerb(verb, "TIME")
         || isVerb(verb, "ECHO") || isVerb(verb, "DBSIZE") || isVerb(verb, "CLUSTER")
         || isVerb(verb, "CLIENT") || isVerb(verb, "CONFIG") || isVerb(verb, "COMMAND")
         || isVerb(verb, "ASKING") || args.size() < 2)

@@ -321,6 +321,11 @@ void TestRedisClusterClient::killedNodeIsUnavailable()
     QVERIFY(r.has_value()); // an answer, not a hang
     QVERIFY(!*r);
     QCOMPARE(r->error().code, ErrorCode::Unavailable);
+    // AND PING (the readiness check) asks every master, so it fails too
+    auto ping = call(client, { "PING" }, 10000);
+    QVERIFY(ping.has_value());
+    QVERIFY(!*ping);
+    QCOMPARE(ping->error().code, ErrorCode::Unavailable);
 }
 
 QTEST_GUILESS_MAIN(TestRedisClusterClient)

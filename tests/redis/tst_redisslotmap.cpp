@@ -169,7 +169,7 @@ void TestRedisSlotMap::routes_data()
     QTest::addRow("mset") << Args { "MSET", "{c1}a", "1", "{c1}b", "2" } << int(Route::Kind::Slot) << slot;
     QTest::addRow("publish untagged") << Args { "PUBLISH", "confab:control", "x" } << int(Route::Kind::Any) << -1;
     QTest::addRow("spublish") << Args { "SPUBLISH", "{c1}:ch", "x" } << int(Route::Kind::Slot) << slot;
-    QTest::addRow("ping") << Args { "PING" } << int(Route::Kind::Any) << -1;
+    QTest::addRow("ping") << Args { "PING" } << int(Route::Kind::All) << -1;
     QTest::addRow("info") << Args { "INFO", "memory" } << int(Route::Kind::Any) << -1;
     QTest::addRow("script flush") << Args { "SCRIPT", "FLUSH" } << int(Route::Kind::All) << -1;
     QTest::addRow("lower case") << Args { "get", "{c1}" } << int(Route::Kind::Slot) << slot;
