@@ -299,8 +299,12 @@ void ClusterRouter::scheduleRefresh()
 
 void ClusterRouter::refresh()
 {
-    if (m_refreshing || m_closed)
+    if (m_closed)
         return;
+    if (m_refreshing) {
+        m_refreshAgain = true;
+        return;
+    }
     // Ask a master of the current map first, a seed only when none of them answers.
     Connection *ask = nullptr;
     for (const HostPort &master : m_map.masters()) {
@@ -330,6 +334,8 @@ void ClusterRouter::onSlots(const QString &seedHost, Reply reply)
     m_refreshing = false;
     if (m_closed)
         return;
+    if (std::exchange(m_refreshAgain, false))
+        scheduleRefresh();
     if (!reply) {
         qCWarning(lcRedis).noquote() << m_role << "loading the Redis Cluster slot map:"
                                      << reply.error().message;

@@ -62,6 +62,7 @@ private:
     bool m_closed = false;
     bool m_ready = false;
     bool m_refreshing = false;
+    bool m_refreshAgain = false; // asked for while one was in flight: its answer may be stale
     cluster::SlotMap m_map;
     bool m_mapLoaded = false;
     QHash<QString, Connection *> m_nodes; // by "host:port": the masters, and the seeds until the map

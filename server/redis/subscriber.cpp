@@ -179,6 +179,24 @@ void Subscriber::Private::announceIfDone()
 
 void Subscriber::Private::onPush(const QString &node, const Value &v)
 {
+    if (v.type == Value::Type::Error) {
+        // SSUBSCRIBE sent to a master that no longer owns the slot (our map was stale): follow
+        // the MOVED for the channels of that slot placed there, and load the map again.
+        const auto moved = cluster::Redirect::parse(QString::fromUtf8(v.str));
+        if (!moved || moved->kind != cluster::Redirect::Kind::Moved || !router)
+            return;
+        router->scheduleRefresh();
+        const QString target = cluster::nodeName(moved->node);
+        QList<QByteArray> here;
+        for (auto it = placed.cbegin(); it != placed.cend(); ++it)
+            if (it.value() == node && hasHashTag(it.key()) && keySlot(it.key()) == moved->slot)
+                here.append(it.key());
+        for (const QByteArray &c : std::as_const(here))
+            placed.insert(c, target);
+        if (Connection *conn = connectionTo(target); conn->isReady() && !here.isEmpty())
+            sendTo(conn, here, true);
+        return;
+    }
     if (v.type != Value::Type::Array || v.elements.size() < 3)
         return;
     const QByteArray kind = v.elements.at(0).str.toLower();
