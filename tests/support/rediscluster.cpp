@@ -25,39 +25,47 @@ RedisCluster::~RedisCluster()
     }
 }
 
-bool RedisCluster::start()
+bool RedisCluster::startServer(quint16 port)
 {
-    for (int i = 0; i < m_count; ++i) {
-        const quint16 port = freePort();
-        const QString dir = m_dir.filePath(QString::number(port));
-        QDir().mkpath(dir);
-        auto proc = std::make_shared<QProcess>();
-        proc->setProcessChannelMode(QProcess::MergedChannels);
-        proc->setWorkingDirectory(dir);
-        proc->start(QStringLiteral("redis-server"),
-            { QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"), dir,
-                QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
-                QStringLiteral("--cluster-config-file"), dir + QStringLiteral("/nodes.conf"),
-                QStringLiteral("--cluster-node-timeout"), QStringLiteral("2000") });
-        if (!proc->waitForStarted(5000)) {
-            m_why = QStringLiteral("redis-server on port %1 did not start").arg(port);
-            return false;
-        }
+    const QString dir = m_dir.filePath(QString::number(port));
+    QDir().mkpath(dir);
+    auto proc = std::make_shared<QProcess>();
+    proc->setProcessChannelMode(QProcess::MergedChannels);
+    proc->setWorkingDirectory(dir);
+    proc->start(QStringLiteral("redis-server"),
+        { QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+            QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"), dir,
+            QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
+            QStringLiteral("--cluster-config-file"), dir + QStringLiteral("/nodes.conf"),
+            QStringLiteral("--cluster-node-timeout"), QStringLiteral("2000") });
+    if (!proc->waitForStarted(5000)) {
+        m_why = QStringLiteral("redis-server on port %1 did not start").arg(port);
+        return false;
+    }
+    const qsizetype i = m_ports.indexOf(port);
+    if (i >= 0) {
+        m_procs[i] = proc;
+    } else {
         m_ports.append(port);
         m_procs.append(proc);
     }
     const QDeadlineTimer up(10000);
-    for (quint16 port : std::as_const(m_ports)) {
-        while (cli(port, { QStringLiteral("PING") }) != QLatin1String("PONG")) {
-            if (up.hasExpired()) {
-                m_why = QStringLiteral("redis-server on port %1 never answered PING").arg(port);
-                return false;
-            }
-            QTest::qWait(50);
+    while (cli(port, { QStringLiteral("PING") }) != QLatin1String("PONG")) {
+        if (up.hasExpired()) {
+            m_why = QStringLiteral("redis-server on port %1 never answered PING").arg(port);
+            return false;
         }
+        QTest::qWait(50);
     }
+    return true;
+}
+
+bool RedisCluster::start()
+{
+    for (int i = 0; i < m_count; ++i)
+        if (!startServer(freePort()))
+            return false;
     QStringList create { QStringLiteral("--cluster"), QStringLiteral("create") };
     for (quint16 port : std::as_const(m_ports))
         create.append(QStringLiteral("127.0.0.1:%1").arg(port));
@@ -200,6 +208,17 @@ bool RedisCluster::finishMigration(int slot, quint16 to)
     for (quint16 port : order)
         (void)cli(port, { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s,
                       QStringLiteral("NODE"), toId });
+    return true;
+}
+
+bool RedisCluster::restart(quint16 port)
+{
+    if (!m_ports.contains(port) || !startServer(port))
+        return false;
+    if (!waitForState(20000)) {
+        m_why = QStringLiteral("the cluster never reached cluster_state:ok again");
+        return false;
+    }
     return true;
 }
 

@@ -40,9 +40,13 @@ public:
     bool finishMigration(int slot, quint16 to);
     // SIGKILL of one node: what a crashed host looks like.
     void kill(quint16 port);
+    // Starts a killed node again with its data and nodes.conf: it comes back as the master of
+    // its slots. Waits for cluster_state:ok everywhere.
+    bool restart(quint16 port);
 
 private:
     bool waitForState(int timeoutMs);
+    bool startServer(quint16 port);
 
     int m_count;
     QTemporaryDir m_dir;
