@@ -182,8 +182,8 @@ void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
             }
             cb(std::move(r));
         };
-        d->router->send(
-            scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args), std::move(onReply));
+        d->router->send(scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args),
+            std::move(onReply));
         return;
     }
     QPointer<Connection> conn(&d->conn);

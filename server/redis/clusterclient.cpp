@@ -53,6 +53,14 @@ ClusterRouter::~ClusterRouter()
         delete conn;
     for (auto &[fn, error] : std::exchange(m_failures, {}))
         fn(error);
+    failRetrying(QStringLiteral("destroyed"));
+}
+
+void ClusterRouter::failRetrying(const QString &why)
+{
+    for (const OpPtr &op : std::exchange(m_retrying, {}))
+        op->fn(Error::unavailable(QStringLiteral("redis %1 %2 with %3 waiting for a retry")
+                                      .arg(m_role, why, QString::fromUtf8(op->args.value(0)))));
 }
 
 void ClusterRouter::start()
@@ -73,6 +81,7 @@ void ClusterRouter::close(const QString &reason)
     for (Connection *conn : std::as_const(m_nodes))
         conn->close(reason);
     drainFailures();
+    failRetrying(QStringLiteral("closed"));
 }
 
 quint64 ClusterRouter::commandsSent() const
@@ -174,11 +183,11 @@ void ClusterRouter::dispatch(const OpPtr &op)
     if (owner < 0) {
         scheduleRefresh();
         failLater(std::move(op->fn),
-            Error::unavailable(QStringLiteral("sending %1: no Redis Cluster master serves slot %2%3")
-                                   .arg(verb())
-                                   .arg(slot)
-                                   .arg(m_mapLoaded ? QString()
-                                                    : QStringLiteral(" (slot map not loaded yet)"))));
+            Error::unavailable(
+                QStringLiteral("sending %1: no Redis Cluster master serves slot %2%3")
+                    .arg(verb())
+                    .arg(slot)
+                    .arg(m_mapLoaded ? QString() : QStringLiteral(" (slot map not loaded yet)"))));
         return;
     }
     ++m_inFlight[size_t(slot)];
@@ -187,7 +196,8 @@ void ClusterRouter::dispatch(const OpPtr &op)
 
 void ClusterRouter::sendTo(Connection *conn, const OpPtr &op, int countedSlot)
 {
-    conn->send(op->args, [this, op, countedSlot](Reply r) { onReply(op, countedSlot, std::move(r)); });
+    conn->send(
+        op->args, [this, op, countedSlot](Reply r) { onReply(op, countedSlot, std::move(r)); });
 }
 
 void ClusterRouter::onReply(const OpPtr &op, int countedSlot, Reply reply)
@@ -254,7 +264,11 @@ void ClusterRouter::retryLater(const OpPtr &op, const Error &why)
         op->fn(why.code == ErrorCode::Unavailable ? why : Error::unavailable(why.message));
         return;
     }
-    QTimer::singleShot(kRetryDelayMs * op->retries, this, [this, op] { dispatch(op); });
+    m_retrying.append(op);
+    QTimer::singleShot(kRetryDelayMs * op->retries, this, [this, op] {
+        if (m_retrying.removeOne(op))
+            dispatch(op);
+    });
 }
 
 void ClusterRouter::sendToAll(const QList<QByteArray> &args, ReplyFn fn)
@@ -337,8 +351,8 @@ void ClusterRouter::onSlots(const QString &seedHost, Reply reply)
     if (std::exchange(m_refreshAgain, false))
         scheduleRefresh();
     if (!reply) {
-        qCWarning(lcRedis).noquote() << m_role << "loading the Redis Cluster slot map:"
-                                     << reply.error().message;
+        qCWarning(lcRedis).noquote()
+            << m_role << "loading the Redis Cluster slot map:" << reply.error().message;
         return;
     }
     auto map = cluster::SlotMap::fromClusterSlots(*reply, seedHost);
@@ -347,8 +361,9 @@ void ClusterRouter::onSlots(const QString &seedHost, Reply reply)
         return;
     }
     if (!m_mapLoaded)
-        qCInfo(lcRedis).noquote() << m_role << "Redis Cluster slot map loaded:"
-                                  << map->masters().size() << "masters";
+        qCInfo(lcRedis).noquote() << m_role
+                                  << "Redis Cluster slot map loaded:" << map->masters().size()
+                                  << "masters";
     // A slot with commands still in flight at its old owner keeps that owner until they are
     // answered (as after a MOVED), so the slot's commands stay in order.
     QHash<int, HostPort> deferred;

@@ -55,6 +55,7 @@ private:
     void updateReady();
     void failLater(ReplyFn fn, Error error);
     void drainFailures();
+    void failRetrying(const QString &why);
     void dropNodesNotIn(const cluster::SlotMap &map);
 
     Options m_options;
@@ -65,7 +66,8 @@ private:
     bool m_refreshAgain = false; // asked for while one was in flight: its answer may be stale
     cluster::SlotMap m_map;
     bool m_mapLoaded = false;
-    QHash<QString, Connection *> m_nodes; // by "host:port": the masters, and the seeds until the map
+    QHash<QString, Connection *>
+        m_nodes; // by "host:port": the masters, and the seeds until the map
     // Commands in flight per slot to the slot's owner in m_map; a MOVED slot changes owner in
     // m_map only once its last one is answered, so commands of one slot stay in order.
     std::array<quint32, kSlotCount> m_inFlight {};
@@ -74,6 +76,7 @@ private:
     quint64 m_sentByGone = 0; // commandsSent()/reconnects() of connections already removed
     quint64 m_reconnectsOfGone = 0;
     QList<std::pair<ReplyFn, Error>> m_failures;
+    QList<OpPtr> m_retrying; // waiting for retryLater()'s timer; answered if we close first
     bool m_drainScheduled = false;
     bool m_refreshScheduled = false;
 };

@@ -278,7 +278,8 @@ void Connection::readPushes()
     while (alive && m_ac) {
         void *reply = nullptr;
         if (redisReaderGetReply(m_ac->c.reader, &reply) != REDIS_OK) {
-            drop(QStringLiteral("reading from redis at %1: protocol error").arg(m_options.endpoint()));
+            drop(QStringLiteral("reading from redis at %1: protocol error")
+                     .arg(m_options.endpoint()));
             return;
         }
         if (!reply)

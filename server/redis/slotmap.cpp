@@ -36,7 +36,8 @@ Expected<SlotMap> SlotMap::fromClusterSlots(const Value &reply, const QString &s
         if (master.type != Value::Type::Array || master.elements.size() < 2
             || master.elements.at(1).type != Value::Type::Integer
             || master.elements.at(1).integer <= 0 || master.elements.at(1).integer > 65535)
-            return bad(QStringLiteral("the master of %1-%2 has no host and port").arg(start).arg(end));
+            return bad(
+                QStringLiteral("the master of %1-%2 has no host and port").arg(start).arg(end));
         HostPort node;
         node.host = QString::fromUtf8(master.elements.at(0).str);
         if (node.host.isEmpty() || node.host == QLatin1String("?"))
@@ -154,10 +155,10 @@ Route routeOf(const QList<QByteArray> &args)
     if (isVerb(verb, "SCRIPT") || isVerb(verb, "FLUSHALL") || isVerb(verb, "FLUSHDB")
         || isVerb(verb, "PING"))
         return { Route::Kind::All, -1 };
-    if (isVerb(verb, "INFO") || isVerb(verb, "TIME")
-        || isVerb(verb, "ECHO") || isVerb(verb, "DBSIZE") || isVerb(verb, "CLUSTER")
-        || isVerb(verb, "CLIENT") || isVerb(verb, "CONFIG") || isVerb(verb, "COMMAND")
-        || isVerb(verb, "ASKING") || args.size() < 2)
+    if (isVerb(verb, "INFO") || isVerb(verb, "TIME") || isVerb(verb, "ECHO")
+        || isVerb(verb, "DBSIZE") || isVerb(verb, "CLUSTER") || isVerb(verb, "CLIENT")
+        || isVerb(verb, "CONFIG") || isVerb(verb, "COMMAND") || isVerb(verb, "ASKING")
+        || args.size() < 2)
         return {};
     // The cluster bus carries PUBLISH to every node; SPUBLISH stays on its channel's slot.
     if (isVerb(verb, "PUBLISH") && !hasHashTag(args.at(1)))

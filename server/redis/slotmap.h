@@ -28,8 +28,8 @@ public:
     SlotMap();
     // The reply to CLUSTER SLOTS: [[start, end, [host, port, id...], replicas...]...]. An empty
     // host (a node that does not know its own address) is replaced by seedHost.
-    [[nodiscard]] static Expected<SlotMap> fromClusterSlots(const Value &reply,
-        const QString &seedHost);
+    [[nodiscard]] static Expected<SlotMap> fromClusterSlots(
+        const Value &reply, const QString &seedHost);
 
     [[nodiscard]] const QList<HostPort> &masters() const { return m_masters; }
     // Index into masters(), or -1.

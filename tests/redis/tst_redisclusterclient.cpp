@@ -59,8 +59,8 @@ QByteArray keyOn(const RedisCluster &cluster, quint16 port, const QByteArray &pr
 }
 
 // Publishes until the subscriber got it (a subscription just moved may not be there yet).
-bool deliver(Client &client, QSignalSpy &messages, const QByteArray &channel,
-    const QByteArray &payload)
+bool deliver(
+    Client &client, QSignalSpy &messages, const QByteArray &channel, const QByteArray &payload)
 {
     const qsizetype before = messages.count();
     for (int attempt = 0; attempt < 100; ++attempt) {
@@ -74,7 +74,8 @@ bool deliver(Client &client, QSignalSpy &messages, const QByteArray &channel,
 
 qint64 errorStat(const RedisCluster &cluster, quint16 port, const QString &name)
 {
-    const QString info = cluster.cli(port, { QStringLiteral("INFO"), QStringLiteral("errorstats") });
+    const QString info
+        = cluster.cli(port, { QStringLiteral("INFO"), QStringLiteral("errorstats") });
     for (const QString &line : info.split(QLatin1Char('\n'))) {
         if (line.startsWith(QStringLiteral("errorstat_%1:count=").arg(name)))
             return line.section(QLatin1Char('='), 1).trimmed().toLongLong();
@@ -226,7 +227,8 @@ void TestRedisClusterClient::slotMigrationLosesNothing()
     QVERIFY(length && *length);
     QCOMPARE(length->value().integer, qint64(sent));
     QCOMPARE(m_cluster->ownerOf(slot), to);
-    QVERIFY(m_cluster->cli(to, { QStringLiteral("GET"), QString::fromUtf8(counter) }) == QString::number(sent));
+    QVERIFY(m_cluster->cli(to, { QStringLiteral("GET"), QString::fromUtf8(counter) })
+        == QString::number(sent));
     // AND both redirects happened (the source's error counts)
     QVERIFY(errorStat(*m_cluster, from, QStringLiteral("ASK")) > 0);
     QVERIFY(errorStat(*m_cluster, from, QStringLiteral("MOVED")) > 0);
@@ -261,8 +263,9 @@ void TestRedisClusterClient::shardedPubSubFollowsTheSlot()
     QVERIFY(m_cluster->migrateSlot(slot, to));
     QVERIFY(deliver(client, messages, tagged, "after"));
     QVERIFY(deliver(client, messages, plain, "control again"));
-    QTRY_COMPARE(m_cluster->cli(to, { QStringLiteral("PUBSUB"), QStringLiteral("SHARDNUMSUB"),
-                                    QString::fromUtf8(tagged) }),
+    QTRY_COMPARE(
+        m_cluster->cli(to,
+            { QStringLiteral("PUBSUB"), QStringLiteral("SHARDNUMSUB"), QString::fromUtf8(tagged) }),
         QStringLiteral("%1\n1").arg(QString::fromUtf8(tagged)));
     QCOMPARE(sub.channelCount(), 2);
 }
@@ -286,10 +289,10 @@ void TestRedisClusterClient::tryAgainIsRetried()
             to = port;
     // GIVEN a migration that moved one of the two keys so far
     QVERIFY(m_cluster->migrateSlot(slot, to, true));
-    QCOMPARE(m_cluster->cli(from, { QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"),
-                                      QString::number(to), QString(), QStringLiteral("0"),
-                                      QStringLiteral("5000"), QStringLiteral("KEYS"),
-                                      QString::fromUtf8(a) }),
+    QCOMPARE(m_cluster->cli(from,
+                 { QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"), QString::number(to),
+                     QString(), QStringLiteral("0"), QStringLiteral("5000"), QStringLiteral("KEYS"),
+                     QString::fromUtf8(a) }),
         QStringLiteral("OK"));
     // WHEN a command needs both (Redis answers TRYAGAIN) and the migration then completes
     std::optional<Reply> got;

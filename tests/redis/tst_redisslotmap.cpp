@@ -38,8 +38,9 @@ Value array(QList<Value> elements)
 // One CLUSTER SLOTS range as Redis 7 sends it: start, end, master, one replica.
 Value range(int start, int end, const QByteArray &host, int port)
 {
-    return array({ integer(start), integer(end), array({ string(host), integer(port), string("id") }),
-        array({ string(host), integer(port + 100), string("replica") }) });
+    return array(
+        { integer(start), integer(end), array({ string(host), integer(port), string("id") }),
+            array({ string(host), integer(port + 100), string("replica") }) });
 }
 
 } // namespace
@@ -62,8 +63,9 @@ private Q_SLOTS:
 void TestRedisSlotMap::parsesClusterSlots()
 {
     // GIVEN three masters, the second with two ranges
-    const Value reply = array({ range(0, 5460, "10.0.0.1", 7000), range(5461, 10922, "10.0.0.2", 7001),
-        range(10923, 16000, "10.0.0.3", 7002), range(16001, 16383, "10.0.0.2", 7001) });
+    const Value reply
+        = array({ range(0, 5460, "10.0.0.1", 7000), range(5461, 10922, "10.0.0.2", 7001),
+            range(10923, 16000, "10.0.0.3", 7002), range(16001, 16383, "10.0.0.2", 7001) });
     const auto map = SlotMap::fromClusterSlots(reply, QStringLiteral("seed"));
     QVERIFY(map);
     QCOMPARE(map->masters().size(), 3);
@@ -79,7 +81,8 @@ void TestRedisSlotMap::parsesClusterSlots()
 
 void TestRedisSlotMap::emptyHostIsTheSeed()
 {
-    const auto map = SlotMap::fromClusterSlots(array({ range(0, 100, "", 7000) }), QStringLiteral("seed"));
+    const auto map
+        = SlotMap::fromClusterSlots(array({ range(0, 100, "", 7000) }), QStringLiteral("seed"));
     QVERIFY(map);
     QCOMPARE(map->masters().at(0).host, QStringLiteral("seed"));
     QVERIFY(!map->coversAllSlots());
@@ -124,8 +127,10 @@ void TestRedisSlotMap::parsesRedirects_data()
     QTest::addColumn<int>("slot");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
-    QTest::addRow("moved") << "MOVED 3999 127.0.0.1:6381" << true << true << 3999 << "127.0.0.1" << 6381;
-    QTest::addRow("ask, our prefix") << "redis: ASK 12 10.1.2.3:7000" << true << false << 12 << "10.1.2.3" << 7000;
+    QTest::addRow("moved") << "MOVED 3999 127.0.0.1:6381" << true << true << 3999 << "127.0.0.1"
+                           << 6381;
+    QTest::addRow("ask, our prefix")
+        << "redis: ASK 12 10.1.2.3:7000" << true << false << 12 << "10.1.2.3" << 7000;
     QTest::addRow("ipv6") << "MOVED 1 [::1]:7000" << true << true << 1 << "::1" << 7000;
     QTest::addRow("other error") << "redis: ERR wrong number" << false << false << 0 << "" << 0;
     QTest::addRow("slot too big") << "MOVED 16384 h:1" << false << false << 0 << "" << 0;
@@ -161,14 +166,20 @@ void TestRedisSlotMap::routes_data()
     QTest::addRow("get") << Args { "GET", "{c1}:x" } << int(Route::Kind::Slot) << slot;
     QTest::addRow("evalsha first key") << Args { "EVALSHA", "sha", "2", "{c1}:a", "{c1}:b", "arg" }
                                        << int(Route::Kind::Slot) << slot;
-    QTest::addRow("eval cross slot") << Args { "EVAL", "s", "2", "{c1}:a", "{c2}:b" }
-                                     << int(Route::Kind::CrossSlot) << -1;
-    QTest::addRow("eval no keys") << Args { "EVAL", "s", "0", "arg" } << int(Route::Kind::Any) << -1;
-    QTest::addRow("del cross slot") << Args { "DEL", "a", "b" } << int(Route::Kind::CrossSlot) << -1;
-    QTest::addRow("del one slot") << Args { "DEL", "{c1}a", "{c1}b" } << int(Route::Kind::Slot) << slot;
-    QTest::addRow("mset") << Args { "MSET", "{c1}a", "1", "{c1}b", "2" } << int(Route::Kind::Slot) << slot;
-    QTest::addRow("publish untagged") << Args { "PUBLISH", "confab:control", "x" } << int(Route::Kind::Any) << -1;
-    QTest::addRow("spublish") << Args { "SPUBLISH", "{c1}:ch", "x" } << int(Route::Kind::Slot) << slot;
+    QTest::addRow("eval cross slot")
+        << Args { "EVAL", "s", "2", "{c1}:a", "{c2}:b" } << int(Route::Kind::CrossSlot) << -1;
+    QTest::addRow("eval no keys") << Args { "EVAL", "s", "0", "arg" } << int(Route::Kind::Any)
+                                  << -1;
+    QTest::addRow("del cross slot")
+        << Args { "DEL", "a", "b" } << int(Route::Kind::CrossSlot) << -1;
+    QTest::addRow("del one slot") << Args { "DEL", "{c1}a", "{c1}b" } << int(Route::Kind::Slot)
+                                  << slot;
+    QTest::addRow("mset") << Args { "MSET", "{c1}a", "1", "{c1}b", "2" } << int(Route::Kind::Slot)
+                          << slot;
+    QTest::addRow("publish untagged")
+        << Args { "PUBLISH", "confab:control", "x" } << int(Route::Kind::Any) << -1;
+    QTest::addRow("spublish") << Args { "SPUBLISH", "{c1}:ch", "x" } << int(Route::Kind::Slot)
+                              << slot;
     QTest::addRow("ping") << Args { "PING" } << int(Route::Kind::All) << -1;
     QTest::addRow("info") << Args { "INFO", "memory" } << int(Route::Kind::Any) << -1;
     QTest::addRow("script flush") << Args { "SCRIPT", "FLUSH" } << int(Route::Kind::All) << -1;

@@ -6,7 +6,8 @@
 #include <QDir>
 #include <QTest>
 
-namespace confab::test {
+namespace confab::test
+{
 
 RedisCluster::RedisCluster(int masters)
     : m_count(masters)
@@ -162,11 +163,13 @@ bool RedisCluster::migrateSlot(int slot, quint16 to, bool stopAfterMigrating)
     const QString s = QString::number(slot);
     const QString toId = nodeId(to);
     const QString fromId = nodeId(from);
-    if (cli(to, { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s,
-                    QStringLiteral("IMPORTING"), fromId })
+    if (cli(to,
+            { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s, QStringLiteral("IMPORTING"),
+                fromId })
             != QLatin1String("OK")
-        || cli(from, { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s,
-                         QStringLiteral("MIGRATING"), toId })
+        || cli(from,
+               { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s,
+                   QStringLiteral("MIGRATING"), toId })
             != QLatin1String("OK"))
         return false;
     if (stopAfterMigrating)
@@ -186,9 +189,9 @@ bool RedisCluster::finishMigration(int slot, quint16 to)
         return false;
     const QString s = QString::number(slot);
     for (;;) {
-        const QString keys = cli(from, { QStringLiteral("CLUSTER"),
-                                           QStringLiteral("GETKEYSINSLOT"), s,
-                                           QStringLiteral("100") });
+        const QString keys = cli(from,
+            { QStringLiteral("CLUSTER"), QStringLiteral("GETKEYSINSLOT"), s,
+                QStringLiteral("100") });
         if (keys.isEmpty())
             break;
         QStringList migrate { QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"),
@@ -206,8 +209,9 @@ bool RedisCluster::finishMigration(int slot, quint16 to)
         if (!order.contains(port))
             order.append(port);
     for (quint16 port : order)
-        (void)cli(port, { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s,
-                      QStringLiteral("NODE"), toId });
+        (void)cli(port,
+            { QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), s, QStringLiteral("NODE"),
+                toId });
     return true;
 }
 

@@ -8,7 +8,8 @@
 
 #include <memory>
 
-namespace confab::test {
+namespace confab::test
+{
 
 // A Redis Cluster of its own: N masters (no replicas) on free loopback ports in a temporary
 // directory, created with redis-cli --cluster create and waited for until every node reports
