@@ -16,6 +16,10 @@ namespace confab::redis
 // Commands and Lua scripts on one pipelined connection. Replies come back in order on the
 // thread that owns the Client. A command that times out fails, and so does everything in
 // flight with it: the connection is reset, because one that stalls that long cannot be trusted.
+// With Options::clusterNodes, a Redis Cluster: one pipelined connection per master, each command
+// sent to the master of its key's slot, MOVED/ASK followed (docs/redis.md); keys of one command
+// on different slots fail with "redis: CROSSSLOT". PUBLISH to a channel with a hash tag is sent
+// as SPUBLISH (sharded pub/sub, what Subscriber listens to for such channels), in both modes.
 class Client : public QObject
 {
     Q_OBJECT
@@ -50,7 +54,9 @@ public:
     [[nodiscard]] quint64 reconnects() const;
 
 Q_SIGNALS:
-    void connected(); // connected, authenticated and the database selected
+    // Connected, authenticated and the database selected; in a cluster: the slot map loaded and
+    // every master's connection ready (disconnected() when one of them is lost).
+    void connected();
     void disconnected(); // a connected client lost its connection; reconnecting already
 
 private:

@@ -10,7 +10,10 @@ namespace confab::redis
 {
 
 // Pub/sub on a connection of its own (a subscribed connection can run no other commands).
-// Channels are remembered and subscribed again after every reconnect.
+// Channels are remembered and subscribed again after every reconnect. Channels with a hash tag
+// use sharded pub/sub (SSUBSCRIBE), the others SUBSCRIBE. With Options::clusterNodes: one
+// connection per master, each shard channel on its slot's master (followed when the slot moves),
+// the others on one master.
 class Subscriber : public QObject
 {
     Q_OBJECT
