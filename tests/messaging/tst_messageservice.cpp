@@ -9,6 +9,7 @@
 #include "messaging/scripts.h"
 #include "redis/client.h"
 #include "schema/pending.h"
+#include "support/redismarks.h"
 #include "support/testenv.h"
 
 #include <QSignalSpy>
@@ -68,7 +69,7 @@ private Q_SLOTS:
         QSignalSpy connected(m_redis.get(), &redis::Client::connected);
         m_redis->start();
         QVERIFY(connected.wait(10000));
-        QVERIFY(command({"SET", schema::recoveredKey(), "1"}).has_value());
+        QVERIFY(command(markAllRecoveredCommand()).has_value());
         m_messages = std::make_unique<messaging::MessageService>(m_redis.get());
     }
 
