@@ -71,30 +71,6 @@ QList<QByteArray> slotCommand(const char *verb, const QList<int> &slots)
     return args;
 }
 
-// Takes the empty slots out of the dirty set, then puts back any whose set is no longer empty.
-QCoro::Task<Status> release(redis::Client *redis, QList<int> slots)
-{
-    auto removing = redis->exec(slotCommand("SREM", slots));
-    const redis::Reply removed = co_await removing;
-    if (!removed)
-        co_return Error::unavailable(removed.error().message);
-    // Only after the SREM answered (on a cluster the pending sets live on other nodes).
-    QList<QList<QByteArray>> checks;
-    checks.reserve(slots.size());
-    for (const int s : slots)
-        checks.append(keys::cmd("EXISTS", schema::pendingKey(s)));
-    auto checking = tail::batch(redis, checks);
-    const QList<redis::Reply> checked = co_await checking;
-    QList<int> back;
-    for (qsizetype i = 0; i < checked.size(); ++i) {
-        // Unknown (an error): put it back, a later cycle looks again.
-        if (!checked[i] || checked[i]->toInteger() != 0)
-            back.append(slots[i]);
-    }
-    auto marking = markDirty(redis, back);
-    co_return co_await marking;
-}
-
 } // namespace
 
 redis::Script recoverScript()
@@ -165,11 +141,36 @@ QCoro::Task<Expected<QList<PendingConvo>>> readDirty(redis::Client *redis)
     std::stable_sort(out.begin(), out.end(),
         [](const PendingConvo &a, const PendingConvo &b) { return a.sinceMs < b.sinceMs; });
     if (!empty.isEmpty()) {
-        auto releasing = release(redis, empty);
+        auto releasing = releaseEmpty(redis, empty);
         const Status released = co_await releasing;
         Q_UNUSED(released); // a slot left dirty is only read again at the next cycle
     }
     co_return out;
+}
+
+QCoro::Task<Status> releaseEmpty(redis::Client *redis, QList<int> slots)
+{
+    if (slots.isEmpty())
+        co_return Ok {};
+    auto removing = redis->exec(slotCommand("SREM", slots));
+    const redis::Reply removed = co_await removing;
+    if (!removed)
+        co_return Error::unavailable(removed.error().message);
+    // Only after the SREM answered (on a cluster the pending sets live on other nodes).
+    QList<QList<QByteArray>> checks;
+    checks.reserve(slots.size());
+    for (const int s : slots)
+        checks.append(keys::cmd("EXISTS", schema::pendingKey(s)));
+    auto checking = tail::batch(redis, checks);
+    const QList<redis::Reply> checked = co_await checking;
+    QList<int> back;
+    for (qsizetype i = 0; i < checked.size(); ++i) {
+        // Unknown (an error): put it back, a later cycle looks again.
+        if (!checked[i] || checked[i]->toInteger() != 0)
+            back.append(slots[i]);
+    }
+    auto marking = markDirty(redis, back);
+    co_return co_await marking;
 }
 
 QCoro::Task<Status> markDirty(redis::Client *redis, QList<int> slots)

@@ -47,6 +47,11 @@ struct PendingConvo {
 // ZADD, so either that second look sees the member or the mark comes after the removal).
 [[nodiscard]] QCoro::Task<Expected<QList<PendingConvo>>> readDirty(redis::Client *redis);
 
+// What readDirty() does with the slots it found empty: SREM them from the dirty set, then
+// (once that answered) EXISTS each pending set again and SADD back the slots whose set an
+// accept filled meanwhile.
+[[nodiscard]] QCoro::Task<Status> releaseEmpty(redis::Client *redis, QList<int> slots);
+
 // Adds slots to the dirty set (one SADD).
 [[nodiscard]] QCoro::Task<Status> markDirty(redis::Client *redis, QList<int> slots);
 

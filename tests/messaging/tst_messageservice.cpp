@@ -193,6 +193,68 @@ private Q_SLOTS:
         QCOMPARE(after->seq, 2);
     }
 
+    // The send limits in both layouts (docs/redis.md, "Redis Cluster"): inside the accept
+    // script on one Redis, where a resend costs no token; in a tokenBuckets call of their own
+    // on the {app} slot with the cluster layout, where it does.
+    void sendLimits_data()
+    {
+        QTest::addColumn<bool>("cluster");
+        QTest::newRow("one Redis") << false;
+        QTest::newRow("cluster layout") << true;
+    }
+    void sendLimits()
+    {
+        QFETCH(bool, cluster);
+        m_messages->setClusterLayout(cluster);
+        const QString app = freshApp();
+        Limits limits;
+        limits.userMsgsPerMin = 3;
+        limits.appMsgsPerS = 1000;
+        auto limited = [&](const QByteArray &cmid) {
+            return run(m_messages->send(messaging::SendRequest{app, "c1", "u1", cmid, "{\"t\":1}", {}}, limits));
+        };
+        QVERIFY(limited("a").has_value());
+        QVERIFY(limited("b").has_value());
+        // A resend of "a": a duplicate, for a token only with the cluster layout.
+        const auto again = limited("a");
+        QVERIFY(again.has_value() && again->duplicate);
+        const auto third = limited("c");
+        QCOMPARE(third.has_value(), !cluster);
+        if (cluster) {
+            QCOMPARE(third.error().code, ErrorCode::RateLimited);
+            QVERIFY(third.error().retryAfterMs > 0);
+        } else {
+            QCOMPARE(limited("d").error().code, ErrorCode::RateLimited);
+        }
+        // Nothing refused took a seq_no.
+        QCOMPARE(command({"GET", schema::keys::seq(app, "c1")})->toInteger(), cluster ? 2 : 3);
+        // The other users of the app are not limited by this one's bucket.
+        QVERIFY(run(m_messages->send(messaging::SendRequest{app, "c1", "u2", "e", "{\"t\":1}", {}}, limits)).has_value());
+        m_messages->setClusterLayout(false);
+    }
+
+    // The dirty-slot mark: by the script on one Redis, by the node right after it with the
+    // cluster layout; only when the conversation became pending.
+    void sendMarksItsSlotDirty_data() { sendLimits_data(); }
+    void sendMarksItsSlotDirty()
+    {
+        QFETCH(bool, cluster);
+        m_messages->setClusterLayout(cluster);
+        const QString app = freshApp();
+        const QByteArray slot = QByteArray::number(schema::convoSlot(app, "c1"));
+        QVERIFY(command({"DEL", schema::dirtySlotsKey()}).has_value());
+        QVERIFY(send(app, "c1", "m-1").has_value());
+        // The node's SADD went out before the ack, on the same connection: it is answered first.
+        QCOMPARE(command({"SMEMBERS", schema::dirtySlotsKey()})->elements.size(), 1);
+        QCOMPARE(command({"SISMEMBER", schema::dirtySlotsKey(), slot})->toInteger(), 1);
+        QCOMPARE(command({"ZCARD", schema::pendingKeyOf(app, "c1")})->toInteger(), 1);
+        // Already pending: a later send does not mark again.
+        QVERIFY(command({"DEL", schema::dirtySlotsKey()}).has_value());
+        QVERIFY(send(app, "c1", "m-2").has_value());
+        QCOMPARE(command({"EXISTS", schema::dirtySlotsKey()})->toInteger(), 0);
+        m_messages->setClusterLayout(false);
+    }
+
 private:
     static QCoro::Task<Expected<QByteArray>> readyEnvelope(QByteArray envelope) { co_return envelope; }
 };
