@@ -1,6 +1,7 @@
 #include "messaging/scripts.h"
 
 #include "confab/jsonwriter.h"
+#include "redis/keyslot.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
 
@@ -238,10 +239,11 @@ ScriptCall acceptCall(const AcceptInput &in)
     const QByteArray cmidField = cmid.bytes().mid(1);
     // Buckets of half the window, three read: every id is remembered at least a window.
     const qint64 bucketMs = qMax<qint64>(1, in.dedupWindowMs / 2);
-    const int slot = schema::convoSlot(in.appId, in.convoId);
+    QByteArray seqKey = keys::seq(in.appId, in.convoId);
+    const int slot = redis::keySlot(seqKey); // schema::convoSlot(), without building the key twice
     QByteArray channel = keys::convoChannel(in.appId, in.convoId);
     ScriptCall call{
-        {keys::seq(in.appId, in.convoId), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
+        {std::move(seqKey), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
          schema::pendingKey(slot), schema::recoveredKey(slot)},
         {in.envelopeHead, in.envelopeTail, channel, QByteArray(), QByteArray::number(in.ts),
          QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),

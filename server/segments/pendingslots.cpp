@@ -211,9 +211,24 @@ QCoro::Task<Expected<int>> sweep(redis::Client *redis)
     co_return int(found.size());
 }
 
-QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs)
+QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs, bool oneCommand)
 {
     const QByteArray value = QByteArray::number(nowMs);
+    if (oneCommand) {
+        QList<QByteArray> mset;
+        mset.reserve(1 + 2 * redis::kSlotCount);
+        mset.append(QByteArrayLiteral("MSET"));
+        for (int s = 0; s < redis::kSlotCount; ++s) {
+            mset.append(schema::recoveredKey(s));
+            mset.append(value);
+        }
+        auto setting = redis->exec(std::move(mset));
+        const redis::Reply set = co_await setting;
+        if (!set)
+            co_return Error::unavailable(
+                QStringLiteral("marking the slots recovered: %1").arg(set.error().message));
+        co_return Ok {};
+    }
     for (int from = 0; from < redis::kSlotCount; from += kChunk) {
         QList<QList<QByteArray>> sets;
         sets.reserve(kChunk);

@@ -60,8 +60,11 @@ struct PendingConvo {
 // dirty set lost with its shard. Answers the number of non-empty pending sets.
 [[nodiscard]] QCoro::Task<Expected<int>> sweep(redis::Client *redis);
 
-// Sets the recovered marker of every slot (pipelined in chunks) to nowMs.
-[[nodiscard]] QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs);
+// Sets the recovered marker of every slot to nowMs: with oneCommand (one Redis) in one MSET, so
+// every slot accepts again at the same instant as the single marker did; otherwise (a cluster,
+// where MSET may not cross slots) with SETs pipelined in chunks, so for a few milliseconds some
+// slots accept while others still refuse.
+[[nodiscard]] QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs, bool oneCommand);
 
 // Upgrade from the previous layout: moves the members of the deployment-wide flush:pending
 // (schema::legacyPendingKey()) into the per-slot sets, marks their slots dirty and removes them

@@ -84,7 +84,8 @@ QCoro::Task<Status> FlushWorker::recover()
                               << "conversation counters; rebuilt them from the segment index";
     // Every counter is now at least its watermark: sends may take seq numbers again, on every
     // slot (a shard that lost its data refused only its own slots until now).
-    auto marking = pending::markRecovered(d->deps.redis, flush::nowMs());
+    auto marking = pending::markRecovered(
+        d->deps.redis, flush::nowMs(), !d->deps.redis->options().isCluster());
     const Status marked = co_await marking;
     if (!self)
         co_return Error::unavailable(QStringLiteral("recovering: the flush worker is gone"));

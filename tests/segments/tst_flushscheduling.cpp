@@ -150,6 +150,27 @@ private Q_SLOTS:
         QCOMPARE(h->send(QStringLiteral("a"), "1"), 1);
     }
 
+    void everySlotMarkedRecoveredEitherWay_data()
+    {
+        QTest::addColumn<bool>("oneCommand");
+        QTest::newRow("MSET (one Redis)") << true;
+        QTest::newRow("pipelined SETs (cluster)") << false;
+    }
+    void everySlotMarkedRecoveredEitherWay()
+    {
+        QFETCH(bool, oneCommand);
+        QVERIFY(h->command({ "FLUSHALL" }));
+        STORE_VERIFY(test::run(pending::markRecovered(h->redis.get(), 42, oneCommand)));
+        QList<QByteArray> mget { QByteArrayLiteral("MGET") };
+        for (int s = 0; s < redis::kSlotCount; ++s)
+            mget.append(schema::recoveredKey(s));
+        const redis::Reply values = h->command(mget);
+        QCOMPARE(values->elements.size(), qsizetype(redis::kSlotCount));
+        for (const redis::Value &v : values->elements)
+            QCOMPARE(v.str, QByteArray("42"));
+        QCOMPARE(h->command({ "DBSIZE" })->toInteger(), qint64(redis::kSlotCount));
+    }
+
     void recoveryMovesThePreviousVersionsPendingSet()
     {
         // GIVEN a Redis written by the previous version: messages whose conversation sits in the
