@@ -228,7 +228,7 @@ QCoro::Task<Expected<QByteArray>> Operator::inspectConversation(QString appId, Q
     const redis::Reply rd = co_await rdReading;
     auto depthReading = m_deps.redis->exec(keys::cmd("XLEN", keys::log(appId, convo)));
     const redis::Reply depth = co_await depthReading;
-    auto pendingReading = m_deps.redis->exec(keys::cmd("ZSCORE", schema::pendingKey(), schema::pendingMember(appId, convo)));
+    auto pendingReading = m_deps.redis->exec(keys::cmd("ZSCORE", schema::pendingKeyOf(appId, convo), schema::pendingMember(appId, convo)));
     const redis::Reply pending = co_await pendingReading;
     if (!seq || !dl || !rd || !depth || !pending)
         co_return Error::unavailable(QStringLiteral("reading the conversation's state in Redis"));

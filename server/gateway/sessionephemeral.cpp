@@ -95,12 +95,10 @@ void Session::refreshPresence()
         return;
     messaging::MessageService *ms = m_gateway->deps().messages;
     const QString &app = m_identity.appId;
-    ms->redis()->evalScript(ms->scripts().presenceUp,
-                            {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                            {schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()),
-                             QByteArray::number(kPresenceTtlMs), QByteArray::number(kPresenceTtlMs),
-                             schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, true)},
-                            ms, [](redis::Reply) {});
+    const messaging::ScriptCall call = messaging::presenceUpCall(
+        app, m_userId, schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()), kPresenceTtlMs,
+        presenceHead(m_userId, true));
+    ms->redis()->evalScript(ms->scripts().presenceUp, call.keys, call.args, ms, [](redis::Reply) {});
     m_presenceUp = true;
 }
 
@@ -119,11 +117,10 @@ void Session::presenceDown()
         return;
     messaging::MessageService *ms = m_gateway->deps().messages;
     const QString &app = m_identity.appId;
-    ms->redis()->evalScript(ms->scripts().presenceDown,
-                            {schema::keys::presence(app, m_userId), schema::keys::lastSeen(app, m_userId)},
-                            {schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()),
-                             schema::keys::presenceChannel(app, m_userId), presenceHead(m_userId, false)},
-                            ms, [](redis::Reply) {});
+    const messaging::ScriptCall call = messaging::presenceDownCall(
+        app, m_userId, schema::keys::presenceMember(m_sessionId, m_openedMs, m_gateway->nodeId()),
+        presenceHead(m_userId, false));
+    ms->redis()->evalScript(ms->scripts().presenceDown, call.keys, call.args, ms, [](redis::Reply) {});
 }
 
 void Session::notify(const QByteArray &wire)

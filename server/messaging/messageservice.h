@@ -75,6 +75,13 @@ public:
     // all nodes together. RateLimited with retry_after_ms when either is empty.
     QCoro::Task<Status> admitConversation(QString appId, QByteArray userId, Limits limits);
 
+    // Redis Cluster key layout (docs/redis.md): every script on one slot, so a send takes its
+    // rate-limit tokens in a call of its own on the {app} slot before the accept script, and
+    // marks its slot dirty after it. Set from redis->options().isCluster(); tests turn it on
+    // against one Redis, where it works the same.
+    void setClusterLayout(bool on) { m_cluster = on; }
+    [[nodiscard]] bool clusterLayout() const { return m_cluster; }
+
     [[nodiscard]] const Scripts &scripts() const { return m_scripts; }
     [[nodiscard]] redis::Client *redis() const { return m_redis; }
 
@@ -95,6 +102,7 @@ private:
     redis::Client *m_redis;
     EnvelopeLookup m_history;
     Scripts m_scripts;
+    bool m_cluster = false;
 };
 
 } // namespace confab::messaging

@@ -1,6 +1,7 @@
 #include "messaging/scripts.h"
 
 #include "confab/jsonwriter.h"
+#include "redis/keyslot.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
 
@@ -12,19 +13,25 @@ namespace keys = confab::schema::keys;
 
 namespace {
 
-// KEYS: seq, log, dedup index, flush:pending, confab:recovered, user bucket, app bucket.
+// KEYS: seq, log, dedup index, the slot's flush:pending and confab:recovered (schema/pending.h),
+// and on one Redis only: user bucket, app bucket, flush:dirty (on a cluster the first five, all
+// on the conversation's slot; docs/redis.md).
 // ARGV: envelope head (up to "seq_no":), envelope tail, channel, (unused), ts, dedup bucket
-// width (ms), pending member, user sends per minute, app sends per second (0: no limit),
-// fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."` as the envelope
-// spells it, force (1: skip the dedup lookup; the caller proved a fingerprint collision).
-// Answers {0, seq} accepted, {1, seq, envelope} a duplicate (envelope "" once the tail was
-// trimmed below it: the caller reads it from history), {2, 0} Redis lost its data and
-// recovery has not run (nothing accepted until it has, docs/storage.md), {3, ms} rate limited.
+// width (ms), pending member, user sends per minute, app sends per second (0: no limit; always
+// 0 on a cluster), fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."`
+// as the envelope spells it, force (1: skip the dedup lookup; the caller proved a fingerprint
+// collision), the conversation's slot.
+// Answers {0, seq, added} accepted (added = 1: the conversation became pending), {1, seq,
+// envelope} a duplicate (envelope "" once the tail was trimmed below it: the caller reads it
+// from history), {2, 0} this slot's data was lost and recovery has not run (nothing accepted
+// until it has, docs/storage.md), {3, ms} rate limited.
 //
-// One script and one round trip per send: a duplicate takes no token, a refused send no seq.
-// The ZADD NX marks the conversation for the flush worker, scored with its oldest unflushed
-// message. A Redis script is not rolled back on error, so everything that can fail on bad
-// input is validated by the caller before; XADD uses the seq as the entry id (seq-0).
+// One script and one round trip per send on one Redis: a duplicate takes no token, a refused
+// send no seq. The ZADD NX marks the conversation for the flush worker in its slot's pending
+// set, scored with its oldest unflushed message, and marks the slot dirty (on a cluster the node
+// does that after the script, when `added`). A Redis script is not rolled back on error, so
+// everything that can fail on bad input is validated by the caller before; XADD uses the seq
+// as the entry id (seq-0).
 //
 // Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
 // linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,
@@ -92,6 +99,7 @@ if ta then
   redis.call('HSET', KEYS[7], 't', tostring(ta - 1), 'ts', now)
   redis.call('PEXPIRE', KEYS[7], 5000)
 end
+local added = 0
 local seq = redis.call('INCR', KEYS[1])
 local env = ARGV[1] .. seq .. ARGV[2]
 redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
@@ -128,8 +136,9 @@ if not meta[1] then
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
 redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
-redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
-return {0, seq}
+added = redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
+if added == 1 and KEYS[8] then redis.call('SADD', KEYS[8], ARGV[13]) end
+return {0, seq, added}
 )LUA";
 
 // KEYS: watermark hash, seq. ARGV: user, seq, channel, frame head (ends with "seq_no":).
@@ -230,14 +239,69 @@ ScriptCall acceptCall(const AcceptInput &in)
     const QByteArray cmidField = cmid.bytes().mid(1);
     // Buckets of half the window, three read: every id is remembered at least a window.
     const qint64 bucketMs = qMax<qint64>(1, in.dedupWindowMs / 2);
-    return ScriptCall{
-        {keys::seq(in.appId, in.convoId), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
-         schema::pendingKey(), schema::recoveredKey(), keys::userBucket(in.appId, in.senderId),
-         keys::appBucket(in.appId)},
-        {in.envelopeHead, in.envelopeTail, keys::convoChannel(in.appId, in.convoId), QByteArray(),
-         QByteArray::number(in.ts), QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
-         QByteArray::number(in.userMsgsPerMin), QByteArray::number(in.appMsgsPerS), dedupFingerprint(in.clientMsgId),
-         cmidField, in.force ? QByteArray("1") : QByteArray("0")}};
+    QByteArray seqKey = keys::seq(in.appId, in.convoId);
+    const int slot = redis::keySlot(seqKey); // schema::convoSlot(), without building the key twice
+    QByteArray channel = keys::convoChannel(in.appId, in.convoId);
+    ScriptCall call{
+        {std::move(seqKey), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
+         schema::pendingKey(slot), schema::recoveredKey(slot)},
+        {in.envelopeHead, in.envelopeTail, channel, QByteArray(), QByteArray::number(in.ts),
+         QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
+         QByteArray::number(in.cluster ? 0 : in.userMsgsPerMin), QByteArray::number(in.cluster ? 0 : in.appMsgsPerS),
+         dedupFingerprint(in.clientMsgId), cmidField, in.force ? QByteArray("1") : QByteArray("0"),
+         QByteArray::number(slot)},
+        channel};
+    if (!in.cluster)
+        call.keys << keys::userBucket(in.appId, in.senderId) << keys::appBucket(in.appId) << schema::dirtySlotsKey();
+    return call;
+}
+
+ScriptCall sendBucketsCall(const QString &appId, QByteArrayView userId, qint64 userMsgsPerMin, qint64 appMsgsPerS)
+{
+    return ScriptCall{{keys::userBucket(appId, userId), keys::appBucket(appId)},
+                      {QByteArray::number(userMsgsPerMin), QByteArrayLiteral("60000"), QByteArray::number(appMsgsPerS),
+                       QByteArrayLiteral("1000")},
+                      {}};
+}
+
+ScriptCall convoBucketsCall(const QString &appId, QByteArrayView userId, qint64 userConvosPerMin, qint64 appConvosPerS)
+{
+    return ScriptCall{{keys::userConvoBucket(appId, userId), keys::appConvoBucket(appId)},
+                      {QByteArray::number(userConvosPerMin), QByteArrayLiteral("60000"),
+                       QByteArray::number(appConvosPerS), QByteArrayLiteral("1000")},
+                      {}};
+}
+
+ScriptCall watermarkCall(bool read, const QString &appId, QByteArrayView convoId, QByteArrayView userId, qint64 seq,
+                         QByteArray frameHead)
+{
+    QByteArray channel = keys::convoChannel(appId, convoId);
+    return ScriptCall{{read ? keys::read(appId, convoId) : keys::delivered(appId, convoId), keys::seq(appId, convoId)},
+                      {userId.toByteArray(), QByteArray::number(seq), channel, std::move(frameHead)},
+                      channel};
+}
+
+ScriptCall connectionRateCall(const QString &appId, QByteArrayView userId, qint64 windowMs)
+{
+    return ScriptCall{{keys::connectionRate(appId, userId)}, {QByteArray::number(windowMs)}, {}};
+}
+
+ScriptCall presenceUpCall(const QString &appId, QByteArrayView userId, QByteArray member, qint64 ttlMs,
+                          QByteArray frameHead)
+{
+    QByteArray channel = keys::presenceChannel(appId, userId);
+    return ScriptCall{{keys::presence(appId, userId), keys::lastSeen(appId, userId)},
+                      {std::move(member), QByteArray::number(ttlMs), QByteArray::number(ttlMs), channel,
+                       std::move(frameHead)},
+                      channel};
+}
+
+ScriptCall presenceDownCall(const QString &appId, QByteArrayView userId, QByteArray member, QByteArray frameHead)
+{
+    QByteArray channel = keys::presenceChannel(appId, userId);
+    return ScriptCall{{keys::presence(appId, userId), keys::lastSeen(appId, userId)},
+                      {std::move(member), channel, std::move(frameHead)},
+                      channel};
 }
 
 Scripts::Scripts()

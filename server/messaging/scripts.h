@@ -1,6 +1,7 @@
 #pragma once
 
 #include "redis/script.h"
+#include "redis/value.h"
 
 #include <QByteArray>
 #include <QList>
@@ -21,14 +22,43 @@ struct AcceptInput {
     qint64 userMsgsPerMin = 0;      // 0: no limit
     qint64 appMsgsPerS = 0;
     bool force = false; // skip the dedup lookup (a proven fingerprint collision)
+    // Redis Cluster: every key on the conversation's slot, so the rate-limit buckets ({app})
+    // and the dirty-slot set are left out (the caller takes the tokens with tokenBuckets before,
+    // and marks the slot dirty after; userMsgsPerMin and appMsgsPerS are ignored).
+    bool cluster = false;
 };
 
+// One script call: its KEYS and ARGV, and the channel it publishes on (empty: none), so a test
+// can check that all of them hash to one slot (Redis Cluster, docs/redis.md).
 struct ScriptCall {
     QList<QByteArray> keys;
     QList<QByteArray> args;
+    QByteArray channel;
 };
 
 [[nodiscard]] ScriptCall acceptCall(const AcceptInput &in);
+// The accept script's answer {0, seq, added}: added = 1 when the conversation became pending, so
+// on a cluster the node adds its slot to schema::dirtySlotsKey().
+[[nodiscard]] inline bool acceptMadePending(const QList<redis::Value> &reply)
+{
+    return reply.size() > 2 && reply[2].toInteger() == 1;
+}
+// The user's and the app's send buckets ({app}), taken by the tokenBuckets script: on a cluster,
+// before the accept script (whose slot is the conversation's).
+[[nodiscard]] ScriptCall sendBucketsCall(const QString &appId, QByteArrayView userId, qint64 userMsgsPerMin,
+                                         qint64 appMsgsPerS);
+// The conversation creation buckets ({app}), tokenBuckets script.
+[[nodiscard]] ScriptCall convoBucketsCall(const QString &appId, QByteArrayView userId, qint64 userConvosPerMin,
+                                          qint64 appConvosPerS);
+// A delivery (read = false) or read watermark; frameHead ends with "seq_no":.
+[[nodiscard]] ScriptCall watermarkCall(bool read, const QString &appId, QByteArrayView convoId, QByteArrayView userId,
+                                       qint64 seq, QByteArray frameHead);
+[[nodiscard]] ScriptCall connectionRateCall(const QString &appId, QByteArrayView userId, qint64 windowMs);
+// frameHead: the presence.update frame up to "last_seen_ms": (the script appends the ms).
+[[nodiscard]] ScriptCall presenceUpCall(const QString &appId, QByteArrayView userId, QByteArray member, qint64 ttlMs,
+                                        QByteArray frameHead);
+[[nodiscard]] ScriptCall presenceDownCall(const QString &appId, QByteArrayView userId, QByteArray member,
+                                          QByteArray frameHead);
 
 // The dedup index's key for a client_msg_id: the first 8 bytes of its SHA-256. A match is
 // confirmed against the stored envelope before a send is answered as a duplicate.

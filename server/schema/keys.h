@@ -8,7 +8,7 @@
 // The Redis key layout (docs/redis.md), the one definition every component uses. Every key of one
 // conversation carries the hash tag {app:convo}, every key of one user {app:user}, so each script
 // touches one slot and the same code runs on Redis Cluster. Ids never contain braces
-// (confab::isValidId/isValidUserId). The deployment-wide flush marks are in schema/pending.h.
+// (confab::isValidId/isValidUserId). The flush marks (per slot) are in schema/pending.h.
 namespace confab::schema::keys
 {
 

@@ -6,6 +6,7 @@
 
 #include "segments/flushworker_p.h"
 #include "segments/logging.h"
+#include "segments/pendingslots.h"
 #include "segments/segmentcutter.h"
 #include "segments/tail.h"
 
@@ -356,9 +357,7 @@ QCoro::Task<> FlushWorker::finishFlush(
         if (wm - d->options.hotWindow >= 1)
             trims.append(keys::cmd("XTRIM", keys::log(appId, convo), "MINID",
                 QByteArray::number(wm - d->options.hotWindow + 1) + "-0"));
-        clears.append(tail::ScriptCall {
-            keys::cmd(schema::pendingKey(), keys::seq(appId, convo), keys::log(appId, convo)),
-            keys::cmd(schema::pendingMember(appId, convo), QByteArray::number(wm)) });
+        clears.append(pending::clearCall(appId, c, wm));
     }
     auto trimming = tail::batch(d->deps.redis, trims);
     const QList<redis::Reply> trimmed = co_await trimming;

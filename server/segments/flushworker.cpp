@@ -2,6 +2,7 @@
 
 #include "segments/flushworker_p.h"
 #include "segments/logging.h"
+#include "segments/pendingslots.h"
 #include "segments/tail.h"
 
 #include "metrics/metrics.h"
@@ -29,46 +30,6 @@ namespace keys = confab::schema::keys;
 
 namespace
 {
-
-// KEYS: seq, log, pending. ARGV: flushed watermark, pending member. Raises a counter Redis lost
-// back to the watermark, and marks the conversation pending (scored with the ts of its oldest
-// unflushed message) when the tail holds messages past the watermark.
-constexpr char kRecover[] = R"LUA(
-local f = tonumber(ARGV[1])
-local c = tonumber(redis.call('GET', KEYS[1]) or '0')
-local raised = 0
-if c < f then
-  redis.call('SET', KEYS[1], ARGV[1])
-  c = f
-  raised = 1
-end
-if c > f then
-  local e = redis.call('XRANGE', KEYS[2], (f + 1) .. '-0', '+', 'COUNT', 1)
-  if #e > 0 then
-    local ts = tonumber(string.match(e[1][2][2], '"ts":(%d+)')) or 0
-    redis.call('ZADD', KEYS[3], 'NX', ts, ARGV[2])
-  end
-end
-return raised
-)LUA";
-
-// KEYS: pending, seq, log. ARGV: pending member, flushed watermark. Atomic with the accept
-// script, so a message accepted during the flush keeps its conversation pending.
-constexpr char kClearPending[] = R"LUA(
-local f = tonumber(ARGV[2])
-local c = tonumber(redis.call('GET', KEYS[2]) or '0')
-if c <= f then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 0
-end
-local e = redis.call('XRANGE', KEYS[3], (f + 1) .. '-0', '+', 'COUNT', 1)
-if #e == 0 then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 0
-end
-redis.call('ZADD', KEYS[1], tonumber(string.match(e[1][2][2], '"ts":(%d+)')) or 0, ARGV[1])
-return 1
-)LUA";
 
 // KEYS: log. ARGV: first seq, most records, most bytes of fields. One read of a flush round:
 // the tail from that seq on, bounded in records and in bytes (the first entry is always
@@ -111,24 +72,6 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-QList<PendingConvo> parsePending(const redis::Value &v)
-{
-    QList<PendingConvo> out;
-    for (qsizetype i = 0; i + 1 < v.elements.size(); i += 2) {
-        PendingConvo p;
-        if (!schema::parsePendingMember(v.elements[i].str, &p.appId, &p.convoId))
-            continue;
-        p.sinceMs = v.elements[i + 1].str.toLongLong();
-        out.append(p);
-    }
-    return out;
-}
-
-QList<QByteArray> pendingRangeCommand()
-{
-    return keys::cmd("ZRANGE", schema::pendingKey(), "0", "-1", "WITHSCORES");
-}
-
 } // namespace flush
 
 FlushOptions FlushOptions::fromConfig(const Config::Segments &segments)
@@ -150,8 +93,8 @@ FlushWorker::Private::Private(FlushDeps deps, FlushOptions options)
     , options(options)
     , index(deps.db)
     , deadLetters(deps.db)
-    , recover(QByteArray(kRecover))
-    , clearPending(QByteArray(kClearPending))
+    , recover(pending::recoverScript())
+    , clearPending(pending::clearScript())
     , readTail(QByteArray(kReadTail))
     , releaseLock(QByteArray(redis::lease::kRelease))
     , renewLock(QByteArray(redis::lease::kRenew))
@@ -197,6 +140,8 @@ FlushWorker::FlushWorker(FlushDeps deps, FlushOptions options, QObject *parent)
     connect(
         &d->deadLetterTimer, &QTimer::timeout, this, [this] { retryDeadLettersInBackground(); });
     connect(&d->recoveryTimer, &QTimer::timeout, this, [this] { recoverInBackground(); });
+    d->sweepTimer.setInterval(std::chrono::milliseconds(qMax<qint64>(10, options.sweepIntervalMs)));
+    connect(&d->sweepTimer, &QTimer::timeout, this, [this] { sweepInBackground(); });
 }
 
 FlushWorker::~FlushWorker() = default;
@@ -206,6 +151,7 @@ void FlushWorker::start()
     d->tickTimer.start();
     d->deadLetterTimer.start();
     d->recoveryTimer.start();
+    d->sweepTimer.start();
     updateDeadLetterGauge(); // dead letters left by an earlier run
     // A Redis that comes back empty must get its counters back before the next send.
     if (!d->redisConnection)
@@ -218,6 +164,7 @@ void FlushWorker::stop()
     d->tickTimer.stop();
     d->deadLetterTimer.stop();
     d->recoveryTimer.stop();
+    d->sweepTimer.stop();
     disconnect(d->redisConnection);
     d->redisConnection = {};
 }
@@ -279,8 +226,8 @@ QCoro::Task<> FlushWorker::tick()
     d->running = true;
     QPointer<FlushWorker> self(this);
 
-    auto pendingReply = d->deps.redis->exec(flush::pendingRangeCommand());
-    const redis::Reply reply = co_await pendingReply;
+    auto pendingReply = pending::readDirty(d->deps.redis);
+    const Expected<QList<pending::PendingConvo>> reply = co_await pendingReply;
     if (!self)
         co_return;
     if (!reply) {
@@ -288,12 +235,12 @@ QCoro::Task<> FlushWorker::tick()
         Q_EMIT cycleFinished();
         co_return;
     }
-    const QList<flush::PendingConvo> pending = flush::parsePending(*reply);
+    const QList<pending::PendingConvo> &pending = *reply;
     // A failure of a conversation no longer pending (another node wrote it, or its messages
     // are gone) is forgotten; its dead letter, if any, is resolved by whoever retries it.
     if (!d->failures.isEmpty()) {
         QHash<QString, QSet<QString>> pendingByApp;
-        for (const flush::PendingConvo &p : pending)
+        for (const auto &p : pending)
             pendingByApp[p.appId].insert(p.convoId);
         for (auto app = d->failures.begin(); app != d->failures.end();) {
             const QSet<QString> stillPending = pendingByApp.value(app.key());
@@ -306,7 +253,7 @@ QCoro::Task<> FlushWorker::tick()
     // Per app: the oldest unflushed message and, for max_bytes and confab_stream_depth, how
     // many messages wait (counter minus the watermark last seen).
     QList<QList<QByteArray>> counterCommands;
-    for (const flush::PendingConvo &p : pending)
+    for (const auto &p : pending)
         counterCommands.append(keys::cmd("GET", keys::seq(p.appId, p.convoId.toUtf8())));
     auto countersFuture = tail::batch(d->deps.redis, counterCommands);
     const QList<redis::Reply> counters = co_await countersFuture;
@@ -327,7 +274,7 @@ QCoro::Task<> FlushWorker::tick()
     QList<StreamState> streams;
     streams.reserve(pending.size());
     for (qsizetype i = 0; i < pending.size(); ++i) {
-        const flush::PendingConvo &p = pending[i];
+        const auto &p = pending[i];
         const qint64 counter = i < counters.size() && counters[i] ? counters[i]->toInteger() : 0;
         const qint64 waiting
             = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
@@ -386,18 +333,17 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
     co_await idle;
     d->running = true;
 
-    auto pendingReply = d->deps.redis->exec(flush::pendingRangeCommand());
-    const redis::Reply reply = co_await pendingReply;
+    auto pendingReply = pending::readDirty(d->deps.redis);
+    const Expected<QList<pending::PendingConvo>> reply = co_await pendingReply;
     if (!self)
         co_return Error::unavailable(QStringLiteral("flushing: the flush worker is gone"));
     if (!reply) {
         d->running = false;
         Q_EMIT cycleFinished();
-        co_return Error::unavailable(QStringLiteral("flushing: reading pending conversations: %1")
-                                         .arg(reply.error().message));
+        co_return Error::unavailable(QStringLiteral("flushing: %1").arg(reply.error().message));
     }
     QHash<QString, QStringList> apps;
-    for (const flush::PendingConvo &p : flush::parsePending(*reply))
+    for (const pending::PendingConvo &p : *reply)
         apps[p.appId].append(p.convoId);
 
     int written = 0;

@@ -29,6 +29,9 @@ struct FlushOptions {
     qint64 retryBaseMs = 1000; // backoff: base * 2^(attempt-1), capped by the window
     qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back
     qint64 recoveryIntervalMs = 300000;
+    // How often every slot's pending set is looked at, to repair a lost dirty-slot mark (a
+    // node that died between an accept and its SADD on a cluster): bounds that flush's delay.
+    qint64 sweepIntervalMs = 60000;
     qint64 offThreadBytes = 262144; // segments at least this large are encoded on a pool thread
     qint64 lockTtlMs = 30000; // per-app flush lease between nodes, renewed after each segment
     int maxRecordsPerConvo = 20000; // per conversation and flush; the rest waits for the next
@@ -125,6 +128,7 @@ private:
     struct SegmentOutcome;
     QCoro::Task<> tick();
     QCoro::Task<> recoverInBackground();
+    QCoro::Task<> sweepInBackground();
     QCoro::Task<> retryDeadLettersInBackground();
     QCoro::Task<> waitIdle();
     // appflush.cpp

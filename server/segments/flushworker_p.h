@@ -5,6 +5,7 @@
 //   appflush.cpp      one app's flush: read the tails in bounded rounds, cut, write, index, trim
 //   flushfailures.cpp failures per conversation, backoff, dead letters and their retries
 //   recovery.cpp      counters and pending marks rebuilt from the segment index
+//   pendingslots.cpp  the per-slot pending sets, the dirty-slot set and its sweep
 
 #include "segments/deadletters.h"
 #include "segments/flushworker.h"
@@ -78,9 +79,11 @@ public:
     QTimer tickTimer;
     QTimer deadLetterTimer;
     QTimer recoveryTimer;
+    QTimer sweepTimer;
     QMetaObject::Connection redisConnection;
     bool running = false;
     bool recovering = false; // recoverInBackground() in progress
+    bool sweeping = false; // a sweep of the pending sets in progress
     QHash<QString, QHash<QString, Failure>> failures; // app -> conversation -> its failure
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
     QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
@@ -105,15 +108,6 @@ namespace flush
 {
 
 [[nodiscard]] qint64 nowMs();
-
-struct PendingConvo {
-    QString appId;
-    QString convoId;
-    qint64 sinceMs = 0;
-};
-// The flush:pending set, as ZRANGE ... WITHSCORES answers it.
-[[nodiscard]] QList<QByteArray> pendingRangeCommand();
-[[nodiscard]] QList<PendingConvo> parsePending(const redis::Value &reply);
 
 } // namespace flush
 

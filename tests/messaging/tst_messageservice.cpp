@@ -9,6 +9,7 @@
 #include "messaging/scripts.h"
 #include "redis/client.h"
 #include "schema/pending.h"
+#include "support/redismarks.h"
 #include "support/testenv.h"
 
 #include <QSignalSpy>
@@ -68,7 +69,7 @@ private Q_SLOTS:
         QSignalSpy connected(m_redis.get(), &redis::Client::connected);
         m_redis->start();
         QVERIFY(connected.wait(10000));
-        QVERIFY(command({"SET", schema::recoveredKey(), "1"}).has_value());
+        QVERIFY(command(markAllRecoveredCommand()).has_value());
         m_messages = std::make_unique<messaging::MessageService>(m_redis.get());
     }
 
@@ -190,6 +191,68 @@ private Q_SLOTS:
         QVERIFY(after.has_value());
         QVERIFY(!after->duplicate);
         QCOMPARE(after->seq, 2);
+    }
+
+    // The send limits in both layouts (docs/redis.md, "Redis Cluster"): inside the accept
+    // script on one Redis, where a resend costs no token; in a tokenBuckets call of their own
+    // on the {app} slot with the cluster layout, where it does.
+    void sendLimits_data()
+    {
+        QTest::addColumn<bool>("cluster");
+        QTest::newRow("one Redis") << false;
+        QTest::newRow("cluster layout") << true;
+    }
+    void sendLimits()
+    {
+        QFETCH(bool, cluster);
+        m_messages->setClusterLayout(cluster);
+        const QString app = freshApp();
+        Limits limits;
+        limits.userMsgsPerMin = 3;
+        limits.appMsgsPerS = 1000;
+        auto limited = [&](const QByteArray &cmid) {
+            return run(m_messages->send(messaging::SendRequest{app, "c1", "u1", cmid, "{\"t\":1}", {}}, limits));
+        };
+        QVERIFY(limited("a").has_value());
+        QVERIFY(limited("b").has_value());
+        // A resend of "a": a duplicate, for a token only with the cluster layout.
+        const auto again = limited("a");
+        QVERIFY(again.has_value() && again->duplicate);
+        const auto third = limited("c");
+        QCOMPARE(third.has_value(), !cluster);
+        if (cluster) {
+            QCOMPARE(third.error().code, ErrorCode::RateLimited);
+            QVERIFY(third.error().retryAfterMs > 0);
+        } else {
+            QCOMPARE(limited("d").error().code, ErrorCode::RateLimited);
+        }
+        // Nothing refused took a seq_no.
+        QCOMPARE(command({"GET", schema::keys::seq(app, "c1")})->toInteger(), cluster ? 2 : 3);
+        // The other users of the app are not limited by this one's bucket.
+        QVERIFY(run(m_messages->send(messaging::SendRequest{app, "c1", "u2", "e", "{\"t\":1}", {}}, limits)).has_value());
+        m_messages->setClusterLayout(false);
+    }
+
+    // The dirty-slot mark: by the script on one Redis, by the node right after it with the
+    // cluster layout; only when the conversation became pending.
+    void sendMarksItsSlotDirty_data() { sendLimits_data(); }
+    void sendMarksItsSlotDirty()
+    {
+        QFETCH(bool, cluster);
+        m_messages->setClusterLayout(cluster);
+        const QString app = freshApp();
+        const QByteArray slot = QByteArray::number(schema::convoSlot(app, "c1"));
+        QVERIFY(command({"DEL", schema::dirtySlotsKey()}).has_value());
+        QVERIFY(send(app, "c1", "m-1").has_value());
+        // The node's SADD went out before the ack, on the same connection: it is answered first.
+        QCOMPARE(command({"SMEMBERS", schema::dirtySlotsKey()})->elements.size(), 1);
+        QCOMPARE(command({"SISMEMBER", schema::dirtySlotsKey(), slot})->toInteger(), 1);
+        QCOMPARE(command({"ZCARD", schema::pendingKeyOf(app, "c1")})->toInteger(), 1);
+        // Already pending: a later send does not mark again.
+        QVERIFY(command({"DEL", schema::dirtySlotsKey()}).has_value());
+        QVERIFY(send(app, "c1", "m-2").has_value());
+        QCOMPARE(command({"EXISTS", schema::dirtySlotsKey()})->toInteger(), 0);
+        m_messages->setClusterLayout(false);
     }
 
 private:

@@ -14,7 +14,6 @@
 
 using namespace confab;
 using namespace confab::segments;
-using confab::schema::pendingKey;
 using confab::test::Harness;
 
 namespace
@@ -83,7 +82,7 @@ void TestFlushWorker::oneSegmentPerAppAndTrimKeepsHotWindow()
     for (int i = 1; i <= 50; ++i)
         for (const char *c : { "c1", "c2", "c3" })
             QCOMPARE(h->send(QLatin1String(c), QByteArray::number(i)), i);
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 3);
+    QCOMPARE(h->pendingCount(), 3);
 
     // WHEN the worker flushes
     FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, quickOptions());
@@ -111,11 +110,11 @@ void TestFlushWorker::oneSegmentPerAppAndTrimKeepsHotWindow()
         QCOMPARE(t.first().first, 31);
         QCOMPARE(t.last().first, 50);
     }
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
+    QCOMPARE(h->pendingCount(), 0);
 
     // AND a message accepted afterwards is pending again and is never trimmed unflushed
     QCOMPARE(h->send(QStringLiteral("c1"), "late"), 51);
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 1);
+    QCOMPARE(h->pendingCount(), 1);
     QCOMPARE(h->tailOf(QStringLiteral("c1")).last().first, 51);
 }
 
@@ -322,7 +321,7 @@ void TestFlushWorker::recoveryFindsUnmarkedConversations()
     // of a conversation PostgreSQL knows
     for (int i = 1; i <= 7; ++i)
         QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i), false), i);
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
+    QCOMPARE(h->pendingCount(), 0);
     STORE_AWAIT(inserted, h->db->run<int>([app = h->app](QSqlDatabase &conn) -> Expected<int> {
         QSqlQuery q(conn);
         q.prepare(QStringLiteral(
@@ -336,7 +335,7 @@ void TestFlushWorker::recoveryFindsUnmarkedConversations()
 
     FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
     STORE_VERIFY(test::run(worker.recover()));
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 1);
+    QCOMPARE(h->pendingCount(), 1);
     QCOMPARE(*test::run(worker.flushNow()), 1);
     QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 7);
 }
@@ -591,7 +590,7 @@ void TestFlushWorker::moreThanTheCodecLimitInOneConversation()
     QCOMPARE(
         h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'other'")),
         1);
-    QCOMPARE(h->command({ "ZCARD", pendingKey() })->integer, 0);
+    QCOMPARE(h->pendingCount(), 0);
 
     // AND every message reads back in order across the two blocks
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
@@ -617,7 +616,7 @@ void TestFlushWorker::oneFailingConversationDoesNotHoldBackItsApp()
     const QByteArray bad = "bad";
     QVERIFY(h->command({ "XADD", test::mkeys::log(h->app, bad), "1-0", "m", "not json" }));
     QVERIFY(h->command({ "SET", test::mkeys::seq(h->app, bad), "1" }));
-    QVERIFY(h->command({ "ZADD", pendingKey(), "1", schema::pendingMember(h->app, bad) }));
+    QVERIFY(h->markPending(bad, 1));
     for (int i = 1; i <= 10; ++i)
         QCOMPARE(h->send(QStringLiteral("good"), QByteArray::number(i)), i);
     FlushOptions o = quickOptions();

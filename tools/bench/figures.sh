@@ -3,7 +3,7 @@
 # test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
-#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats]
+#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats|scaleout]
 # dayload and vs-nats drive confabd with ../shared/bench's wsbench (the same client and workload
 # as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
 # wsbench's packages (see ../shared/bench/README.md) and build it into $WSBENCH_BUILD.
@@ -227,6 +227,73 @@ if [[ $which == snapshot ]]; then
   echo "\$ curl http://127.0.0.1:$INT/metrics   (confab_* families, histogram buckets left out)"
   curl -fs "http://127.0.0.1:$INT/metrics" | grep -E '^confab_' | grep -v '_bucket{'
   wait $bench_pid
+fi
+
+# scaleout: two nodes on one Redis, then the same two nodes on a 3-master Redis Cluster
+# (docs/running.md, "Scaling out"). Each node gets its own confab-bench (its own app, 200
+# connections, 20 senders x 32 in flight); the figure is the sum of both nodes' acks/s.
+second_pid=""
+start_second_confabd() {
+  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
+    CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
+    CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
+    CONFAB_SERVER_LISTEN=127.0.0.1:$((PUB + 2)) CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$((INT + 2)) \
+    CONFAB_SERVER_NODE_ID=bench-b CONFAB_LIMITS_MAX_CONNS=20000 QT_NO_GLIB=1 "$@" \
+    "$bin" serve --config "$work/empty.ini" >"$work/confabd-b.log" 2>&1 &
+  second_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$((INT + 2))/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the second confabd did not become ready:" >&2; cat "$work/confabd-b.log" >&2; exit 1
+}
+stop_second_confabd() { [ -n "$second_pid" ] && kill "$second_pid" 2>/dev/null && wait "$second_pid" 2>/dev/null || true; second_pid=""; }
+cluster_ports=(${FIGURES_CLUSTER_PORTS:-27001 27002 27003})
+start_redis_cluster() {
+  local p nodes=()
+  for p in "${cluster_ports[@]}"; do
+    mkdir -p "$work/rc$p"
+    redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$work/rc$p/nodes.conf" \
+      --appendonly yes --save '' --dir "$work/rc$p" --daemonize yes --pidfile "$work/rc$p/pid" --logfile "$work/rc$p/log"
+    nodes+=("127.0.0.1:$p")
+  done
+  sleep 0.5
+  redis-cli --cluster create "${nodes[@]}" --cluster-yes >/dev/null
+  for _ in $(seq 1 100); do
+    [[ $(redis-cli -p "${cluster_ports[0]}" CLUSTER INFO | tr -d '\r' | awk -F: '$1 == "cluster_state" {print $2}') == ok ]] && break
+    sleep 0.1
+  done
+}
+stop_redis_cluster() {
+  local p
+  for p in "${cluster_ports[@]}"; do [ -f "$work/rc$p/pid" ] && kill "$(cat "$work/rc$p/pid")" 2>/dev/null || true; done
+}
+# Both nodes under load at once; prints each node's line and the sum.
+run_pair() {
+  local label=$1; shift
+  run_bench --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10 "$@" >"$work/pair-a.out" &
+  local a=$!
+  echo "\$ confab-bench --api http://127.0.0.1:$((PUB + 2)) ... (the same against the second node)"
+  "$bench" --api http://127.0.0.1:$((PUB + 2)) --admin http://127.0.0.1:$((INT + 2)) --admin-token $TOKEN \
+    --connections 200 --conversations 20 --senders 20 --inflight 32 --duration 10 "$@" >"$work/pair-b.out"
+  wait $a
+  grep -h '^acks/s' "$work/pair-a.out" "$work/pair-b.out"
+  echo "$label: $(awk '/^acks\/s/ {s += $2} END {printf "%.0f", s}' "$work/pair-a.out" "$work/pair-b.out") acks/s over both nodes"
+}
+
+if [[ $which == scaleout ]]; then
+  section "scale-out: 2 nodes on one Redis"
+  start_confabd
+  start_second_confabd
+  run_pair "one Redis"
+  stop_second_confabd
+  section "scale-out: the same 2 nodes on a 3-master Redis Cluster (ports ${cluster_ports[*]})"
+  trap 'stop_second_confabd; stop_redis_cluster; cleanup' EXIT
+  start_redis_cluster
+  seeds=$(printf '127.0.0.1:%s,' "${cluster_ports[@]}"); seeds=${seeds%,}
+  start_confabd CONFAB_REDIS_CLUSTER_NODES="$seeds"
+  start_second_confabd CONFAB_REDIS_CLUSTER_NODES="$seeds"
+  run_pair "Redis Cluster"
 fi
 
 if [[ $which == dayload ]]; then
