@@ -160,9 +160,10 @@ Route routeOf(const QList<QByteArray> &args)
         || isVerb(verb, "CONFIG") || isVerb(verb, "COMMAND") || isVerb(verb, "ASKING")
         || args.size() < 2)
         return {};
-    // The cluster bus carries PUBLISH to every node; SPUBLISH stays on its channel's slot.
-    if (isVerb(verb, "PUBLISH") && !hasHashTag(args.at(1)))
-        return {};
+    // SPUBLISH stays on its channel's slot. The cluster bus carries a PUBLISH to every node, but
+    // its answer counts only the receiving node's subscribers: a deployment-wide channel is
+    // published on, and subscribed at, the master of its name's slot, so that count (an operator
+    // action's nodes_reached) covers every node.
     return { Route::Kind::Slot, keySlot(args.at(1)) };
 }
 

@@ -18,8 +18,8 @@ namespace
 {
 
 // Channels with a hash tag (a conversation's, a user's) are sharded pub/sub: SSUBSCRIBE, on the
-// master of their slot in a cluster. Deployment-wide ones keep SUBSCRIBE, on any one node (the
-// cluster bus carries PUBLISH to all).
+// master of their slot in a cluster. Deployment-wide ones keep SUBSCRIBE, at the master of their
+// name's slot, where they are also published (so PUBLISH's count covers every node; routeOf()).
 QByteArray verbFor(const QByteArray &channel, bool subscribe)
 {
     if (hasHashTag(channel))
@@ -92,7 +92,7 @@ QString Subscriber::Private::nodeFor(const QByteArray &channel) const
     const cluster::SlotMap &map = router->slotMap();
     if (map.masters().isEmpty())
         return QString(); // not loaded yet: placed when it is
-    const int owner = hasHashTag(channel) ? map.ownerOf(keySlot(channel)) : 0;
+    const int owner = map.ownerOf(keySlot(channel)); // untagged too: see routeOf()
     return owner < 0 ? QString() : cluster::nodeName(map.masters().at(owner));
 }
 

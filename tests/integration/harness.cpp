@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -143,6 +144,27 @@ QHash<QString, QString> outageSettings(const S3Server &s3, const QString &flushE
             {QStringLiteral("CONFAB_SEGMENTS_DEAD_LETTER_RETRY"), QStringLiteral("1h")},
             {QStringLiteral("CONFAB_S3_ENDPOINT"), s3.endpoint()},
             {QStringLiteral("CONFAB_S3_BUCKET"), S3Server::bucket()}};
+}
+
+QByteArray Cluster::redisCli(const QStringList &args) const
+{
+    if (m_redisCluster) {
+        const QString verb = args.value(0).toUpper();
+        if (verb == QLatin1String("FLUSHALL") || verb == QLatin1String("FLUSHDB")) {
+            QString reply;
+            for (const quint16 port : m_redisCluster->ports()) {
+                reply = m_redisCluster->cli(port, args);
+                if (reply != QLatin1String("OK"))
+                    break;
+            }
+            return reply.toUtf8();
+        }
+        return m_redisCluster->cli(m_redisCluster->ports().value(0), QStringList{QStringLiteral("-c")} + args).toUtf8();
+    }
+    QProcess p;
+    p.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-u"), m_env.value(QStringLiteral("CONFAB_REDIS_URL"))} + args);
+    p.waitForFinished(10000);
+    return p.readAllStandardOutput().trimmed();
 }
 
 Cluster::Cluster(QHash<QString, QString> overrides) : m_env(std::move(overrides))

@@ -99,6 +99,9 @@ public:
     // With CONFAB_TEST_REDIS_TOPOLOGY=cluster: a 3-master Redis Cluster of its own instead,
     // given to every node as [redis] cluster_nodes (redis() is then null).
     [[nodiscard]] RedisCluster *redisCluster() const { return m_redisCluster.get(); }
+    // redis-cli against this cluster's Redis, whichever the topology (blocking; tests only):
+    // on a Redis Cluster it follows redirects, and FLUSHALL/FLUSHDB go to every master.
+    [[nodiscard]] QByteArray redisCli(const QStringList &args) const;
     [[nodiscard]] const QHash<QString, QString> &environment() const { return m_env; }
 
     // Creates an app (admin REST) and an API key; returns {app_id, api_key}.

@@ -32,14 +32,6 @@ QStringList summary(const QJsonArray &messages)
     return out;
 }
 
-QByteArray redisCli(const QString &url, const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-u"), url} + args);
-    p.waitForFinished(10000);
-    return p.readAllStandardOutput().trimmed();
-}
-
 QString logKey(const QString &app, const QString &convo)
 {
     return QStringLiteral("c:{%1:%2}:log").arg(app, convo);
@@ -175,7 +167,7 @@ private Q_SLOTS:
         const QJsonObject flushed = adminPost(c, QStringLiteral("/admin/flush"));
         QCOMPARE(flushed.value(QLatin1String("segments_written")).toInt(), 1);
         // With no hot window the flushed half has left Redis: it can only come from segments.
-        QCOMPARE(redisCli(c.redis()->url(), {QStringLiteral("XLEN"), logKey(app.id, convo)}), QByteArray("0"));
+        QCOMPARE(c.redisCli({QStringLiteral("XLEN"), logKey(app.id, convo)}), QByteArray("0"));
         QCOMPARE(sqlNumber(c, QStringLiteral("SELECT max(last_seq) FROM segment_blocks")), 75);
         postMany(c, app, convo, 76, 150);
         QVERIFY(!QTest::currentTestFailed());
@@ -210,7 +202,7 @@ private Q_SLOTS:
         QCOMPARE(adminPost(c, QStringLiteral("/admin/flush")).value(QLatin1String("segments_written")).toInt(), 0);
         QCOMPARE(sqlNumber(c, QStringLiteral("SELECT count(*) FROM segment_blocks")), blocks);
         QCOMPARE(sqlNumber(c, QStringLiteral("SELECT max(last_seq) FROM segment_blocks")), 150);
-        QCOMPARE(redisCli(c.redis()->url(), {QStringLiteral("XLEN"), logKey(app.id, convo)}), QByteArray("0"));
+        QCOMPARE(c.redisCli({QStringLiteral("XLEN"), logKey(app.id, convo)}), QByteArray("0"));
         checkAll("everything in segments");
     }
 
@@ -276,7 +268,7 @@ private Q_SLOTS:
                                              " ON a.convo_id = b.convo_id AND b.first_seq = a.last_seq + 1"
                                              " WHERE a.convo_id = '%1'").arg(busy)),
                  sqlNumber(c, QStringLiteral("SELECT count(*) - 1 FROM segment_blocks WHERE convo_id = '%1'").arg(busy)));
-        QCOMPARE(redisCli(c.redis()->url(), {QStringLiteral("XLEN"), logKey(app.id, busy)}), QByteArray("0"));
+        QCOMPARE(c.redisCli({QStringLiteral("XLEN"), logKey(app.id, busy)}), QByteArray("0"));
 
         // Every message reads back from the segments, in order.
         const QJsonArray all = readAll(c, app, busy, QStringLiteral("?after_seq=0&limit=200"), true);
@@ -437,7 +429,7 @@ private Q_SLOTS:
         QVERIFY(!QTest::currentTestFailed());
         QCOMPARE(adminPost(c, QStringLiteral("/admin/flush")).value(QLatin1String("segments_written")).toInt(), 1);
 
-        QCOMPARE(redisCli(c.redis()->url(), {QStringLiteral("FLUSHALL")}), QByteArray("OK"));
+        QCOMPARE(c.redisCli({QStringLiteral("FLUSHALL")}), QByteArray("OK"));
         // A send may be refused (unavailable, nothing applied) while counters are rebuilt.
         QJsonObject ack;
         int status = 0;

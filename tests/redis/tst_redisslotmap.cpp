@@ -177,7 +177,8 @@ void TestRedisSlotMap::routes_data()
     QTest::addRow("mset") << Args { "MSET", "{c1}a", "1", "{c1}b", "2" } << int(Route::Kind::Slot)
                           << slot;
     QTest::addRow("publish untagged")
-        << Args { "PUBLISH", "confab:control", "x" } << int(Route::Kind::Any) << -1;
+        << Args { "PUBLISH", "confab:control", "x" } << int(Route::Kind::Slot)
+        << keySlot("confab:control");
     QTest::addRow("spublish") << Args { "SPUBLISH", "{c1}:ch", "x" } << int(Route::Kind::Slot)
                               << slot;
     QTest::addRow("ping") << Args { "PING" } << int(Route::Kind::All) << -1;
