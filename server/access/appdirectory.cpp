@@ -22,6 +22,14 @@ QCoro::Task<Expected<store::App>> AppDirectory::app(QString appId)
     co_return fetched;
 }
 
+const store::App *AppDirectory::cached(const QString &appId) const
+{
+    const auto it = m_cache.constFind(appId);
+    if (it == m_cache.cend() || QDateTime::currentMSecsSinceEpoch() - it->fetchedMs >= kTtlMs)
+        return nullptr;
+    return &it->app;
+}
+
 Limits AppDirectory::limitsFor(const store::App &app) const
 {
     Limits l = m_defaults;

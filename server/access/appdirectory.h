@@ -19,6 +19,9 @@ public:
     AppDirectory(store::AppRepository *repo, Limits defaults, QObject *parent = nullptr);
 
     QCoro::Task<Expected<store::App>> app(QString appId);
+    // The app if the cache holds it fresh (app() would answer it without a query), else
+    // nullptr; no allocation. Good until control returns to the event loop.
+    [[nodiscard]] const store::App *cached(const QString &appId) const;
     // The config's [limits] with the app's own overrides applied.
     [[nodiscard]] Limits limitsFor(const store::App &app) const;
     [[nodiscard]] const Limits &defaults() const { return m_defaults; }
