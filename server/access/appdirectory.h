@@ -5,13 +5,16 @@
 #include "store/apps.h"
 
 #include <QCoro/QCoroTask>
+#include <QFuture>
 #include <QHash>
 #include <QObject>
 
 namespace confab::access {
 
 // Apps by id, cached for a few seconds so a send or an authentication does not cost a
-// PostgreSQL round trip; PATCH /admin/apps on any node is seen by all within the TTL.
+// PostgreSQL round trip; PATCH /admin/apps on any node is seen by all within the TTL. Callers
+// that find the entry stale while it is being fetched wait for that fetch instead of starting
+// their own (one query per app per refresh, however many sends arrive meanwhile).
 class AppDirectory : public QObject
 {
     Q_OBJECT
@@ -34,9 +37,15 @@ private:
         store::App app;
         qint64 fetchedMs = 0;
     };
+    struct Fetch {
+        QFuture<Expected<store::App>> future;
+        quint64 serial = 0;
+    };
     store::AppRepository *m_repo;
     Limits m_defaults;
     QHash<QString, Entry> m_cache;
+    QHash<QString, Fetch> m_fetching; // fetches in flight; invalidate() forgets them
+    quint64 m_fetchSerial = 0;
 };
 
 } // namespace confab::access
