@@ -15,11 +15,30 @@ QCoro::Task<Expected<store::App>> AppDirectory::app(QString appId)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (auto it = m_cache.constFind(appId); it != m_cache.cend() && now - it->fetchedMs < kTtlMs)
         co_return it->app;
-    auto pending1 = m_repo->get(appId);
+    Fetch fetch;
+    if (const auto f = m_fetching.constFind(appId); f != m_fetching.cend()) {
+        fetch = *f;
+    } else {
+        fetch = Fetch{m_repo->get(appId), ++m_fetchSerial};
+        m_fetching.insert(appId, fetch);
+    }
+    auto pending1 = fetch.future;
     Expected<store::App> fetched = co_await pending1;
-    if (fetched)
-        m_cache.insert(appId, Entry{*fetched, QDateTime::currentMSecsSinceEpoch()});
+    // The first waiter to resume stores the answer, unless invalidate() came meanwhile.
+    if (const auto f = m_fetching.find(appId); f != m_fetching.end() && f->serial == fetch.serial) {
+        m_fetching.erase(f);
+        if (fetched)
+            m_cache.insert(appId, Entry{*fetched, QDateTime::currentMSecsSinceEpoch()});
+    }
     co_return fetched;
+}
+
+const store::App *AppDirectory::cached(const QString &appId) const
+{
+    const auto it = m_cache.constFind(appId);
+    if (it == m_cache.cend() || QDateTime::currentMSecsSinceEpoch() - it->fetchedMs >= kTtlMs)
+        return nullptr;
+    return &it->app;
 }
 
 Limits AppDirectory::limitsFor(const store::App &app) const
@@ -46,6 +65,7 @@ Limits AppDirectory::limitsFor(const store::App &app) const
 void AppDirectory::invalidate(const QString &appId)
 {
     m_cache.remove(appId);
+    m_fetching.remove(appId);
 }
 
 } // namespace confab::access

@@ -122,8 +122,14 @@ void Gateway::releaseKeySession(const QString &keyId)
         m_keySessions.erase(it);
 }
 
+void Gateway::scheduleSweep(Session *session)
+{
+    m_deadlines.set(session, session->sweepDueMs());
+}
+
 void Gateway::sessionClosed(Session *session)
 {
+    m_deadlines.remove(session);
     m_pressured.remove(session);
     m_unauthenticated.remove(session);
     if (m_sessions.remove(session))
@@ -176,9 +182,13 @@ void Gateway::heartbeat()
 void Gateway::sweep()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QSet<Session *> sessions = m_sessions;
-    for (Session *s : sessions)
+    // Only the sessions whose deadline passed; sessions are deleted later (deleteLater), so
+    // each pointer stays good through this loop even if an earlier one closed.
+    const QList<Session *> due = m_deadlines.takeDue(now);
+    for (Session *s : due) {
         s->sweep(now);
+        scheduleSweep(s); // none once closed
+    }
     m_typing.sweep(now);
     const QSet<Session *> pressured = m_pressured;
     for (Session *s : pressured) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "confab/config.h"
+#include "gateway/deadlines.h"
 #include "gateway/typingrelay.h"
 #include "messaging/fanout.h"
 #include "websocket/connection.h"
@@ -47,7 +48,9 @@ struct GatewayDeps {
 
 // The client WebSocket endpoint /v1/ws (PROTOCOL.md section 5): owns the sessions of this
 // node, their shared timers (heartbeat, auth deadline, typing expiry, backpressure) and the
-// per-node caps: open connections, unauthenticated ones, sessions per API key. One timer sweeps every session; sessions have none of their own.
+// per-node caps: open connections, unauthenticated ones, sessions per API key. Sessions have no
+// timers of their own: one 250 ms tick serves them all, and touches only the sessions whose
+// deadline (auth deadline, credential expiry) has passed, kept earliest first in a DeadlineQueue.
 class Gateway : public QObject, private messaging::Listener
 {
     Q_OBJECT
@@ -86,6 +89,9 @@ public:
     // Sessions over the soft buffer limit (or with skipped pushes) are checked often until they
     // drain or time out.
     void watchPressure(Session *session) { m_pressured.insert(session); }
+    // The session's auth deadline or credential expiry changed (Session::sweepDueMs()).
+    void scheduleSweep(Session *session);
+    [[nodiscard]] qsizetype scheduledSweeps() const { return m_deadlines.size(); }
 
 Q_SIGNALS:
     void connectionsChanged(int count);
@@ -105,6 +111,7 @@ private:
     QString m_nodeId;
     QSet<Session *> m_sessions;
     QSet<Session *> m_pressured;
+    DeadlineQueue<Session> m_deadlines; // when each session's Session::sweep() has work
     QSet<Session *> m_unauthenticated; // bounded by [limits] max_unauthenticated
     QHash<QString, qint64> m_keySessions; // API key id -> open sessions on this node
     TypingRelay m_typing;

@@ -58,6 +58,7 @@ void Session::start(const websocket::Upgrade &upgrade)
         ++m_busy;
         (void)authenticate(std::move(credential));
     }
+    m_gateway->scheduleSweep(this);
     // Frames that came with the handshake are read now, after the credential.
     if (m_ws)
         m_ws->start(this);
@@ -180,6 +181,7 @@ void Session::onText(QByteArrayView utf8)
         if (m_state == State::AwaitingAuth && parsed.error == FrameError::None
             && parsed.frame.type == FrameType::Auth) {
             m_state = State::Authenticating;
+            m_gateway->scheduleSweep(this);
             ++m_busy;
             (void)authenticate(parsed.frame.token);
             return;
@@ -293,6 +295,7 @@ QCoro::Task<> Session::authenticate(QByteArray credential)
 
     m_state = State::Ready;
     m_gateway->sessionAuthenticated(this);
+    m_gateway->scheduleSweep(this);
     JsonWriter w;
     w.beginObject()
         .field("type", "connection.ack")
@@ -313,8 +316,10 @@ void Session::credentialEndsAt(qint64 ms)
         closeWith(kUnauthorized, QStringLiteral("credential revoked"));
         return;
     }
-    if (m_identity.expiresMs == 0 || ms < m_identity.expiresMs)
+    if (m_identity.expiresMs == 0 || ms < m_identity.expiresMs) {
         m_identity.expiresMs = ms;
+        m_gateway->scheduleSweep(this);
+    }
 }
 
 
@@ -416,6 +421,22 @@ void Session::ping(qint64 now)
         return;
     }
     m_ws->ping(); // may close with 4008 (onClosed)
+}
+
+qint64 Session::sweepDueMs() const
+{
+    // The first ms at which each condition of sweep() holds.
+    switch (m_state) {
+    case State::AwaitingAuth:
+        return m_openedMs + kAuthTimeoutMs + 1;
+    case State::Authenticating:
+        return m_openedMs + kAuthTimeoutMs + kAuthCheckMs + 1;
+    case State::Ready:
+        return m_identity.expiresMs > 0 ? m_identity.expiresMs : 0;
+    case State::Closed:
+        return 0;
+    }
+    return 0;
 }
 
 void Session::sweep(qint64 now)

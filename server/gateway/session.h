@@ -42,6 +42,9 @@ public:
     // Called by the gateway's timers.
     void ping(qint64 nowMs);
     void sweep(qint64 nowMs);            // auth deadline, credential expiry
+    // The first time sweep() has something to do (0: never, in this state); the gateway calls
+    // sweep() only then. Every change of state or expiry tells the gateway (scheduleSweep).
+    [[nodiscard]] qint64 sweepDueMs() const;
     bool checkPressure(qint64 nowMs);    // true while still under pressure
     void refreshPresence();
 

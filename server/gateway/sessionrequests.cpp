@@ -58,6 +58,7 @@ QCoro::Task<> Session::handleRefresh(ClientFrame f)
         co_return;
     }
     m_identity.expiresMs = id->expiresMs;
+    m_gateway->scheduleSweep(this);
     JsonWriter w;
     w.beginObject().field("type", "auth.refreshed");
     if (f.hasReq)

@@ -164,8 +164,7 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
             Q_EMIT messageAccepted(req.appId);
             const qint64 seq = r->elements[1].toInteger();
             if (isSignalConnected(QMetaMethod::fromSignal(&MessageService::messageStored)))
-                Q_EMIT messageStored(req.appId, req.convoId, req.senderId,
-                                     in.envelopeHead + QByteArray::number(seq) + in.envelopeTail);
+                Q_EMIT messageStored(req.appId, req.convoId, req.senderId, seq, in.envelopeHead, in.envelopeTail);
             co_return Ack{serverMsgId, seq, ts, false};
         }
         // A duplicate: the original envelope, from the tail or (trimmed) from history.

@@ -91,10 +91,11 @@ Q_SIGNALS:
     // The accept script found Redis without its recovered marker (docs/storage.md).
     void recoveryNeeded();
     void messageAccepted(const QString &appId);
-    // The same accept with the stored envelope, for webhooks (message.offline); built only
-    // while something is connected.
-    void messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId,
-                       const QByteArray &envelope);
+    // The same accept, for webhooks (message.offline): the stored envelope is envelopeHead,
+    // the decimal seq, then envelopeTail. In parts so a receiver that does not need it (an app
+    // without a webhook) costs no allocation; emitted only while something is connected.
+    void messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId, qint64 seq,
+                       const QByteArray &envelopeHead, const QByteArray &envelopeTail);
     void messageDuplicate();
     void rateLimited(const QByteArray &scope);
 

@@ -139,6 +139,7 @@ public:
           webhookDispatcher(&webhookDeliveries, flush.deadLetters(), &metrics, appLookup(&appDirectory),
                             webhookOptions(config, nodeId)),
           webhookRecorder(&webhookDeliveries, &conversations, &redisClient, appLookup(&appDirectory),
+                          [directory = &appDirectory](const QString &appId) { return directory->cached(appId); },
                           config.webhooks.coalesceMs),
           operatorActions(admin::OperatorDeps{&redisClient, &db, &conversations, &history, &appDirectory},
                           config.admin.token.toUtf8()),

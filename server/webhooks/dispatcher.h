@@ -25,6 +25,9 @@ inline const QString kWebhookDeadLetter = QStringLiteral("webhook");
 
 // The app as the cached directory knows it (NotFound once deleted).
 using AppLookup = std::function<QCoro::Task<Expected<store::App>>(QString appId)>;
+// The same without waiting: the app if the cache holds it fresh (what AppLookup would answer at
+// once), else nullptr. The pointer is good until control returns to the event loop.
+using AppPeek = std::function<const store::App *(const QString &appId)>;
 
 struct DispatcherOptions {
     QString nodeId;

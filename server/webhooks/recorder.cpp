@@ -31,12 +31,14 @@ QByteArray memberData(const QByteArray &convoId, const QByteArray &userId)
 } // namespace
 
 EventRecorder::EventRecorder(DeliveryRepository *deliveries, store::ConversationRepository *conversations,
-                             redis::Client *redis, AppLookup apps, qint64 coalesceMs, QObject *parent)
+                             redis::Client *redis, AppLookup apps, AppPeek peek, qint64 coalesceMs,
+                             QObject *parent)
     : QObject(parent),
       m_deliveries(deliveries),
       m_conversations(conversations),
       m_redis(redis),
       m_apps(std::move(apps)),
+      m_peek(std::move(peek)),
       m_coalesceMs(coalesceMs)
 {
 }
@@ -47,13 +49,20 @@ bool EventRecorder::wants(const store::App &app, const QString &type)
 }
 
 void EventRecorder::messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId,
-                                  const QByteArray &envelope)
+                                  qint64 seq, const QByteArray &envelopeHead, const QByteArray &envelopeTail)
 {
+    // Most apps have no webhook: their cached settings answer at once, and the coroutine below
+    // would only have looked at the same entry (after allocating its frame and the envelope).
+    // An app not cached (or stale) takes the coroutine, which fetches it as before.
+    if (m_peek) {
+        if (const store::App *app = m_peek(appId); app && !wants(*app, kMessageOffline))
+            return;
+    }
     if (m_pending >= kMaxPending) {
         Q_EMIT skipped();
         return;
     }
-    recordOffline(appId, convoId, senderId, envelope);
+    recordOffline(appId, convoId, senderId, envelopeHead + QByteArray::number(seq) + envelopeTail);
 }
 
 void EventRecorder::conversationCreated(const QString &appId, const QByteArray &convoId,

@@ -22,7 +22,8 @@ namespace confab::webhooks {
 // in Redis (the same ones presence.update uses); each offline member costs one ZCOUNT and a
 // share of one INSERT per message. Bounded: at most kMaxPending recordings at once; past that a
 // message.offline is skipped (counted by confab_webhook_skipped_total) rather than queued in
-// memory.
+// memory. An app whose cached settings say it has no webhook for message.offline costs a
+// send nothing but that look-up: no coroutine, no allocation (peek).
 class EventRecorder : public QObject
 {
     Q_OBJECT
@@ -32,10 +33,12 @@ public:
     static constexpr qsizetype kMaxCachedConversations = 10000;
 
     EventRecorder(DeliveryRepository *deliveries, store::ConversationRepository *conversations,
-                  redis::Client *redis, AppLookup apps, qint64 coalesceMs, QObject *parent = nullptr);
+                  redis::Client *redis, AppLookup apps, AppPeek peek, qint64 coalesceMs,
+                  QObject *parent = nullptr);
 
-    void messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId,
-                       const QByteArray &envelope);
+    // The envelope is envelopeHead, the decimal seq, then envelopeTail (MessageService::messageStored).
+    void messageStored(const QString &appId, const QByteArray &convoId, const QByteArray &senderId, qint64 seq,
+                       const QByteArray &envelopeHead, const QByteArray &envelopeTail);
     void conversationCreated(const QString &appId, const QByteArray &convoId, const QByteArray &conversationJson);
     void memberChanged(const QString &appId, const QByteArray &convoId, const QByteArray &userId, bool added);
 
@@ -53,6 +56,7 @@ private:
     store::ConversationRepository *m_conversations;
     redis::Client *m_redis;
     AppLookup m_apps;
+    AppPeek m_peek;
     qint64 m_coalesceMs;
     int m_pending = 0;
     struct Members {

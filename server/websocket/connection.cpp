@@ -7,6 +7,10 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
 #include <memory>
 
 namespace confab::websocket
@@ -49,8 +53,13 @@ qint64 Connection::unsentBytes() const
     if (m_state == State::Gone)
         return 0;
     // On TLS, what is encrypted but not yet taken by the kernel is held by Qt too.
-    return m_tls ? m_socket->bytesToWrite() + m_tls->encryptedBytesToWrite()
-                 : m_socket->bytesToWrite();
+    if (m_tls)
+        return m_socket->bytesToWrite() + m_tls->encryptedBytesToWrite();
+    if (!m_socketBuffered)
+        return m_outBytes;
+    const qint64 buffered = m_socket->bytesToWrite();
+    m_socketBuffered = buffered > 0;
+    return m_outBytes + buffered;
 }
 
 bool Connection::unsentOver(qint64 limit)
@@ -59,11 +68,73 @@ bool Connection::unsentOver(qint64 limit)
         return false;
     // on a write error Qt aborts: socketGone() may run from here. QSslSocket::flush() hides
     // QAbstractSocket's (which would not encrypt), hence the cast.
-    if (m_tls)
+    if (m_tls) {
         m_tls->flush();
-    else
+    } else {
+        flushOut();
         m_socket->flush();
+    }
     return unsentBytes() > limit;
+}
+
+void Connection::flushOut()
+{
+    if (m_out.empty())
+        return;
+    qsizetype done = 0;  // frames fully written
+    qsizetype offset = 0; // bytes written of frame `done`
+    if (m_state != State::Gone && (!m_socketBuffered || m_socket->bytesToWrite() == 0)) {
+        m_socketBuffered = false;
+        // Nothing of ours waits in Qt's buffer, so the kernel may take these first.
+        const int fd = int(m_socket->socketDescriptor());
+        while (fd >= 0 && done < qsizetype(m_out.size())) {
+            iovec iov[64];
+            int count = 0;
+            for (qsizetype i = done; i < qsizetype(m_out.size()) && count < 64; ++i, ++count) {
+                const QByteArray &f = m_out[size_t(i)];
+                const qsizetype skip = i == done ? offset : 0;
+                iov[count].iov_base = const_cast<char *>(f.constData() + skip);
+                iov[count].iov_len = size_t(f.size() - skip);
+            }
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = size_t(count);
+            const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break; // full (EAGAIN) or broken: Qt's buffer and its error handling take the rest
+            qint64 left = n;
+            while (left > 0) {
+                const qsizetype rest = m_out[size_t(done)].size() - offset;
+                if (left >= rest) {
+                    left -= rest;
+                    ++done;
+                    offset = 0;
+                } else {
+                    offset += qsizetype(left);
+                    left = 0;
+                }
+            }
+        }
+    }
+    if (m_state != State::Gone) {
+        for (qsizetype i = done; i < qsizetype(m_out.size()); ++i) {
+            const QByteArray &f = m_out[size_t(i)];
+            const qsizetype skip = i == done ? offset : 0;
+            m_socket->write(f.constData() + skip, f.size() - skip);
+            m_socketBuffered = true;
+        }
+    }
+    m_out.clear();
+    m_outBytes = 0;
+}
+
+void Connection::writeAfterQueued(const QByteArray &bytes)
+{
+    flushOut();
+    m_socket->write(bytes);
+    m_socketBuffered = true;
 }
 
 bool Connection::send(const QByteArray &frame)
@@ -78,7 +149,16 @@ bool Connection::send(const QByteArray &frame)
     }
     if (m_state != State::Open)
         return false; // the flush in unsentOver() found the connection broken
-    m_socket->write(frame);
+    if (m_tls) {
+        m_socket->write(frame); // encrypted per connection anyway
+        return true;
+    }
+    m_out.push_back(frame);
+    m_outBytes += frame.size();
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        m_hub->queueFlush(this);
+    }
     return true;
 }
 
@@ -106,7 +186,7 @@ void Connection::closeWith(int code, QByteArrayView reason, bool notify)
     m_state = State::Closing;
     m_reader.discard();
     // Not counted against the limit: it is the last frame, and closing frees the rest.
-    m_socket->write(closeFrame(code, reason));
+    writeAfterQueued(closeFrame(code, reason));
     m_hub->closing(this);
     if (notify && handler)
         handler->onClosed(code, true);
@@ -126,6 +206,8 @@ void Connection::socketGone()
     if (m_state == State::Gone)
         return;
     m_state = State::Gone;
+    m_out.clear();
+    m_outBytes = 0;
     Handler *handler = m_handler;
     m_handler = nullptr;
     m_hub->gone(this);
@@ -188,7 +270,7 @@ void Connection::onCloseFrame(int code, QByteArrayView)
     if (m_state != State::Open)
         return; // an answer to our close: readAvailable() finishes
     // Echo the code (RFC 6455 section 5.5.1), then close TCP once it is out.
-    m_socket->write(
+    writeAfterQueued(
         code == close_code::kNoStatus ? serverFrame(Opcode::Close, {}) : closeFrame(code));
     Handler *handler = m_handler;
     m_handler = nullptr;

@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <vector>
+
 class QSslSocket;
 class QTcpSocket;
 
@@ -45,7 +47,10 @@ public:
     // Writes one finished frame (frame.h), typically the same shared QByteArray for many
     // connections. Every frame counts against the buffer limit: one that would take the unsent
     // bytes past it while some are already waiting closes the connection with 4008 instead
-    // (onClosed tells the handler). Returns whether the frame was queued.
+    // (onClosed tells the handler). Returns whether the frame was queued. On plain TCP the
+    // frame is not copied: a reference waits in this connection until the hub's flush, once per
+    // event loop iteration, hands every waiting frame to the kernel in one sendmsg() from the
+    // shared bytes; only what the kernel does not take goes to the socket's own buffer.
     bool send(const QByteArray &frame);
     bool sendText(QByteArrayView utf8);
     void ping();
@@ -60,6 +65,8 @@ public:
     // loop iteration (so a burst costs one send()), so this also counts what the kernel
     // would still take: compare with a limit through unsentOver().
     [[nodiscard]] qint64 unsentBytes() const;
+    // Frames written since the last flush whose bytes are still shared, not copied.
+    [[nodiscard]] qsizetype queuedFrames() const { return qsizetype(m_out.size()); }
     // Whether more than `limit` bytes are unsent even after handing the kernel what it takes
     // now (one non-blocking send, only when the count is over the limit). That send may find
     // the connection broken: then the handler's onClosed() runs before this returns.
@@ -81,6 +88,11 @@ private:
     Connection(Hub *hub, QTcpSocket *socket, qint64 maxMessageBytes, qint64 bufferLimit);
 
     void readAvailable();
+    // Hands the queued frames (m_out) to the kernel, what it does not take to the socket's
+    // buffer (in order, after what that buffer holds). Never closes or calls the handler.
+    void flushOut();
+    // A write that must follow every queued frame (close frames).
+    void writeAfterQueued(const QByteArray &bytes);
     void closeWith(int code, QByteArrayView reason, bool notify);
     void socketGone();
 
@@ -99,7 +111,14 @@ private:
     qint64 m_lastInputMs = 0;
     qint64 m_closeStartedMs = 0; // for the Hub's close deadlines
     qint64 m_flushedMs = 0;
+    std::vector<QByteArray> m_out; // frames for the hub's next flush (plain TCP only)
+    qint64 m_outBytes = 0;
     State m_state = State::Open;
+    bool m_flushQueued = false; // in the hub's flush list
+    // Plain TCP: whether Qt's write buffer may hold bytes (something went through m_socket->
+    // write since it was last seen empty); while not, its size is not asked for each frame.
+    // True at first: the handshake's 101 answer may still wait there.
+    mutable bool m_socketBuffered = true;
 };
 
 } // namespace confab::websocket

@@ -64,8 +64,35 @@ void Hub::closing(Connection *c)
         m_closeTimer.start();
 }
 
+void Hub::queueFlush(Connection *c)
+{
+    // A posted call runs when the loop has handled what is ready now: everything written
+    // to a connection until then leaves in one sendmsg().
+    if (m_flush.empty())
+        QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
+    m_flush.push_back(c);
+}
+
+void Hub::flushQueued()
+{
+    std::vector<Connection *> due;
+    due.swap(m_flush);
+    for (Connection *c : due) {
+        c->m_flushQueued = false;
+        c->flushOut(); // writes to sockets only: no handler runs, no connection goes away
+    }
+    // Keep the capacity: the next iteration needs about as much.
+    due.clear();
+    if (m_flush.empty())
+        m_flush.swap(due);
+}
+
 void Hub::gone(Connection *c)
 {
+    if (c->m_flushQueued) {
+        c->m_flushQueued = false;
+        m_flush.erase(std::remove(m_flush.begin(), m_flush.end(), c), m_flush.end());
+    }
     QObject::disconnect(c->m_socket, nullptr, this, nullptr);
     c->m_socket->deleteLater();
     m_connections.erase(c);

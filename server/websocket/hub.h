@@ -46,6 +46,9 @@ private:
     friend class Connection;
     void closing(Connection *c);
     void gone(Connection *c);
+    // c has frames for the kernel: flushed once this event loop iteration's work is done.
+    void queueFlush(Connection *c);
+    void flushQueued();
     void checkClosing();
     void reap();
 
@@ -53,6 +56,7 @@ private:
     std::unordered_set<Connection *> m_connections;
     std::vector<Connection *> m_closing;
     std::vector<Connection *> m_dead; // deleted from the event loop, never under a caller
+    std::vector<Connection *> m_flush; // connections with queued frames (Connection::m_out)
     QTimer m_closeTimer;
 };
 

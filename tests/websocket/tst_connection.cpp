@@ -91,7 +91,10 @@ class TestConnection : public QObject
     Recorder m_handler;
 
     // A connected pair; the server side adopted by a fresh hub and started (unless told not to).
-    Connection *open(Hub::Options options = {}, bool start = true, const QByteArray &early = {})
+    // answer: written to the server side before it is adopted (as the HTTP server writes the
+    // handshake's 101 answer).
+    Connection *open(Hub::Options options = {}, bool start = true, const QByteArray &early = {},
+                     const QByteArray &answer = {})
     {
         m_hub = std::make_unique<Hub>(options);
         m_client = std::make_unique<QTcpSocket>();
@@ -112,6 +115,8 @@ class TestConnection : public QObject
             while (server->bytesAvailable() < early.size() && t.elapsed() < 5000)
                 server->waitForReadyRead(50);
         }
+        if (!answer.isEmpty())
+            server->write(answer);
         Connection *c = m_hub->adopt(server);
         m_handler.ws = c;
         if (start)
@@ -164,6 +169,67 @@ private Q_SLOTS:
         QVERIFY(readUntil([this] { return !m_frames.isEmpty(); }));
         QCOMPARE(m_frames[0].opcode, quint8(0x1));
         QCOMPARE(m_frames[0].payload, QByteArray("world"));
+    }
+
+    void framesWaitSharedUntilTheLoopFlushesThemInOrder()
+    {
+        Connection *c = open();
+        QVERIFY(c);
+        // GIVEN one frame written to the connection three times and a close after them
+        const QByteArray frame = textFrame("shared");
+        QVERIFY(c->send(frame));
+        QVERIFY(c->send(frame));
+        QVERIFY(c->send(textFrame("last")));
+        // THEN until the event loop runs, they wait as references to the same bytes (no copy,
+        // no write yet), counted as unsent
+        QCOMPARE(c->queuedFrames(), 3);
+        QCOMPARE(c->unsentBytes(), 2 * frame.size() + textFrame("last").size());
+        QVERIFY(!frame.isDetached()); // shared with the queued references
+        c->close(1000, "done");
+        // the close frame follows them: queued frames were handed over first
+        QCOMPARE(c->queuedFrames(), 0);
+        QVERIFY(readUntil([this] { return m_frames.size() >= 4; }));
+        QCOMPARE(m_frames[0].payload, QByteArray("shared"));
+        QCOMPARE(m_frames[1].payload, QByteArray("shared"));
+        QCOMPARE(m_frames[2].payload, QByteArray("last"));
+        QCOMPARE(m_frames[3].opcode, quint8(0x8));
+        QCOMPARE(m_frames[3].closeCode(), 1000);
+    }
+
+    void firstFrameFollowsWhatWasWrittenBeforeAdoption()
+    {
+        // GIVEN the 101 answer still in the socket's buffer when the connection is adopted
+        const QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+        Connection *c = open({}, true, {}, answer);
+        QVERIFY(c);
+        // WHEN a frame is sent at once THEN the peer reads the answer first, then the frame
+        QVERIFY(c->sendText("first"));
+        QByteArray raw;
+        QElapsedTimer t;
+        t.start();
+        while (raw.size() < answer.size() + 7 && t.elapsed() < 5000) {
+            QTest::qWait(5);
+            raw += m_client->readAll();
+        }
+        QCOMPARE(raw.left(answer.size()), answer);
+        raw.remove(0, answer.size());
+        m_frames = takeFrames(raw);
+        QCOMPARE(m_frames.size(), 1);
+        QCOMPARE(m_frames[0].payload, QByteArray("first"));
+    }
+
+    void queuedFramesLeaveOnTheNextLoopIteration()
+    {
+        Connection *c = open();
+        QVERIFY(c);
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(c->sendText(QByteArray::number(i)));
+        QCOMPARE(c->queuedFrames(), 200);
+        QCoreApplication::processEvents();
+        QCOMPARE(c->queuedFrames(), 0);
+        QVERIFY(readUntil([this] { return m_frames.size() >= 200; }));
+        for (int i = 0; i < 200; ++i)
+            QCOMPARE(m_frames[i].payload, QByteArray::number(i));
     }
 
     void framesThatCameWithTheHandshakeAreReadAtStart()

@@ -3,10 +3,23 @@
 # test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
-#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats|scaleout]
+#   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats
+#                                |wsbench-publish|wsbench-fanout|wsbench-idle|scaleout]
 # dayload and vs-nats drive confabd with ../shared/bench's wsbench (the same client and workload
 # as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
 # wsbench's packages (see ../shared/bench/README.md) and build it into $WSBENCH_BUILD.
+# Two optional measurements of the wsbench runs (dayload, vs-nats, wsbench-SCENARIO):
+#   FIGURES_PERF=DIR        perf record -g of confabd for FIGURES_PERF_SECONDS (default 8) from
+#                           1 s after every connection of the run is open; DIR/confab-<scenario>
+#                           .data and a .txt report
+#   FIGURES_MALLOCCOUNT=1   confabd runs with tools/bench/malloccount.c preloaded and each run
+#                           prints the allocations (malloc, calloc, realloc; every thread) of the
+#                           same window per ingested message and per delivery: a count, not a
+#                           timing, so it compares builds on a busy host
+#   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
+#                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
+#                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
+# wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -39,7 +52,12 @@ start_confabd() {
   psql -qX "$CONFAB_TEST_PG_URL" -c "CREATE DATABASE figures$db" >/dev/null
   redis-cli -u "$CONFAB_TEST_REDIS_URL" FLUSHALL >/dev/null
   : >"$work/empty.ini"
-  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
+  local preload=()
+  if [ -n "${FIGURES_MALLOCCOUNT:-}" ]; then
+    [ -f "$work/malloccount.so" ] || cc -O2 -shared -fPIC -o "$work/malloccount.so" tools/bench/malloccount.c -lpthread
+    preload=(LD_PRELOAD="$work/malloccount.so" MALLOCCOUNT_FILE="$work/malloccount")
+  fi
+  env "${preload[@]}" CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
     CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
     CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
     CONFAB_SERVER_LISTEN=127.0.0.1:$PUB CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$INT CONFAB_SERVER_NODE_ID=bench \
@@ -93,23 +111,70 @@ pin_stack() {
   done
 }
 
+# FIGURES_PERF / FIGURES_MALLOCCOUNT: once confabd holds $1 connections (+1 s), measure for
+# FIGURES_PERF_SECONDS (default 8): a perf profile, and/or the allocations of that window.
+measure_when_connected() {
+  local conns=$1 name=$2 secs=${FIGURES_PERF_SECONDS:-8} a0 m0=0 d0=0
+  until [ "$(metric confab_ws_connections 2>/dev/null || echo 0)" -ge "$conns" ] 2>/dev/null; do sleep 0.2; done
+  sleep 1
+  if [ -n "${FIGURES_MALLOCCOUNT:-}" ]; then
+    a0=$(cat "$work/malloccount"); m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total)
+  fi
+  local stat_pid="" calls=syscalls:sys_enter_
+  if [ -n "${FIGURES_SYSCALLS:-}" ]; then
+    perf stat -x, -o "$work/syscalls.csv" -e "${calls}write,${calls}writev,${calls}sendmsg,${calls}sendto,${calls}epoll_ctl,${calls}epoll_wait,${calls}read,${calls}recvfrom" \
+      -p "$confabd_pid" -- sleep "$secs" 2>/dev/null &
+    stat_pid=$!
+    [ -n "${FIGURES_MALLOCCOUNT:-}" ] || { m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total); }
+  fi
+  if [ -n "${FIGURES_PERF:-}" ]; then
+    mkdir -p "$FIGURES_PERF"
+    perf record -q -g -F 999 -p "$confabd_pid" -o "$FIGURES_PERF/$name.data" -- sleep "$secs" 2>/dev/null
+  else
+    sleep "$secs"
+  fi
+  if [ -n "$stat_pid" ]; then
+    wait "$stat_pid" || true
+    awk -F, -v d="$(( $(metric confab_messages_delivered_total) - d0 ))" -v m="$(( $(metric confab_messages_ingested_total) - m0 ))" '
+      $3 ~ /^syscalls:sys_enter_/ { n = $3; sub(/^syscalls:sys_enter_/, "", n); line = line sprintf(" %s %d", n, $1)
+                                    if (d > 0) line = line sprintf(" (%.3f/delivery)", $1 / d) }
+      END { printf "confabd system calls in the window (%d messages, %d deliveries):%s\n", m, d, line }' "$work/syscalls.csv"
+  fi
+  if [ -n "${FIGURES_MALLOCCOUNT:-}" ]; then
+    awk -v a0="$a0" -v a1="$(cat "$work/malloccount")" -v m0="$m0" -v m1="$(metric confab_messages_ingested_total)" \
+        -v d0="$d0" -v d1="$(metric confab_messages_delivered_total)" -v s="$secs" 'BEGIN {
+      a = a1 - a0; m = m1 - m0; d = d1 - d0
+      printf "confabd allocations in %d s of the run: %d; %d messages ingested, %d deliveries", s, a, m, d
+      if (m > 0) printf "; %.1f per message", a / m
+      if (d > 0) printf ", %.2f per delivery", a / d
+      printf "\n" }'
+  fi
+  if [ -n "${FIGURES_PERF:-}" ]; then
+    perf report -i "$FIGURES_PERF/$name.data" --no-children --percent-limit 0.5 --stdio 2>/dev/null \
+      >"$FIGURES_PERF/$name.txt" || true
+    echo "perf: $FIGURES_PERF/$name.data, report $FIGURES_PERF/$name.txt"
+  fi
+}
+
 # wsbench against the running confabd through ../shared/bench/run-confab.sh:
 #   run_confab_wsbench SCENARIO [--client-cpus LIST] [-- wsbench args]
 run_confab_wsbench() {
-  local scenario=$1 opts=(); shift
+  local scenario=$1 opts=() measure_pid="" conns; shift
   if [[ ${1:-} == --client-cpus ]]; then opts=(--client-cpus "$2"); shift 2; fi
   echo "\$ run-confab.sh ${opts[*]} $scenario $*"
+  if [ -n "${FIGURES_PERF:-}${FIGURES_MALLOCCOUNT:-}${FIGURES_SYSCALLS:-}" ]; then
+    conns=$(printf '%s\n' "$@" | awk 'p {print; exit} $0 == "--conns" {p = 1}')
+    # shellcheck disable=SC1091
+    [ -n "$conns" ] || conns=$(. "$shared_bench/lib.sh"; scenario_args "$scenario"; printf '%s\n' "${args[@]}" |
+      awk 'p {print; exit} $0 == "--conns" {p = 1}')
+    measure_when_connected "$conns" "confab-$scenario" &
+    measure_pid=$!
+  fi
   bash "$shared_bench/run-confab.sh" --api-url "http://127.0.0.1:$PUB" --admin-url "http://127.0.0.1:$INT" \
     --admin-token "$TOKEN" --server-pid "$confabd_pid" --quiet-wait 30 \
     --also-pid "redis=$(redis_pid)" --also-pid "postgres=$(postgres_pid)" \
     --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
-}
-#   run_nats_wsbench SCENARIO [--server-cpus LIST --client-cpus LIST] [-- wsbench args]
-run_nats_wsbench() {
-  local scenario=$1 opts=(); shift
-  while [[ ${1:-} == --server-cpus || ${1:-} == --client-cpus ]]; do opts+=("$1" "$2"); shift 2; done
-  echo "\$ run-nats.sh ${opts[*]} $scenario $*"
-  bash "$shared_bench/run-nats.sh" --quiet-wait 30 --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
+  [ -z "$measure_pid" ] || wait "$measure_pid" || true
 }
 
 # The day's load of issue 9: 10,000 users in 1,000 conversations of 10, every user sending,
@@ -304,6 +369,14 @@ if [[ $which == dayload ]]; then
   pin_stack 0
   run_confab_wsbench custom --client-cpus 1 -- "${DAYLOAD[@]}"
   echo "Redis used_memory after the run: $(redis-cli -u "$CONFAB_TEST_REDIS_URL" INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r') bytes"
+fi
+
+if [[ $which == wsbench-* ]]; then
+  ensure_wsbench
+  mkdir -p "$BENCH_RESULTS"
+  section "Confab: ../shared/bench's ${which#wsbench-} scenario"
+  start_confabd
+  run_confab_wsbench "${which#wsbench-}"
 fi
 
 if [[ $which == vs-nats ]]; then
