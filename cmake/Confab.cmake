@@ -26,3 +26,13 @@ function(confab_add_test name)
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
   endif()
 endfunction()
+
+# The same test executable once more, its nodes on a 3-master Redis Cluster of its own instead of
+# one redis-server (tests/integration/harness.cpp reads CONFAB_TEST_REDIS_TOPOLOGY; the fixture is
+# tests/support/rediscluster.h). Label cluster.
+function(confab_add_redis_cluster_variant name)
+  add_test(NAME ${name}_rediscluster COMMAND ${name})
+  set_tests_properties(${name}_rediscluster PROPERTIES LABELS "integration;cluster" TIMEOUT 300
+    FIXTURES_REQUIRED services
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CONFAB_TEST_ENV=${CONFAB_TEST_ENV_FILE};CONFAB_BIN_DIR=${PROJECT_BINARY_DIR};CONFAB_TEST_REDIS_TOPOLOGY=cluster")
+endfunction()
