@@ -125,6 +125,8 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 
     AcceptInput in{req.appId, req.convoId, req.senderId, req.clientMsgId, head.take(), std::move(tailBytes), ts,
                    limits.dedupWindowMs, limits.userMsgsPerMin, limits.appMsgsPerS, false};
+    const int minReplicas = m_redis->options().minReplicas;
+    in.deferPublish = minReplicas > 0;
     for (int attempt = 0; attempt < 2; ++attempt) {
         const ScriptCall call = acceptCall(in);
         auto pending2 = m_redis->eval(m_scripts.accept, call.keys, call.args);
@@ -143,8 +145,16 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
             co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
         }
         if (status == 0) {
-            Q_EMIT messageAccepted(req.appId);
             const qint64 seq = r->elements[1].toInteger();
+            if (minReplicas > 0) {
+                if (const Status replicated = co_await waitForReplicas(minReplicas); !replicated)
+                    co_return replicated.error();
+                // Live only now: a message lost in a failover was never seen with its seq_no.
+                m_redis->command({QByteArrayLiteral("PUBLISH"), keys::convoChannel(req.appId, req.convoId),
+                                  liveMessage(ts, in.envelopeHead + QByteArray::number(seq) + in.envelopeTail)},
+                                 nullptr, [](const redis::Reply &) {});
+            }
+            Q_EMIT messageAccepted(req.appId);
             if (isSignalConnected(QMetaMethod::fromSignal(&MessageService::messageStored)))
                 Q_EMIT messageStored(req.appId, req.convoId, req.senderId,
                                      in.envelopeHead + QByteArray::number(seq) + in.envelopeTail);
@@ -172,6 +182,23 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         in.force = true;
     }
     co_return Error::internal(QStringLiteral("dedup lookup did not settle"));
+}
+
+QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)
+{
+    // WAIT covers every write this connection made before it, so concurrent sends share the
+    // replicas' answer; Redis asks them for it at once (REPLCONF GETACK).
+    const qint64 timeoutMs = m_redis->options().replicaTimeoutMs;
+    auto waiting = m_redis->exec({QByteArrayLiteral("WAIT"), QByteArray::number(minReplicas), QByteArray::number(timeoutMs)});
+    const redis::Reply r = co_await waiting;
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("waiting for replicas: %1").arg(r.error().message));
+    if (r->toInteger() < minReplicas) {
+        Q_EMIT replicationShort();
+        co_return Error::unavailable(QStringLiteral("the message reached %1 of %2 Redis replicas within %3 ms")
+                                         .arg(r->toInteger()).arg(minReplicas).arg(timeoutMs));
+    }
+    co_return Ok{};
 }
 
 QCoro::Task<Expected<qint64>> MessageService::raiseWatermark(Watermark kind, QString appId, QByteArray convoId,

@@ -90,8 +90,13 @@ Q_SIGNALS:
                        const QByteArray &envelope);
     void messageDuplicate();
     void rateLimited(const QByteArray &scope);
+    // An accepted message was not confirmed by [redis] min_replicas replicas in time.
+    void replicationShort();
 
 private:
+    // WAIT for [redis] min_replicas replicas; Unavailable when fewer confirmed in time.
+    QCoro::Task<Status> waitForReplicas(int minReplicas);
+
     redis::Client *m_redis;
     EnvelopeLookup m_history;
     Scripts m_scripts;

@@ -13,7 +13,8 @@ namespace keys = confab::schema::keys;
 namespace {
 
 // KEYS: seq, log, dedup index, flush:pending, confab:recovered, user bucket, app bucket.
-// ARGV: envelope head (up to "seq_no":), envelope tail, channel, (unused), ts, dedup bucket
+// ARGV: envelope head (up to "seq_no":), envelope tail, channel, 'd' to leave the PUBLISH to
+// the caller (liveMessage(), after WAIT; anything else publishes here), ts, dedup bucket
 // width (ms), pending member, user sends per minute, app sends per second (0: no limit),
 // fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."` as the envelope
 // spells it, force (1: skip the dedup lookup; the caller proved a fingerprint collision).
@@ -127,7 +128,9 @@ if not meta[1] then
   redis.call('HDEL', KEYS[3], cur - 3)
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
-redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+if ARGV[4] ~= 'd' then
+  redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+end
 redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
 return {0, seq}
 )LUA";
@@ -222,6 +225,12 @@ QByteArray dedupFingerprint(QByteArrayView clientMsgId)
     return QByteArray(reinterpret_cast<const char *>(digest), 8);
 }
 
+QByteArray liveMessage(qint64 ts, const QByteArray &envelope)
+{
+    // Byte for byte what kAccept publishes.
+    return "m " + QByteArray::number(ts) + "\n{\"type\":\"message.create\",\"message\":" + envelope + '}';
+}
+
 ScriptCall acceptCall(const AcceptInput &in)
 {
     // `"client_msg_id":"..."` exactly as the envelope tail spells it (same writer).
@@ -234,7 +243,8 @@ ScriptCall acceptCall(const AcceptInput &in)
         {keys::seq(in.appId, in.convoId), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
          schema::pendingKey(), schema::recoveredKey(), keys::userBucket(in.appId, in.senderId),
          keys::appBucket(in.appId)},
-        {in.envelopeHead, in.envelopeTail, keys::convoChannel(in.appId, in.convoId), QByteArray(),
+        {in.envelopeHead, in.envelopeTail, keys::convoChannel(in.appId, in.convoId),
+         in.deferPublish ? QByteArray("d") : QByteArray(),
          QByteArray::number(in.ts), QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
          QByteArray::number(in.userMsgsPerMin), QByteArray::number(in.appMsgsPerS), dedupFingerprint(in.clientMsgId),
          cmidField, in.force ? QByteArray("1") : QByteArray("0")}};

@@ -21,7 +21,13 @@ struct AcceptInput {
     qint64 userMsgsPerMin = 0;      // 0: no limit
     qint64 appMsgsPerS = 0;
     bool force = false; // skip the dedup lookup (a proven fingerprint collision)
+    // Do not PUBLISH from the script: the caller publishes liveMessage() once replicas have the
+    // message ([redis] min_replicas, docs/redis.md "Sentinel").
+    bool deferPublish = false;
 };
+
+// What the accept script PUBLISHes on the conversation's channel for an accepted envelope.
+[[nodiscard]] QByteArray liveMessage(qint64 ts, const QByteArray &envelope);
 
 struct ScriptCall {
     QList<QByteArray> keys;

@@ -66,10 +66,10 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->clusterNodes = config.redis.clusterNodes;
     o->sentinels = config.redis.sentinels;
     o->masterName = config.redis.masterName;
+    o->minReplicas = int(config.redis.minReplicas);
+    o->replicaTimeoutMs = config.redis.replicaTimeoutMs;
     if (o->isCluster())
         return Error::badRequest(QStringLiteral("[redis] cluster_nodes: Redis Cluster is not supported yet"));
-    if (o->usesSentinel())
-        return Error::badRequest(QStringLiteral("[redis] sentinels: Redis Sentinel is not supported yet"));
     return o;
 }
 
