@@ -9,6 +9,7 @@
 #include "redis/client.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <QMetaMethod>
 
 #include <simdjson.h>
@@ -147,7 +148,9 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         if (status == 0) {
             const qint64 seq = r->elements[1].toInteger();
             if (minReplicas > 0) {
-                if (const Status replicated = co_await waitForReplicas(minReplicas); !replicated)
+                auto replicating = waitForReplicas(minReplicas);
+                const Status replicated = co_await replicating;
+                if (!replicated)
                     co_return replicated.error();
                 // Live only now: a message lost in a failover was never seen with its seq_no.
                 m_redis->command({QByteArrayLiteral("PUBLISH"), keys::convoChannel(req.appId, req.convoId),
@@ -184,12 +187,57 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     co_return Error::internal(QStringLiteral("dedup lookup did not settle"));
 }
 
+// One WAIT shared by the sends whose accept replies arrived in the same event-loop iteration.
+struct MessageService::WaitBatch {
+    std::optional<redis::Reply> reply;
+    QList<std::function<void(const redis::Reply &)>> waiters;
+};
+
+namespace {
+
+class WaitBatchAwaiter
+{
+public:
+    explicit WaitBatchAwaiter(std::shared_ptr<MessageService::WaitBatch> batch) : m_batch(std::move(batch)) {}
+    bool await_ready() const noexcept { return m_batch->reply.has_value(); }
+    void await_suspend(std::coroutine_handle<> handle)
+    {
+        m_batch->waiters.append([this, handle](const redis::Reply &r) {
+            m_reply.emplace(r);
+            handle.resume();
+        });
+    }
+    redis::Reply await_resume() { return m_reply ? std::move(*m_reply) : *m_batch->reply; }
+
+private:
+    std::shared_ptr<MessageService::WaitBatch> m_batch;
+    std::optional<redis::Reply> m_reply;
+};
+
+} // namespace
+
 QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)
 {
-    // WAIT covers every write this connection made before it, so concurrent sends share the
-    // replicas' answer; Redis asks them for it at once (REPLCONF GETACK).
+    // WAIT covers every write this connection made before it. A WAIT sent in this iteration
+    // comes after every accept whose reply is already here, so their sends share it (WAIT
+    // blocks the connection until the replicas answer: one per batch, not one per message).
     const qint64 timeoutMs = m_redis->options().replicaTimeoutMs;
-    auto waiting = m_redis->exec({QByteArrayLiteral("WAIT"), QByteArray::number(minReplicas), QByteArray::number(timeoutMs)});
+    if (!m_wait) {
+        auto batch = std::make_shared<WaitBatch>();
+        m_wait = batch;
+        QTimer::singleShot(0, this, [this, batch] {
+            if (m_wait == batch)
+                m_wait.reset();
+        });
+        m_redis->command({QByteArrayLiteral("WAIT"), QByteArray::number(minReplicas), QByteArray::number(timeoutMs)},
+                         nullptr, [batch](redis::Reply r) {
+                             batch->reply.emplace(std::move(r));
+                             const auto waiters = std::exchange(batch->waiters, {});
+                             for (const auto &w : waiters)
+                                 w(*batch->reply);
+                         });
+    }
+    WaitBatchAwaiter waiting(m_wait);
     const redis::Reply r = co_await waiting;
     if (!r)
         co_return Error::unavailable(QStringLiteral("waiting for replicas: %1").arg(r.error().message));

@@ -9,6 +9,7 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 namespace confab {
 class JsonWriter;
@@ -97,7 +98,12 @@ private:
     // WAIT for [redis] min_replicas replicas; Unavailable when fewer confirmed in time.
     QCoro::Task<Status> waitForReplicas(int minReplicas);
 
+public:
+    struct WaitBatch; // messageservice.cpp
+
+private:
     redis::Client *m_redis;
+    std::shared_ptr<WaitBatch> m_wait; // the WAIT this iteration's accepts share
     EnvelopeLookup m_history;
     Scripts m_scripts;
 };

@@ -43,6 +43,11 @@ bool RedisSentinel::startRedis(Server &s, const QString &name, quint16 masterPor
     s.port = freePort();
     const QString dir = m_dir.filePath(name);
     QDir().mkpath(dir);
+    return launchRedis(s, dir, masterPort);
+}
+
+bool RedisSentinel::launchRedis(Server &s, const QString &dir, quint16 masterPort)
+{
     QStringList args{QStringLiteral("--port"), QString::number(s.port), QStringLiteral("--bind"),
                      QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
                      QStringLiteral("--appendonly"), QStringLiteral("yes"),
@@ -52,7 +57,7 @@ bool RedisSentinel::startRedis(Server &s, const QString &name, quint16 masterPor
         args << QStringLiteral("--replicaof") << QStringLiteral("127.0.0.1") << QString::number(masterPort);
     s.proc = std::make_unique<QProcess>();
     s.proc->setProcessChannelMode(QProcess::MergedChannels);
-    s.proc->setStandardOutputFile(dir + QStringLiteral("/log"));
+    s.proc->setStandardOutputFile(dir + QStringLiteral("/log"), QIODevice::Append);
     s.proc->start(QStringLiteral("redis-server"), args);
     return s.proc->waitForStarted(5000) && waitListening(s.port);
 }
@@ -156,6 +161,16 @@ quint16 RedisSentinel::killMaster()
         }
     }
     return port;
+}
+
+bool RedisSentinel::restartKilled()
+{
+    for (size_t i = 0; i < m_redis.size(); ++i) {
+        Server &s = m_redis[i];
+        if (s.proc && s.proc->state() == QProcess::NotRunning)
+            return launchRedis(s, m_dir.filePath(QStringLiteral("r%1").arg(i)), 0);
+    }
+    return false;
 }
 
 quint16 RedisSentinel::waitForNewMaster(quint16 oldPort, int timeoutMs)

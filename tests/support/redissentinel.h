@@ -29,6 +29,9 @@ public:
     [[nodiscard]] quint16 masterPort() const;
     // SIGKILLs the current master; returns its port.
     quint16 killMaster();
+    // Starts a killed server again on its port and directory (its AOF); the Sentinels make it a
+    // replica of the new master. False if none was killed or it did not start.
+    bool restartKilled();
     // Waits until every live Sentinel names a master other than oldPort and that server says
     // ROLE master; returns its port (0 on timeout).
     quint16 waitForNewMaster(quint16 oldPort, int timeoutMs = 30000);
@@ -41,6 +44,7 @@ private:
         std::unique_ptr<QProcess> proc;
     };
     bool startRedis(Server &s, const QString &name, quint16 masterPort);
+    bool launchRedis(Server &s, const QString &dir, quint16 masterPort);
     bool startSentinel(Server &s, const QString &name, quint16 masterPort);
     static bool waitListening(quint16 port);
 
