@@ -152,10 +152,10 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
                 const Status replicated = co_await replicating;
                 if (!replicated)
                     co_return replicated.error();
-                // Live only now: a message lost in a failover was never seen with its seq_no.
-                m_redis->command({QByteArrayLiteral("PUBLISH"), keys::convoChannel(req.appId, req.convoId),
-                                  liveMessage(ts, in.envelopeHead + QByteArray::number(seq) + in.envelopeTail)},
-                                 nullptr, [](const redis::Reply &) {});
+                // Live only now, in seq order: a message lost in a failover was never seen with
+                // its seq_no.
+                const ScriptCall release = releaseCall(req.appId, req.convoId, seq, ts);
+                m_redis->evalScript(m_scripts.release, release.keys, release.args, nullptr, [](const redis::Reply &) {});
             }
             Q_EMIT messageAccepted(req.appId);
             if (isSignalConnected(QMetaMethod::fromSignal(&MessageService::messageStored)))

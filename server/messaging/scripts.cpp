@@ -14,7 +14,7 @@ namespace {
 
 // KEYS: seq, log, dedup index, flush:pending, confab:recovered, user bucket, app bucket.
 // ARGV: envelope head (up to "seq_no":), envelope tail, channel, 'd' to leave the PUBLISH to
-// the caller (liveMessage(), after WAIT; anything else publishes here), ts, dedup bucket
+// the caller (kRelease, after WAIT; anything else publishes here), ts, dedup bucket
 // width (ms), pending member, user sends per minute, app sends per second (0: no limit),
 // fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."` as the envelope
 // spells it, force (1: skip the dedup lookup; the caller proved a fingerprint collision).
@@ -216,19 +216,39 @@ end
 return 0
 )LUA";
 
+// KEYS: log, published. ARGV: seq confirmed by WAIT, channel, ts (for entries without one).
+// WAIT confirmed the replicas have every write the master made before that seq's accept, other
+// nodes' included (one replication stream), so every entry up to it is released, oldest first:
+// live order stays seq_no order whichever node's WAIT answers first, and an entry whose own
+// WAIT timed out is released by the next confirmed one. At most 1000 per call (a lost key).
+constexpr char kRelease[] = R"LUA(
+local upto = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if last >= upto then return 0 end
+if upto - last > 1000 then last = upto - 1000 end
+local entries = redis.call('XRANGE', KEYS[1], (last + 1) .. '-0', upto .. '-0')
+for _, e in ipairs(entries) do
+  local env = e[2][2]
+  local ts = string.match(env, '"ts":(%d+)') or ARGV[3]
+  redis.call('PUBLISH', ARGV[2], 'm ' .. ts .. '\n{"type":"message.create","message":' .. env .. '}')
+end
+redis.call('SET', KEYS[2], upto)
+return #entries
+)LUA";
+
 } // namespace
+
+ScriptCall releaseCall(const QString &appId, const QByteArray &convoId, qint64 seq, qint64 ts)
+{
+    return ScriptCall{{keys::log(appId, convoId), keys::published(appId, convoId)},
+                      {QByteArray::number(seq), keys::convoChannel(appId, convoId), QByteArray::number(ts)}};
+}
 
 QByteArray dedupFingerprint(QByteArrayView clientMsgId)
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char *>(clientMsgId.data()), size_t(clientMsgId.size()), digest);
     return QByteArray(reinterpret_cast<const char *>(digest), 8);
-}
-
-QByteArray liveMessage(qint64 ts, const QByteArray &envelope)
-{
-    // Byte for byte what kAccept publishes.
-    return "m " + QByteArray::number(ts) + "\n{\"type\":\"message.create\",\"message\":" + envelope + '}';
 }
 
 ScriptCall acceptCall(const AcceptInput &in)
@@ -257,6 +277,7 @@ Scripts::Scripts()
     , tokenBuckets(QByteArray(kTokenBuckets))
     , presenceUp(QByteArray(kPresenceUp))
     , presenceDown(QByteArray(kPresenceDown))
+    , release(QByteArray(kRelease))
 {
 }
 

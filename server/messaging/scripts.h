@@ -21,13 +21,10 @@ struct AcceptInput {
     qint64 userMsgsPerMin = 0;      // 0: no limit
     qint64 appMsgsPerS = 0;
     bool force = false; // skip the dedup lookup (a proven fingerprint collision)
-    // Do not PUBLISH from the script: the caller publishes liveMessage() once replicas have the
-    // message ([redis] min_replicas, docs/redis.md "Sentinel").
+    // Do not PUBLISH from the script: the caller releases it (releaseCall()) once replicas have
+    // the message ([redis] min_replicas, docs/redis.md "Sentinel").
     bool deferPublish = false;
 };
-
-// What the accept script PUBLISHes on the conversation's channel for an accepted envelope.
-[[nodiscard]] QByteArray liveMessage(qint64 ts, const QByteArray &envelope);
 
 struct ScriptCall {
     QList<QByteArray> keys;
@@ -35,6 +32,8 @@ struct ScriptCall {
 };
 
 [[nodiscard]] ScriptCall acceptCall(const AcceptInput &in);
+// Publishes live what replicas have up to seq: every tail entry after the last released one.
+[[nodiscard]] ScriptCall releaseCall(const QString &appId, const QByteArray &convoId, qint64 seq, qint64 ts);
 
 // The dedup index's key for a client_msg_id: the first 8 bytes of its SHA-256. A match is
 // confirmed against the stored envelope before a send is answered as a duplicate.
@@ -55,6 +54,9 @@ struct Scripts {
     redis::Script presenceUp;
     // remove a session; publish "offline" and record last_seen when it was the last.
     redis::Script presenceDown;
+    // [redis] min_replicas: publish, in seq order, every message up to one WAIT confirmed
+    // (use releaseCall()).
+    redis::Script release;
 
     Scripts();
 };
