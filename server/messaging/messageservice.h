@@ -40,7 +40,9 @@ enum class Watermark { Delivered, Read };
 
 // The live message path on Redis: accepting a message (rate limits, then the atomic accept
 // script), receipts, typing and membership events. The ack a caller gets back means the
-// script returned, so the message is in the AOF-persisted tail and was published.
+// script returned, so the message is in the AOF-persisted tail and was published; with
+// [redis] min_replicas also that WAIT saw it on that many replicas (and it is published only
+// then, docs/redis.md "Sentinel").
 class MessageService : public QObject
 {
     Q_OBJECT
