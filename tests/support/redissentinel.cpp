@@ -163,6 +163,11 @@ quint16 RedisSentinel::killMaster()
     return port;
 }
 
+QByteArray RedisSentinel::failover()
+{
+    return cli(m_sentinels.front().port, {QStringLiteral("SENTINEL"), QStringLiteral("FAILOVER"), masterName()});
+}
+
 bool RedisSentinel::restartKilled()
 {
     for (size_t i = 0; i < m_redis.size(); ++i) {

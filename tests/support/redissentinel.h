@@ -29,6 +29,9 @@ public:
     [[nodiscard]] quint16 masterPort() const;
     // SIGKILLs the current master; returns its port.
     quint16 killMaster();
+    // SENTINEL FAILOVER on the first Sentinel: the replica is promoted, the old master (alive)
+    // becomes its replica. The Sentinel's reply ("OK" when the failover started).
+    QByteArray failover();
     // Starts a killed server again on its port and directory (its AOF); the Sentinels make it a
     // replica of the new master. False if none was killed or it did not start.
     bool restartKilled();
