@@ -9,6 +9,7 @@
 #include "redis/client.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <QMetaMethod>
 
 #include <simdjson.h>
@@ -125,6 +126,8 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 
     AcceptInput in{req.appId, req.convoId, req.senderId, req.clientMsgId, head.take(), std::move(tailBytes), ts,
                    limits.dedupWindowMs, limits.userMsgsPerMin, limits.appMsgsPerS, false, m_cluster};
+    const int minReplicas = m_redis->options().minReplicas;
+    in.deferPublish = minReplicas > 0;
     if (m_cluster && (limits.userMsgsPerMin > 0 || limits.appMsgsPerS > 0)) {
         // The buckets ({app}) are on another slot than the conversation: a call of their own,
         // before the accept (so a resend of a stored message costs a token here, docs/redis.md).
@@ -161,8 +164,18 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
             co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
         }
         if (status == 0) {
-            Q_EMIT messageAccepted(req.appId);
             const qint64 seq = r->elements[1].toInteger();
+            if (minReplicas > 0) {
+                auto replicating = waitForReplicas(minReplicas);
+                const Status replicated = co_await replicating;
+                if (!replicated)
+                    co_return replicated.error();
+                // Live only now, in seq order: a message lost in a failover was never seen with
+                // its seq_no.
+                const ScriptCall release = releaseCall(req.appId, req.convoId, seq, ts);
+                m_redis->evalScript(m_scripts.release, release.keys, release.args, nullptr, [](const redis::Reply &) {});
+            }
+            Q_EMIT messageAccepted(req.appId);
             if (isSignalConnected(QMetaMethod::fromSignal(&MessageService::messageStored)))
                 Q_EMIT messageStored(req.appId, req.convoId, req.senderId, seq, in.envelopeHead, in.envelopeTail);
             co_return Ack{serverMsgId, seq, ts, false};
@@ -189,6 +202,68 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         in.force = true;
     }
     co_return Error::internal(QStringLiteral("dedup lookup did not settle"));
+}
+
+// One WAIT shared by the sends whose accept replies arrived in the same event-loop iteration.
+struct MessageService::WaitBatch {
+    std::optional<redis::Reply> reply;
+    QList<std::function<void(const redis::Reply &)>> waiters;
+};
+
+namespace {
+
+class WaitBatchAwaiter
+{
+public:
+    explicit WaitBatchAwaiter(std::shared_ptr<MessageService::WaitBatch> batch) : m_batch(std::move(batch)) {}
+    bool await_ready() const noexcept { return m_batch->reply.has_value(); }
+    void await_suspend(std::coroutine_handle<> handle)
+    {
+        m_batch->waiters.append([this, handle](const redis::Reply &r) {
+            m_reply.emplace(r);
+            handle.resume();
+        });
+    }
+    redis::Reply await_resume() { return m_reply ? std::move(*m_reply) : *m_batch->reply; }
+
+private:
+    std::shared_ptr<MessageService::WaitBatch> m_batch;
+    std::optional<redis::Reply> m_reply;
+};
+
+} // namespace
+
+QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)
+{
+    // WAIT covers every write this connection made before it. A WAIT sent in this iteration
+    // comes after every accept whose reply is already here, so their sends share it (WAIT
+    // blocks the connection until the replicas answer: one per batch, not one per message).
+    const qint64 timeoutMs = m_redis->options().replicaTimeoutMs;
+    if (!m_wait) {
+        auto batch = std::make_shared<WaitBatch>();
+        m_wait = batch;
+        QTimer::singleShot(0, this, [this, batch] {
+            if (m_wait == batch)
+                m_wait.reset();
+        });
+        m_redis->command({QByteArrayLiteral("WAIT"), QByteArray::number(minReplicas), QByteArray::number(timeoutMs)},
+                         nullptr, [batch](redis::Reply r) {
+                             batch->reply.emplace(std::move(r));
+                             const auto waiters = std::exchange(batch->waiters, {});
+                             for (const auto &w : waiters)
+                                 w(*batch->reply);
+                         });
+    }
+    WaitBatchAwaiter waiting(m_wait);
+    const redis::Reply r = co_await waiting;
+    if (!r)
+        co_return Error::unavailable(QStringLiteral("waiting for replicas: %1").arg(r.error().message));
+    if (r->toInteger() < minReplicas) {
+        Q_EMIT replicationShort();
+        co_return Error::unavailable(QStringLiteral("the message reached %1 of %2 Redis replicas within %3 ms")
+                                         .arg(r->toInteger()).arg(minReplicas).arg(timeoutMs));
+    }
+    co_return Ok{};
 }
 
 QCoro::Task<Expected<qint64>> MessageService::raiseWatermark(Watermark kind, QString appId, QByteArray convoId,

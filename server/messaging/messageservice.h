@@ -9,6 +9,7 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 namespace confab {
 class JsonWriter;
@@ -39,7 +40,9 @@ enum class Watermark { Delivered, Read };
 
 // The live message path on Redis: accepting a message (rate limits, then the atomic accept
 // script), receipts, typing and membership events. The ack a caller gets back means the
-// script returned, so the message is in the AOF-persisted tail and was published.
+// script returned, so the message is in the AOF-persisted tail and was published; with
+// [redis] min_replicas also that WAIT saw it on that many replicas (and it is published only
+// then, docs/redis.md "Sentinel").
 class MessageService : public QObject
 {
     Q_OBJECT
@@ -98,9 +101,19 @@ Q_SIGNALS:
                        const QByteArray &envelopeHead, const QByteArray &envelopeTail);
     void messageDuplicate();
     void rateLimited(const QByteArray &scope);
+    // An accepted message was not confirmed by [redis] min_replicas replicas in time.
+    void replicationShort();
+
+private:
+    // WAIT for [redis] min_replicas replicas; Unavailable when fewer confirmed in time.
+    QCoro::Task<Status> waitForReplicas(int minReplicas);
+
+public:
+    struct WaitBatch; // messageservice.cpp
 
 private:
     redis::Client *m_redis;
+    std::shared_ptr<WaitBatch> m_wait; // the WAIT this iteration's accepts share
     EnvelopeLookup m_history;
     Scripts m_scripts;
     bool m_cluster = false;

@@ -16,7 +16,8 @@ namespace {
 // KEYS: seq, log, dedup index, the slot's flush:pending and confab:recovered (schema/pending.h),
 // and on one Redis only: user bucket, app bucket, flush:dirty (on a cluster the first five, all
 // on the conversation's slot; docs/redis.md).
-// ARGV: envelope head (up to "seq_no":), envelope tail, channel, (unused), ts, dedup bucket
+// ARGV: envelope head (up to "seq_no":), envelope tail, channel, 'd' to leave the SPUBLISH to
+// the caller (kRelease, after WAIT; anything else publishes here), ts, dedup bucket
 // width (ms), pending member, user sends per minute, app sends per second (0: no limit; always
 // 0 on a cluster), fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."`
 // as the envelope spells it, force (1: skip the dedup lookup; the caller proved a fingerprint
@@ -135,7 +136,9 @@ if not meta[1] then
   redis.call('HDEL', KEYS[3], cur - 3)
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
-redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+if ARGV[4] ~= 'd' then
+  redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+end
 added = redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
 if added == 1 and KEYS[8] then redis.call('SADD', KEYS[8], ARGV[13]) end
 return {0, seq, added}
@@ -222,7 +225,35 @@ end
 return 0
 )LUA";
 
+// KEYS: log, published. ARGV: seq confirmed by WAIT, channel, ts (for entries without one).
+// WAIT confirmed the replicas have every write the master made before that seq's accept, other
+// nodes' included (one replication stream), so every entry up to it is released, oldest first:
+// live order stays seq_no order whichever node's WAIT answers first, and an entry whose own
+// WAIT timed out is released by the next confirmed one. At most 1000 per call (a lost key).
+constexpr char kRelease[] = R"LUA(
+local upto = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if last >= upto then return 0 end
+if upto - last > 1000 then last = upto - 1000 end
+local entries = redis.call('XRANGE', KEYS[1], (last + 1) .. '-0', upto .. '-0')
+for _, e in ipairs(entries) do
+  local env = e[2][2]
+  local ts = string.match(env, '"ts":(%d+)') or ARGV[3]
+  redis.call('SPUBLISH', ARGV[2], 'm ' .. ts .. '\n{"type":"message.create","message":' .. env .. '}')
+end
+redis.call('SET', KEYS[2], upto)
+return #entries
+)LUA";
+
 } // namespace
+
+ScriptCall releaseCall(const QString &appId, const QByteArray &convoId, qint64 seq, qint64 ts)
+{
+    QByteArray channel = keys::convoChannel(appId, convoId);
+    return ScriptCall{{keys::log(appId, convoId), keys::published(appId, convoId)},
+                      {QByteArray::number(seq), channel, QByteArray::number(ts)},
+                      channel};
+}
 
 QByteArray dedupFingerprint(QByteArrayView clientMsgId)
 {
@@ -245,7 +276,7 @@ ScriptCall acceptCall(const AcceptInput &in)
     ScriptCall call{
         {std::move(seqKey), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
          schema::pendingKey(slot), schema::recoveredKey(slot)},
-        {in.envelopeHead, in.envelopeTail, channel, QByteArray(), QByteArray::number(in.ts),
+        {in.envelopeHead, in.envelopeTail, channel, in.deferPublish ? QByteArray("d") : QByteArray(), QByteArray::number(in.ts),
          QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
          QByteArray::number(in.cluster ? 0 : in.userMsgsPerMin), QByteArray::number(in.cluster ? 0 : in.appMsgsPerS),
          dedupFingerprint(in.clientMsgId), cmidField, in.force ? QByteArray("1") : QByteArray("0"),
@@ -311,6 +342,7 @@ Scripts::Scripts()
     , tokenBuckets(QByteArray(kTokenBuckets))
     , presenceUp(QByteArray(kPresenceUp))
     , presenceDown(QByteArray(kPresenceDown))
+    , release(QByteArray(kRelease))
 {
 }
 

@@ -26,6 +26,9 @@ struct AcceptInput {
     // and the dirty-slot set are left out (the caller takes the tokens with tokenBuckets before,
     // and marks the slot dirty after; userMsgsPerMin and appMsgsPerS are ignored).
     bool cluster = false;
+    // Do not PUBLISH from the script: the caller releases it (releaseCall()) once replicas have
+    // the message ([redis] min_replicas, docs/redis.md "Sentinel").
+    bool deferPublish = false;
 };
 
 // One script call: its KEYS and ARGV, and the channel it publishes on (empty: none), so a test
@@ -59,6 +62,8 @@ struct ScriptCall {
                                         QByteArray frameHead);
 [[nodiscard]] ScriptCall presenceDownCall(const QString &appId, QByteArrayView userId, QByteArray member,
                                           QByteArray frameHead);
+// Publishes live what replicas have up to seq: every tail entry after the last released one.
+[[nodiscard]] ScriptCall releaseCall(const QString &appId, const QByteArray &convoId, qint64 seq, qint64 ts);
 
 // The dedup index's key for a client_msg_id: the first 8 bytes of its SHA-256. A match is
 // confirmed against the stored envelope before a send is answered as a duplicate.
@@ -79,6 +84,9 @@ struct Scripts {
     redis::Script presenceUp;
     // remove a session; publish "offline" and record last_seen when it was the last.
     redis::Script presenceDown;
+    // [redis] min_replicas: publish, in seq order, every message up to one WAIT confirmed
+    // (use releaseCall()).
+    redis::Script release;
 
     Scripts();
 };

@@ -1,6 +1,7 @@
 #include "redis/connection_p.h"
 
 #include "redis/logging.h"
+#include "redis/sentinel.h"
 
 #include <QHostAddress>
 #include <QPointer>
@@ -85,11 +86,20 @@ Connection::Connection(Options options, QString role, QObject *parent)
     m_reconnectTimer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimer);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::connectNow);
+    m_discoveryTimer.setSingleShot(true);
+    connect(&m_discoveryTimer, &QTimer::timeout, this, &Connection::onDiscoveryTimeout);
 }
 
 Connection::~Connection()
 {
     m_state = State::Closing;
+    if (m_sentinel) {
+        // Now, while our members live: its in-flight replies see m_sentinel gone and return.
+        Connection *s = std::exchange(m_sentinel, nullptr);
+        disconnect(s, nullptr, this, nullptr);
+        s->setPushHandler({});
+        delete s;
+    }
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(m_lookupId);
     // Detach first so hiredis's NULL-reply callbacks (now, or deferred when we are being deleted
@@ -121,6 +131,8 @@ void Connection::close(const QString &reason)
     ++m_generation; // a scheduled dropLater() is void now
     m_timer.stop();
     m_reconnectTimer.stop();
+    m_discoveryTimer.stop();
+    forgetSentinel();
     if (m_lookupId >= 0) {
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
@@ -177,6 +189,10 @@ void Connection::connectNow()
 {
     if (m_ac)
         return;
+    if (m_options.usesSentinel() && !std::exchange(m_haveMaster, false)) {
+        discover();
+        return;
+    }
     const QHostAddress literal(m_options.host);
     if (!literal.isNull()) {
         connectTo(literal.toString());
@@ -357,7 +373,14 @@ void Connection::onReplyCb(redisAsyncContext *ac, void *reply, void *)
         return;
     }
     ++self->m_repliesRead;
-    p.fn(toReply(static_cast<const redisReply *>(reply)));
+    const auto *r = static_cast<const redisReply *>(reply);
+    if (r->type == REDIS_REPLY_ERROR && self->m_options.usesSentinel()
+        && QByteArrayView(r->str, qsizetype(r->len)).startsWith("READONLY")) {
+        // The server we write to became a replica: the master moved. Ask the Sentinels again.
+        self->dropLater(QStringLiteral("%1 is a replica now (READONLY)")
+                            .arg(self->m_options.endpoint()));
+    }
+    p.fn(toReply(r));
 }
 
 QString Connection::lossMessage(const redisAsyncContext *ac) const
@@ -397,6 +420,15 @@ void Connection::startHandshake()
         name.replace(' ', '_'); // CLIENT SETNAME refuses spaces
         sendRaw({ QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), name },
             step("CLIENT SETNAME"));
+    }
+    if (m_options.usesSentinel()) {
+        // A Sentinel may name a master that has just been demoted (or not yet noticed that one
+        // was): write only to a server that says it is the master.
+        sendRaw({ QByteArrayLiteral("ROLE") }, [this](const Reply &r) {
+            if (m_state == State::Handshake && r && !sentinel::isMasterRole(*r)
+                && m_handshakeError.isEmpty())
+                m_handshakeError = QStringLiteral("ROLE: not the master (a replica now)");
+        });
     }
     if (!sendRaw({ QByteArrayLiteral("PING") }, [this](const Reply &r) { finishHandshake(r); }))
         dropLater(
@@ -600,6 +632,133 @@ void Connection::connectionGone(const QString &reason)
     m_backoffMs = qMin(m_backoffMs * 2, m_options.reconnectMaxMs);
     if (wasReady)
         Q_EMIT lost(); // last: a slot may delete us
+    else
+        Q_EMIT unreachable(); // last: a slot may delete us
+}
+
+void Connection::discover()
+{
+    m_state = State::Discovering;
+    m_sentinelsAsked = 0;
+    askSentinel();
+}
+
+void Connection::forgetSentinel()
+{
+    if (!m_sentinel)
+        return;
+    Connection *s = std::exchange(m_sentinel, nullptr);
+    disconnect(s, nullptr, this, nullptr);
+    s->setPushHandler({});
+    // Possibly from inside one of its own callbacks: delete it from the event loop.
+    s->deleteLater();
+}
+
+void Connection::askSentinel()
+{
+    forgetSentinel();
+    if (m_state != State::Discovering)
+        return;
+    if (m_sentinelsAsked >= m_options.sentinels.size()) {
+        connectionGone(QStringLiteral("no Sentinel named a master for \"%1\"")
+                           .arg(m_options.masterName));
+        return;
+    }
+    ++m_sentinelsAsked;
+    const HostPort s = m_options.sentinels.at(m_sentinelIndex % m_options.sentinels.size());
+    Options o;
+    o.host = s.host;
+    o.port = s.port;
+    o.url = QStringLiteral("redis://%1:%2").arg(s.host).arg(s.port);
+    // A Sentinel that does not answer soon is skipped for the next one; this connection does
+    // not retry by itself before that (the round ends first).
+    const qint64 budget = qMin<qint64>(m_options.commandTimeoutMs, 2000);
+    o.commandTimeoutMs = budget;
+    o.reconnectMinMs = budget * 2;
+    o.reconnectMaxMs = m_options.reconnectMaxMs;
+    m_sentinel = new Connection(std::move(o), QStringLiteral("sentinel"), this);
+    connect(m_sentinel, &Connection::ready, this, &Connection::onSentinelReady);
+    connect(m_sentinel, &Connection::unreachable, this, &Connection::onDiscoveryTimeout);
+    m_discoveryTimer.start(int(budget));
+    m_sentinel->start();
+}
+
+void Connection::onDiscoveryTimeout()
+{
+    if (m_state != State::Discovering)
+        return;
+    qCDebug(lcRedis).noquote() << describe() << "Sentinel"
+                               << m_options.sentinels.at(m_sentinelIndex % m_options.sentinels.size()).host
+                               << "did not name the master; asking the next";
+    ++m_sentinelIndex;
+    askSentinel();
+}
+
+void Connection::onSentinelReady()
+{
+    Connection *s = m_sentinel;
+    if (!s)
+        return;
+    if (m_state != State::Discovering) {
+        // The watch's connection came back: follow failovers again.
+        s->sendPubSub({ QByteArrayLiteral("SUBSCRIBE"), sentinel::kSwitchMasterChannel });
+        return;
+    }
+    s->send({ QByteArrayLiteral("SENTINEL"), QByteArrayLiteral("get-master-addr-by-name"),
+                m_options.masterName.toUtf8() },
+        [this, self = QPointer<Connection>(this), s = QPointer<Connection>(s)](const Reply &r) {
+            if (!self || !s || s != m_sentinel || m_state != State::Discovering)
+                return;
+            const std::optional<HostPort> master
+                = r ? sentinel::parseMasterAddr(*r) : std::nullopt;
+            if (!master) {
+                qCWarning(lcRedis).noquote()
+                    << describe() << "Sentinel" << s->options().endpoint()
+                    << "does not name a master for" << m_options.masterName << "-"
+                    << (r ? QStringLiteral("no such master") : r.error().message);
+                ++m_sentinelIndex;
+                askSentinel();
+                return;
+            }
+            m_discoveryTimer.stop();
+            m_options.host = master->host;
+            m_options.port = master->port;
+            m_haveMaster = true;
+            qCInfo(lcRedis).noquote() << describe() << "named the master by Sentinel"
+                                      << s->options().endpoint();
+            // Keep the Sentinel connection to hear of the next failover at once.
+            s->setPushHandler([this](const Value &v) { onSentinelPush(v); });
+            s->sendPubSub({ QByteArrayLiteral("SUBSCRIBE"), sentinel::kSwitchMasterChannel });
+            connectNow();
+        });
+}
+
+void Connection::onSentinelPush(const Value &v)
+{
+    if (v.type != Value::Type::Array || v.elements.size() < 3
+        || v.elements.at(0).str != "message")
+        return;
+    const auto sw = sentinel::parseSwitchMaster(v.elements.at(2).str);
+    if (!sw || sw->masterName != m_options.masterName)
+        return;
+    qCWarning(lcRedis).noquote() << describe() << "Sentinel reports a failover to"
+                                 << QStringLiteral("%1:%2").arg(sw->to.host).arg(sw->to.port);
+    m_backoffMs = m_options.reconnectMinMs;
+    switch (m_state) {
+    case State::Waiting:
+        m_reconnectTimer.start(0); // no need to wait out the backoff: there is a master again
+        break;
+    case State::Connecting:
+    case State::Handshake:
+    case State::Ready:
+        if (sw->to.host != m_options.host || sw->to.port != m_options.port)
+            drop(QStringLiteral("Sentinel moved the master to %1:%2")
+                     .arg(sw->to.host)
+                     .arg(sw->to.port));
+        break;
+    default:
+        break;
+    }
 }
 
 } // namespace confab::redis::detail

@@ -64,11 +64,13 @@ public:
 Q_SIGNALS:
     void ready(); // connected and handshake done
     void lost(); // a ready connection went away; reconnecting is already scheduled
+    void unreachable(); // an attempt to connect failed; retrying is already scheduled
 
 private:
     enum class State {
         Idle,
         Invalid,
+        Discovering, // asking the Sentinels for the master (options().usesSentinel())
         Resolving,
         Connecting,
         Handshake,
@@ -88,6 +90,14 @@ private:
     };
 
     void connectNow();
+    // Sentinel (docs/redis.md, "Sentinel"): ask the Sentinels in turn for the master, connect
+    // there, and follow +switch-master on the Sentinel that answered.
+    void discover();
+    void askSentinel();
+    void onSentinelReady();
+    void onSentinelPush(const Value &v);
+    void onDiscoveryTimeout();
+    void forgetSentinel();
     void onHostLookedUp(const QHostInfo &info);
     void connectTo(const QString &ip);
     void attach(redisAsyncContext *ac);
@@ -141,6 +151,14 @@ private:
     quint64 m_repliesRead = 0;
     qint64 m_timerDueMs = 0; // m_clock time at which m_timer should fire
     quint64 m_reconnects = 0;
+    // Sentinel mode: the Sentinel connection (discovery, then the +switch-master watch), the
+    // next Sentinel to ask, how many were asked in this round, and whether m_options.host/port
+    // hold a master just named by a Sentinel (used once: every reconnect asks again).
+    Connection *m_sentinel = nullptr;
+    qsizetype m_sentinelIndex = 0;
+    qsizetype m_sentinelsAsked = 0;
+    bool m_haveMaster = false;
+    QTimer m_discoveryTimer;
 };
 
 } // namespace confab::redis::detail

@@ -66,10 +66,10 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->clusterNodes = config.redis.clusterNodes;
     o->sentinels = config.redis.sentinels;
     o->masterName = config.redis.masterName;
+    o->minReplicas = int(config.redis.minReplicas);
+    o->replicaTimeoutMs = config.redis.replicaTimeoutMs;
     if (o->isCluster() && o->db != 0)
         return Error::badRequest(QStringLiteral("[redis] url: a Redis Cluster has only database 0"));
-    if (o->usesSentinel())
-        return Error::badRequest(QStringLiteral("[redis] sentinels: Redis Sentinel is not supported yet"));
     return o;
 }
 

@@ -21,6 +21,10 @@ struct Options {
     QList<HostPort> clusterNodes;
     QList<HostPort> sentinels;
     QString masterName;
+    // [redis] min_replicas / replica_timeout: an accepted message is acknowledged only once
+    // WAIT says this many replicas have it (0: no WAIT). docs/redis.md, "Sentinel".
+    int minReplicas = 0;
+    qint64 replicaTimeoutMs = 1000;
     [[nodiscard]] bool isCluster() const { return !clusterNodes.isEmpty(); }
     [[nodiscard]] bool usesSentinel() const { return !sentinels.isEmpty(); }
 

@@ -33,6 +33,11 @@ inline QByteArray log(const QString &app, QByteArrayView convo)
 {
     return "c:" + tag(app, convo) + ":log";
 }
+// The last seq published live after replicas confirmed it ([redis] min_replicas only).
+inline QByteArray published(const QString &app, QByteArrayView convo)
+{
+    return "c:" + tag(app, convo) + ":pub";
+}
 // Deployment-wide: API key revocations and rotations, "e <key_id>\n<ms>" (the key's new end;
 // 0: revoked now), so every node closes the sessions of that key in time.
 inline QByteArray keyEventsChannel() { return QByteArrayLiteral("confab:keys"); }

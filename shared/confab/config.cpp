@@ -219,6 +219,8 @@ std::vector<Key> keys()
     add("redis", "cluster_nodes", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.clusterNodes; }));
     add("redis", "sentinels", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.sentinels; }));
     add("redis", "master_name", stringField([](C &c) -> QString & { return c.redis.masterName; }));
+    add("redis", "min_replicas", integerField([](C &c) -> qint64 & { return c.redis.minReplicas; }, 0, 16));
+    add("redis", "replica_timeout", durationField([](C &c) -> qint64 & { return c.redis.replicaTimeoutMs; }, 10, 60000));
     add("s3", "endpoint", urlField([](C &c) -> QString & { return c.s3.endpoint; }, {S("http"), S("https"), S("file")}));
     add("s3", "region", stringField([](C &c) -> QString & { return c.s3.region; }));
     add("s3", "bucket", stringField([](C &c) -> QString & { return c.s3.bucket; }));
@@ -364,6 +366,8 @@ Expected<Config> Config::parse(const QByteArray &ini, const QProcessEnvironment 
         return Error::badRequest(QStringLiteral("[redis] cluster_nodes and sentinels exclude each other"));
     if (config.redis.sentinels.isEmpty() != config.redis.masterName.isEmpty())
         return Error::badRequest(QStringLiteral("[redis] sentinels and master_name must be set together"));
+    if (config.redis.minReplicas > 0 && config.redis.replicaTimeoutMs >= config.redis.commandTimeoutMs)
+        return Error::badRequest(QStringLiteral("[redis] replica_timeout must be shorter than command_timeout"));
     // A resend is answered with its original, which must still be readable.
     config.limits.dedupWindowMs = qMin(config.limits.dedupWindowMs, config.retention.maxAgeMs);
     return config;

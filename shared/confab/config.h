@@ -72,6 +72,10 @@ struct Config {
         QList<HostPort> clusterNodes;
         QList<HostPort> sentinels;
         QString masterName;
+        // Additions (docs/redis.md, "Sentinel"): acknowledge a send only once WAIT reports this
+        // many replicas have it, waiting at most replica_timeout (then the send is unavailable).
+        qint64 minReplicas = 0;
+        qint64 replicaTimeoutMs = 1000;
     } redis;
     struct S3 {
         QString endpoint = QStringLiteral("http://127.0.0.1:9000");

@@ -254,3 +254,34 @@ QString Cluster::createConversation(const QByteArray &apiKey, const QStringList 
 }
 
 } // namespace confab::test
+
+namespace confab::test {
+
+QHash<QString, QString> sentinelSettings(const RedisSentinel &sentinel)
+{
+    return {{QStringLiteral("CONFAB_REDIS_URL"), sentinel.url()},
+            {QStringLiteral("CONFAB_REDIS_SENTINELS"), sentinel.sentinels()},
+            {QStringLiteral("CONFAB_REDIS_MASTER_NAME"), RedisSentinel::masterName()},
+            {QStringLiteral("CONFAB_REDIS_MIN_REPLICAS"), QStringLiteral("1")}};
+}
+
+QList<QJsonObject> Cluster::history(const QByteArray &apiKey, const QString &convo, int node)
+{
+    QList<QJsonObject> out;
+    QString url = api(node) + QStringLiteral("/v1/conversations/%1/messages?after_seq=0&limit=200").arg(convo);
+    for (;;) {
+        const HttpResult r = rest.call("GET", url, apiKey);
+        if (r.status != 200) {
+            qWarning("reading history: HTTP %d %s", r.status, r.body.constData());
+            return out;
+        }
+        for (const QJsonValue &m : r.json.value(QLatin1String("messages")).toArray())
+            out.append(m.toObject());
+        const QString next = r.json.value(QLatin1String("next_page_token")).toString();
+        if (next.isEmpty())
+            return out;
+        url = api(node) + QStringLiteral("/v1/conversations/%1/messages?page_token=%2").arg(convo, next);
+    }
+}
+
+} // namespace confab::test

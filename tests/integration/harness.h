@@ -1,6 +1,7 @@
 #pragma once
 
 #include "support/rediscluster.h"
+#include "support/redissentinel.h"
 #include "support/testenv.h"
 
 #include <QElapsedTimer>
@@ -79,6 +80,10 @@ private:
 [[nodiscard]] QHash<QString, QString> outageSettings(const S3Server &s3, const QString &flushEvery,
                                                      const QString &retryWindow);
 
+// Overrides for a cluster whose nodes find Redis through the Sentinels of `sentinel` (and wait
+// for one replica before acknowledging a send) instead of the cluster's own redis-server.
+[[nodiscard]] QHash<QString, QString> sentinelSettings(const RedisSentinel &sentinel);
+
 // One running confabd (or several) on the fixture's PostgreSQL and Redis, with a fresh database.
 class Cluster
 {
@@ -114,6 +119,8 @@ public:
     // contain `label` (e.g. R"(code="4008")"), or any line of it when label is empty; -1 when
     // there is none.
     [[nodiscard]] double metric(int node, const QByteArray &name, const QByteArray &label = {});
+    // A conversation's whole history through node i's REST API (every page), oldest first.
+    [[nodiscard]] QList<QJsonObject> history(const QByteArray &apiKey, const QString &convo, int node = 0);
 
     Rest rest;
 

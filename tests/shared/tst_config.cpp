@@ -171,6 +171,8 @@ token = s3cret
         QTest::addRow("cluster and sentinels") << QByteArray("[redis]\ncluster_nodes = r1:7000\nsentinels = s1:26379\nmaster_name = m\n") << QStringLiteral("exclude");
         QTest::addRow("sentinels without master name") << QByteArray("[redis]\nsentinels = s1:26379\n") << QStringLiteral("master_name");
         QTest::addRow("master name without sentinels") << QByteArray("[redis]\nmaster_name = m\n") << QStringLiteral("master_name");
+        QTest::addRow("min replicas negative") << QByteArray("[redis]\nmin_replicas = -1\n") << QStringLiteral("min_replicas");
+        QTest::addRow("replica wait not shorter than commands") << QByteArray("[redis]\nmin_replicas = 1\nreplica_timeout = 5s\n") << QStringLiteral("replica_timeout must be shorter");
         QTest::addRow("hard below soft") << QByteArray("[limits]\nclient_buffer_soft = 4096\nclient_buffer_hard = 2048\n") << QStringLiteral("client_buffer_hard");
     }
     void invalid()
@@ -194,6 +196,11 @@ token = s3cret
         QVERIFY(s);
         QCOMPARE(s->redis.sentinels.size(), 2);
         QCOMPARE(s->redis.masterName, QStringLiteral("confab"));
+        QCOMPARE(s->redis.minReplicas, 0);
+        const auto w = Config::parse("[redis]\nmin_replicas = 1\nreplica_timeout = 250ms\n", QProcessEnvironment());
+        QVERIFY2(w, w ? "" : qPrintable(w.error().message));
+        QCOMPARE(w->redis.minReplicas, 1);
+        QCOMPARE(w->redis.replicaTimeoutMs, 250);
     }
 
     void corsOrigins()
