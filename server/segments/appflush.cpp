@@ -137,7 +137,10 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
             QList<tail::ScriptCall> reads;
             for (const QString &c : reading) {
                 const Cursor &cur = cursors[c];
-                reads.append(tail::ScriptCall { keys::cmd(keys::log(appId, c.toUtf8())),
+                QList<QByteArray> tailKeys = keys::cmd(keys::log(appId, c.toUtf8()));
+                if (d->deps.redis->options().minReplicas > 0)
+                    tailKeys.append(keys::published(appId, c.toUtf8()));
+                reads.append(tail::ScriptCall { std::move(tailKeys),
                     keys::cmd(QByteArray::number(cur.next),
                         QByteArray::number(qMax(1, d->options.maxRecordsPerConvo - cur.taken)),
                         QByteArray::number(share)) });

@@ -31,7 +31,7 @@ namespace keys = confab::schema::keys;
 namespace
 {
 
-// KEYS: log. ARGV: first seq, most records, most bytes of fields. One read of a flush round:
+// KEYS: log (and its :pub with [redis] min_replicas). ARGV: first seq, most records, most bytes of fields. One read of a flush round:
 // the tail from that seq on, bounded in records and in bytes (the first entry is always
 // returned, whatever its size), so a conversation with a huge backlog is read a slice at a
 // time. Answers {more, entries}: entries as XRANGE gives them, more = 1 when the tail holds
@@ -40,11 +40,19 @@ constexpr char kReadTail[] = R"LUA(
 local from = ARGV[1] .. '-0'
 local left = tonumber(ARGV[2])
 local budget = tonumber(ARGV[3])
+local upto = '+'
+if KEYS[2] then
+  -- [redis] min_replicas: only what WAIT confirmed and was released live (:pub); an entry above
+  -- it may still vanish in a failover and its seq_no be handed out again.
+  local pub = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if tonumber(ARGV[1]) > pub then return {0, {}} end
+  upto = pub .. '-0'
+end
 local out = {}
 local bytes = 0
 while left > 0 do
   local n = math.min(left, 64)
-  local es = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', n)
+  local es = redis.call('XRANGE', KEYS[1], from, upto, 'COUNT', n)
   for i = 1, #es do
     local f = es[i][2]
     local size = 0
@@ -57,7 +65,7 @@ while left > 0 do
   if #es < n then return {0, out} end
   from = '(' .. es[#es][1]
 end
-local rest = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', 1)
+local rest = redis.call('XRANGE', KEYS[1], from, upto, 'COUNT', 1)
 if #rest > 0 then return {1, out} end
 return {0, out}
 )LUA";

@@ -1,6 +1,7 @@
 // Two confabd nodes on the same Redis and PostgreSQL behave as one service.
 #include "harness.h"
 
+#include <QSet>
 #include <QTest>
 
 using namespace confab::test;
@@ -11,6 +12,7 @@ class TestCluster : public QObject
 
     std::unique_ptr<Cluster> m_cluster;
     QByteArray m_key;
+    QString m_app;
 
 private Q_SLOTS:
     void initTestCase()
@@ -18,7 +20,9 @@ private Q_SLOTS:
         m_cluster = std::make_unique<Cluster>();
         QCOMPARE(m_cluster->startNode(), 0);
         QCOMPARE(m_cluster->startNode(), 1);
-        m_key = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}}).second;
+        const auto app = m_cluster->createApp(QJsonObject{{QStringLiteral("limits"), QJsonObject{{QStringLiteral("conns_per_user_per_10s"), 0}, {QStringLiteral("user_msgs_per_min"), 0}}}});
+        m_app = app.first;
+        m_key = app.second;
         QVERIFY(!m_key.isEmpty());
     }
 
@@ -52,6 +56,90 @@ private Q_SLOTS:
                                                       {QStringLiteral("content"), 0}});
         QCOMPARE(dup.value(QLatin1String("duplicate")).toBool(), true);
         QCOMPARE(dup.value(QLatin1String("seq_no")).toInt(), 1);
+    }
+
+    // Issue 14, on a Redis Cluster only: a conversation's slot moves to another master while its
+    // members send through both nodes. Sends go to the old owner while it still has the keys,
+    // are redirected with ASK once the keys moved, and with MOVED once the slot did; every one is
+    // acknowledged once with the next seq_no, history holds each once, and a resend still finds
+    // its original.
+    void conversationMovesToAnotherMasterUnderTraffic()
+    {
+        RedisCluster *rc = m_cluster->redisCluster();
+        if (!rc)
+            QSKIP("runs on a Redis Cluster (ctest: tst_cluster_rediscluster)");
+        const QString convo = m_cluster->createConversation(m_key, {QStringLiteral("mv1"), QStringLiteral("mv2")});
+        WsClient a, b;
+        QVERIFY(a.connectAndAuth(m_cluster->ws(0), m_cluster->userToken(m_key, QStringLiteral("mv1"))));
+        QVERIFY(b.connectAndAuth(m_cluster->ws(1), m_cluster->userToken(m_key, QStringLiteral("mv2"))));
+        const QString seqKey = QStringLiteral("c:{%1:%2}:seq").arg(m_app, convo);
+        const int slot = rc->cli(rc->ports().constFirst(), {QStringLiteral("CLUSTER"), QStringLiteral("KEYSLOT"), seqKey}).toInt();
+        const quint16 from = rc->ownerOf(slot);
+        const quint16 to = rc->ports().at(0) == from ? rc->ports().at(1) : rc->ports().at(0);
+
+        int sent = 0;
+        auto sendSome = [&](int n) {
+            for (int i = 0; i < n; ++i, ++sent) {
+                WsClient &c = sent % 2 ? b : a;
+                const QJsonObject ack = c.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                                              {QStringLiteral("convo_id"), convo},
+                                                              {QStringLiteral("client_msg_id"), QStringLiteral("mv%1").arg(sent)},
+                                                              {QStringLiteral("content"), sent}});
+                QCOMPARE(ack.value(QLatin1String("seq_no")).toInt(), sent + 1);
+            }
+        };
+        sendSome(10);
+        QVERIFY(!QTest::currentTestFailed());
+        QVERIFY(rc->migrateSlot(slot, to, /*stopAfterMigrating=*/true));
+        sendSome(10); // keys still on the source: served there
+        QVERIFY(!QTest::currentTestFailed());
+        QVERIFY(rc->moveKeys(slot, to));
+        sendSome(10); // keys on the target, slot still the source's: ASK
+        QVERIFY(!QTest::currentTestFailed());
+        QVERIFY(rc->finishMigration(slot, to));
+        sendSome(10); // the slot is the target's: MOVED, then the refreshed map
+        QVERIFY(!QTest::currentTestFailed());
+        // Each node re-subscribes the conversation's channel at the new owner when the old one
+        // drops it; messages published in between are not delivered live (clients fill the gap
+        // with sync, docs/redis.md). From then on live delivery is whole again.
+        QTest::qWait(200);
+        sendSome(10);
+        QVERIFY(!QTest::currentTestFailed());
+        QCOMPARE(rc->ownerOf(slot), to);
+
+        const QList<QJsonObject> stored = m_cluster->history(m_key, convo);
+        QCOMPARE(stored.size(), 50);
+        for (int i = 0; i < stored.size(); ++i)
+            QCOMPARE(stored[i].value(QLatin1String("seq_no")).toInt(), i + 1);
+        // Live frames on both nodes: in seq_no order, none twice, every one sent before the keys
+        // moved (1-20) and every one sent after the re-subscription (41-50). In between, a
+        // message published by the importing master (ASK) or before the node re-subscribed
+        // there may miss live delivery; clients fill that gap with sync (docs/redis.md).
+        for (WsClient *c : {&a, &b}) {
+            QTRY_VERIFY_WITH_TIMEOUT(!c->frames(QStringLiteral("message.create")).isEmpty()
+                                         && c->frames(QStringLiteral("message.create")).constLast().value(QLatin1String("message")).toObject().value(QLatin1String("seq_no")).toInt() == 50,
+                                     5000);
+            int last = 0;
+            QSet<int> seen;
+            for (const QJsonObject &f : c->frames(QStringLiteral("message.create"))) {
+                const int seq = f.value(QLatin1String("message")).toObject().value(QLatin1String("seq_no")).toInt();
+                QVERIFY2(seq > last, qPrintable(QStringLiteral("seq_no %1 after %2").arg(seq).arg(last)));
+                last = seq;
+                seen.insert(seq);
+            }
+            for (int seq = 1; seq <= 50; ++seq) {
+                if (seq <= 20 || seq > 40)
+                    QVERIFY2(seen.contains(seq), qPrintable(QStringLiteral("seq_no %1 not delivered live").arg(seq)));
+            }
+        }
+        const QJsonObject dup = a.request(QJsonObject{{QStringLiteral("type"), QStringLiteral("message.send")},
+                                                      {QStringLiteral("convo_id"), convo},
+                                                      {QStringLiteral("client_msg_id"), QStringLiteral("mv0")},
+                                                      {QStringLiteral("content"), 0}});
+        QCOMPARE(dup.value(QLatin1String("duplicate")).toBool(), true);
+        QCOMPARE(dup.value(QLatin1String("seq_no")).toInt(), 1);
+        qInfo("live frames received: %lld on node 0, %lld on node 1 (of 50)",
+              qint64(a.frames(QStringLiteral("message.create")).size()), qint64(b.frames(QStringLiteral("message.create")).size()));
     }
 
     void membershipAndPresenceAcrossNodes()

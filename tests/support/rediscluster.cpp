@@ -177,14 +177,19 @@ bool RedisCluster::migrateSlot(int slot, quint16 to, bool stopAfterMigrating)
     return finishMigration(slot, to);
 }
 
-bool RedisCluster::finishMigration(int slot, quint16 to)
+quint16 RedisCluster::migratingFrom(int slot) const
 {
-    quint16 from = 0;
     for (quint16 port : std::as_const(m_ports)) {
         const QString nodes = cli(port, { QStringLiteral("CLUSTER"), QStringLiteral("NODES") });
         if (nodes.contains(QStringLiteral("[%1->-").arg(slot)))
-            from = port;
+            return port;
     }
+    return 0;
+}
+
+bool RedisCluster::moveKeys(int slot, quint16 to)
+{
+    const quint16 from = migratingFrom(slot);
     if (from == 0)
         return false;
     const QString s = QString::number(slot);
@@ -193,7 +198,7 @@ bool RedisCluster::finishMigration(int slot, quint16 to)
             { QStringLiteral("CLUSTER"), QStringLiteral("GETKEYSINSLOT"), s,
                 QStringLiteral("100") });
         if (keys.isEmpty())
-            break;
+            return true;
         QStringList migrate { QStringLiteral("MIGRATE"), QStringLiteral("127.0.0.1"),
             QString::number(to), QString(), QStringLiteral("0"), QStringLiteral("5000"),
             QStringLiteral("KEYS") };
@@ -202,6 +207,14 @@ bool RedisCluster::finishMigration(int slot, quint16 to)
         if (answer != QLatin1String("OK") && answer != QLatin1String("NOKEY"))
             return false;
     }
+}
+
+bool RedisCluster::finishMigration(int slot, quint16 to)
+{
+    const quint16 from = migratingFrom(slot);
+    if (from == 0 || !moveKeys(slot, to))
+        return false;
+    const QString s = QString::number(slot);
     const QString toId = nodeId(to);
     // The new owner first, so it bumps its epoch and the others learn it from it.
     QList<quint16> order { to, from };

@@ -39,6 +39,9 @@ public:
     // the slot is left half-moved (for ASK); finishMigration() completes it.
     bool migrateSlot(int slot, quint16 to, bool stopAfterMigrating = false);
     bool finishMigration(int slot, quint16 to);
+    // The middle of a migration started with stopAfterMigrating: MIGRATE every key of the slot
+    // to `to`, leaving ownership with the source (commands on those keys then get ASK).
+    bool moveKeys(int slot, quint16 to);
     // SIGKILL of one node: what a crashed host looks like.
     void kill(quint16 port);
     // Starts a killed node again with its data and nodes.conf: it comes back as the master of
@@ -47,6 +50,7 @@ public:
 
 private:
     bool waitForState(int timeoutMs);
+    [[nodiscard]] quint16 migratingFrom(int slot) const; // 0: the slot is not migrating
     bool startServer(quint16 port);
 
     int m_count;

@@ -177,6 +177,14 @@ run_confab_wsbench() {
   [ -z "$measure_pid" ] || wait "$measure_pid" || true
 }
 
+#   run_nats_wsbench SCENARIO [--server-cpus LIST --client-cpus LIST] [-- wsbench args]
+run_nats_wsbench() {
+  local scenario=$1 opts=(); shift
+  while [[ ${1:-} == --server-cpus || ${1:-} == --client-cpus ]]; do opts+=("$1" "$2"); shift 2; done
+  echo "\$ run-nats.sh ${opts[*]} $scenario $*"
+  bash "$shared_bench/run-nats.sh" --quiet-wait 30 --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
+}
+
 # The day's load of issue 9: 10,000 users in 1,000 conversations of 10, every user sending,
 # 1,700 msgs/s in total, 100-byte bodies.
 DAYLOAD=(--conns 10000 --convs 1000 --members 10 --senders 10000 --inflight 1 --rate 1700 --size 100
