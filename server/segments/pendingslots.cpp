@@ -1,5 +1,7 @@
 #include "segments/pendingslots.h"
 
+#include <QPointer>
+
 #include "redis/client.h"
 #include "redis/keyslot.h"
 #include "schema/keys.h"
@@ -99,10 +101,20 @@ tail::ScriptCall clearCall(const QString &appId, const QString &convoId, qint64 
         keys::cmd(schema::pendingMember(appId, convo), QByteArray::number(watermark)) };
 }
 
+// The Client may be destroyed while one of these awaits (a node or a test shutting down): each
+// checks it is still there before its next command.
+Error clientGone()
+{
+    return Error::unavailable(QStringLiteral("the Redis client is gone"));
+}
+
 QCoro::Task<Expected<QList<PendingConvo>>> readDirty(redis::Client *redis)
 {
+    const QPointer<redis::Client> alive(redis);
     auto listing = redis->exec(keys::cmd("SMEMBERS", schema::dirtySlotsKey()));
     const redis::Reply listed = co_await listing;
+    if (!alive)
+        co_return clientGone();
     if (!listed)
         co_return Error::unavailable(
             QStringLiteral("reading the dirty slots: %1").arg(listed.error().message));
@@ -121,6 +133,8 @@ QCoro::Task<Expected<QList<PendingConvo>>> readDirty(redis::Client *redis)
         reads.append(keys::cmd("ZRANGE", schema::pendingKey(s), "0", "-1", "WITHSCORES"));
     auto reading = tail::batch(redis, reads);
     const QList<redis::Reply> replies = co_await reading;
+    if (!alive)
+        co_return clientGone();
     QList<PendingConvo> out;
     QList<int> empty;
     for (qsizetype i = 0; i < replies.size(); ++i) {
@@ -150,10 +164,13 @@ QCoro::Task<Expected<QList<PendingConvo>>> readDirty(redis::Client *redis)
 
 QCoro::Task<Status> releaseEmpty(redis::Client *redis, QList<int> slots)
 {
+    const QPointer<redis::Client> alive(redis);
     if (slots.isEmpty())
         co_return Ok {};
     auto removing = redis->exec(slotCommand("SREM", slots));
     const redis::Reply removed = co_await removing;
+    if (!alive)
+        co_return clientGone();
     if (!removed)
         co_return Error::unavailable(removed.error().message);
     // Only after the SREM answered (on a cluster the pending sets live on other nodes).
@@ -163,6 +180,8 @@ QCoro::Task<Status> releaseEmpty(redis::Client *redis, QList<int> slots)
         checks.append(keys::cmd("EXISTS", schema::pendingKey(s)));
     auto checking = tail::batch(redis, checks);
     const QList<redis::Reply> checked = co_await checking;
+    if (!alive)
+        co_return clientGone();
     QList<int> back;
     for (qsizetype i = 0; i < checked.size(); ++i) {
         // Unknown (an error): put it back, a later cycle looks again.
@@ -189,6 +208,7 @@ QCoro::Task<Status> markDirty(redis::Client *redis, QList<int> slots)
 
 QCoro::Task<Expected<int>> sweep(redis::Client *redis)
 {
+    const QPointer<redis::Client> alive(redis);
     QList<int> found;
     for (int from = 0; from < redis::kSlotCount; from += kChunk) {
         QList<QList<QByteArray>> checks;
@@ -197,6 +217,8 @@ QCoro::Task<Expected<int>> sweep(redis::Client *redis)
             checks.append(keys::cmd("EXISTS", schema::pendingKey(s)));
         auto checking = tail::batch(redis, checks);
         const QList<redis::Reply> checked = co_await checking;
+        if (!alive)
+            co_return clientGone();
         for (qsizetype i = 0; i < checked.size(); ++i) {
             if (!checked[i])
                 co_return Error::unavailable(
@@ -213,6 +235,7 @@ QCoro::Task<Expected<int>> sweep(redis::Client *redis)
 
 QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs, bool oneCommand)
 {
+    const QPointer<redis::Client> alive(redis);
     const QByteArray value = QByteArray::number(nowMs);
     if (oneCommand) {
         QList<QByteArray> mset;
@@ -236,6 +259,8 @@ QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs, bool oneCo
             sets.append(keys::cmd("SET", schema::recoveredKey(s), value));
         auto setting = tail::batch(redis, sets);
         const QList<redis::Reply> set = co_await setting;
+        if (!alive)
+            co_return clientGone();
         for (const redis::Reply &r : set) {
             if (!r)
                 co_return Error::unavailable(
@@ -247,11 +272,14 @@ QCoro::Task<Status> markRecovered(redis::Client *redis, qint64 nowMs, bool oneCo
 
 QCoro::Task<Expected<qint64>> migrateLegacy(redis::Client *redis)
 {
+    const QPointer<redis::Client> alive(redis);
     qint64 moved = 0;
     for (int round = 0; round < kLegacyRounds; ++round) {
         auto listing = redis->exec(keys::cmd("ZRANGE", schema::legacyPendingKey(), "0",
             QByteArray::number(kLegacyBatch - 1), "WITHSCORES"));
         const redis::Reply listed = co_await listing;
+        if (!alive)
+            co_return clientGone();
         if (!listed)
             co_return Error::unavailable(
                 QStringLiteral("reading the old flush:pending: %1").arg(listed.error().message));
@@ -273,6 +301,8 @@ QCoro::Task<Expected<qint64>> migrateLegacy(redis::Client *redis)
         }
         auto adding = tail::batch(redis, adds);
         const QList<redis::Reply> added = co_await adding;
+        if (!alive)
+            co_return clientGone();
         for (const redis::Reply &r : added) {
             if (!r)
                 co_return Error::unavailable(
@@ -281,9 +311,13 @@ QCoro::Task<Expected<qint64>> migrateLegacy(redis::Client *redis)
         auto marking = markDirty(redis, slots);
         if (const Status marked = co_await marking; !marked)
             co_return marked.error();
+        if (!alive)
+            co_return clientGone();
         // Only what was copied goes: a member an old node adds meanwhile moves next time.
         auto removing = redis->exec(removal);
         const redis::Reply removed = co_await removing;
+        if (!alive)
+            co_return clientGone();
         if (!removed)
             co_return Error::unavailable(
                 QStringLiteral("moving the old flush:pending: %1").arg(removed.error().message));
