@@ -52,23 +52,6 @@ class TestIdempotency : public QObject
 {
     Q_OBJECT
 
-    QList<QJsonObject> history(Cluster &cluster, const QByteArray &key, const QString &convo)
-    {
-        QList<QJsonObject> out;
-        QString url = cluster.api() + QStringLiteral("/v1/conversations/%1/messages?after_seq=0&limit=200").arg(convo);
-        for (;;) {
-            const HttpResult r = cluster.rest.call("GET", url, key);
-            if (r.status != 200)
-                return out;
-            for (const QJsonValue &m : r.json.value(QLatin1String("messages")).toArray())
-                out.append(m.toObject());
-            const QString next = r.json.value(QLatin1String("next_page_token")).toString();
-            if (next.isEmpty())
-                return out;
-            url = cluster.api() + QStringLiteral("/v1/conversations/%1/messages?page_token=%2").arg(convo, next);
-        }
-    }
-
 private Q_SLOTS:
     void resendOfAFlushedMessage()
     {
@@ -89,7 +72,7 @@ private Q_SLOTS:
         QCOMPARE(again.json.value(QLatin1String("server_msg_id")), first.json.value(QLatin1String("server_msg_id")));
         QCOMPARE(again.json.value(QLatin1String("seq_no")), first.json.value(QLatin1String("seq_no")));
         QCOMPARE(again.json.value(QLatin1String("ts")), first.json.value(QLatin1String("ts")));
-        QCOMPARE(history(cluster, key, convo).size(), 1);
+        QCOMPARE(cluster.history(key, convo).size(), 1);
     }
 
     void dedupWindowIsConfigurable()
@@ -159,7 +142,7 @@ private Q_SLOTS:
         qInfo("%d acks, %lld unavailable", acks, qint64(unavailable.size()));
         // Whatever was answered unavailable is absent from history, or a duplicate on resend.
         QSet<QString> stored;
-        for (const QJsonObject &m : history(cluster, key, convo))
+        for (const QJsonObject &m : cluster.history(key, convo))
             stored.insert(m.value(QLatin1String("client_msg_id")).toString());
         QCOMPARE(stored.size(), acks + int(std::count_if(unavailable.begin(), unavailable.end(),
                                                           [&stored](const QString &id) { return stored.contains(id); })));

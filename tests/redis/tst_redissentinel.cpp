@@ -1,31 +1,14 @@
 // Parsing Sentinel's replies and +switch-master events (server/redis/sentinel.h).
 #include "redis/sentinel.h"
+#include "values.h"
 
 #include <QTest>
 
 using namespace confab::redis;
+using namespace confab::redis::test;
 
 Q_DECLARE_METATYPE(confab::redis::Value)
 
-namespace {
-
-Value str(const QByteArray &s)
-{
-    Value v;
-    v.type = Value::Type::String;
-    v.str = s;
-    return v;
-}
-
-Value array(QList<Value> elements)
-{
-    Value v;
-    v.type = Value::Type::Array;
-    v.elements = std::move(elements);
-    return v;
-}
-
-} // namespace
 
 class tst_RedisSentinel : public QObject
 {
@@ -33,7 +16,7 @@ class tst_RedisSentinel : public QObject
 private Q_SLOTS:
     void masterAddress()
     {
-        const auto addr = sentinel::parseMasterAddr(array({str("10.0.0.7"), str("6380")}));
+        const auto addr = sentinel::parseMasterAddr(array({string("10.0.0.7"), string("6380")}));
         QVERIFY(addr.has_value());
         QCOMPARE(addr->host, QStringLiteral("10.0.0.7"));
         QCOMPARE(addr->port, quint16(6380));
@@ -43,16 +26,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<Value>("reply");
         QTest::addRow("nil: unknown master name") << Value{};
-        QTest::addRow("one element") << array({str("h")});
-        QTest::addRow("three elements") << array({str("h"), str("1"), str("2")});
-        QTest::addRow("port not a number") << array({str("h"), str("x")});
-        QTest::addRow("port zero") << array({str("h"), str("0")});
-        QTest::addRow("port too big") << array({str("h"), str("65536")});
-        QTest::addRow("empty host") << array({str(""), str("6379")});
+        QTest::addRow("one element") << array({string("h")});
+        QTest::addRow("three elements") << array({string("h"), string("1"), string("2")});
+        QTest::addRow("port not a number") << array({string("h"), string("x")});
+        QTest::addRow("port zero") << array({string("h"), string("0")});
+        QTest::addRow("port too big") << array({string("h"), string("65536")});
+        QTest::addRow("empty host") << array({string(""), string("6379")});
         Value integerPort;
         integerPort.type = Value::Type::Integer;
         integerPort.integer = 6379;
-        QTest::addRow("integer port") << array({str("h"), integerPort});
+        QTest::addRow("integer port") << array({string("h"), integerPort});
     }
     void masterAddressRefused()
     {
@@ -91,9 +74,9 @@ private Q_SLOTS:
     {
         Value offset;
         offset.type = Value::Type::Integer;
-        QVERIFY(sentinel::isMasterRole(array({str("master"), offset, array({})})));
-        QVERIFY(!sentinel::isMasterRole(array({str("slave"), str("127.0.0.1"), offset})));
-        QVERIFY(!sentinel::isMasterRole(array({str("sentinel"), array({})})));
+        QVERIFY(sentinel::isMasterRole(array({string("master"), offset, array({})})));
+        QVERIFY(!sentinel::isMasterRole(array({string("slave"), string("127.0.0.1"), offset})));
+        QVERIFY(!sentinel::isMasterRole(array({string("sentinel"), array({})})));
         QVERIFY(!sentinel::isMasterRole(Value{}));
     }
 

@@ -1,4 +1,5 @@
 #include "redis/slotmap.h"
+#include "values.h"
 
 #include <QTest>
 
@@ -7,33 +8,10 @@ using confab::redis::keySlot;
 using confab::redis::Value;
 using namespace confab::redis::cluster;
 using Args = QList<QByteArray>;
+using namespace confab::redis::test;
 
 namespace
 {
-
-Value integer(qint64 i)
-{
-    Value v;
-    v.type = Value::Type::Integer;
-    v.integer = i;
-    return v;
-}
-
-Value string(const QByteArray &s)
-{
-    Value v;
-    v.type = Value::Type::String;
-    v.str = s;
-    return v;
-}
-
-Value array(QList<Value> elements)
-{
-    Value v;
-    v.type = Value::Type::Array;
-    v.elements = std::move(elements);
-    return v;
-}
 
 // One CLUSTER SLOTS range as Redis 7 sends it: start, end, master, one replica.
 Value range(int start, int end, const QByteArray &host, int port)

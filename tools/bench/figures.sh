@@ -57,18 +57,27 @@ start_confabd() {
     [ -f "$work/malloccount.so" ] || cc -O2 -shared -fPIC -o "$work/malloccount.so" tools/bench/malloccount.c -lpthread
     preload=(LD_PRELOAD="$work/malloccount.so" MALLOCCOUNT_FILE="$work/malloccount")
   fi
-  env "${preload[@]}" CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
+  launch_confabd bench "$PUB" "$INT" confabd "${preload[@]}" "$@"
+  confabd_pid=$launched_pid
+}
+
+# launch_confabd NODE_ID PUBLIC_PORT INTERNAL_PORT LOG_NAME [VAR=value ...]: one node on this
+# run's database, Redis and bucket; sets launched_pid once its /readyz answers.
+launched_pid=""
+launch_confabd() {
+  local id=$1 pub=$2 int=$3 log=$4; shift 4
+  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
     CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
     CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
-    CONFAB_SERVER_LISTEN=127.0.0.1:$PUB CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$INT CONFAB_SERVER_NODE_ID=bench \
+    CONFAB_SERVER_LISTEN=127.0.0.1:$pub CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$int CONFAB_SERVER_NODE_ID=$id \
     CONFAB_LIMITS_MAX_CONNS=20000 QT_NO_GLIB=1 "$@" \
-    "$bin" serve --config "$work/empty.ini" >"$work/confabd.log" 2>&1 &
-  confabd_pid=$!
+    "$bin" serve --config "$work/empty.ini" >"$work/$log.log" 2>&1 &
+  launched_pid=$!
   for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$INT/readyz" >/dev/null 2>&1 && return 0
+    curl -fs "http://127.0.0.1:$int/readyz" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "confabd did not become ready:" >&2; cat "$work/confabd.log" >&2; exit 1
+  echo "$id did not become ready:" >&2; cat "$work/$log.log" >&2; exit 1
 }
 
 run_bench() {
@@ -307,18 +316,8 @@ fi
 # connections, 20 senders x 32 in flight); the figure is the sum of both nodes' acks/s.
 second_pid=""
 start_second_confabd() {
-  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
-    CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
-    CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
-    CONFAB_SERVER_LISTEN=127.0.0.1:$((PUB + 2)) CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$((INT + 2)) \
-    CONFAB_SERVER_NODE_ID=bench-b CONFAB_LIMITS_MAX_CONNS=20000 QT_NO_GLIB=1 "$@" \
-    "$bin" serve --config "$work/empty.ini" >"$work/confabd-b.log" 2>&1 &
-  second_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$((INT + 2))/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "the second confabd did not become ready:" >&2; cat "$work/confabd-b.log" >&2; exit 1
+  launch_confabd bench-b $((PUB + 2)) $((INT + 2)) confabd-b "$@"
+  second_pid=$launched_pid
 }
 stop_second_confabd() { [ -n "$second_pid" ] && kill "$second_pid" 2>/dev/null && wait "$second_pid" 2>/dev/null || true; second_pid=""; }
 cluster_ports=(${FIGURES_CLUSTER_PORTS:-27001 27002 27003})
