@@ -55,12 +55,44 @@ Event Fanout::decode(const QByteArray &payload)
     return ev;
 }
 
+QList<QByteArray> Fanout::split(const QByteArray &payload)
+{
+    if (!payload.startsWith("m "))
+        return {payload};
+    QList<QByteArray> parts;
+    qsizetype pos = 0;
+    while (pos < payload.size()) {
+        const qsizetype head = payload.indexOf('\n', pos);
+        const qsizetype end = head < 0 ? -1 : payload.indexOf('\n', head + 1);
+        if (end < 0) {
+            if (pos == 0)
+                parts.append(payload);
+            else if (head >= 0) // a last part without its frame line is not a message
+                parts.append(payload.sliced(pos));
+            break;
+        }
+        parts.append(payload.sliced(pos, end - pos));
+        pos = end + 1;
+    }
+    return parts;
+}
+
 void Fanout::dispatch(const QByteArray &channel, const QByteArray &payload)
+{
+    if (!m_listeners.contains(channel))
+        return;
+    for (const QByteArray &part : split(payload)) {
+        const Event ev = decode(part);
+        if (ev.kind != 'm' || !ev.wire.isEmpty()) // a message without its frame is not delivered
+            deliver(channel, ev);
+    }
+}
+
+void Fanout::deliver(const QByteArray &channel, const Event &ev)
 {
     const auto it = m_listeners.constFind(channel);
     if (it == m_listeners.cend())
         return;
-    const Event ev = decode(payload);
     // A copy: a listener may subscribe or unsubscribe (even on this channel) while handling.
     const QList<Listener *> listeners = *it;
     for (Listener *l : listeners) {

@@ -13,7 +13,8 @@ class Subscriber;
 namespace confab::messaging {
 
 // One pub/sub payload, decoded once per node and shared by every local recipient.
-// Payloads are "<kind> <arg>\n<frame>": kind m (message.create; arg = accept time ms),
+// Payloads are "<kind> <arg>\n<frame>": kind m (message.create; arg = accept time ms; several
+// joined by '\n', split()),
 // e (event frame; arg = user whose sessions are skipped, may be empty), a / r (on a user
 // channel: subscribe to / unsubscribe from conversation arg, then send frame if any).
 struct Event {
@@ -46,9 +47,14 @@ public:
     void remove(const QByteArray &channel, Listener *listener);
     [[nodiscard]] qsizetype channelCount() const { return m_listeners.size(); }
     [[nodiscard]] static Event decode(const QByteArray &payload);
+    // The accept script publishes the messages of one conversation accepted by one call as one
+    // payload: "m <ts>\n<frame>" parts joined by '\n' (frames are compact JSON, without a
+    // newline). Answers each part; any other payload (or a single message) as it is.
+    [[nodiscard]] static QList<QByteArray> split(const QByteArray &payload);
 
 private:
     void dispatch(const QByteArray &channel, const QByteArray &payload);
+    void deliver(const QByteArray &channel, const Event &ev);
 
     redis::Subscriber *m_subscriber;
     QHash<QByteArray, QList<Listener *>> m_listeners;

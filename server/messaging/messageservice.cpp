@@ -142,29 +142,32 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         }
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
-        const ScriptCall call = acceptCall(in);
-        auto pending2 = m_redis->eval(m_scripts.accept, call.keys, call.args);
-        const redis::Reply r = co_await pending2;
+        // With the other sends to this conversation in this event-loop pass: one script call.
+        const auto [batch, index] = queueAccept(in);
+        co_await redis::SharedReply::wait(batch);
+        const redis::Reply &r = batch->reply();
         if (!r)
             co_return Error::unavailable(QStringLiteral("accepting a message: %1").arg(r.error().message));
-        if (r->elements.size() < 2)
+        if (r->elements.size() <= index || r->elements[index].elements.size() < 2)
             co_return Error::internal(QStringLiteral("accept script answered an unexpected shape"));
-        const qint64 status = r->elements[0].toInteger();
+        const QList<redis::Value> &answer = r->elements[index].elements;
+        const qint64 status = answer[0].toInteger();
         // On a cluster the dirty-slot set is on another slot: marked here, not awaited (a node
         // dying before it is covered by the flush worker's sweep, docs/storage.md).
-        if (m_cluster && status == 0 && acceptMadePending(r->elements))
-            m_redis->command(keys::cmd("SADD", schema::dirtySlotsKey(), call.args.last() /* ARGV[13], the slot */), this,
-                             [](redis::Reply) {});
+        if (m_cluster && status == 0 && acceptMadePending(answer))
+            m_redis->command(keys::cmd("SADD", schema::dirtySlotsKey(),
+                                       QByteArray::number(schema::convoSlot(req.appId, req.convoId))),
+                             this, [](redis::Reply) {});
         if (status == 3) {
             Q_EMIT rateLimited(QByteArrayLiteral("send"));
-            co_return Error::rateLimited(QStringLiteral("send rate limit reached"), r->elements[1].toInteger());
+            co_return Error::rateLimited(QStringLiteral("send rate limit reached"), answer[1].toInteger());
         }
         if (status == 2) {
             Q_EMIT recoveryNeeded();
             co_return Error::unavailable(QStringLiteral("Redis lost its data: counters are being rebuilt from the segment index"));
         }
         if (status == 0) {
-            const qint64 seq = r->elements[1].toInteger();
+            const qint64 seq = answer[1].toInteger();
             if (minReplicas > 0) {
                 auto replicating = waitForReplicas(minReplicas);
                 const Status replicated = co_await replicating;
@@ -181,8 +184,8 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
             co_return Ack{serverMsgId, seq, ts, false};
         }
         // A duplicate: the original envelope, from the tail or (trimmed) from history.
-        const qint64 seq = r->elements[1].toInteger();
-        QByteArray envelope = r->elements.size() > 2 ? r->elements[2].str : QByteArray();
+        const qint64 seq = answer[1].toInteger();
+        QByteArray envelope = answer.size() > 2 ? answer[2].str : QByteArray();
         if (envelope.isEmpty() && m_history) {
             auto pending3 = m_history(req.appId, req.convoId, seq);
             const Expected<QByteArray> found = co_await pending3;
@@ -204,34 +207,32 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
     co_return Error::internal(QStringLiteral("dedup lookup did not settle"));
 }
 
-// One WAIT shared by the sends whose accept replies arrived in the same event-loop iteration.
-struct MessageService::WaitBatch {
-    std::optional<redis::Reply> reply;
-    QList<std::function<void(const redis::Reply &)>> waiters;
-};
-
-namespace {
-
-class WaitBatchAwaiter
+std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> MessageService::queueAccept(const AcceptInput &in)
 {
-public:
-    explicit WaitBatchAwaiter(std::shared_ptr<MessageService::WaitBatch> batch) : m_batch(std::move(batch)) {}
-    bool await_ready() const noexcept { return m_batch->reply.has_value(); }
-    void await_suspend(std::coroutine_handle<> handle)
-    {
-        m_batch->waiters.append([this, handle](const redis::Reply &r) {
-            m_reply.emplace(r);
-            handle.resume();
-        });
+    if (m_accepts.isEmpty())
+        QMetaObject::invokeMethod(this, &MessageService::runAccepts, Qt::QueuedConnection);
+    AcceptBatch &batch = m_accepts[schema::pendingMember(in.appId, in.convoId)];
+    if (batch.inputs.size() == kMaxAcceptBatch) {
+        runAccept(batch); // full: sent now, so it still goes before the rest of this pass's
+        batch = AcceptBatch{};
     }
-    redis::Reply await_resume() { return m_reply ? std::move(*m_reply) : *m_batch->reply; }
+    batch.inputs.append(in);
+    return {batch.reply, batch.inputs.size() - 1};
+}
 
-private:
-    std::shared_ptr<MessageService::WaitBatch> m_batch;
-    std::optional<redis::Reply> m_reply;
-};
+void MessageService::runAccept(const AcceptBatch &batch)
+{
+    const ScriptCall call = acceptCall(batch.inputs);
+    m_redis->evalScript(m_scripts.accept, call.keys, call.args, nullptr,
+                        [reply = batch.reply](redis::Reply r) { reply->deliver(std::move(r)); });
+}
 
-} // namespace
+void MessageService::runAccepts()
+{
+    const QHash<QByteArray, AcceptBatch> batches = std::exchange(m_accepts, {});
+    for (const AcceptBatch &batch : batches)
+        runAccept(batch);
+}
 
 QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)
 {
@@ -240,22 +241,18 @@ QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)
     // blocks the connection until the replicas answer: one per batch, not one per message).
     const qint64 timeoutMs = m_redis->options().replicaTimeoutMs;
     if (!m_wait) {
-        auto batch = std::make_shared<WaitBatch>();
+        auto batch = std::make_shared<redis::SharedReply>();
         m_wait = batch;
         QTimer::singleShot(0, this, [this, batch] {
             if (m_wait == batch)
                 m_wait.reset();
         });
         m_redis->command({QByteArrayLiteral("WAIT"), QByteArray::number(minReplicas), QByteArray::number(timeoutMs)},
-                         nullptr, [batch](redis::Reply r) {
-                             batch->reply.emplace(std::move(r));
-                             const auto waiters = std::exchange(batch->waiters, {});
-                             for (const auto &w : waiters)
-                                 w(*batch->reply);
-                         });
+                         nullptr, [batch](redis::Reply r) { batch->deliver(std::move(r)); });
     }
-    WaitBatchAwaiter waiting(m_wait);
-    const redis::Reply r = co_await waiting;
+    const std::shared_ptr<redis::SharedReply> batch = m_wait;
+    co_await redis::SharedReply::wait(batch);
+    const redis::Reply &r = batch->reply();
     if (!r)
         co_return Error::unavailable(QStringLiteral("waiting for replicas: %1").arg(r.error().message));
     if (r->toInteger() < minReplicas) {

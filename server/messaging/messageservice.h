@@ -3,6 +3,7 @@
 #include "confab/config.h"
 #include "confab/expected.h"
 #include "messaging/scripts.h"
+#include "redis/sharedreply.h"
 
 #include <QCoro/QCoroTask>
 #include <QHash>
@@ -108,12 +109,19 @@ private:
     // WAIT for [redis] min_replicas replicas; Unavailable when fewer confirmed in time.
     QCoro::Task<Status> waitForReplicas(int minReplicas);
 
-public:
-    struct WaitBatch; // messageservice.cpp
+    // The sends to one conversation in this event-loop pass, accepted by one script call.
+    struct AcceptBatch {
+        QList<AcceptInput> inputs;
+        std::shared_ptr<redis::SharedReply> reply = std::make_shared<redis::SharedReply>();
+    };
+    // Adds a send to its conversation's batch; answers the batch's reply and the send's index in it.
+    std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> queueAccept(const AcceptInput &in);
+    void runAccept(const AcceptBatch &batch);
+    void runAccepts(); // queued once per pass that has sends
 
-private:
     redis::Client *m_redis;
-    std::shared_ptr<WaitBatch> m_wait; // the WAIT this iteration's accepts share
+    QHash<QByteArray, AcceptBatch> m_accepts; // this pass's, by schema::pendingMember(app, convo)
+    std::shared_ptr<redis::SharedReply> m_wait; // the WAIT this iteration's accepts share
     EnvelopeLookup m_history;
     Scripts m_scripts;
     bool m_cluster = false;

@@ -13,26 +13,32 @@ namespace keys = confab::schema::keys;
 
 namespace {
 
+// The accept script takes the sends of one conversation that arrived in one event-loop pass
+// (MessageService batches them), in order, as if each were a call of its own.
 // KEYS: seq, log, dedup index, the slot's flush:pending and confab:recovered (schema/pending.h),
-// and on one Redis only: user bucket, app bucket, flush:dirty (on a cluster the first five, all
-// on the conversation's slot; docs/redis.md).
-// ARGV: envelope head (up to "seq_no":), envelope tail, channel, 'd' to leave the SPUBLISH to
-// the caller (kRelease, after WAIT; anything else publishes here), ts, dedup bucket
-// width (ms), pending member, user sends per minute, app sends per second (0: no limit; always
-// 0 on a cluster), fingerprint (8 bytes of SHA-256 of client_msg_id), `"client_msg_id":"..."`
-// as the envelope spells it, force (1: skip the dedup lookup; the caller proved a fingerprint
-// collision), the conversation's slot.
-// Answers {0, seq, added} accepted (added = 1: the conversation became pending), {1, seq,
-// envelope} a duplicate (envelope "" once the tail was trimmed below it: the caller reads it
-// from history), {2, 0} this slot's data was lost and recovery has not run (nothing accepted
-// until it has, docs/storage.md), {3, ms} rate limited.
+// and on one Redis only: the app's bucket, flush:dirty, then (with a user limit) the user
+// bucket of each message in order (on a cluster the first five, all on the conversation's slot;
+// docs/redis.md).
+// ARGV: channel, 'd' to leave the SPUBLISH to the caller (kRelease, after WAIT; anything else
+// publishes here), dedup bucket width (ms), pending member, user sends per minute, app sends
+// per second (0: no limit; always 0 on a cluster), the conversation's slot, n; then six per
+// message: envelope head (up to "seq_no":), envelope tail, ts, fingerprint (8 bytes of SHA-256
+// of client_msg_id), `"client_msg_id":"..."` as the envelope spells it, force (1: skip the
+// dedup lookup; the caller proved a fingerprint collision).
+// Answers one element per message: {0, seq, added} accepted (added = 1 on the message that made
+// the conversation pending), {1, seq, envelope} a duplicate (envelope "" once the tail was
+// trimmed below it: the caller reads it from history), {2, 0} this slot's data was lost and
+// recovery has not run (nothing accepted until it has, docs/storage.md), {3, ms} rate limited.
 //
-// One script and one round trip per send on one Redis: a duplicate takes no token, a refused
-// send no seq. The ZADD NX marks the conversation for the flush worker in its slot's pending
-// set, scored with its oldest unflushed message, and marks the slot dirty (on a cluster the node
-// does that after the script, when `added`). A Redis script is not rolled back on error, so
-// everything that can fail on bad input is validated by the caller before; XADD uses the seq
-// as the entry id (seq-0).
+// One script and one round trip per conversation per pass on one Redis: a duplicate takes no
+// token, a refused send no seq. What every message would repeat is done once: the recovered
+// check, the clock, the seq counter (GET, then SET), the bucket and dedup state reads and
+// writes, one SPUBLISH of every accepted message's frame (lines "m <ts>" and the frame, joined
+// by newlines: frames are compact JSON), and the ZADD NX that marks the conversation for the
+// flush worker in its slot's pending set, scored with its oldest unflushed message, and the
+// slot dirty (on a cluster the node does that after the script, when `added`). A Redis script
+// is not rolled back on error, so everything that can fail on bad input is validated by the
+// caller before; XADD uses the seq as the entry id (seq-0).
 //
 // Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
 // linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,
@@ -41,107 +47,146 @@ namespace {
 // and a lookup reads the three youngest, so a client_msg_id is remembered for at least the
 // window. The meta hash (KEYS[3]) holds "level split count" per live bucket.
 constexpr char kAccept[] = R"LUA(
-if redis.call('EXISTS', KEYS[5]) == 0 then return {2, 0} end
-local fp = ARGV[10]
+local n = tonumber(ARGV[8])
+local out = {}
+if redis.call('EXISTS', KEYS[5]) == 0 then
+  for i = 1, n do out[i] = {2, 0} end
+  return out
+end
 local function fph(f)
   return ((string.byte(f, 5) * 256 + string.byte(f, 6)) * 256 + string.byte(f, 7)) * 256 + string.byte(f, 8)
 end
-local h = fph(fp)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local B = tonumber(ARGV[6])
+local B = tonumber(ARGV[3])
 local cur = math.floor(now / B)
 local meta = redis.call('HMGET', KEYS[3], cur, cur - 1, cur - 2)
+local state = {}
+for j = 1, 3 do
+  if meta[j] then
+    local L, p, c = string.match(meta[j], '^(%d+) (%d+) ?(%d*)')
+    state[j] = {tonumber(L), tonumber(p), tonumber(c) or 0}
+  end
+end
 local function shardOf(b, st, x)
-  local L, p = string.match(st, '^(%d+) (%d+)')
-  L = tonumber(L)
-  local a = x % (2 ^ L)
-  if a < tonumber(p) then a = x % (2 ^ (L + 1)) end
+  local a = x % (2 ^ st[1])
+  if a < st[2] then a = x % (2 ^ (st[1] + 1)) end
   return KEYS[3] .. ':' .. b .. ':' .. a
 end
-if ARGV[12] ~= '1' then
-  for i = 1, 3 do
-    if meta[i] then
-      local s = redis.call('HGET', shardOf(cur - i + 1, meta[i], h), fp)
-      if s then
-        local e = redis.call('XRANGE', KEYS[2], s .. '-0', s .. '-0')
-        if #e == 0 then return {1, tonumber(s), ''} end
-        local env = e[1][2][2]
-        if string.find(env, ARGV[11], 1, true) then return {1, tonumber(s), env} end
+local perMin = tonumber(ARGV[5])
+local perS = tonumber(ARGV[6])
+local buckets, order = {}, {}
+local function bucket(key, capacity, window, ttl)
+  local b = buckets[key]
+  if not b then
+    local v = redis.call('HMGET', key, 't', 'ts')
+    local tokens = tonumber(v[1]) or capacity
+    local ts = tonumber(v[2]) or now
+    local rate = capacity / window
+    b = {key = key, tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate), rate = rate, ttl = ttl}
+    buckets[key] = b
+    order[#order + 1] = b
+  end
+  return b
+end
+local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pubs, touched = {}, {}
+local firstAccepted, firstTs
+for i = 1, n do
+  local a = 8 + (i - 1) * 6
+  local fp = ARGV[a + 4]
+  local h = fph(fp)
+  if ARGV[a + 6] ~= '1' then
+    for j = 1, 3 do
+      if state[j] and not out[i] then
+        local s = redis.call('HGET', shardOf(cur - j + 1, state[j], h), fp)
+        if s then
+          local e = redis.call('XRANGE', KEYS[2], s .. '-0', s .. '-0')
+          if #e == 0 then
+            out[i] = {1, tonumber(s), ''}
+          elseif string.find(e[1][2][2], ARGV[a + 5], 1, true) then
+            out[i] = {1, tonumber(s), e[1][2][2]}
+          end
+        end
       end
     end
   end
-end
-local perMin = tonumber(ARGV[8] or '0')
-local perS = tonumber(ARGV[9] or '0')
-local tu, ta
-if perMin > 0 or perS > 0 then
-  local function level(key, capacity, window)
-    if capacity <= 0 then return nil, 0 end
-    local b = redis.call('HMGET', key, 't', 'ts')
-    local tokens = tonumber(b[1]) or capacity
-    local ts = tonumber(b[2]) or now
-    local rate = capacity / window
-    tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
-    if tokens < 1 then return tokens, math.ceil((1 - tokens) / rate) end
-    return tokens, 0
-  end
-  local wu, wa
-  tu, wu = level(KEYS[6], perMin, 60000)
-  ta, wa = level(KEYS[7], perS, 1000)
-  local wait = math.max(wu, wa)
-  if wait > 0 then return {3, wait} end
-end
-if tu then
-  redis.call('HSET', KEYS[6], 't', tostring(tu - 1), 'ts', now)
-  redis.call('PEXPIRE', KEYS[6], 120000)
-end
-if ta then
-  redis.call('HSET', KEYS[7], 't', tostring(ta - 1), 'ts', now)
-  redis.call('PEXPIRE', KEYS[7], 5000)
-end
-local added = 0
-local seq = redis.call('INCR', KEYS[1])
-local env = ARGV[1] .. seq .. ARGV[2]
-redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
-local expireAt = (cur + 3) * B
-local st = meta[1] or '0 0 0'
-local shard = shardOf(cur, st, h)
-redis.call('HSET', shard, fp, seq)
-redis.call('PEXPIREAT', shard, expireAt)
-local L, p, n = string.match(st, '^(%d+) (%d+) (%d+)')
-L, p, n = tonumber(L), tonumber(p), tonumber(n) + 1
-if n > 64 * (2 ^ L + p) then
-  local from = KEYS[3] .. ':' .. cur .. ':' .. p
-  local to = KEYS[3] .. ':' .. cur .. ':' .. (p + 2 ^ L)
-  local all = redis.call('HGETALL', from)
-  local moved, gone = {}, {}
-  for i = 1, #all, 2 do
-    if fph(all[i]) % (2 ^ (L + 1)) ~= p then
-      moved[#moved + 1] = all[i]
-      moved[#moved + 1] = all[i + 1]
-      gone[#gone + 1] = all[i]
+  if not out[i] then
+    local wait, bu, ba = 0, nil, nil
+    if perMin > 0 then
+      bu = bucket(KEYS[7 + i], perMin, 60000, 120000)
+      if bu.tokens < 1 then wait = math.ceil((1 - bu.tokens) / bu.rate) end
+    end
+    if perS > 0 then
+      ba = bucket(KEYS[6], perS, 1000, 5000)
+      if ba.tokens < 1 then wait = math.max(wait, math.ceil((1 - ba.tokens) / ba.rate)) end
+    end
+    if wait > 0 then
+      out[i] = {3, wait}
+    else
+      if bu then bu.tokens, bu.used = bu.tokens - 1, true end
+      if ba then ba.tokens, ba.used = ba.tokens - 1, true end
+      seq = seq + 1
+      local env = ARGV[a + 1] .. seq .. ARGV[a + 2]
+      redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
+      if not state[1] then state[1] = {0, 0, 0} end
+      local st = state[1]
+      local shard = shardOf(cur, st, h)
+      redis.call('HSET', shard, fp, seq)
+      touched[shard] = true
+      st[3] = st[3] + 1
+      if st[3] > 64 * (2 ^ st[1] + st[2]) then
+        local L, p = st[1], st[2]
+        local from = KEYS[3] .. ':' .. cur .. ':' .. p
+        local to = KEYS[3] .. ':' .. cur .. ':' .. (p + 2 ^ L)
+        local all = redis.call('HGETALL', from)
+        local moved, gone = {}, {}
+        for k = 1, #all, 2 do
+          if fph(all[k]) % (2 ^ (L + 1)) ~= p then
+            moved[#moved + 1] = all[k]
+            moved[#moved + 1] = all[k + 1]
+            gone[#gone + 1] = all[k]
+          end
+        end
+        if #gone > 0 then
+          redis.call('HSET', to, unpack(moved))
+          touched[to] = true
+          redis.call('HDEL', from, unpack(gone))
+        end
+        p = p + 1
+        if p == 2 ^ L then L, p = L + 1, 0 end
+        st[1], st[2] = L, p
+      end
+      pubs[#pubs + 1] = 'm ' .. ARGV[a + 3] .. '\n{"type":"message.create","message":' .. env .. '}'
+      out[i] = {0, seq, 0}
+      if not firstAccepted then firstAccepted, firstTs = i, ARGV[a + 3] end
     end
   end
-  if #gone > 0 then
-    redis.call('HSET', to, unpack(moved))
-    redis.call('PEXPIREAT', to, expireAt)
-    redis.call('HDEL', from, unpack(gone))
-  end
-  p = p + 1
-  if p == 2 ^ L then L, p = L + 1, 0 end
 end
-redis.call('HSET', KEYS[3], cur, L .. ' ' .. p .. ' ' .. n)
+if not firstAccepted then return out end
+redis.call('SET', KEYS[1], seq)
+local expireAt = (cur + 3) * B
+for shard in pairs(touched) do redis.call('PEXPIREAT', shard, expireAt) end
+local st = state[1]
+redis.call('HSET', KEYS[3], cur, st[1] .. ' ' .. st[2] .. ' ' .. st[3])
 if not meta[1] then
   redis.call('HDEL', KEYS[3], cur - 3)
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
-if ARGV[4] ~= 'd' then
-  redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[5] .. '\n{"type":"message.create","message":' .. env .. '}')
+for _, b in ipairs(order) do
+  if b.used then
+    redis.call('HSET', b.key, 't', tostring(b.tokens), 'ts', now)
+    redis.call('PEXPIRE', b.key, b.ttl)
+  end
 end
-added = redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])
-if added == 1 and KEYS[8] then redis.call('SADD', KEYS[8], ARGV[13]) end
-return {0, seq, added}
+if ARGV[2] ~= 'd' then
+  redis.call('SPUBLISH', ARGV[1], table.concat(pubs, '\n'))
+end
+local added = 0
+added = redis.call('ZADD', KEYS[4], 'NX', firstTs, ARGV[4])
+if added == 1 and KEYS[7] then redis.call('SADD', KEYS[7], ARGV[7]) end
+out[firstAccepted][3] = added
+return out
 )LUA";
 
 // KEYS: watermark hash, seq. ARGV: user, seq, channel, frame head (ends with "seq_no":).
@@ -262,28 +307,39 @@ QByteArray dedupFingerprint(QByteArrayView clientMsgId)
     return QByteArray(reinterpret_cast<const char *>(digest), 8);
 }
 
-ScriptCall acceptCall(const AcceptInput &in)
+ScriptCall acceptCall(const QList<AcceptInput> &batch)
 {
-    // `"client_msg_id":"..."` exactly as the envelope tail spells it (same writer).
-    JsonWriter cmid(in.clientMsgId.size() + 24);
-    cmid.beginObject().field("client_msg_id", QByteArrayView(in.clientMsgId));
-    const QByteArray cmidField = cmid.bytes().mid(1);
+    Q_ASSERT(!batch.isEmpty());
+    const AcceptInput &first = batch.first();
     // Buckets of half the window, three read: every id is remembered at least a window.
-    const qint64 bucketMs = qMax<qint64>(1, in.dedupWindowMs / 2);
-    QByteArray seqKey = keys::seq(in.appId, in.convoId);
+    const qint64 bucketMs = qMax<qint64>(1, first.dedupWindowMs / 2);
+    QByteArray seqKey = keys::seq(first.appId, first.convoId);
     const int slot = redis::keySlot(seqKey); // schema::convoSlot(), without building the key twice
-    QByteArray channel = keys::convoChannel(in.appId, in.convoId);
+    QByteArray channel = keys::convoChannel(first.appId, first.convoId);
+    const qint64 userMsgsPerMin = first.cluster ? 0 : first.userMsgsPerMin;
     ScriptCall call{
-        {std::move(seqKey), keys::log(in.appId, in.convoId), keys::dedup(in.appId, in.convoId),
+        {std::move(seqKey), keys::log(first.appId, first.convoId), keys::dedup(first.appId, first.convoId),
          schema::pendingKey(slot), schema::recoveredKey(slot)},
-        {in.envelopeHead, in.envelopeTail, channel, in.deferPublish ? QByteArray("d") : QByteArray(), QByteArray::number(in.ts),
-         QByteArray::number(bucketMs), schema::pendingMember(in.appId, in.convoId),
-         QByteArray::number(in.cluster ? 0 : in.userMsgsPerMin), QByteArray::number(in.cluster ? 0 : in.appMsgsPerS),
-         dedupFingerprint(in.clientMsgId), cmidField, in.force ? QByteArray("1") : QByteArray("0"),
-         QByteArray::number(slot)},
+        {channel, first.deferPublish ? QByteArray("d") : QByteArray(), QByteArray::number(bucketMs),
+         schema::pendingMember(first.appId, first.convoId), QByteArray::number(userMsgsPerMin),
+         QByteArray::number(first.cluster ? 0 : first.appMsgsPerS), QByteArray::number(slot),
+         QByteArray::number(batch.size())},
         channel};
-    if (!in.cluster)
-        call.keys << keys::userBucket(in.appId, in.senderId) << keys::appBucket(in.appId) << schema::dirtySlotsKey();
+    call.args.reserve(call.args.size() + 6 * batch.size());
+    for (const AcceptInput &in : batch) {
+        // `"client_msg_id":"..."` exactly as the envelope tail spells it (same writer).
+        JsonWriter cmid(in.clientMsgId.size() + 24);
+        cmid.beginObject().field("client_msg_id", QByteArrayView(in.clientMsgId));
+        call.args << in.envelopeHead << in.envelopeTail << QByteArray::number(in.ts) << dedupFingerprint(in.clientMsgId)
+                  << cmid.bytes().mid(1) << (in.force ? QByteArray("1") : QByteArray("0"));
+    }
+    if (!first.cluster) {
+        call.keys << keys::appBucket(first.appId) << schema::dirtySlotsKey();
+        if (userMsgsPerMin > 0) {
+            for (const AcceptInput &in : batch)
+                call.keys << keys::userBucket(in.appId, in.senderId);
+        }
+    }
     return call;
 }
 

@@ -39,9 +39,14 @@ struct ScriptCall {
     QByteArray channel;
 };
 
-[[nodiscard]] ScriptCall acceptCall(const AcceptInput &in);
-// The accept script's answer {0, seq, added}: added = 1 when the conversation became pending, so
-// on a cluster the node adds its slot to schema::dirtySlotsKey().
+// The sends of one conversation (same app, limits and mode: the first one's are used), accepted
+// in order by one script call; a batch of one is a single send. At most kMaxAcceptBatch.
+[[nodiscard]] ScriptCall acceptCall(const QList<AcceptInput> &batch);
+[[nodiscard]] inline ScriptCall acceptCall(const AcceptInput &in) { return acceptCall(QList<AcceptInput>{in}); }
+// Bounds the work of one script call (Redis runs nothing else meanwhile): about 10 us a message.
+inline constexpr qsizetype kMaxAcceptBatch = 64;
+// One message's element of the accept script's answer, {0, seq, added}: added = 1 when the
+// conversation became pending, so on a cluster the node adds its slot to schema::dirtySlotsKey().
 [[nodiscard]] inline bool acceptMadePending(const QList<redis::Value> &reply)
 {
     return reply.size() > 2 && reply[2].toInteger() == 1;
@@ -71,8 +76,9 @@ struct ScriptCall {
 
 // The Lua scripts that make each state change atomic in Redis (docs/redis.md).
 struct Scripts {
-    // accepting one message: recovered check, dedupe, the user's and the app's token buckets,
-    // INCR + XADD + dedup index entry + PUBLISH + pending mark (use acceptCall()).
+    // accepting the messages of one conversation: recovered check, dedupe, the user's and the
+    // app's token buckets, seq + XADD + dedup index entry each, one PUBLISH, pending mark (use
+    // acceptCall()).
     redis::Script accept;
     // raise a delivery/read watermark (never lower, never past last_seq) and broadcast it.
     redis::Script watermark;

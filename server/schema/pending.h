@@ -86,10 +86,11 @@ namespace confab::schema
 }
 
 // The lines the accept script needs, for reference and for tests that stand in for it:
-//   KEYS[4] = pendingKeyOf(app, convo), KEYS[8] = dirtySlotsKey() (one Redis only),
-//   ARGV[5] = ts, ARGV[7] = pendingMember(app, convo), ARGV[13] = the slot.
+//   KEYS[4] = pendingKeyOf(app, convo), KEYS[7] = dirtySlotsKey() (one Redis only),
+//   firstTs = the ts of the batch's first accepted message, ARGV[4] = pendingMember(app, convo),
+//   ARGV[7] = the slot.
 // `added` (declared 0 before) is answered to the node, which marks the slot dirty on a cluster.
-inline constexpr char kAcceptPendingLine[] = "added = redis.call('ZADD', KEYS[4], 'NX', ARGV[5], ARGV[7])\n"
-                                             "if added == 1 and KEYS[8] then redis.call('SADD', KEYS[8], ARGV[13]) end";
+inline constexpr char kAcceptPendingLine[] = "added = redis.call('ZADD', KEYS[4], 'NX', firstTs, ARGV[4])\n"
+                                             "if added == 1 and KEYS[7] then redis.call('SADD', KEYS[7], ARGV[7]) end";
 
 } // namespace confab::schema

@@ -41,6 +41,31 @@ class TestMessageService : public QObject
 
     QString freshApp() { return QStringLiteral("app%1").arg(++m_app); }
 
+    // Sends started in one event-loop pass (so a conversation's share one accept call), answered
+    // in order.
+    QList<Expected<messaging::Ack>> sendTogether(const QList<messaging::SendRequest> &requests, const Limits &limits)
+    {
+        std::vector<QCoro::Task<Expected<messaging::Ack>>> tasks;
+        for (const messaging::SendRequest &r : requests)
+            tasks.push_back(m_messages->send(r, limits));
+        QList<Expected<messaging::Ack>> acks;
+        for (auto &task : tasks)
+            acks.append(run(std::move(task)));
+        return acks;
+    }
+
+    // Accept script calls since the last CONFIG RESETSTAT.
+    qint64 scriptCalls()
+    {
+        const redis::Reply r = command({"INFO", "commandstats"});
+        qint64 calls = 0;
+        for (const QByteArray &line : r->str.split('\n')) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:"))
+                calls += line.mid(line.indexOf("calls=") + 6).split(',').first().toLongLong();
+        }
+        return calls;
+    }
+
     // Redis memory of every dedup key (meta hashes and shards) of an app.
     qint64 dedupBytes(const QString &app)
     {
@@ -253,6 +278,87 @@ private Q_SLOTS:
         QVERIFY(send(app, "c1", "m-2").has_value());
         QCOMPARE(command({"EXISTS", schema::dirtySlotsKey()})->toInteger(), 0);
         m_messages->setClusterLayout(false);
+    }
+
+    // One pass's sends to a conversation are one script call, and answer as if each had been
+    // a call of its own: in order, resends inside the batch answered with the original.
+    void sendsOfOnePassShareOneScriptCall()
+    {
+        const QString app = freshApp();
+        QVERIFY(send(app, "warm", "w").has_value()); // the script is loaded: EVALSHA from here
+        QVERIFY(command({"CONFIG", "RESETSTAT"}).has_value());
+        QList<messaging::SendRequest> requests;
+        for (const QByteArray cmid : {"a", "b", "a", "c", "b"})
+            requests.append(messaging::SendRequest{app, "c1", "u1", cmid, "{\"t\":\"" + cmid + "\"}", {}});
+        Limits limits;
+        const auto acks = sendTogether(requests, limits);
+        const QList<qint64> seqs{1, 2, 1, 3, 2};
+        for (qsizetype i = 0; i < acks.size(); ++i) {
+            QVERIFY2(acks[i].has_value(), qPrintable(QString::number(i)));
+            QCOMPARE(acks[i]->seq, seqs[i]);
+            QCOMPARE(acks[i]->duplicate, i == 2 || i == 4);
+        }
+        QCOMPARE(acks[2]->serverMsgId, acks[0]->serverMsgId);
+        QCOMPARE(scriptCalls(), 1);
+        const redis::Reply log = command({"XRANGE", schema::keys::log(app, "c1"), "-", "+"});
+        QCOMPARE(log->elements.size(), 3);
+        QVERIFY(log->elements[2].elements[1].elements[1].str.contains("\"client_msg_id\":\"c\""));
+        QCOMPARE(command({"GET", schema::keys::seq(app, "c1")})->toInteger(), 3);
+        // Later, alone: still remembered.
+        const auto again = send(app, "c1", "c");
+        QVERIFY(again.has_value() && again->duplicate && again->seq == 3);
+    }
+
+    void batchTakesEachSendersTokens()
+    {
+        const QString app = freshApp();
+        Limits limits;
+        limits.userMsgsPerMin = 3;
+        limits.appMsgsPerS = 1000;
+        QList<messaging::SendRequest> requests;
+        for (const QByteArray cmid : {"1", "2", "3", "4", "5"})
+            requests.append(messaging::SendRequest{app, "c1", "u1", cmid, "{}", {}});
+        requests.append(messaging::SendRequest{app, "c1", "u2", "6", "{}", {}});
+        const auto acks = sendTogether(requests, limits);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(acks[i]->seq, i + 1);
+        for (int i = 3; i < 5; ++i) {
+            QCOMPARE(acks[i].error().code, ErrorCode::RateLimited);
+            QVERIFY(acks[i].error().retryAfterMs > 0);
+        }
+        QCOMPARE(acks[5]->seq, 4); // another user's bucket; nothing refused took a seq_no
+        // The tokens taken inside the batch were written back: u1 is still out of them.
+        QCOMPARE(send(app, "c2", "7").has_value(), true); // send() has no limits
+        const auto later = run(m_messages->send(messaging::SendRequest{app, "c3", "u1", "8", "{}", {}}, limits));
+        QCOMPARE(later.error().code, ErrorCode::RateLimited);
+    }
+
+    void aFullBatchGoesOutAndTheRestFollowInOrder()
+    {
+        const QString app = freshApp();
+        QVERIFY(send(app, "warm", "w").has_value());
+        QVERIFY(command({"CONFIG", "RESETSTAT"}).has_value());
+        Limits unlimited;
+        unlimited.userMsgsPerMin = 0;
+        unlimited.appMsgsPerS = 0;
+        const qsizetype n = 2 * messaging::kMaxAcceptBatch + 10;
+        QList<messaging::SendRequest> requests;
+        for (qsizetype i = 0; i < n; ++i)
+            requests.append(messaging::SendRequest{app, "c1", "u1", QByteArray::number(i), "{}", {}});
+        const auto acks = sendTogether(requests, unlimited);
+        for (qsizetype i = 0; i < n; ++i)
+            QCOMPARE(acks[i]->seq, i + 1);
+        QCOMPARE(scriptCalls(), 3);
+        // Two conversations in one pass: a call each.
+        QVERIFY(command({"CONFIG", "RESETSTAT"}).has_value());
+        const auto two = sendTogether({messaging::SendRequest{app, "c2", "u1", "x", "{}", {}},
+                                       messaging::SendRequest{app, "c3", "u1", "x", "{}", {}},
+                                       messaging::SendRequest{app, "c2", "u1", "y", "{}", {}}},
+                                      unlimited);
+        QCOMPARE(two[0]->seq, 1);
+        QCOMPARE(two[1]->seq, 1);
+        QCOMPARE(two[2]->seq, 2);
+        QCOMPARE(scriptCalls(), 2);
     }
 
 private:

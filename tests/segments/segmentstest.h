@@ -127,9 +127,10 @@ public:
             messaging::AcceptInput { app, c, "u1", id, head.take(), tailBytes, ts });
         const redis::Reply r
             = run(redis->eval(markPending ? m_scripts.accept : m_acceptWithoutPending, call.keys, call.args));
-        if (!r || r->elements.size() < 2 || r->elements[0].toInteger() != 0)
+        if (!r || r->elements.size() != 1 || r->elements[0].elements.size() < 2
+            || r->elements[0].elements[0].toInteger() != 0)
             return 0;
-        return r->elements[1].toInteger();
+        return r->elements[0].elements[1].toInteger();
     }
 
     // Conversations marked pending, in every slot's pending set (one Redis: SCAN sees them all).

@@ -65,33 +65,38 @@ private Q_SLOTS:
         for (const Ids &id : manyIds()) {
             messaging::AcceptInput in { id.app, id.convo, id.user, "cmid", "{", "}", 1, 3600000, 10, 5 };
             in.cluster = true;
-            const messaging::ScriptCall call = messaging::acceptCall(in);
+            const messaging::ScriptCall call = messaging::acceptCall(QList<messaging::AcceptInput> { in, in });
             QCOMPARE(call.keys.size(), 5);
             QCOMPARE(call.channel, keys::convoChannel(id.app, id.convo));
-            QCOMPARE(call.args.value(2), call.channel); // ARGV[3], what the script publishes on
+            QCOMPARE(call.args.value(0), call.channel); // ARGV[1], what the script publishes on
             const int slot = commonSlot(call.keys, call.channel);
             QVERIFY2(slot >= 0, qPrintable(id.app + QLatin1Char('/') + QString::fromUtf8(id.convo)));
             QCOMPARE(slot, schema::convoSlot(id.app, id.convo));
-            QCOMPARE(call.args.value(12), QByteArray::number(slot)); // ARGV[13]
+            QCOMPARE(call.args.value(6), QByteArray::number(slot)); // ARGV[7]
             // The rate limits are not taken inside: the caller takes them on the {app} slot.
-            QCOMPARE(call.args.value(7), QByteArray("0"));
-            QCOMPARE(call.args.value(8), QByteArray("0"));
+            QCOMPARE(call.args.value(4), QByteArray("0"));
+            QCOMPARE(call.args.value(5), QByteArray("0"));
+            QCOMPARE(call.args.value(7), QByteArray("2")); // two messages, six arguments each
+            QCOMPARE(call.args.size(), 8 + 2 * 6);
         }
     }
 
     void acceptOnOneRedis()
     {
-        // One Redis: the same five keys on the conversation's slot, then the two {app} buckets
-        // and the dirty-slot set, so a send stays one script call (docs/redis.md).
+        // One Redis: the same five keys on the conversation's slot, then the {app} bucket, the
+        // dirty-slot set and each message's user bucket, so a batch stays one script call
+        // (docs/redis.md).
         const Ids id { QStringLiteral("app1"), "c1", "u1" };
-        const messaging::ScriptCall call
-            = messaging::acceptCall({ id.app, id.convo, id.user, "cmid", "{", "}", 1, 3600000, 10, 5 });
-        QCOMPARE(call.keys.size(), 8);
+        const messaging::AcceptInput first { id.app, id.convo, id.user, "cmid", "{", "}", 1, 3600000, 10, 5 };
+        const messaging::AcceptInput second { id.app, id.convo, "u2", "cmid2", "{", "}", 1, 3600000, 10, 5 };
+        const messaging::ScriptCall call = messaging::acceptCall(QList<messaging::AcceptInput> { first, second });
+        QCOMPARE(call.keys.size(), 9);
         QVERIFY(commonSlot(call.keys.mid(0, 5), call.channel) >= 0);
         QCOMPARE(call.keys.mid(5),
-            (QList<QByteArray> { keys::userBucket(id.app, id.user), keys::appBucket(id.app), schema::dirtySlotsKey() }));
-        QCOMPARE(call.args.value(7), QByteArray("10"));
-        QCOMPARE(call.args.value(8), QByteArray("5"));
+            (QList<QByteArray> { keys::appBucket(id.app), schema::dirtySlotsKey(), keys::userBucket(id.app, id.user),
+                keys::userBucket(id.app, "u2") }));
+        QCOMPARE(call.args.value(4), QByteArray("10"));
+        QCOMPARE(call.args.value(5), QByteArray("5"));
     }
 
     void acceptScriptHoldsThePendingLines()

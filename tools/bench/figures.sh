@@ -16,6 +16,8 @@
 #                           prints the allocations (malloc, calloc, realloc; every thread) of the
 #                           same window per ingested message and per delivery: a count, not a
 #                           timing, so it compares builds on a busy host
+#   FIGURES_REDIS_CALLS=1   Redis's INFO commandstats over the same window: calls and microseconds
+#                           of Redis's thread per ingested message, by command (inside scripts too)
 #   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
@@ -136,6 +138,11 @@ measure_when_connected() {
     stat_pid=$!
     [ -n "${FIGURES_MALLOCCOUNT:-}" ] || { m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total); }
   fi
+  local r0=0
+  if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
+    redis-cli -u "$CONFAB_TEST_REDIS_URL" CONFIG RESETSTAT >/dev/null
+    r0=$(metric confab_messages_ingested_total)
+  fi
   if [ -n "${FIGURES_PERF:-}" ]; then
     mkdir -p "$FIGURES_PERF"
     perf record -q -g -F 999 -p "$confabd_pid" -o "$FIGURES_PERF/$name.data" -- sleep "$secs" 2>/dev/null
@@ -148,6 +155,14 @@ measure_when_connected() {
       $3 ~ /^syscalls:sys_enter_/ { n = $3; sub(/^syscalls:sys_enter_/, "", n); line = line sprintf(" %s %d", n, $1)
                                     if (d > 0) line = line sprintf(" (%.3f/delivery)", $1 / d) }
       END { printf "confabd system calls in the window (%d messages, %d deliveries):%s\n", m, d, line }' "$work/syscalls.csv"
+  fi
+  if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
+    redis-cli -u "$CONFAB_TEST_REDIS_URL" INFO commandstats | tr -d '\r' |
+      awk -F'[:,=]' -v m="$(( $(metric confab_messages_ingested_total) - r0 ))" '
+        /^cmdstat_/ { sub(/^cmdstat_/, "", $1); calls[$1] = $3; us[$1] = $5; total += $5 }
+        END { printf "Redis in the window: %d messages, %.1f us of its thread per message\n", m, (m ? total / m : 0)
+              for (c in calls) if (m) printf "  %-12s %6.2f calls  %6.2f us per message\n", c, calls[c] / m, us[c] / m }' |
+      { IFS= read -r header; echo "$header"; sort -k4 -rn; }
   fi
   if [ -n "${FIGURES_MALLOCCOUNT:-}" ]; then
     awk -v a0="$a0" -v a1="$(cat "$work/malloccount")" -v m0="$m0" -v m1="$(metric confab_messages_ingested_total)" \
@@ -171,7 +186,7 @@ run_confab_wsbench() {
   local scenario=$1 opts=() measure_pid="" conns; shift
   if [[ ${1:-} == --client-cpus ]]; then opts=(--client-cpus "$2"); shift 2; fi
   echo "\$ run-confab.sh ${opts[*]} $scenario $*"
-  if [ -n "${FIGURES_PERF:-}${FIGURES_MALLOCCOUNT:-}${FIGURES_SYSCALLS:-}" ]; then
+  if [ -n "${FIGURES_PERF:-}${FIGURES_MALLOCCOUNT:-}${FIGURES_SYSCALLS:-}${FIGURES_REDIS_CALLS:-}" ]; then
     conns=$(printf '%s\n' "$@" | awk 'p {print; exit} $0 == "--conns" {p = 1}')
     # shellcheck disable=SC1091
     [ -n "$conns" ] || conns=$(. "$shared_bench/lib.sh"; scenario_args "$scenario"; printf '%s\n' "${args[@]}" |
