@@ -26,14 +26,8 @@ ulimit -n "$(ulimit -Hn)"
 now_ms() { date +%s%3N; }
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
+# shellcheck source=tests/fixtures/ports.sh
+. tests/fixtures/ports.sh
 
 bash tests/fixtures/services.sh start "$envfile" >/dev/null
 # shellcheck disable=SC1090

@@ -20,14 +20,8 @@ expect() { # expect DESCRIPTION ACTUAL WANTED
   [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
   echo "ok: $1 ($2)"
 }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  fail "no free port"
-}
+# shellcheck source=tests/fixtures/ports.sh
+. "$src/tests/fixtures/ports.sh"
 
 [ "$(id -u)" -eq 0 ] || fail "the install test installs packages: run the suite as root"
 # One install test per machine at a time (dpkg has one database).
