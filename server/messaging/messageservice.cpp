@@ -142,7 +142,7 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
         }
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
-        // With the other sends to this conversation in this event-loop pass: one script call.
+        // With the other sends to this conversation that come while its last call is out.
         const auto [batch, index] = queueAccept(in);
         co_await redis::SharedReply::wait(batch);
         const redis::Reply &r = batch->reply();
@@ -209,29 +209,44 @@ QCoro::Task<Expected<Ack>> MessageService::send(SendRequest req, Limits limits)
 
 std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> MessageService::queueAccept(const AcceptInput &in)
 {
-    if (m_accepts.isEmpty())
-        QMetaObject::invokeMethod(this, &MessageService::runAccepts, Qt::QueuedConnection);
-    AcceptBatch &batch = m_accepts[schema::pendingMember(in.appId, in.convoId)];
-    if (batch.inputs.size() == kMaxAcceptBatch) {
-        runAccept(batch); // full: sent now, so it still goes before the rest of this pass's
-        batch = AcceptBatch{};
-    }
-    batch.inputs.append(in);
-    return {batch.reply, batch.inputs.size() - 1};
+    const QByteArray key = schema::pendingMember(in.appId, in.convoId);
+    AcceptQueue &queue = m_accepts[key];
+    if (queue.next.inputs.size() == kMaxAcceptBatch)
+        runAccept(key); // full: goes out now, a second call in flight
+    AcceptQueue &q = m_accepts[key];
+    q.next.inputs.append(in);
+    std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> slot{q.next.reply, q.next.inputs.size() - 1};
+    if (q.inFlight == 0)
+        runAccept(key); // idle: no wait for company (a batch forms only while a call is out)
+    return slot;
 }
 
-void MessageService::runAccept(const AcceptBatch &batch)
+void MessageService::runAccept(const QByteArray &convoKey)
 {
+    AcceptQueue &q = m_accepts[convoKey];
+    const AcceptBatch batch = std::exchange(q.next, AcceptBatch{});
+    ++q.inFlight;
     const ScriptCall call = acceptCall(batch.inputs);
-    m_redis->evalScript(m_scripts.accept, call.keys, call.args, nullptr,
-                        [reply = batch.reply](redis::Reply r) { reply->deliver(std::move(r)); });
+    // `q` is not used past here: an error may be answered from inside evalScript.
+    m_redis->evalScript(m_scripts.accept, call.keys, call.args, this,
+                        [this, convoKey, reply = batch.reply](redis::Reply r) {
+                            reply->deliver(std::move(r));
+                            acceptAnswered(convoKey);
+                        });
 }
 
-void MessageService::runAccepts()
+void MessageService::acceptAnswered(const QByteArray &convoKey)
 {
-    const QHash<QByteArray, AcceptBatch> batches = std::exchange(m_accepts, {});
-    for (const AcceptBatch &batch : batches)
-        runAccept(batch);
+    const auto it = m_accepts.find(convoKey);
+    if (it == m_accepts.end())
+        return;
+    --it->inFlight;
+    if (!it->next.inputs.isEmpty()) {
+        if (it->inFlight == 0)
+            runAccept(convoKey);
+    } else if (it->inFlight == 0) {
+        m_accepts.erase(it);
+    }
 }
 
 QCoro::Task<Status> MessageService::waitForReplicas(int minReplicas)

@@ -109,18 +109,24 @@ private:
     // WAIT for [redis] min_replicas replicas; Unavailable when fewer confirmed in time.
     QCoro::Task<Status> waitForReplicas(int minReplicas);
 
-    // The sends to one conversation in this event-loop pass, accepted by one script call.
+    // Sends to one conversation accepted by one script call: those that came while the
+    // conversation's previous call was in flight (group commit), at most kMaxAcceptBatch.
     struct AcceptBatch {
         QList<AcceptInput> inputs;
         std::shared_ptr<redis::SharedReply> reply = std::make_shared<redis::SharedReply>();
     };
-    // Adds a send to its conversation's batch; answers the batch's reply and the send's index in it.
+    struct AcceptQueue {
+        AcceptBatch next; // goes out when the call in flight is answered
+        int inFlight = 0;
+    };
+    // Adds a send to its conversation's next batch, sent at once when no call of that
+    // conversation is in flight; answers the batch's reply and the send's index in it.
     std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> queueAccept(const AcceptInput &in);
-    void runAccept(const AcceptBatch &batch);
-    void runAccepts(); // queued once per pass that has sends
+    void runAccept(const QByteArray &convoKey);
+    void acceptAnswered(const QByteArray &convoKey);
 
     redis::Client *m_redis;
-    QHash<QByteArray, AcceptBatch> m_accepts; // this pass's, by schema::pendingMember(app, convo)
+    QHash<QByteArray, AcceptQueue> m_accepts; // by schema::pendingMember(app, convo), while busy
     std::shared_ptr<redis::SharedReply> m_wait; // the WAIT this iteration's accepts share
     EnvelopeLookup m_history;
     Scripts m_scripts;

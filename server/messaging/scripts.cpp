@@ -13,8 +13,8 @@ namespace keys = confab::schema::keys;
 
 namespace {
 
-// The accept script takes the sends of one conversation that arrived in one event-loop pass
-// (MessageService batches them), in order, as if each were a call of its own.
+// The accept script takes the sends of one conversation that arrived while its previous call
+// was in flight (MessageService batches them), in order, as if each were a call of its own.
 // KEYS: seq, log, dedup index, the slot's flush:pending and confab:recovered (schema/pending.h),
 // and on one Redis only: the app's bucket, flush:dirty, then (with a user limit) the user
 // bucket of each message in order (on a cluster the first five, all on the conversation's slot;
@@ -30,7 +30,7 @@ namespace {
 // trimmed below it: the caller reads it from history), {2, 0} this slot's data was lost and
 // recovery has not run (nothing accepted until it has, docs/storage.md), {3, ms} rate limited.
 //
-// One script and one round trip per conversation per pass on one Redis: a duplicate takes no
+// One script and one round trip per batch on one Redis: a duplicate takes no
 // token, a refused send no seq. What every message would repeat is done once: the recovered
 // check, the clock, the seq counter (GET, then SET), the bucket and dedup state reads and
 // writes, one SPUBLISH of every accepted message's frame (lines "m <ts>" and the frame, joined
