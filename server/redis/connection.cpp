@@ -1,11 +1,12 @@
 #include "redis/connection_p.h"
 
+#include "redis/eventadapter_p.h"
 #include "redis/logging.h"
+#include "redis/masterlocator_p.h"
 #include "redis/sentinel.h"
 
 #include <QHostAddress>
 #include <QPointer>
-#include <QSocketNotifier>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -22,40 +23,20 @@ namespace confab::redis::detail
 namespace
 {
 
-// The adapter state hiredis hands back to the event hooks (ev.data). The notifiers are children
-// of the Connection; cleanup (hiredis is done with the fd) disables them and lets them go.
-struct Watch {
-    QSocketNotifier *read = nullptr;
-    QSocketNotifier *write = nullptr;
-};
-
-void addRead(void *p)
-{
-    static_cast<Watch *>(p)->read->setEnabled(true);
-}
-void delRead(void *p)
-{
-    static_cast<Watch *>(p)->read->setEnabled(false);
-}
-void addWrite(void *p)
-{
-    static_cast<Watch *>(p)->write->setEnabled(true);
-}
-void delWrite(void *p)
-{
-    static_cast<Watch *>(p)->write->setEnabled(false);
-}
-
-void cleanup(void *p)
-{
-    auto *w = static_cast<Watch *>(p);
-    // We may be inside one of these notifiers' activated(): delete them from the event loop.
-    for (QSocketNotifier *n : { w->read, w->write }) {
-        n->setEnabled(false);
-        n->deleteLater();
+// A command's arguments as hiredis's argv and argvlen.
+struct Argv {
+    explicit Argv(const QList<QByteArray> &args)
+    {
+        pointers.reserve(size_t(args.size()));
+        lengths.reserve(size_t(args.size()));
+        for (const QByteArray &a : args) {
+            pointers.push_back(a.constData());
+            lengths.push_back(size_t(a.size()));
+        }
     }
-    delete w;
-}
+    std::vector<const char *> pointers;
+    std::vector<size_t> lengths;
+};
 
 } // namespace
 
@@ -86,20 +67,19 @@ Connection::Connection(Options options, QString role, QObject *parent)
     m_reconnectTimer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimer);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::connectNow);
-    m_discoveryTimer.setSingleShot(true);
-    connect(&m_discoveryTimer, &QTimer::timeout, this, &Connection::onDiscoveryTimeout);
+    if (m_options.usesSentinel()) {
+        m_locator = new MasterLocator(m_options, this);
+        connect(m_locator, &MasterLocator::found, this, &Connection::onMasterFound);
+        connect(m_locator, &MasterLocator::failed, this, &Connection::onMasterUnknown);
+        connect(m_locator, &MasterLocator::switched, this, &Connection::onMasterSwitched);
+    }
 }
 
 Connection::~Connection()
 {
     m_state = State::Closing;
-    if (m_sentinel) {
-        // Now, while our members live: its in-flight replies see m_sentinel gone and return.
-        Connection *s = std::exchange(m_sentinel, nullptr);
-        disconnect(s, nullptr, this, nullptr);
-        s->setPushHandler({});
-        delete s;
-    }
+    // Now, while our members live: the Sentinel's in-flight replies find it gone and return.
+    delete std::exchange(m_locator, nullptr);
     if (m_lookupId >= 0)
         QHostInfo::abortHostLookup(m_lookupId);
     // Detach first so hiredis's NULL-reply callbacks (now, or deferred when we are being deleted
@@ -131,8 +111,8 @@ void Connection::close(const QString &reason)
     ++m_generation; // a scheduled dropLater() is void now
     m_timer.stop();
     m_reconnectTimer.stop();
-    m_discoveryTimer.stop();
-    forgetSentinel();
+    if (m_locator)
+        m_locator->stop();
     if (m_lookupId >= 0) {
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
@@ -189,8 +169,9 @@ void Connection::connectNow()
 {
     if (m_ac)
         return;
-    if (m_options.usesSentinel() && !std::exchange(m_haveMaster, false)) {
-        discover();
+    if (m_locator && !std::exchange(m_haveMaster, false)) {
+        m_state = State::Discovering;
+        m_locator->locate();
         return;
     }
     const QHostAddress literal(m_options.host);
@@ -245,33 +226,13 @@ void Connection::connectTo(const QString &ip)
 
 void Connection::attach(redisAsyncContext *ac)
 {
-    auto *w = new Watch;
-    w->read = new QSocketNotifier(ac->c.fd, QSocketNotifier::Read, this);
-    w->write = new QSocketNotifier(ac->c.fd, QSocketNotifier::Write, this);
-    w->read->setEnabled(false);
-    w->write->setEnabled(false);
-    connect(w->read, &QSocketNotifier::activated, this, &Connection::onReadable);
-    connect(w->write, &QSocketNotifier::activated, this, &Connection::onWritable);
-    ac->ev.data = w;
-    ac->ev.addRead = &addRead;
-    ac->ev.delRead = &delRead;
-    ac->ev.addWrite = &addWrite;
-    ac->ev.delWrite = &delWrite;
-    ac->ev.cleanup = &cleanup;
+    attachToEventLoop(ac, this, [this] { onReadable(); }, [this] { onWritable(); });
 }
 
 void Connection::detach(redisAsyncContext *ac)
 {
     ac->data = nullptr;
-    if (ac->ev.data) {
-        cleanup(ac->ev.data);
-        ac->ev.data = nullptr;
-    }
-    ac->ev.addRead = nullptr;
-    ac->ev.delRead = nullptr;
-    ac->ev.addWrite = nullptr;
-    ac->ev.delWrite = nullptr;
-    ac->ev.cleanup = nullptr;
+    detachFromEventLoop(ac);
 }
 
 // Nothing may touch `this` after redisAsyncHandle*(): a callback may have deleted us.
@@ -461,16 +422,9 @@ bool Connection::sendRaw(const QList<QByteArray> &args, ReplyFn fn)
 {
     if (!m_ac || args.isEmpty())
         return false;
-    std::vector<const char *> argv;
-    std::vector<size_t> lens;
-    argv.reserve(size_t(args.size()));
-    lens.reserve(size_t(args.size()));
-    for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lens.push_back(size_t(a.size()));
-    }
-    if (redisAsyncCommandArgv(
-            m_ac, &Connection::onReplyCb, nullptr, int(args.size()), argv.data(), lens.data())
+    Argv argv(args);
+    if (redisAsyncCommandArgv(m_ac, &Connection::onReplyCb, nullptr, int(args.size()),
+            argv.pointers.data(), argv.lengths.data())
         != REDIS_OK)
         return false;
     ++m_commandsSent;
@@ -512,14 +466,11 @@ bool Connection::sendPubSub(const QList<QByteArray> &args)
 {
     if (m_state != State::Ready || !m_ac || args.isEmpty())
         return false;
-    std::vector<const char *> argv;
-    std::vector<size_t> lens;
-    for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lens.push_back(size_t(a.size()));
-    }
+    Argv argv(args);
     // Straight into the output buffer, with no hiredis callback: readPushes() reads the answers.
-    if (redisAppendCommandArgv(&m_ac->c, int(args.size()), argv.data(), lens.data()) != REDIS_OK)
+    if (redisAppendCommandArgv(
+            &m_ac->c, int(args.size()), argv.pointers.data(), argv.lengths.data())
+        != REDIS_OK)
         return false;
     if (m_ac->ev.addWrite)
         m_ac->ev.addWrite(m_ac->ev.data);
@@ -636,113 +587,26 @@ void Connection::connectionGone(const QString &reason)
         Q_EMIT unreachable(); // last: a slot may delete us
 }
 
-void Connection::discover()
-{
-    m_state = State::Discovering;
-    m_sentinelsAsked = 0;
-    askSentinel();
-}
-
-void Connection::forgetSentinel()
-{
-    if (!m_sentinel)
-        return;
-    Connection *s = std::exchange(m_sentinel, nullptr);
-    disconnect(s, nullptr, this, nullptr);
-    s->setPushHandler({});
-    // Possibly from inside one of its own callbacks: delete it from the event loop.
-    s->deleteLater();
-}
-
-void Connection::askSentinel()
-{
-    forgetSentinel();
-    if (m_state != State::Discovering)
-        return;
-    if (m_sentinelsAsked >= m_options.sentinels.size()) {
-        connectionGone(QStringLiteral("no Sentinel named a master for \"%1\"")
-                           .arg(m_options.masterName));
-        return;
-    }
-    ++m_sentinelsAsked;
-    const HostPort s = m_options.sentinels.at(m_sentinelIndex % m_options.sentinels.size());
-    Options o;
-    o.host = s.host;
-    o.port = s.port;
-    o.url = QStringLiteral("redis://%1:%2").arg(s.host).arg(s.port);
-    // A Sentinel that does not answer soon is skipped for the next one; this connection does
-    // not retry by itself before that (the round ends first).
-    const qint64 budget = qMin<qint64>(m_options.commandTimeoutMs, 2000);
-    o.commandTimeoutMs = budget;
-    o.reconnectMinMs = budget * 2;
-    o.reconnectMaxMs = m_options.reconnectMaxMs;
-    m_sentinel = new Connection(std::move(o), QStringLiteral("sentinel"), this);
-    connect(m_sentinel, &Connection::ready, this, &Connection::onSentinelReady);
-    connect(m_sentinel, &Connection::unreachable, this, &Connection::onDiscoveryTimeout);
-    m_discoveryTimer.start(int(budget));
-    m_sentinel->start();
-}
-
-void Connection::onDiscoveryTimeout()
+void Connection::onMasterFound(const HostPort &master)
 {
     if (m_state != State::Discovering)
         return;
-    qCDebug(lcRedis).noquote() << describe() << "Sentinel"
-                               << m_options.sentinels.at(m_sentinelIndex % m_options.sentinels.size()).host
-                               << "did not name the master; asking the next";
-    ++m_sentinelIndex;
-    askSentinel();
+    m_options.host = master.host;
+    m_options.port = master.port;
+    m_haveMaster = true;
+    connectNow();
 }
 
-void Connection::onSentinelReady()
+void Connection::onMasterUnknown(const QString &reason)
 {
-    Connection *s = m_sentinel;
-    if (!s)
-        return;
-    if (m_state != State::Discovering) {
-        // The watch's connection came back: follow failovers again.
-        s->sendPubSub({ QByteArrayLiteral("SUBSCRIBE"), sentinel::kSwitchMasterChannel });
-        return;
-    }
-    s->send({ QByteArrayLiteral("SENTINEL"), QByteArrayLiteral("get-master-addr-by-name"),
-                m_options.masterName.toUtf8() },
-        [this, self = QPointer<Connection>(this), s = QPointer<Connection>(s)](const Reply &r) {
-            if (!self || !s || s != m_sentinel || m_state != State::Discovering)
-                return;
-            const std::optional<HostPort> master
-                = r ? sentinel::parseMasterAddr(*r) : std::nullopt;
-            if (!master) {
-                qCWarning(lcRedis).noquote()
-                    << describe() << "Sentinel" << s->options().endpoint()
-                    << "does not name a master for" << m_options.masterName << "-"
-                    << (r ? QStringLiteral("no such master") : r.error().message);
-                ++m_sentinelIndex;
-                askSentinel();
-                return;
-            }
-            m_discoveryTimer.stop();
-            m_options.host = master->host;
-            m_options.port = master->port;
-            m_haveMaster = true;
-            qCInfo(lcRedis).noquote() << describe() << "named the master by Sentinel"
-                                      << s->options().endpoint();
-            // Keep the Sentinel connection to hear of the next failover at once.
-            s->setPushHandler([this](const Value &v) { onSentinelPush(v); });
-            s->sendPubSub({ QByteArrayLiteral("SUBSCRIBE"), sentinel::kSwitchMasterChannel });
-            connectNow();
-        });
+    if (m_state == State::Discovering)
+        connectionGone(reason);
 }
 
-void Connection::onSentinelPush(const Value &v)
+void Connection::onMasterSwitched(const HostPort &to)
 {
-    if (v.type != Value::Type::Array || v.elements.size() < 3
-        || v.elements.at(0).str != "message")
-        return;
-    const auto sw = sentinel::parseSwitchMaster(v.elements.at(2).str);
-    if (!sw || sw->masterName != m_options.masterName)
-        return;
     qCWarning(lcRedis).noquote() << describe() << "Sentinel reports a failover to"
-                                 << QStringLiteral("%1:%2").arg(sw->to.host).arg(sw->to.port);
+                                 << QStringLiteral("%1:%2").arg(to.host).arg(to.port);
     m_backoffMs = m_options.reconnectMinMs;
     switch (m_state) {
     case State::Waiting:
@@ -751,10 +615,8 @@ void Connection::onSentinelPush(const Value &v)
     case State::Connecting:
     case State::Handshake:
     case State::Ready:
-        if (sw->to.host != m_options.host || sw->to.port != m_options.port)
-            drop(QStringLiteral("Sentinel moved the master to %1:%2")
-                     .arg(sw->to.host)
-                     .arg(sw->to.port));
+        if (to.host != m_options.host || to.port != m_options.port)
+            drop(QStringLiteral("Sentinel moved the master to %1:%2").arg(to.host).arg(to.port));
         break;
     default:
         break;

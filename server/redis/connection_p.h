@@ -22,6 +22,8 @@ struct redisReply;
 namespace confab::redis::detail
 {
 
+class MasterLocator;
+
 using ReplyFn = std::function<void(Reply)>;
 
 // A hiredis reply as a Value (errors as Value::Type::Error), or as a Reply (errors as Error);
@@ -90,14 +92,11 @@ private:
     };
 
     void connectNow();
-    // Sentinel (docs/redis.md, "Sentinel"): ask the Sentinels in turn for the master, connect
-    // there, and follow +switch-master on the Sentinel that answered.
-    void discover();
-    void askSentinel();
-    void onSentinelReady();
-    void onSentinelPush(const Value &v);
-    void onDiscoveryTimeout();
-    void forgetSentinel();
+    // Sentinel (docs/redis.md, "Sentinel"): the MasterLocator names the master, connectNow()
+    // goes there, and a failover it hears of moves us.
+    void onMasterFound(const HostPort &master);
+    void onMasterUnknown(const QString &reason);
+    void onMasterSwitched(const HostPort &to);
     void onHostLookedUp(const QHostInfo &info);
     void connectTo(const QString &ip);
     void attach(redisAsyncContext *ac);
@@ -151,14 +150,10 @@ private:
     quint64 m_repliesRead = 0;
     qint64 m_timerDueMs = 0; // m_clock time at which m_timer should fire
     quint64 m_reconnects = 0;
-    // Sentinel mode: the Sentinel connection (discovery, then the +switch-master watch), the
-    // next Sentinel to ask, how many were asked in this round, and whether m_options.host/port
-    // hold a master just named by a Sentinel (used once: every reconnect asks again).
-    Connection *m_sentinel = nullptr;
-    qsizetype m_sentinelIndex = 0;
-    qsizetype m_sentinelsAsked = 0;
+    // Sentinel mode: what finds the master, and whether m_options.host/port hold a master it
+    // just named (used once: every reconnect asks again).
+    MasterLocator *m_locator = nullptr;
     bool m_haveMaster = false;
-    QTimer m_discoveryTimer;
 };
 
 } // namespace confab::redis::detail
