@@ -7,7 +7,8 @@
 #                                |wsbench-publish|wsbench-fanout|wsbench-idle|scaleout]
 # dayload and vs-nats drive confabd with ../shared/bench's wsbench (the same client and workload
 # as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
-# wsbench's packages (see ../shared/bench/README.md) and build it into $WSBENCH_BUILD.
+# wsbench's source ($CONFAB_SHARED_BENCH, default ../shared/bench; not in this repository) and
+# its packages (its README), and build it into $WSBENCH_BUILD.
 # Two optional measurements of the wsbench runs (dayload, vs-nats, wsbench-SCENARIO):
 #   FIGURES_PERF=DIR        perf record -g of confabd for FIGURES_PERF_SECONDS (default 8) from
 #                           1 s after every connection of the run is open; DIR/confab-<scenario>
@@ -97,12 +98,17 @@ sql() { psql -qAtX "${CONFAB_TEST_PG_URL%/postgres}/figures$db" -c "$1"; }
 
 section() { printf '\n== %s ==\n' "$1"; }
 
-# ../shared/bench: the side-by-side client. Built out of tree (the shared folder may be read-only).
-shared_bench=$(cd "$root/../shared/bench" 2>/dev/null && pwd || true)
+# wsbench's source: the side-by-side client, not part of this repository (docs/benchmarks.md,
+# "Side by side"). CONFAB_SHARED_BENCH, else ../shared/bench beside the checkout. Built out of
+# tree (that folder may be read-only).
+shared_bench=$(cd "${CONFAB_SHARED_BENCH:-$root/../shared/bench}" 2>/dev/null && pwd || true)
 export WSBENCH=${WSBENCH:-${WSBENCH_BUILD:-/tmp/wsbench-build}/wsbench}
 export BENCH_RESULTS=${BENCH_RESULTS:-$root/bench-results}
 ensure_wsbench() {
-  [ -n "$shared_bench" ] || { echo "no ../shared/bench beside the checkout" >&2; exit 1; }
+  [ -n "$shared_bench" ] || {
+    echo "no wsbench source: set CONFAB_SHARED_BENCH, or put it at ../shared/bench beside the checkout" >&2
+    exit 1
+  }
   if [ ! -x "$WSBENCH" ]; then
     cmake -S "$shared_bench" -B "$(dirname "$WSBENCH")" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
     ninja -C "$(dirname "$WSBENCH")" wsbench >/dev/null
