@@ -19,13 +19,8 @@ MasterLocator::MasterLocator(const Options &options, QObject *parent)
 
 MasterLocator::~MasterLocator()
 {
-    if (m_sentinel) {
-        // Now, while our members live: its in-flight replies see m_sentinel gone and return.
-        Connection *s = std::exchange(m_sentinel, nullptr);
-        disconnect(s, nullptr, this, nullptr);
-        s->setPushHandler({});
-        delete s;
-    }
+    // Now, while our members live: its in-flight replies see m_sentinel gone and return.
+    delete release();
 }
 
 const HostPort &MasterLocator::current() const
@@ -47,15 +42,21 @@ void MasterLocator::stop()
     forget();
 }
 
+Connection *MasterLocator::release()
+{
+    Connection *s = std::exchange(m_sentinel, nullptr);
+    if (s) {
+        disconnect(s, nullptr, this, nullptr);
+        s->setPushHandler({});
+    }
+    return s;
+}
+
 void MasterLocator::forget()
 {
-    if (!m_sentinel)
-        return;
-    Connection *s = std::exchange(m_sentinel, nullptr);
-    disconnect(s, nullptr, this, nullptr);
-    s->setPushHandler({});
     // Possibly from inside one of its own callbacks: delete it from the event loop.
-    s->deleteLater();
+    if (Connection *s = release())
+        s->deleteLater();
 }
 
 void MasterLocator::ask()

@@ -38,7 +38,9 @@ Q_SIGNALS:
 
 private:
     void ask();
-    void forget();
+    // The Sentinel connection, no longer ours (nothing of it reaches us), or nullptr.
+    [[nodiscard]] Connection *release();
+    void forget(); // release() and delete it from the event loop
     void onSentinelReady();
     void onSentinelPush(const Value &v);
     void onTimeout();

@@ -280,8 +280,9 @@ private Q_SLOTS:
         m_messages->setClusterLayout(false);
     }
 
-    // One pass's sends to a conversation are one script call, and answer as if each had been
-    // a call of its own: in order, resends inside the batch answered with the original.
+    // The sends to a conversation that come while its call is out are one script call, and
+    // answer as if each had been a call of its own: in order, resends inside the batch
+    // answered with the original.
     void sendsWhileACallIsOutShareTheNext()
     {
         const QString app = freshApp();
