@@ -3,6 +3,8 @@
 #include "store/database.h"
 #include "store/sql.h"
 
+#include "confab/jsonwriter.h"
+
 namespace confab::segments
 {
 
@@ -16,22 +18,53 @@ const QString kInsertSegment
                      " VALUES (:app, :key, :bytes, :blocks, :first_ts, :last_ts) ON CONFLICT "
                      "(segment_key) DO NOTHING");
 
-const QString kInsertBlock = QStringLiteral(
-    "INSERT INTO segment_blocks (app_id, convo_id, first_seq, last_seq, first_ts, last_ts, "
-    "segment_key,"
-    " byte_offset, byte_length)"
-    " VALUES (:app, :convo, :first_seq, :last_seq, :first_ts, :last_ts, :key, :offset, :length)"
-    " ON CONFLICT (app_id, convo_id, first_seq) DO NOTHING");
+// The blocks of one object go in as one JSON array (blocksJson), so indexing an object of a
+// thousand conversations is three statements, not two per conversation.
+const QString kBlockRecords = QStringLiteral(
+    "jsonb_to_recordset(CAST(:blocks AS jsonb)) AS b(app_id text, convo_id text, first_seq bigint,"
+    " last_seq bigint, first_ts bigint, last_ts bigint, byte_offset bigint, byte_length bigint)");
 
-// Raised to whatever row sits at that first_seq, which is this block unless an earlier write
-// of the same range got there first.
-const QString kRaiseWatermark = QStringLiteral(
+const QString kInsertBlocks = QStringLiteral(
+    "INSERT INTO segment_blocks (app_id, convo_id, first_seq, last_seq, first_ts, last_ts,"
+    " segment_key, byte_offset, byte_length)"
+    " SELECT app_id, convo_id, first_seq, last_seq, first_ts, last_ts, :key, byte_offset,"
+    " byte_length FROM ")
+    + kBlockRecords + QStringLiteral(" ON CONFLICT (app_id, convo_id, first_seq) DO NOTHING");
+
+// Each watermark is raised to whatever row sits at its block's first_seq, which is that block
+// unless an earlier write of the same range got there first. The cutter gives a conversation
+// one block per object; should one have two, the higher last_seq counts (blocks of one
+// conversation in one object are back to back), since an upsert may touch a row only once.
+const QString kRaiseWatermarks = QStringLiteral(
     "INSERT INTO flush_state (app_id, convo_id, flushed_seq)"
-    " SELECT app_id, convo_id, last_seq FROM segment_blocks"
-    " WHERE app_id = :app AND convo_id = :convo AND first_seq = :first_seq"
-    " ON CONFLICT (app_id, convo_id) DO UPDATE"
-    " SET flushed_seq = GREATEST(flush_state.flushed_seq, EXCLUDED.flushed_seq), updated_at = now()"
-    " RETURNING flushed_seq");
+    " SELECT s.app_id, s.convo_id, max(s.last_seq) FROM ")
+    + kBlockRecords
+    + QStringLiteral(
+        " JOIN segment_blocks s ON s.app_id = b.app_id AND s.convo_id = b.convo_id"
+        " AND s.first_seq = b.first_seq GROUP BY s.app_id, s.convo_id"
+        " ON CONFLICT (app_id, convo_id) DO UPDATE"
+        " SET flushed_seq = GREATEST(flush_state.flushed_seq, EXCLUDED.flushed_seq), updated_at = now()"
+        " RETURNING convo_id, flushed_seq");
+
+QString blocksJson(const QList<segment::BlockInfo> &blocks)
+{
+    JsonWriter w(qsizetype(blocks.size()) * 160);
+    w.beginArray();
+    for (const segment::BlockInfo &b : blocks) {
+        w.beginObject()
+            .field("app_id", b.appId)
+            .field("convo_id", b.convoId)
+            .field("first_seq", b.firstSeq)
+            .field("last_seq", b.lastSeq)
+            .field("first_ts", b.firstTs)
+            .field("last_ts", b.lastTs)
+            .field("byte_offset", b.offset)
+            .field("byte_length", b.length)
+            .endObject();
+    }
+    w.endArray();
+    return QString::fromUtf8(w.bytes());
+}
 
 const QString kSelectWatermarks
     = QStringLiteral("SELECT convo_id, flushed_seq FROM flush_state WHERE app_id = :app"
@@ -109,24 +142,17 @@ QFuture<Expected<QHash<QString, qint64>>> SegmentIndex::commit(
                     what);
                 !q)
                 return q.error();
+            const QString json = blocksJson(blocks);
+            if (auto q = sql::exec(
+                    db, kInsertBlocks, { { "key", segmentKey }, { "blocks", json } }, what);
+                !q)
+                return q.error();
+            auto q = sql::exec(db, kRaiseWatermarks, { { "blocks", json } }, what);
+            if (!q)
+                return q.error();
             QHash<QString, qint64> watermarks;
-            for (const segment::BlockInfo &b : blocks) {
-                if (auto q = sql::exec(db, kInsertBlock,
-                        { { "app", b.appId }, { "convo", b.convoId }, { "first_seq", b.firstSeq },
-                            { "last_seq", b.lastSeq }, { "first_ts", b.firstTs },
-                            { "last_ts", b.lastTs }, { "key", segmentKey }, { "offset", b.offset },
-                            { "length", b.length } },
-                        what);
-                    !q)
-                    return q.error();
-                auto q = sql::exec(db, kRaiseWatermark,
-                    { { "app", b.appId }, { "convo", b.convoId }, { "first_seq", b.firstSeq } },
-                    what);
-                if (!q)
-                    return q.error();
-                if (q->next())
-                    watermarks.insert(b.convoId, q->value(0).toLongLong());
-            }
+            while (q->next())
+                watermarks.insert(q->value(0).toString(), q->value(1).toLongLong());
             if (Status s = tx.commit(what); !s)
                 return s.error();
             return watermarks;

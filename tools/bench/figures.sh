@@ -118,6 +118,18 @@ ensure_wsbench() {
 # This run's own Redis and PostgreSQL (the fixture's pid files), not other Redis on the host.
 redis_pid() { cat "$CONFAB_TEST_DIR/redis/pid"; }
 postgres_pid() { head -1 "$CONFAB_TEST_DIR/pg/data/postmaster.pid"; }
+# CPU seconds of the whole PostgreSQL server: the postmaster, its live backends and workers, and
+# what its children that already exited used. run-confab.sh's "postgres" line is the postmaster
+# alone, which leaves out the backends that run confabd's statements.
+postgres_cpu_s() {
+  local pm p ticks=0
+  pm=$(postgres_pid)
+  ticks=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for p in $(pgrep -P "$pm"); do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
 
 # The whole Confab stack (confabd with every thread, its Redis, its PostgreSQL and all of that
 # server's processes) on cpu $1.
@@ -200,10 +212,13 @@ run_confab_wsbench() {
     measure_when_connected "$conns" "confab-$scenario" &
     measure_pid=$!
   fi
+  local pg0
+  pg0=$(postgres_cpu_s)
   bash "$shared_bench/run-confab.sh" --api-url "http://127.0.0.1:$PUB" --admin-url "http://127.0.0.1:$INT" \
     --admin-token "$TOKEN" --server-pid "$confabd_pid" --quiet-wait 30 \
     --also-pid "redis=$(redis_pid)" --also-pid "postgres=$(postgres_pid)" \
     --results "$BENCH_RESULTS/figures.jsonl" "${opts[@]}" "$scenario" "$@"
+  echo "   postgres with its backends (from /proc, around the run): cpu $(awk -v a="$(postgres_cpu_s)" -v b="$pg0" 'BEGIN {printf "%.2f", a - b}') s"
   [ -z "$measure_pid" ] || wait "$measure_pid" || true
 }
 
