@@ -48,6 +48,7 @@ public:
         QStringList webSocketPaths; // e.g. {"/v1/ws"}: upgrade requests here go to newWebSocket
         qint64 maxWebSocketMessageBytes = 1 << 20; // a larger message is closed with 1009
         qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)
+        qint64 webSocketWriteCoalesceMs = 0; // websocket::Hub::Options::writeCoalesceMs
         // Browser origins allowed: preflights, Access-Control-Allow-Origin, and a 403 for a
         // WebSocket upgrade from another Origin. Unset: no CORS at all (http/cors.h).
         CorsPolicy cors;

@@ -105,6 +105,7 @@ public:
         websocket::Hub::Options h;
         h.maxMessageBytes = o.maxWebSocketMessageBytes;
         h.bufferLimit = o.webSocketBufferLimit;
+        h.writeCoalesceMs = o.webSocketWriteCoalesceMs;
         return h;
     }
     void respond(detail::Connection &c, const Response &response, bool close);

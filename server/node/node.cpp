@@ -213,6 +213,7 @@ public:
         o.tls = tls;
         o.webSocketPaths = {QStringLiteral("/v1/ws")};
         o.reusePort = c.server.reusePort;
+        o.webSocketWriteCoalesceMs = c.server.writeCoalesceMs;
         o.cors = http::CorsPolicy(c.server.corsOrigins);
         o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
         o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);

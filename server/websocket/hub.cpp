@@ -21,6 +21,9 @@ Hub::Hub(Options options, QObject *parent)
 {
     m_closeTimer.setInterval(kCloseCheckMs);
     connect(&m_closeTimer, &QTimer::timeout, this, &Hub::checkClosing);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushQueued);
 }
 
 Hub::~Hub()
@@ -67,9 +70,14 @@ void Hub::closing(Connection *c)
 void Hub::queueFlush(Connection *c)
 {
     // A posted call runs when the loop has handled what is ready now: everything written
-    // to a connection until then leaves in one sendmsg().
-    if (m_flush.empty())
-        QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
+    // to a connection until then leaves in one sendmsg(). With a coalescing window, the
+    // first frame of a window starts it and every connection queued in it goes when it ends.
+    if (m_flush.empty()) {
+        if (m_options.writeCoalesceMs > 0)
+            m_flushTimer.start(int(m_options.writeCoalesceMs));
+        else
+            QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
+    }
     m_flush.push_back(c);
 }
 

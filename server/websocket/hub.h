@@ -28,6 +28,11 @@ public:
         // How long a closing socket may keep unsent bytes (a peer that does not read) before
         // it is dropped; bounds the memory of closing sockets.
         qint64 flushTimeoutMs = 10000;
+        // 0: a connection's queued frames leave when the loop has handled what is ready now
+        // (one sendmsg() per connection and pass). N > 0: they wait up to N ms for later
+        // frames, so a busy member's frames share one sendmsg() at the price of that much
+        // latency ([server] write_coalesce, docs/architecture.md).
+        qint64 writeCoalesceMs = 0;
     };
 
     explicit Hub(Options options, QObject *parent = nullptr);
@@ -58,6 +63,7 @@ private:
     std::vector<Connection *> m_dead; // deleted from the event loop, never under a caller
     std::vector<Connection *> m_flush; // connections with queued frames (Connection::m_out)
     QTimer m_closeTimer;
+    QTimer m_flushTimer; // writeCoalesceMs > 0: fires flushQueued() once per window
 };
 
 } // namespace confab::websocket

@@ -232,6 +232,33 @@ private Q_SLOTS:
             QCOMPARE(m_frames[i].payload, QByteArray::number(i));
     }
 
+    void coalescingWindowHoldsFramesThenSendsThemTogether()
+    {
+        Hub::Options options;
+        options.writeCoalesceMs = 100;
+        Connection *c = open(options);
+        QVERIFY(c);
+        QElapsedTimer t;
+        t.start();
+        // GIVEN a frame queued, and a loop pass handled inside the window
+        QVERIFY(c->sendText("a"));
+        QCoreApplication::processEvents();
+        // THEN it still waits (a pass alone does not flush), and a later frame joins it
+        if (t.elapsed() < options.writeCoalesceMs) {
+            QCOMPARE(c->queuedFrames(), 1);
+            QVERIFY(c->sendText("b"));
+            QCOMPARE(c->queuedFrames(), 2);
+        } else {
+            QVERIFY(c->sendText("b")); // this host stalled past the window: order still holds
+        }
+        // WHEN the window ends THEN both leave, in order
+        QTRY_COMPARE(c->queuedFrames(), 0);
+        QVERIFY(readUntil([this] { return m_frames.size() >= 2; }));
+        QCOMPARE(m_frames[0].payload, QByteArray("a"));
+        QCOMPARE(m_frames[1].payload, QByteArray("b"));
+        QVERIFY(t.elapsed() >= options.writeCoalesceMs);
+    }
+
     void framesThatCameWithTheHandshakeAreReadAtStart()
     {
         Connection *c = open({}, false, clientFrame(0x1, "early"));
