@@ -145,7 +145,7 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
                         QByteArray::number(qMax(1, d->options.maxRecordsPerConvo - cur.taken)),
                         QByteArray::number(share)) });
             }
-            auto readFuture = tail::batchEval(d->deps.redis, d->readTail, reads);
+            auto readFuture = tail::batchEval(d->deps.redis, d->readTail, reads, tail::kFlushWindow);
             const QList<redis::Reply> replies = co_await readFuture;
             if (!self)
                 co_return result;
@@ -362,7 +362,7 @@ QCoro::Task<> FlushWorker::finishFlush(
                 QByteArray::number(wm - d->options.hotWindow + 1) + "-0"));
         clears.append(pending::clearCall(appId, c, wm));
     }
-    auto trimming = tail::batch(d->deps.redis, trims);
+    auto trimming = tail::batch(d->deps.redis, trims, tail::kFlushWindow);
     const QList<redis::Reply> trimmed = co_await trimming;
     if (!self)
         co_return;
@@ -373,7 +373,7 @@ QCoro::Task<> FlushWorker::finishFlush(
             break;
         }
     }
-    auto clearing = tail::batchEval(d->deps.redis, d->clearPending, clears);
+    auto clearing = tail::batchEval(d->deps.redis, d->clearPending, clears, tail::kFlushWindow);
     const QList<redis::Reply> cleared = co_await clearing;
     Q_UNUSED(cleared); // a mark left behind only makes the next tick look again
 }

@@ -4,7 +4,9 @@
 
 #include <QPromise>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace confab::segments::tail
 {
@@ -12,16 +14,57 @@ namespace confab::segments::tail
 namespace
 {
 
-struct Collector {
+// Sends the batch's calls, `window` at a time (all at once for 0), and collects the replies in
+// order. Once a reply says the connection is gone (Unavailable: lost, timed out, closed, or the
+// Client being destroyed), the calls not yet sent get that answer without being sent.
+struct Collector : std::enable_shared_from_this<Collector> {
     QPromise<QList<redis::Reply>> promise;
     QList<std::optional<redis::Reply>> replies;
-    qsizetype outstanding = 0;
+    std::function<void(qsizetype, std::function<void(redis::Reply)>)> send;
+    qsizetype window = 0;
+    qsizetype next = 0; // first call not yet sent
+    qsizetype outstanding = 0; // replies not yet in
+    std::optional<redis::Reply> gone;
+
+    void start()
+    {
+        promise.start();
+        outstanding = replies.size();
+        if (replies.isEmpty()) {
+            finish();
+            return;
+        }
+        while (next < replies.size() && (window == 0 || next < window))
+            sendNext();
+    }
+
+    void sendNext()
+    {
+        const qsizetype i = next++;
+        send(i, [self = shared_from_this(), i](redis::Reply r) { self->deliver(i, std::move(r)); });
+    }
 
     void deliver(qsizetype i, redis::Reply r)
     {
+        if (!r && r.error().code == ErrorCode::Unavailable && !gone)
+            gone = r;
         replies[i] = std::move(r);
-        if (--outstanding > 0)
-            return;
+        --outstanding;
+        if (next < replies.size()) {
+            if (gone) {
+                for (; next < replies.size(); ++next, --outstanding)
+                    replies[next] = *gone;
+            } else {
+                sendNext();
+            }
+        }
+        if (outstanding == 0)
+            finish();
+    }
+
+    void finish()
+    {
+        send = nullptr;
         QList<redis::Reply> out;
         out.reserve(replies.size());
         for (std::optional<redis::Reply> &reply : replies)
@@ -31,17 +74,16 @@ struct Collector {
     }
 };
 
-std::shared_ptr<Collector> makeCollector(qsizetype n)
+QFuture<QList<redis::Reply>> run(qsizetype n, qsizetype window,
+    std::function<void(qsizetype, std::function<void(redis::Reply)>)> send)
 {
     auto c = std::make_shared<Collector>();
     c->replies.resize(n);
-    c->outstanding = n;
-    c->promise.start();
-    if (n == 0) {
-        c->promise.addResult(QList<redis::Reply> {});
-        c->promise.finish();
-    }
-    return c;
+    c->window = window;
+    c->send = std::move(send);
+    QFuture<QList<redis::Reply>> future = c->promise.future();
+    c->start();
+    return future;
 }
 
 } // namespace
@@ -86,23 +128,26 @@ QList<segment::Record> toRecords(const redis::Value &reply)
     return out;
 }
 
-QFuture<QList<redis::Reply>> batch(redis::Client *client, QList<QList<QByteArray>> commands)
+QFuture<QList<redis::Reply>> batch(
+    redis::Client *client, QList<QList<QByteArray>> commands, qsizetype window)
 {
-    auto c = makeCollector(commands.size());
-    for (qsizetype i = 0; i < commands.size(); ++i)
-        client->command(
-            commands[i], nullptr, [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
-    return c->promise.future();
+    const qsizetype n = commands.size();
+    return run(n, window,
+        [client, commands = std::move(commands)](
+            qsizetype i, std::function<void(redis::Reply)> done) {
+            client->command(commands[i], nullptr, std::move(done));
+        });
 }
 
-QFuture<QList<redis::Reply>> batchEval(
-    redis::Client *client, const redis::Script &script, QList<ScriptCall> calls)
+QFuture<QList<redis::Reply>> batchEval(redis::Client *client, const redis::Script &script,
+    QList<ScriptCall> calls, qsizetype window)
 {
-    auto c = makeCollector(calls.size());
-    for (qsizetype i = 0; i < calls.size(); ++i)
-        client->evalScript(script, calls[i].keys, calls[i].args, nullptr,
-            [c, i](redis::Reply r) { c->deliver(i, std::move(r)); });
-    return c->promise.future();
+    const qsizetype n = calls.size();
+    return run(n, window,
+        [client, script, calls = std::move(calls)](
+            qsizetype i, std::function<void(redis::Reply)> done) {
+            client->evalScript(script, calls[i].keys, calls[i].args, nullptr, std::move(done));
+        });
 }
 
 } // namespace confab::segments::tail

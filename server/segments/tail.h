@@ -26,16 +26,19 @@ namespace confab::segments::tail
 // in reply order. Malformed entries are skipped.
 [[nodiscard]] QList<segment::Record> toRecords(const redis::Value &reply);
 
-// Sends every command in one event-loop iteration (so they go out in one write) and collects
-// the replies in order.
+// Sends the commands pipelined and collects the replies in order. window 0: all in one write.
+// window N: at most N in flight at once, for the flush's reads and clears: the connection is
+// the one the sends use, so a send waits behind at most N of them, not behind a whole flush.
+// Once a reply is Unavailable (the connection is gone) the unsent rest get that reply.
+constexpr qsizetype kFlushWindow = 64;
 [[nodiscard]] QFuture<QList<redis::Reply>> batch(
-    redis::Client *client, QList<QList<QByteArray>> commands);
+    redis::Client *client, QList<QList<QByteArray>> commands, qsizetype window = 0);
 
 struct ScriptCall {
     QList<QByteArray> keys;
     QList<QByteArray> args;
 };
-[[nodiscard]] QFuture<QList<redis::Reply>> batchEval(
-    redis::Client *client, const redis::Script &script, QList<ScriptCall> calls);
+[[nodiscard]] QFuture<QList<redis::Reply>> batchEval(redis::Client *client,
+    const redis::Script &script, QList<ScriptCall> calls, qsizetype window = 0);
 
 } // namespace confab::segments::tail
