@@ -4,7 +4,7 @@
 # confab-bench. Prints every command it runs and what it measured. Needs a Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
 #   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats
-#                                |wsbench-publish|wsbench-fanout|wsbench-idle|scaleout]
+#                                |wsbench-publish|wsbench-fanout|wsbench-idle|fanout-ceiling|scaleout]
 # dayload and vs-nats drive confabd with ../shared/bench's wsbench (the same client and workload
 # as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
 # wsbench's source ($CONFAB_SHARED_BENCH, default ../shared/bench; not in this repository) and
@@ -23,6 +23,10 @@
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
 # wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
+# fanout-ceiling: the fanout scenario's shape (10 conversations of 100) at each total send rate of
+#   FIGURES_FANOUT_RATES (default "1000 1500 2000 3000" msgs/s, x100 deliveries/s), a fresh confabd
+#   for each, the stack pinned to cpu 0 and wsbench (one thread) to cpu 1 as in dayload, to find
+#   where confabd saturates one core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -420,6 +424,18 @@ if [[ $which == wsbench-* ]]; then
   section "Confab: ../shared/bench's ${which#wsbench-} scenario"
   start_confabd
   run_confab_wsbench "${which#wsbench-}"
+fi
+
+if [[ $which == fanout-ceiling ]]; then
+  ensure_wsbench
+  mkdir -p "$BENCH_RESULTS"
+  for rate in ${FIGURES_FANOUT_RATES:-1000 1500 2000 3000}; do
+    section "fan-out ceiling: 10 conversations of 100, $rate msgs/s ($((rate * 100)) deliveries/s)"
+    start_confabd
+    pin_stack 0
+    run_confab_wsbench custom --client-cpus 1 -- --conns 1000 --convs 10 --members 100 --senders 10 --inflight 32 \
+      --rate "$rate" --size 100 --duration 15 --warmup 3
+  done
 fi
 
 if [[ $which == vs-nats ]]; then
