@@ -17,10 +17,13 @@ namespace
 // Sends the batch's calls, `window` at a time (all at once for 0), and collects the replies in
 // order. Once a reply says the connection is gone (Unavailable: lost, timed out, closed, or the
 // Client being destroyed), the calls not yet sent get that answer without being sent.
+// Hands call i to Redis with the callback that takes its reply.
+using SendCall = std::function<void(qsizetype i, std::function<void(redis::Reply)> done)>;
+
 struct Collector : std::enable_shared_from_this<Collector> {
     QPromise<QList<redis::Reply>> promise;
     QList<std::optional<redis::Reply>> replies;
-    std::function<void(qsizetype, std::function<void(redis::Reply)>)> send;
+    SendCall send;
     qsizetype window = 0;
     qsizetype next = 0; // first call not yet sent
     qsizetype outstanding = 0; // replies not yet in
@@ -74,8 +77,7 @@ struct Collector : std::enable_shared_from_this<Collector> {
     }
 };
 
-QFuture<QList<redis::Reply>> run(qsizetype n, qsizetype window,
-    std::function<void(qsizetype, std::function<void(redis::Reply)>)> send)
+QFuture<QList<redis::Reply>> run(qsizetype n, qsizetype window, SendCall send)
 {
     auto c = std::make_shared<Collector>();
     c->replies.resize(n);
