@@ -8,7 +8,7 @@ import { ConfabClient } from '../../dist/index.js';
 import { Cluster, Proxy, collect, sleep, waitFor } from './harness.mjs';
 
 const BIG = 'x'.repeat(16000);
-const COUNT = 1200; // ~19 MB of pushes: well past the kernel buffers (a few MB each way) between node and proxy
+const COUNT = 1200; // ~19 MB of pushes: well past the kernel buffers (a few MB each way) between node and proxy, plus a 2 MB soft limit
 
 async function scenario(extraEnv, expect) {
   const cluster = await new Cluster({
@@ -61,5 +61,16 @@ async function scenario(extraEnv, expect) {
 test('sync.required after skipped pushes: every message once, in order', () =>
   scenario({ CONFAB_LIMITS_CLIENT_BUFFER_HARD: String(1 << 30), CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT: '10m' }, 'sync.required'));
 
+// A stalled reader's kernel still takes a few hundred KB now and then (the send buffer grows
+// after the first fill: 326 KB in 0.1 s on loopback here). With a 64 KB soft limit that alone
+// drained the node's queue below soft/2, so it sent sync.required instead of closing (seen once
+// in CI under load). A 2 MB soft limit keeps the queue above soft/2 through such a wiggle.
 test('closed with 4008 as a slow consumer: reconnect, sync, every message once, in order', () =>
-  scenario({ CONFAB_LIMITS_CLIENT_BUFFER_HARD: String(1 << 30), CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT: '500ms' }, 4008));
+  scenario(
+    {
+      CONFAB_LIMITS_CLIENT_BUFFER_SOFT: String(2 << 20),
+      CONFAB_LIMITS_CLIENT_BUFFER_HARD: String(1 << 30),
+      CONFAB_LIMITS_SLOW_CLIENT_TIMEOUT: '500ms',
+    },
+    4008,
+  ));
