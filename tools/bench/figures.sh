@@ -9,7 +9,7 @@
 # as NATS JetStream gets); vs-nats runs NATS JetStream too and prints the ratios. They need
 # wsbench's source ($CONFAB_SHARED_BENCH, default ../shared/bench; not in this repository) and
 # its packages (its README), and build it into $WSBENCH_BUILD.
-# Two optional measurements of the wsbench runs (dayload, vs-nats, wsbench-SCENARIO):
+# Optional measurements of the wsbench runs (dayload, vs-nats, wsbench-SCENARIO):
 #   FIGURES_PERF=DIR        perf record -g of confabd for FIGURES_PERF_SECONDS (default 8) from
 #                           1 s after every connection of the run is open; DIR/confab-<scenario>
 #                           .data and a .txt report
@@ -22,6 +22,10 @@
 #   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
+#   FIGURES_STACK=1         the CPU of confabd, Redis and PostgreSQL with its backends in the same
+#                           window, while the load runs (the "around the run" lines include setup:
+#                           issuing tokens and creating conversations); with
+#                           FIGURES_PERF_SECONDS=30 for a long steady window
 # wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
 # fanout-ceiling: the fanout scenario's shape (10 conversations of 100) at each total send rate of
 #   FIGURES_FANOUT_RATES (default "1000 1500 2000 3000" msgs/s, x100 deliveries/s), a fresh confabd
@@ -125,6 +129,7 @@ postgres_pid() { head -1 "$CONFAB_TEST_DIR/pg/data/postmaster.pid"; }
 # CPU seconds of the whole PostgreSQL server: the postmaster, its live backends and workers, and
 # what its children that already exited used. run-confab.sh's "postgres" line is the postmaster
 # alone, which leaves out the backends that run confabd's statements.
+redis_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$(redis_pid)/stat"; }
 postgres_cpu_s() {
   local pm p ticks=0
   pm=$(postgres_pid)
@@ -160,6 +165,8 @@ measure_when_connected() {
     stat_pid=$!
     [ -n "${FIGURES_MALLOCCOUNT:-}" ] || { m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total); }
   fi
+  local stack0=()
+  [ -z "${FIGURES_STACK:-}" ] || stack0=("$(date +%s.%N)" "$(cpu_s)" "$(redis_cpu_s)" "$(postgres_cpu_s)")
   local r0=0
   if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
     redis-cli -u "$CONFAB_TEST_REDIS_URL" CONFIG RESETSTAT >/dev/null
@@ -170,6 +177,12 @@ measure_when_connected() {
     perf record -q -g -F 999 -p "$confabd_pid" -o "$FIGURES_PERF/$name.data" -- sleep "$secs" 2>/dev/null
   else
     sleep "$secs"
+  fi
+  if [ -n "${FIGURES_STACK:-}" ]; then
+    awk -v t0="${stack0[0]}" -v t1="$(date +%s.%N)" -v c0="${stack0[1]}" -v c1="$(cpu_s)" -v r0="${stack0[2]}" \
+        -v r1="$(redis_cpu_s)" -v p0="${stack0[3]}" -v p1="$(postgres_cpu_s)" 'BEGIN {
+      t = t1 - t0; c = (c1 - c0) / t; r = (r1 - r0) / t; p = (p1 - p0) / t
+      printf "stack CPU in the window (%.1f s): confabd %.2f + Redis %.2f + PostgreSQL with its backends %.2f = %.2f cores\n", t, c, r, p, c + r + p }'
   fi
   if [ -n "$stat_pid" ]; then
     wait "$stat_pid" || true
@@ -208,7 +221,7 @@ run_confab_wsbench() {
   local scenario=$1 opts=() measure_pid="" conns; shift
   if [[ ${1:-} == --client-cpus ]]; then opts=(--client-cpus "$2"); shift 2; fi
   echo "\$ run-confab.sh ${opts[*]} $scenario $*"
-  if [ -n "${FIGURES_PERF:-}${FIGURES_MALLOCCOUNT:-}${FIGURES_SYSCALLS:-}${FIGURES_REDIS_CALLS:-}" ]; then
+  if [ -n "${FIGURES_PERF:-}${FIGURES_MALLOCCOUNT:-}${FIGURES_SYSCALLS:-}${FIGURES_REDIS_CALLS:-}${FIGURES_STACK:-}" ]; then
     conns=$(printf '%s\n' "$@" | awk 'p {print; exit} $0 == "--conns" {p = 1}')
     # shellcheck disable=SC1091
     [ -n "$conns" ] || conns=$(. "$shared_bench/lib.sh"; scenario_args "$scenario"; printf '%s\n' "${args[@]}" |
