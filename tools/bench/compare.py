@@ -15,12 +15,16 @@ def stack(run, key):
 
 
 def row(run):
-    d = max(run.get("duration_s", 0), 1e-9)
+    # An idle run has no load window (no duration_s): no cores figure rather than CPU / 0.
+    d = run.get("duration_s")
     if run["target"] == "nats":
-        cores = run.get("server_cores", run.get("script_server_cpu_s", 0) / d)
+        cores = run.get("server_cores", run.get("script_server_cpu_s", 0) / d if d else None)
         rss = run.get("server_rss_kb_max", run.get("script_server_rss_kb_after", 0))
     else:
-        cores = stack(run, "cpu_s") / d if "procs_after" in run else run.get("server_cores", 0)
+        if "procs_after" in run:
+            cores = stack(run, "cpu_s") / d if d else None
+        else:
+            cores = run.get("server_cores")
         rss = stack(run, "rss_kb") if "procs_after" in run else run.get("server_rss_kb_max", 0)
     out = {
         "acked %": 100.0 * run.get("acked", 0) / run["sent"] if run.get("sent") else None,
