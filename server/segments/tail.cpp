@@ -14,12 +14,12 @@ namespace confab::segments::tail
 namespace
 {
 
-// Sends the batch's calls, `window` at a time (all at once for 0), and collects the replies in
-// order. Once a reply says the connection is gone (Unavailable: lost, timed out, closed, or the
-// Client being destroyed), the calls not yet sent get that answer without being sent.
 // Hands call i to Redis with the callback that takes its reply.
 using SendCall = std::function<void(qsizetype i, std::function<void(redis::Reply)> done)>;
 
+// Sends the batch's calls, `window` at a time (all at once for 0), and collects the replies in
+// order. Once a reply says the connection is gone (Unavailable: lost, timed out, closed, or the
+// Client being destroyed), the calls not yet sent get that answer without being sent.
 struct Collector : std::enable_shared_from_this<Collector> {
     QPromise<QList<redis::Reply>> promise;
     QList<std::optional<redis::Reply>> replies;
