@@ -14,6 +14,8 @@
 #include "redis/client.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
+#include "segments/flushworker.h"
+#include "segments/historystore.h"
 #include "store/database.h"
 #include "support/redismarks.h"
 #include "support/testenv.h"
@@ -198,5 +200,87 @@ private:
     messaging::Scripts m_scripts;
     redis::Script m_acceptWithoutPending = acceptWithoutPending();
 };
+
+// Flush options for tests: nothing flushes by itself, failed flushes retry and become dead
+// letters within about a second.
+inline segments::FlushOptions quickOptions()
+{
+    segments::FlushOptions o;
+    o.maxAgeMs = 60000; // nothing flushes by itself unless a test asks
+    o.tickMs = 50;
+    o.hotWindow = 20;
+    o.retryWindowMs = 1000;
+    o.retryBaseMs = 100;
+    o.deadLetterRetryMs = 300;
+    return o;
+}
+
+// A text of about `bytes` bytes that tells its message apart.
+inline QByteArray textOf(int i, int bytes)
+{
+    const QByteArray head = "m" + QByteArray::number(i) + " ";
+    return head + QByteArray(qMax(0, bytes - int(head.size())), char('a' + i % 26));
+}
+
+// Every block of a conversation in the index, by first_seq: "first-last" each.
+inline QStringList blockRanges(Harness &h, const QString &convo)
+{
+    QStringList out;
+    auto f = h.db->run<QStringList>([app = h.app, convo](
+                                        QSqlDatabase &conn) -> Expected<QStringList> {
+        QSqlQuery q(conn);
+        q.prepare(QStringLiteral("SELECT first_seq, last_seq FROM segment_blocks WHERE app_id = :a"
+                                 " AND convo_id = :c ORDER BY first_seq"));
+        q.bindValue(QStringLiteral(":a"), app);
+        q.bindValue(QStringLiteral(":c"), convo);
+        if (!q.exec())
+            return Error::internal(q.lastError().text());
+        QStringList r;
+        while (q.next())
+            r.append(
+                QStringLiteral("%1-%2").arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()));
+        return r;
+    });
+    if (test::finish(f) && f.result())
+        out = *f.result();
+    return out;
+}
+
+// Reads a conversation's whole history forward with pages of `limit`, and backward from the
+// newest: both must give `expected` (seq, envelope) exactly.
+inline bool readsAsTail(segments::HistoryStore &history, const QString &app, const QByteArray &convo,
+    const QList<QPair<qint64, QByteArray>> &expected, int limit)
+{
+    QList<QPair<qint64, QByteArray>> forward;
+    qint64 after = 0;
+    for (int guard = 0; guard < 10000; ++guard) {
+        const Expected<segments::Page> page = test::run(history.after(app, convo, after, limit));
+        if (!page)
+            return false;
+        for (qsizetype i = 0; i < page->messages.size(); ++i)
+            forward.append({ page->firstSeq + i, page->messages[i] });
+        if (page->messages.isEmpty())
+            break;
+        after = page->lastSeq;
+    }
+    QList<QPair<qint64, QByteArray>> backward;
+    Expected<segments::Page> page = test::run(history.latest(app, convo, limit));
+    for (int guard = 0; guard < 10000 && page && !page->messages.isEmpty(); ++guard) {
+        QList<QPair<qint64, QByteArray>> chunk;
+        for (qsizetype i = 0; i < page->messages.size(); ++i)
+            chunk.append({ page->firstSeq + i, page->messages[i] });
+        backward = chunk + backward;
+        if (!page->hasMore)
+            break;
+        page = test::run(history.before(app, convo, page->firstSeq, limit));
+    }
+    if (forward != expected)
+        qWarning("forward read with pages of %d: %d messages, expected %d", limit,
+            int(forward.size()), int(expected.size()));
+    if (backward != expected)
+        qWarning("backward read with pages of %d: %d messages, expected %d", limit,
+            int(backward.size()), int(expected.size()));
+    return forward == expected && backward == expected;
+}
 
 } // namespace confab::test

@@ -11,20 +11,7 @@
 using namespace confab;
 using namespace confab::segments;
 using confab::test::Harness;
-
-namespace
-{
-
-FlushOptions quickOptions()
-{
-    FlushOptions o;
-    o.maxAgeMs = 60000; // nothing flushes by itself unless a test asks
-    o.tickMs = 50;
-    o.hotWindow = 20;
-    return o;
-}
-
-} // namespace
+using confab::test::quickOptions;
 
 class TestFlushScheduling : public QObject
 {

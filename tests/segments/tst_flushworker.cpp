@@ -1,9 +1,9 @@
 // FlushWorker against real PostgreSQL, Redis and S3: segments per app, watermarks, trimming,
-// idempotent indexing, dead letters while storage is down, and recovery after a Redis loss.
+// idempotent indexing, and conversations larger than a segment. When things fail:
+// tst_flushfailures.cpp.
 
 #include "segmentstest.h"
 
-#include "segments/deadletters.h"
 #include "segments/flushworker.h"
 #include "segments/historystore.h"
 #include "segments/segmentindex.h"
@@ -14,31 +14,7 @@
 
 using namespace confab;
 using namespace confab::segments;
-using confab::test::Harness;
-
-namespace
-{
-
-FlushOptions quickOptions()
-{
-    FlushOptions o;
-    o.maxAgeMs = 60000; // nothing flushes by itself unless a test asks
-    o.tickMs = 50;
-    o.hotWindow = 20;
-    o.retryWindowMs = 1000;
-    o.retryBaseMs = 100;
-    o.deadLetterRetryMs = 300;
-    return o;
-}
-
-// A text of about `bytes` bytes that tells its message apart.
-QByteArray textOf(int i, int bytes)
-{
-    const QByteArray head = "m" + QByteArray::number(i) + " ";
-    return head + QByteArray(qMax(0, bytes - int(head.size())), char('a' + i % 26));
-}
-
-} // namespace
+using namespace confab::test;
 
 class TestFlushWorker : public QObject
 {
@@ -50,16 +26,9 @@ private Q_SLOTS:
     void secondFlushChangesNothing();
     void sameBlockIndexedTwiceIsNotDuplicated();
     void maxAgeSealsByItself();
-    void storageDownBecomesDeadLettersThenRecovers();
-    void explicitRetryOfDeadLetter();
-    void retriesWaitingTogetherTryOnce();
     void cborSegmentsReadTheSame();
-    void recoveryRebuildsCountersAfterRedisLoss();
-    void recoveryFindsUnmarkedConversations();
     void largeConversationSpansSegmentsAndReadsTheSame();
     void moreThanTheCodecLimitInOneConversation();
-    void oneFailingConversationDoesNotHoldBackItsApp();
-    void outageDeadLetterLargerThanASegmentRetries();
 
 private:
     std::unique_ptr<Harness> h;
@@ -184,205 +153,6 @@ void TestFlushWorker::maxAgeSealsByItself()
     QVERIFY(h->metrics.render().contains("confab_segments_written_total 1"));
 }
 
-void TestFlushWorker::storageDownBecomesDeadLettersThenRecovers()
-{
-    // GIVEN an S3 server that goes away
-    test::OwnS3 s3(h->env);
-    QVERIFY(s3.start());
-    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
-    for (int i = 1; i <= 30; ++i) {
-        QCOMPARE(h->send(QStringLiteral("a"), QByteArray::number(i)), i);
-        QCOMPARE(h->send(QStringLiteral("b"), QByteArray::number(i)), i);
-    }
-    s3.stop();
-
-    // WHEN the worker tries to flush
-    FlushOptions o = quickOptions();
-    o.maxAgeMs = 0;
-    o.deadLetterRetryMs = 500;
-    FlushWorker worker({ h->redis.get(), h->db.get(), &store, &h->metrics }, o);
-    QSignalSpy failed(&worker, &FlushWorker::flushFailed);
-    QSignalSpy dead(&worker, &FlushWorker::deadLettered);
-    worker.start();
-
-    // THEN after its retries each conversation has a dead letter, nothing is trimmed, and
-    // history still answers from the tail
-    QVERIFY(dead.wait(20000));
-    QVERIFY(failed.size() >= 2);
-    STORE_AWAIT(letters, worker.deadLetters()->list(100));
-    STORE_VERIFY(letters);
-    QCOMPARE(letters->size(), 2);
-    for (const DeadLetter &dl : *letters) {
-        QCOMPARE(dl.kind, QStringLiteral("segment_flush"));
-        QCOMPARE(dl.appId, h->app);
-        QCOMPARE(dl.firstSeq, 1);
-        QCOMPARE(dl.lastSeq, 30);
-        QVERIFY(dl.attempts >= 2);
-        QVERIFY(!dl.error.isEmpty());
-        QVERIFY(dl.lastAttemptMs >= dl.createdMs);
-        const QByteArray json = toJson(dl);
-        QVERIFY(json.contains("\"kind\":\"segment_flush\""));
-        QVERIFY(json.contains("\"first_seq\":1"));
-    }
-    QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 2"));
-    QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 30);
-    QCOMPARE(h->tailOf(QStringLiteral("b")).size(), 30);
-    HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
-    const Expected<segments::Page> during = test::run(history.latest(h->app, "a", 200));
-    STORE_VERIFY(during);
-    QCOMPARE(during->messages.size(), 30);
-
-    // AND once storage is back the automatic retry writes everything and resolves them
-    QVERIFY(s3.start());
-    QTRY_COMPARE_WITH_TIMEOUT(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-        0, 20000);
-    QTRY_COMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE flushed_seq = 30")), 2);
-    QTRY_VERIFY(h->metrics.render().contains("confab_dead_letters 0"));
-    QCOMPARE(h->tailOf(QStringLiteral("a")).size(), 20);
-    worker.stop();
-    const Expected<segments::Page> after = test::run(history.after(h->app, "a", 0, 200));
-    STORE_VERIFY(after);
-    QCOMPARE(after->messages.size(), 30);
-    QCOMPARE(after->firstSeq, 1);
-    QCOMPARE(after->lastSeq, 30);
-}
-
-void TestFlushWorker::explicitRetryOfDeadLetter()
-{
-    test::OwnS3 s3(h->env);
-    QVERIFY(s3.start());
-    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
-    for (int i = 1; i <= 5; ++i)
-        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
-    s3.stop();
-
-    FlushOptions o = quickOptions();
-    o.retryWindowMs = 0; // the first failure is already the last
-    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
-    const Expected<int> failed = test::run(worker.flushNow());
-    QVERIFY(!failed);
-    QCOMPARE(failed.error().code, ErrorCode::Unavailable);
-    STORE_AWAIT(letters, worker.deadLetters()->list(10));
-    STORE_VERIFY(letters);
-    QCOMPARE(letters->size(), 1);
-    const QString id = letters->first().id;
-
-    // a retry while storage is still down fails and counts
-    const Status stillDown = test::run(worker.retryDeadLetter(id));
-    QVERIFY(!stillDown);
-    STORE_AWAIT(again, worker.deadLetters()->get(id));
-    STORE_VERIFY(again);
-    QVERIFY(again->attempts >= 2);
-
-    QVERIFY(s3.start());
-    const Status retried = test::run(worker.retryDeadLetter(id));
-    STORE_VERIFY(retried);
-    STORE_AWAIT(count, worker.deadLetters()->count());
-    STORE_VERIFY(count);
-    QCOMPARE(*count, 0);
-    QCOMPARE(test::run(worker.retryDeadLetter(id)).error().code, ErrorCode::NotFound);
-    QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 5);
-}
-
-void TestFlushWorker::recoveryRebuildsCountersAfterRedisLoss()
-{
-    for (int i = 1; i <= 30; ++i)
-        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i)), i);
-    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
-    QCOMPARE(*test::run(worker.flushNow()), 1);
-
-    // GIVEN Redis loses everything
-    QVERIFY(h->command({ "FLUSHALL" }));
-    // ...a send before recovery is refused, so no seq_no is handed out twice
-    QCOMPARE(h->send(QStringLiteral("c"), "too early"), 0);
-    QCOMPARE(h->command({ "EXISTS", test::mkeys::seq(h->app, "c") })->toInteger(), 0);
-    // WHEN recovery runs (start-up, or the client reconnecting)
-    STORE_VERIFY(test::run(worker.recover()));
-    // THEN the counter continues after the highest seq in segments
-    QCOMPARE(h->command({ "GET", test::mkeys::seq(h->app, "c") })->toInteger(), 30);
-    QCOMPARE(h->send(QStringLiteral("c"), "after the loss"), 31);
-    // ...and history is whole: segments, then the new tail
-    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, {});
-    const Expected<segments::Page> page = test::run(history.after(h->app, "c", 0, 200));
-    STORE_VERIFY(page);
-    QCOMPARE(page->messages.size(), 31);
-    QCOMPARE(page->lastSeq, 31);
-    QVERIFY(page->messages.last().contains("after the loss"));
-    // a counter that is already ahead is left alone
-    STORE_VERIFY(test::run(worker.recover()));
-    QCOMPARE(h->command({ "GET", test::mkeys::seq(h->app, "c") })->toInteger(), 31);
-}
-
-void TestFlushWorker::recoveryFindsUnmarkedConversations()
-{
-    // GIVEN messages whose pending mark was lost (a crash, or an accept script without it),
-    // of a conversation PostgreSQL knows
-    for (int i = 1; i <= 7; ++i)
-        QCOMPARE(h->send(QStringLiteral("c"), QByteArray::number(i), false), i);
-    QCOMPARE(h->pendingCount(), 0);
-    STORE_AWAIT(inserted, h->db->run<int>([app = h->app](QSqlDatabase &conn) -> Expected<int> {
-        QSqlQuery q(conn);
-        q.prepare(QStringLiteral(
-            "INSERT INTO conversations (app_id, id, kind) VALUES (:a, 'c', 'group')"));
-        q.bindValue(QStringLiteral(":a"), app);
-        if (!q.exec())
-            return Error::internal(q.lastError().text());
-        return 1;
-    }));
-    STORE_VERIFY(inserted);
-
-    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
-    STORE_VERIFY(test::run(worker.recover()));
-    QCOMPARE(h->pendingCount(), 1);
-    QCOMPARE(*test::run(worker.flushNow()), 1);
-    QCOMPARE(h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state")), 7);
-}
-
-void TestFlushWorker::retriesWaitingTogetherTryOnce()
-{
-    // GIVEN two dead letters of one app while storage is down
-    test::OwnS3 s3(h->env);
-    QVERIFY(s3.start());
-    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
-    QCOMPARE(h->send(QStringLiteral("c"), "1"), 1);
-    QCOMPARE(h->send(QStringLiteral("d"), "1"), 1);
-    s3.stop();
-    FlushOptions o = quickOptions();
-    o.retryWindowMs = 0;
-    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
-    QVERIFY(!test::run(worker.flushNow()));
-    STORE_AWAIT(letters, worker.deadLetters()->list(10));
-    STORE_VERIFY(letters);
-    QCOMPARE(letters->size(), 2);
-
-    // WHEN an operator retries both at once
-    QSignalSpy failed(&worker, &FlushWorker::flushFailed);
-    QCoro::Task<Status> first = worker.retryDeadLetter(letters->at(0).id);
-    QCoro::Task<Status> second = worker.retryDeadLetter(letters->at(1).id);
-    const Status a = test::run(std::move(first));
-    const Status b = test::run(std::move(second));
-
-    // THEN one flush was attempted and both answer its failure
-    QVERIFY(!a);
-    QVERIFY(!b);
-    QCOMPARE(b.error().code, ErrorCode::Unavailable);
-    QCOMPARE(b.error().message, a.error().message);
-    QCOMPARE(failed.size(), 1);
-
-    // ...and a retry asked after that failure tries again, for its own conversation only
-    QVERIFY(s3.start());
-    STORE_VERIFY(test::run(worker.retryDeadLetter(letters->at(1).id)));
-    STORE_AWAIT(count, worker.deadLetters()->count());
-    STORE_VERIFY(count);
-    QCOMPARE(*count, 1);
-    STORE_VERIFY(test::run(worker.retryDeadLetter(letters->at(0).id)));
-    STORE_AWAIT(none, worker.deadLetters()->count());
-    STORE_VERIFY(none);
-    QCOMPARE(*none, 0);
-}
-
 void TestFlushWorker::cborSegmentsReadTheSame()
 {
     // GIVEN [segments] encoding = cbor and messages whose content uses every JSON type
@@ -412,67 +182,6 @@ void TestFlushWorker::cborSegmentsReadTheSame()
             QJsonDocument::fromJson(tail[i].second).object());
     QCOMPARE(FlushOptions::fromConfig(Config::Segments { .cborRecords = true }).encoding,
         segment::RecordEncoding::Cbor);
-}
-
-// Every block of a conversation in the index, by first_seq: "first-last" each.
-static QStringList blockRanges(Harness &h, const QString &convo)
-{
-    QStringList out;
-    auto f = h.db->run<QStringList>([app = h.app, convo](
-                                        QSqlDatabase &conn) -> Expected<QStringList> {
-        QSqlQuery q(conn);
-        q.prepare(QStringLiteral("SELECT first_seq, last_seq FROM segment_blocks WHERE app_id = :a"
-                                 " AND convo_id = :c ORDER BY first_seq"));
-        q.bindValue(QStringLiteral(":a"), app);
-        q.bindValue(QStringLiteral(":c"), convo);
-        if (!q.exec())
-            return Error::internal(q.lastError().text());
-        QStringList r;
-        while (q.next())
-            r.append(
-                QStringLiteral("%1-%2").arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()));
-        return r;
-    });
-    if (test::finish(f) && f.result())
-        out = *f.result();
-    return out;
-}
-
-// Reads a conversation's whole history forward with pages of `limit`, and backward from the
-// newest: both must give `expected` (seq, envelope) exactly.
-static bool readsAsTail(HistoryStore &history, const QString &app, const QByteArray &convo,
-    const QList<QPair<qint64, QByteArray>> &expected, int limit)
-{
-    QList<QPair<qint64, QByteArray>> forward;
-    qint64 after = 0;
-    for (int guard = 0; guard < 10000; ++guard) {
-        const Expected<segments::Page> page = test::run(history.after(app, convo, after, limit));
-        if (!page)
-            return false;
-        for (qsizetype i = 0; i < page->messages.size(); ++i)
-            forward.append({ page->firstSeq + i, page->messages[i] });
-        if (page->messages.isEmpty())
-            break;
-        after = page->lastSeq;
-    }
-    QList<QPair<qint64, QByteArray>> backward;
-    Expected<segments::Page> page = test::run(history.latest(app, convo, limit));
-    for (int guard = 0; guard < 10000 && page && !page->messages.isEmpty(); ++guard) {
-        QList<QPair<qint64, QByteArray>> chunk;
-        for (qsizetype i = 0; i < page->messages.size(); ++i)
-            chunk.append({ page->firstSeq + i, page->messages[i] });
-        backward = chunk + backward;
-        if (!page->hasMore)
-            break;
-        page = test::run(history.before(app, convo, page->firstSeq, limit));
-    }
-    if (forward != expected)
-        qWarning("forward read with pages of %d: %d messages, expected %d", limit,
-            int(forward.size()), int(expected.size()));
-    if (backward != expected)
-        qWarning("backward read with pages of %d: %d messages, expected %d", limit,
-            int(backward.size()), int(expected.size()));
-    return forward == expected && backward == expected;
 }
 
 void TestFlushWorker::largeConversationSpansSegmentsAndReadsTheSame()
@@ -607,119 +316,6 @@ void TestFlushWorker::moreThanTheCodecLimitInOneConversation()
     }
     qInfo("1,200 x 60 KB sent, flushed and read back in %lld ms",
         QDateTime::currentMSecsSinceEpoch() - start);
-}
-
-void TestFlushWorker::oneFailingConversationDoesNotHoldBackItsApp()
-{
-    // GIVEN CBOR records and a conversation whose tail holds an entry that is not JSON (a record
-    // the codec refuses), beside a healthy conversation of the same app
-    const QByteArray bad = "bad";
-    QVERIFY(h->command({ "XADD", test::mkeys::log(h->app, bad), "1-0", "m", "not json" }));
-    QVERIFY(h->command({ "SET", test::mkeys::seq(h->app, bad), "1" }));
-    QVERIFY(h->markPending(bad, 1));
-    for (int i = 1; i <= 10; ++i)
-        QCOMPARE(h->send(QStringLiteral("good"), QByteArray::number(i)), i);
-    FlushOptions o = quickOptions();
-    o.encoding = segment::RecordEncoding::Cbor;
-    o.maxAgeMs = 0;
-    o.retryWindowMs = 0;
-    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, o);
-    QSignalSpy dead(&worker, &FlushWorker::deadLettered);
-
-    // WHEN flushed: the healthy one is written, the other alone becomes a dead letter
-    const Expected<int> n = test::run(worker.flushNow());
-    QVERIFY(!n);
-    QCOMPARE(n.error().code, ErrorCode::BadRequest);
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'good'")),
-        10);
-    STORE_AWAIT(letters, worker.deadLetters()->list(10));
-    STORE_VERIFY(letters);
-    QCOMPARE(letters->size(), 1);
-    QCOMPARE(letters->first().convoId, QStringLiteral("bad"));
-    QVERIFY(letters->first().error.contains(QStringLiteral("bad")));
-    QCOMPARE(dead.size(), 1);
-    QCOMPARE(dead.first().at(1).toInt(), 1);
-
-    // AND while it keeps failing, the worker keeps flushing the app's other conversation
-    worker.start();
-    for (int i = 11; i <= 20; ++i)
-        QCOMPARE(h->send(QStringLiteral("good"), QByteArray::number(i)), i);
-    QTRY_COMPARE_WITH_TIMEOUT(
-        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'good'")),
-        20, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(dead.size() >= 2, 10000); // retried on its own, still failing
-    worker.stop();
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-        1);
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state WHERE convo_id = 'bad'")), 0);
-
-    // AND once the cause is gone (here: JSON records, which store any bytes) a retry writes it
-    FlushWorker fixed({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, quickOptions());
-    STORE_VERIFY(test::run(fixed.retryDeadLetter(letters->first().id)));
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-        0);
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'bad'")),
-        1);
-}
-
-void TestFlushWorker::outageDeadLetterLargerThanASegmentRetries()
-{
-    // GIVEN a conversation larger than several segments and a small one, while storage is down
-    test::OwnS3 s3(h->env);
-    QVERIFY(s3.start());
-    objectstore::S3Store store(Harness::s3Options(s3.endpoint(), test::OwnS3::bucket()), &h->nam);
-    for (int i = 1; i <= 80; ++i)
-        QCOMPARE(h->send(QStringLiteral("big"), textOf(i, 400)), i);
-    for (int i = 1; i <= 3; ++i)
-        QCOMPARE(h->send(QStringLiteral("small"), QByteArray::number(i)), i);
-    const QList<QPair<qint64, QByteArray>> big = h->tailOf(QStringLiteral("big"));
-    s3.stop();
-    FlushOptions o = quickOptions();
-    o.retryWindowMs = 0;
-    o.hotWindow = 0;
-    o.maxBytes = 4096;
-    o.readBytes = 8192;
-    FlushWorker worker({ h->redis.get(), h->db.get(), &store, nullptr }, o);
-
-    // WHEN the flush fails: every conversation of the batch gets its own dead letter
-    const Expected<int> failed = test::run(worker.flushNow());
-    QVERIFY(!failed);
-    QCOMPARE(failed.error().code, ErrorCode::Unavailable);
-    STORE_AWAIT(letters, worker.deadLetters()->list(10));
-    STORE_VERIFY(letters);
-    QCOMPARE(letters->size(), 2);
-    const DeadLetter bigLetter
-        = letters->at(0).convoId == QStringLiteral("big") ? letters->at(0) : letters->at(1);
-    QCOMPARE(bigLetter.convoId, QStringLiteral("big"));
-    QCOMPARE(bigLetter.firstSeq, 1);
-    QCOMPARE(bigLetter.lastSeq, 80);
-
-    // THEN once storage is back, the big one retried on its own is written in many segments
-    QVERIFY(s3.start());
-    STORE_VERIFY(test::run(worker.retryDeadLetter(bigLetter.id)));
-    QVERIFY(blockRanges(*h, QStringLiteral("big")).size() >= 8);
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT flushed_seq FROM flush_state WHERE convo_id = 'big'")),
-        80);
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-        1);
-    HistoryStore history(h->redis.get(), h->db.get(), &store, nullptr, {});
-    QVERIFY(readsAsTail(history, h->app, "big", big, 30));
-    // ...and the other one's dead letter is still there, to retry on its own
-    STORE_AWAIT(left, worker.deadLetters()->list(10));
-    STORE_VERIFY(left);
-    QCOMPARE(left->size(), 1);
-    QCOMPARE(left->first().convoId, QStringLiteral("small"));
-    STORE_VERIFY(test::run(worker.retryDeadLetter(left->first().id)));
-    QCOMPARE(
-        h->sqlCount(QStringLiteral("SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL")),
-        0);
 }
 
 QTEST_GUILESS_MAIN(TestFlushWorker)
