@@ -1,28 +1,13 @@
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Connection, type InflightInit } from './connection.js';
 import { Emitter } from './emitter.js';
-import {
-  AuthError,
-  ClosedError,
-  ConfabError,
-  ConnectionError,
-  ServerError,
-  TimeoutError,
-  type UploadState,
-} from './errors.js';
-import { MemoryOutbox, type OutboxEntry, type OutboxStore } from './outbox.js';
+import { AuthError, ClosedError, ConfabError, ServerError, type UploadState } from './errors.js';
+import { MemoryOutbox, type OutboxEntry } from './outbox.js';
 import { SendQueue } from './sendqueue.js';
-import {
-  jwtExpiryMs,
-  randomId,
-  type ClientEvents,
-  type ClientOptions,
-  type SendOptions,
-} from './options.js';
+import { randomId, type ClientEvents, type ClientOptions, type SendOptions } from './options.js';
 export { PROTOCOL_VERSION, jwtExpiryMs } from './options.js';
 export type { ClientEvents, ClientOptions, SendOptions, SendRetryEvent } from './options.js';
 import { Rest, type FetchLike } from './rest.js';
 import { Sequencer } from './sequencer.js';
-import { defaultWebSocket, frameText, wsUrl, type SocketConstructor, type SocketLike } from './transport.js';
 import type {
   Attachment,
   ClientState,
@@ -32,56 +17,23 @@ import type {
   Envelope,
   HistoryPage,
   Json,
-  NoticeEvent,
-  PresenceEvent,
-  ReceiptEvent,
   SendAck,
-  TypingEvent,
 } from './types.js';
-import { Uploader, type UploadOptions, type UploadProgress, type UploadSource } from './upload.js';
+import { Uploader, type UploadOptions, type UploadSource } from './upload.js';
 
-type InflightInit =
-  | { kind: 'send'; id: string }
-  | { kind: 'sync'; convoId: string; afterSeq: number }
-  | { kind: 'ping' }
-  | { kind: 'refresh' };
-type Inflight = InflightInit & { timer: ReturnType<typeof setTimeout> };
-
-interface Waiter<T> {
-  resolve: (v: T) => void;
-  reject: (e: Error) => void;
-}
-
-
+// What the server's frames mean (in-order delivery, catch-up syncs, receipts, presence), the outbox,
+// REST and uploads. Keeping a session open on a socket is the Connection's (connection.ts).
 export class ConfabClient extends Emitter<ClientEvents> {
-  private _state: ClientState = 'idle';
-  private _userId?: string;
-  private lastAck?: ConnectionAck;
-
   private readonly opts: ClientOptions;
+  private readonly conn: Connection;
   private readonly rest: Rest;
   private readonly uploader: Uploader;
   private readonly fetchImpl: FetchLike;
   private readonly sequencer = new Sequencer();
-  private readonly backoff: Backoff;
-  private readonly requestTimeoutMs: number;
 
-  private readonly inflight = new Map<string, Inflight>();
   private readonly caughtUp = new Set<string>();
   private readonly presenceIds = new Set<string>();
-  private connectWaiters: Waiter<ConnectionAck>[] = [];
-
-  private socket?: SocketLike;
-  private generation = 0;
-  private sessionReady = false;
-  private reqSeq = 0;
-  private token?: string;
-  private needFreshToken = false;
-  private authFailures = 0;
   private readonly queue: SendQueue;
-  private reconnectTimer?: ReturnType<typeof setTimeout>;
-  private pingTimer?: ReturnType<typeof setInterval>;
-  private refreshTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: ClientOptions) {
     super();
@@ -92,16 +44,24 @@ export class ConfabClient extends Emitter<ClientEvents> {
     if (!f) throw new TypeError('ConfabClient: no fetch in this environment (options.fetch)');
     this.fetchImpl = f.bind(globalThis) as FetchLike;
     const base = options.url.replace(/\/+$/, '');
-    this.rest = new Rest(base, this.fetchImpl, (fresh) => this.getToken(fresh));
+    this.rest = new Rest(base, this.fetchImpl, (fresh) => this.conn.getToken(fresh));
     this.uploader = new Uploader(this.rest, this.fetchImpl);
-    this.backoff = new Backoff(options.backoff);
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 15000;
+    this.conn = new Connection(options, {
+      emit: (event, payload) => this.emit(event, payload as never),
+      opened: (gen) => void this.resume(gen),
+      frame: (f, pending) => this.handleFrame(f, pending),
+      lost: (unanswered) => this.connectionLost(unanswered),
+      closed: (err) => {
+        this.queue.stop();
+        this.queue.rejectWaiters(err);
+      },
+    });
     for (const [convo, seq] of Object.entries(options.cursors ?? {})) this.sequencer.track(convo, seq);
     this.queue = new SendQueue(
       {
-        ready: () => this.sessionReady && this._state === 'open',
-        generation: () => this.generation,
-        request: (frame, id) => this.request(frame, { kind: 'send', id }),
+        ready: () => this.conn.ready(),
+        generation: () => this.conn.generation,
+        request: (frame, id) => this.conn.request(frame, { kind: 'send', id }),
         caughtUp: (c) => this.caughtUp.has(c) || !this.sequencer.has(c),
         emit: (event, payload) => this.emit(event, payload as never),
       },
@@ -122,292 +82,42 @@ export class ConfabClient extends Emitter<ClientEvents> {
   }
 
   get state(): ClientState {
-    return this._state;
+    return this.conn.state;
   }
 
   get userId(): string | undefined {
-    return this._userId;
+    return this.conn.ack?.user_id;
   }
 
-  // ---- connection -----------------------------------------------------------------------
+  // ---- connection (connection.ts) -------------------------------------------------------
 
   /** Open the connection and keep it open (reconnecting) until close(). Resolves at the first connection.ack. */
   connect(): Promise<ConnectionAck> {
-    if (this._state === 'closed') return Promise.reject(new ClosedError());
-    if (this._state === 'open' && this.lastAck) return Promise.resolve(this.lastAck);
-    const p = new Promise<ConnectionAck>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
-    if (this._state === 'idle') void this.open();
-    return p;
+    return this.conn.connect();
   }
 
   /** Close for good. Pending send() promises reject with ClosedError (a persistent outbox keeps them). */
   close(): void {
-    if (this._state === 'closed') return;
-    this.setState('closed');
-    clearTimeout(this.reconnectTimer);
-    this.queue.stop();
-    this.stopPing();
-    const s = this.socket;
-    this.socket = undefined;
-    ++this.generation;
-    if (s) {
-      this.detach(s);
-      try {
-        s.close(1000, 'client closed');
-      } catch {
-        /* already closed */
-      }
-    }
-    this.failInflight();
-    const err = new ClosedError();
-    for (const w of this.connectWaiters) w.reject(err);
-    this.connectWaiters = [];
-    this.queue.rejectWaiters(err);
+    this.conn.close();
   }
 
   /** Drop the current connection and reconnect at once (as after a network change). */
   reconnect(): void {
-    if (this._state === 'closed' || this._state === 'idle') return;
-    if (this.socket) this.dropSocket(1006, 'reconnect requested');
-    else {
-      clearTimeout(this.reconnectTimer);
-      void this.open();
-    }
+    this.conn.reconnect();
   }
 
-  private setState(s: ClientState): void {
-    if (this._state === s) return;
-    this._state = s;
-    this.emit('state', s);
-  }
-
-  private async getToken(fresh: boolean): Promise<string> {
-    if (this.token && !fresh) return this.token;
-    const t = this.opts.token;
-    if (typeof t === 'string') {
-      this.token = t;
-      return t;
-    }
-    let value: string;
-    try {
-      value = await t();
-    } catch (err) {
-      throw new AuthError(`the token callback failed: ${String(err)}`);
-    }
-    if (typeof value !== 'string' || !value) throw new AuthError('the token callback answered no token');
-    this.token = value;
-    return value;
-  }
-
-  private async open(): Promise<void> {
-    if (this._state === 'closed') return;
-    const gen = ++this.generation;
-    this.setState(this.lastAck ? 'reconnecting' : 'connecting');
-    let token: string;
-    let Ctor: SocketConstructor;
-    try {
-      token = await this.getToken(this.needFreshToken);
-      this.needFreshToken = false;
-      Ctor = this.opts.WebSocket ?? (await defaultWebSocket());
-    } catch (err) {
-      if (gen !== this.generation) return;
-      const e = err instanceof ConfabError ? err : new ConnectionError(String(err));
-      this.emit('error', e);
-      if (e instanceof AuthError) this.rejectConnectWaiters(e);
-      this.scheduleReconnect(this.backoff.next());
-      return;
-    }
-    if (gen !== this.generation || (this._state as ClientState) === 'closed') return;
-    let sock: SocketLike;
-    try {
-      sock = new Ctor(wsUrl(this.opts.url));
-    } catch (err) {
-      this.emit('error', new ConnectionError(`cannot open the WebSocket: ${String(err)}`));
-      this.scheduleReconnect(this.backoff.next());
-      return;
-    }
-    this.socket = sock;
-    const authTimer = setTimeout(() => {
-      if (gen === this.generation && !this.sessionReady && this.socket === sock) this.dropSocket(1006, 'no connection.ack in time');
-    }, this.requestTimeoutMs);
-    sock.onopen = () => {
-      if (gen !== this.generation) return;
-      sock.send(JSON.stringify({ type: 'auth', token }));
-    };
-    sock.onmessage = (ev) => {
-      if (gen !== this.generation) return;
-      let frame: any;
-      try {
-        frame = JSON.parse(frameText(ev.data));
-      } catch {
-        this.emit('error', new ConfabError('protocol', 'the server sent a frame that is not JSON'));
-        return;
-      }
-      if (frame?.type === 'connection.ack') clearTimeout(authTimer);
-      this.handleFrame(frame);
-    };
-    sock.onclose = (ev) => {
-      clearTimeout(authTimer);
-      if (gen !== this.generation) return;
-      this.handleClose(ev.code, ev.reason ?? '');
-    };
-    sock.onerror = () => {
-      /* a close follows */
-    };
-  }
-
-  private detach(s: SocketLike): void {
-    s.onopen = s.onmessage = s.onclose = s.onerror = null;
-    // Keep an error listener: 'ws' throws on an error event with none.
-    s.onerror = () => undefined;
-  }
-
-  /** Give up on the socket now (a dead peer may never complete a close handshake). */
-  private dropSocket(code: number, reason: string): void {
-    const s = this.socket;
-    if (!s) return;
-    this.detach(s);
-    const terminate = (s as { terminate?: () => void }).terminate;
-    try {
-      if (terminate) terminate.call(s);
-      else s.close(4000, reason);
-    } catch {
-      /* already closed */
-    }
-    this.handleClose(code, reason);
-  }
-
-  private handleClose(code: number, reason: string): void {
-    const wasReady = this.sessionReady;
-    this.socket = undefined;
-    this.sessionReady = false;
-    ++this.generation;
-    this.stopPing();
-    this.failInflight();
-    this.caughtUp.clear();
-    this.emit('disconnected', { code, reason });
-    if ((this._state as ClientState) === 'closed') return; // a listener may have closed the client
-    this.setState(this.lastAck ? 'reconnecting' : 'connecting');
-    if (code === 4001) {
-      this.needFreshToken = true;
-      if (wasReady) {
-        // The session outlived its token: fetch a new one and come straight back.
-        this.authFailures = 0;
-        this.scheduleReconnect(Math.floor(Math.random() * 200));
-        return;
-      }
-      ++this.authFailures;
-      const err = new AuthError(`the server refused the token: ${reason || 'close 4001'}`, 4001);
-      if (typeof this.opts.token === 'string') {
-        this.emit('error', err);
-        this.rejectConnectWaiters(err);
-        this.close();
-        return;
-      }
-      if (this.authFailures >= 2) {
-        this.emit('error', err);
-        this.rejectConnectWaiters(err);
-      }
-      this.scheduleReconnect(this.authFailures === 1 ? 0 : this.backoff.next());
-      return;
-    }
-    if ([1002, 1007, 1009, 4000].includes(code))
-      this.emit('error', new ConnectionError(`the server closed the connection: ${code} ${reason}`, code));
-    this.scheduleReconnect(this.backoff.next());
-  }
-
-  private rejectConnectWaiters(err: Error): void {
-    for (const w of this.connectWaiters) w.reject(err);
-    this.connectWaiters = [];
-  }
-
-  private scheduleReconnect(delayMs: number): void {
-    clearTimeout(this.reconnectTimer);
-    if (this._state === 'closed') return;
-    this.reconnectTimer = setTimeout(() => void this.open(), delayMs);
-  }
-
-  private failInflight(): void {
-    for (const [, f] of this.inflight) {
-      clearTimeout(f.timer);
-      if (f.kind === 'sync') this.sequencer.setSyncing(f.convoId, false);
-    }
-    this.inflight.clear();
+  /** The socket is gone: its syncs and sends are no longer in flight, and no conversation is caught up until synced again. */
+  private connectionLost(unanswered: InflightInit[]): void {
+    for (const r of unanswered) if (r.kind === 'sync') this.sequencer.setSyncing(r.convoId, false);
     this.queue.connectionLost();
+    this.caughtUp.clear();
   }
-
-  private sendFrame(frame: Record<string, unknown>): boolean {
-    const s = this.socket;
-    if (!s || s.readyState !== 1) return false;
-    s.send(JSON.stringify(frame));
-    return true;
-  }
-
-  private request(frame: Record<string, unknown>, entry: InflightInit): string | undefined {
-    const req = `r${++this.reqSeq}`;
-    if (!this.sendFrame({ ...frame, req })) return undefined;
-    const timer = setTimeout(() => {
-      if (!this.inflight.has(req)) return;
-      this.emit('error', new TimeoutError(`no answer to ${String(frame.type)} within ${this.requestTimeoutMs} ms: reconnecting`));
-      this.dropSocket(1006, 'request timeout');
-    }, this.requestTimeoutMs);
-    this.inflight.set(req, { ...entry, timer } as Inflight);
-    return req;
-  }
-
-  private startPing(heartbeatMs: number): void {
-    this.stopPing();
-    const every = Math.max(5000, Math.min(heartbeatMs || 25000, 60000));
-    this.pingTimer = setInterval(() => {
-      if (this.sessionReady) this.request({ type: 'ping' }, { kind: 'ping' });
-    }, every);
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-  }
-
-  /** Renew the session before its token's exp (the server's clock: `server_time`). */
-  private scheduleRefresh(ack: ConnectionAck): void {
-    if (this.opts.refreshBeforeExpiry === false || typeof this.opts.token === 'string' || !this.token) return;
-    const exp = jwtExpiryMs(this.token);
-    if (exp === undefined) return;
-    const serverNow = typeof ack.server_time === 'number' ? ack.server_time : Date.now();
-    const left = exp - serverNow;
-    const delay = Math.max(0, left - Math.min(60000, left * 0.2));
-    const gen = this.generation;
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.refreshToken(gen), delay);
-  }
-
-  private async refreshToken(gen: number): Promise<void> {
-    let token: string;
-    try {
-      token = await this.getToken(true);
-    } catch (err) {
-      this.emit('error', err instanceof ConfabError ? err : new AuthError(String(err)));
-      return; // the server's 4001 at expiry leads to a reconnect, which asks again
-    }
-    if (gen !== this.generation || !this.sessionReady || !this.lastAck) return;
-    this.request({ type: 'auth.refresh', token }, { kind: 'refresh' });
-  }
-
 
   // ---- frames ---------------------------------------------------------------------------
 
-  private handleFrame(f: any): void {
-    const req: string | undefined = typeof f.req === 'string' ? f.req : undefined;
-    const pending = req ? this.inflight.get(req) : undefined;
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.inflight.delete(req!);
-    }
+  /** A frame from the server (the connection keeps connection.ack and auth.refreshed), with the request it answers. */
+  private handleFrame(f: any, pending?: InflightInit): void {
     switch (f.type) {
-      case 'connection.ack':
-        return this.onConnectionAck(f as ConnectionAck);
       case 'message.ack':
         if (pending?.kind === 'send') this.queue.onAck(pending.id, f);
         return;
@@ -441,27 +151,9 @@ export class ConfabClient extends Emitter<ClientEvents> {
         return this.onConversationUpdated(f as ConversationEvent);
       case 'system.notice':
         return this.emit('notice', { code: f.code, message: f.message, grace_ms: f.grace_ms });
-      case 'auth.refreshed':
-        if (this.lastAck) this.scheduleRefresh({ ...this.lastAck, server_time: Date.now() });
-        return;
       default:
         return; // pong, frames added by later servers
     }
-  }
-
-  private onConnectionAck(ack: ConnectionAck): void {
-    this.lastAck = ack;
-    this._userId = ack.user_id;
-    this.sessionReady = true;
-    this.authFailures = 0;
-    this.backoff.reset();
-    this.setState('open');
-    this.startPing(ack.heartbeat_ms);
-    this.scheduleRefresh(ack);
-    this.emit('connected', ack);
-    for (const w of this.connectWaiters) w.resolve(ack);
-    this.connectWaiters = [];
-    void this.resume(this.generation);
   }
 
   /** After every (re)connect: track, resubscribe, catch up, then drain the outbox. */
@@ -470,24 +162,24 @@ export class ConfabClient extends Emitter<ClientEvents> {
     if (this.opts.trackAll !== false) {
       try {
         const list = await this.listConversations();
-        if (gen !== this.generation) return;
+        if (gen !== this.conn.generation) return;
         for (const c of list) if (!this.sequencer.has(c.id)) this.sequencer.track(c.id, c.last_seq);
       } catch (err) {
-        if (gen !== this.generation) return;
+        if (gen !== this.conn.generation) return;
         this.emit('error', err instanceof ConfabError ? err : new ConfabError('internal', String(err)));
       }
     }
-    if (gen !== this.generation) return;
-    if (this.presenceIds.size > 0) this.sendFrame({ type: 'presence.subscribe', user_ids: [...this.presenceIds] });
+    if (gen !== this.conn.generation) return;
+    if (this.presenceIds.size > 0) this.conn.sendFrame({ type: 'presence.subscribe', user_ids: [...this.presenceIds] });
     for (const convo of this.sequencer.convoIds()) this.requestSync(convo);
     this.queue.pump();
   }
 
   private requestSync(convoId: string): void {
-    if (!this.sessionReady || !this.sequencer.has(convoId) || this.sequencer.isSyncing(convoId)) return;
+    if (!this.conn.sessionReady || !this.sequencer.has(convoId) || this.sequencer.isSyncing(convoId)) return;
     const afterSeq = this.sequencer.cursor(convoId)!;
     this.caughtUp.delete(convoId);
-    const req = this.request(
+    const req = this.conn.request(
       { type: 'sync', convo_id: convoId, after_seq: afterSeq, limit: 200 },
       { kind: 'sync', convoId, afterSeq },
     );
@@ -497,29 +189,29 @@ export class ConfabClient extends Emitter<ClientEvents> {
   private deliver(res: { deliver: Envelope[]; syncFrom?: number }, convoId: string): void {
     for (const env of res.deliver) {
       this.emit('message', env);
-      if (env.sender_id === this._userId) this.queue.delivered(env);
+      if (env.sender_id === this.userId) this.queue.delivered(env);
     }
     if (res.syncFrom !== undefined) this.requestSync(convoId);
   }
 
   private onConversationUpdated(ev: ConversationEvent): void {
     this.emit('conversation', ev);
-    if (ev.user_id !== this._userId) return;
+    if (ev.user_id !== this.userId) return;
     if (ev.change === 'member_removed') {
       this.sequencer.untrack(ev.convo_id);
     } else if (ev.change === 'member_added' && !this.sequencer.has(ev.convo_id) && this.opts.trackAll !== false) {
-      const gen = this.generation;
+      const gen = this.conn.generation;
       this.getConversation(ev.convo_id).then(
         (c) => {
           if (!this.sequencer.has(c.id)) this.sequencer.track(c.id, c.last_seq);
-          if (gen === this.generation) this.requestSync(c.id);
+          if (gen === this.conn.generation) this.requestSync(c.id);
         },
         (err) => this.emit('error', err instanceof ConfabError ? err : new ConfabError('internal', String(err))),
       );
     }
   }
 
-  private onErrorFrame(f: any, pending?: Inflight): void {
+  private onErrorFrame(f: any, pending?: InflightInit): void {
     const err = new ServerError(String(f.code ?? 'internal'), String(f.message ?? ''), {
       retryAfterMs: typeof f.retry_after_ms === 'number' ? f.retry_after_ms : undefined,
       req: f.req,
@@ -534,8 +226,8 @@ export class ConfabClient extends Emitter<ClientEvents> {
         this.emit('error', err);
         this.queue.pump();
       } else {
-        const gen = this.generation;
-        setTimeout(() => gen === this.generation && this.requestSync(pending.convoId), err.retryAfterMs ?? 1000);
+        const gen = this.conn.generation;
+        setTimeout(() => gen === this.conn.generation && this.requestSync(pending.convoId), err.retryAfterMs ?? 1000);
         if (err.code !== 'rate_limited') this.emit('error', err);
       }
       return;
@@ -547,7 +239,7 @@ export class ConfabClient extends Emitter<ClientEvents> {
 
   /** Queue a message; resolves with its ack once the server has it (resent until then). */
   async send(convoId: string, content: Json, options: SendOptions = {}): Promise<SendAck> {
-    if (this._state === 'closed') throw new ClosedError();
+    if (this.conn.state === 'closed') throw new ClosedError();
     if (typeof convoId !== 'string' || !convoId) throw new TypeError('send: convoId must be a non-empty string');
     const entry: OutboxEntry = {
       convoId,
@@ -567,22 +259,22 @@ export class ConfabClient extends Emitter<ClientEvents> {
   // ---- receipts, typing, presence, tracking ---------------------------------------------
 
   markRead(convoId: string, seqNo: number): void {
-    this.sendFrame({ type: 'message.read', convo_id: convoId, seq_no: seqNo });
+    this.conn.sendFrame({ type: 'message.read', convo_id: convoId, seq_no: seqNo });
   }
 
   markDelivered(convoId: string, seqNo: number): void {
-    this.sendFrame({ type: 'message.delivered', convo_id: convoId, seq_no: seqNo });
+    this.conn.sendFrame({ type: 'message.delivered', convo_id: convoId, seq_no: seqNo });
   }
 
   typing(convoId: string, on: boolean): void {
-    this.sendFrame({ type: on ? 'typing.start' : 'typing.stop', convo_id: convoId });
+    this.conn.sendFrame({ type: on ? 'typing.start' : 'typing.stop', convo_id: convoId });
   }
 
   /** Watch these users' presence ('presence' events); kept across reconnects. */
   presence(userIds: string[]): void {
     const added = userIds.filter((u) => !this.presenceIds.has(u));
     for (const u of added) this.presenceIds.add(u);
-    if (added.length > 0 && this.sessionReady) this.sendFrame({ type: 'presence.subscribe', user_ids: added });
+    if (added.length > 0 && this.conn.sessionReady) this.conn.sendFrame({ type: 'presence.subscribe', user_ids: added });
   }
 
   /** Deliver a conversation's messages after `afterSeq` (syncs now if online). */
