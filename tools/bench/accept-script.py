@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The accept script (server/messaging/scripts.cpp, kAccept) timed alone, on a scratch Redis.
+
+Starts a redis-server of its own (AOF on, as Confab's Redis runs), loads the script exactly as
+confabd compiles it in, and pipes EVALSHA calls through `redis-cli --pipe`: --convs
+conversations, --per-convo sends each, --batch sends per call (what MessageService's group commit
+makes of one conversation's sends in flight). Then prints Redis's own time from INFO
+commandstats: the script's microseconds per message and per call, and those of the commands it
+made. No confabd, no network hop per call: what is left is the script's own cost. Use --script
+to time an edited copy, --cpu to pin Redis to one core. Exits 1 if any call answered an error.
+
+    python3 tools/bench/accept-script.py --batch 1 --convs 200 --per-convo 500
+    python3 tools/bench/accept-script.py --batch 14 --convs 20 --per-convo 20000
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def resp(args):
+    out = [b'*%d\r\n' % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
+    return b''.join(out)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--script', default=os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp'),
+                   help='the C++ file holding kAccept (default: the server\'s)')
+    p.add_argument('--batch', type=int, default=14, help='sends per call')
+    p.add_argument('--convs', type=int, default=20, help='conversations, called in turn')
+    p.add_argument('--per-convo', type=int, default=2000, help='sends per conversation')
+    p.add_argument('--window-ms', type=int, default=3600000, help='[limits] dedup_window')
+    p.add_argument('--cpu', help='pin Redis to this CPU (taskset)')
+    a = p.parse_args()
+
+    found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(a.script).read(), re.S)
+    if not found:
+        sys.exit('no kAccept in %s' % a.script)
+    script = found.group(1)
+
+    work = tempfile.mkdtemp(prefix='accept-script.')
+    port = free_port()
+    server = ['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--dir', work, '--appendonly', 'yes',
+              '--save', '', '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
+    if a.cpu is not None:
+        server = ['taskset', '-c', a.cpu] + server
+    redis = subprocess.Popen(server)
+
+    def cli(*args, stdin=None):
+        r = subprocess.run(['redis-cli', '-p', str(port)] + list(args), input=stdin, capture_output=True)
+        return r.stdout.decode()
+
+    try:
+        for _ in range(100):
+            if cli('PING').strip() == 'PONG':
+                break
+            time.sleep(0.05)
+        sha = cli('SCRIPT', 'LOAD', script).strip()
+        app, slot = 'app_01bench', 1234
+        cli('SET', 'confab:{s%d}:recovered' % slot, '1')  # the slot's data is there: accept
+        calls, sent = [], 0
+        for _ in range(a.per_convo // a.batch):
+            for c in range(a.convs):
+                convo = 'c%d' % c
+                tag = '{%s:%s}' % (app, convo)
+                keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
+                        'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
+                        'confab:%s:bucket' % app, 'confab:dirty']
+                argv = ['confab:%s:ch' % tag, '', str(max(1, a.window_ms // 2)), '%s %s' % (app, convo), '0', '0',
+                        str(slot), str(a.batch)]
+                for _ in range(a.batch):
+                    sent += 1
+                    cmid = 'cmid-%d' % sent
+                    head = ('{"id":"01JBENCH%018d","convo_id":"%s","sender_id":"user%d","client_msg_id":"%s",'
+                            '"seq_no":' % (sent, convo, c, cmid))
+                    tail = ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('x' * 100)
+                    argv += [head, tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
+                             '"client_msg_id":"%s"' % cmid, '0']
+                calls.append(resp(['EVALSHA', sha, str(len(keys))] + keys + argv))
+        cli('CONFIG', 'RESETSTAT')
+        started = time.time()
+        piped = subprocess.run(['redis-cli', '-p', str(port), '--pipe'], input=b''.join(calls), capture_output=True)
+        wall = time.time() - started
+        summary = piped.stdout.decode().strip().splitlines()[-1:]
+        stats = {}
+        for line in cli('INFO', 'commandstats').splitlines():
+            m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
+            if m and m.group(1) not in ('config|resetstat', 'echo'):  # echo: --pipe's own
+                stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        ev_calls, ev_us = stats.pop('evalsha', (0, 0))
+        inner = sum(us for _, us in stats.values())
+        print('accept script, %d sends per call, %d conversations: %d messages in %d calls, %.2f s' % (
+            a.batch, a.convs, sent, ev_calls, wall))
+        print('  EVALSHA %.2f us per message, %.1f us per call; of which the commands it made %.2f us per message'
+              % (ev_us / max(1, sent), ev_us / max(1, ev_calls), inner / max(1, sent)))
+        for name, (n, us) in sorted(stats.items(), key=lambda kv: -kv[1][1]):
+            print('  %-16s %5.2f calls %6.2f us per message' % (name, n / max(1, sent), us / max(1, sent)))
+        print('  redis-cli --pipe: %s' % (summary[0] if summary else piped.stderr.decode().strip()))
+        ok = piped.returncode == 0 and summary and summary[0].startswith('errors: 0,') and ev_calls == len(calls)
+        return 0 if ok else 1
+    finally:
+        redis.terminate()
+        redis.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
