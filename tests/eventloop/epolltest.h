@@ -8,6 +8,8 @@
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 namespace confab::test {
@@ -22,6 +24,17 @@ inline void settle()
 {
     for (int i = 0; i < 100 && dispatcher()->processEvents(QEventLoop::AllEvents); ++i) { }
     QCoreApplication::sendPostedEvents();
+}
+
+// Makes `server` (listening) write back whatever each of its connections reads.
+inline void echoEverything(QTcpServer &server)
+{
+    QObject::connect(&server, &QTcpServer::newConnection, &server, [&server] {
+        while (QTcpSocket *s = server.nextPendingConnection()) {
+            QObject::connect(s, &QTcpSocket::readyRead, s, [s] { s->write(s->readAll()); });
+            QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
 }
 
 // main() of such a test: installs the dispatcher, then runs the test object T.

@@ -350,12 +350,7 @@ void TestEpollDispatcher::qcoroSleepAndTcp()
 
     QTcpServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost));
-    connect(&server, &QTcpServer::newConnection, this, [&] {
-        while (QTcpSocket *s = server.nextPendingConnection()) {
-            connect(s, &QTcpSocket::readyRead, s, [s] { s->write(s->readAll()); });
-            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-        }
-    });
+    confab::test::echoEverything(server);
     const QByteArray payload(64 * 1024, 'q');
     QCOMPARE(QCoro::waitFor(echoOnce(server.serverPort(), payload)), payload);
 }

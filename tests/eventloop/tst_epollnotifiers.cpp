@@ -296,12 +296,7 @@ void TestEpollNotifiers::tcpEchoOfOneMebibyte()
 {
     QTcpServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost));
-    connect(&server, &QTcpServer::newConnection, this, [&] {
-        while (QTcpSocket *s = server.nextPendingConnection()) {
-            connect(s, &QTcpSocket::readyRead, s, [s] { s->write(s->readAll()); });
-            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-        }
-    });
+    confab::test::echoEverything(server);
     QByteArray payload(1 << 20, Qt::Uninitialized);
     for (qsizetype i = 0; i < payload.size(); ++i)
         payload[i] = char((i * 7 + i / 251) & 0xff);

@@ -25,6 +25,7 @@ class EchoHandler : public confab::websocket::Handler
 {
 public:
     confab::websocket::Connection *ws = nullptr;
+    confab::websocket::Upgrade upgrade; // the request that opened ws
     int closedCode = 0;
     void onText(QByteArrayView utf8) override { ws->sendText("echo:" + utf8.toByteArray()); }
     void onBinary(QByteArrayView) override {}
@@ -47,6 +48,20 @@ private:
 
     std::unique_ptr<Server> start(Server::Options options) { return listenLocally(std::move(options), &m_router); }
 
+    // A server taking WebSockets on /v1/ws, each one handed to `handler`.
+    std::unique_ptr<Server> startEchoing(EchoHandler &handler, Server::Options options = {})
+    {
+        options.webSocketPaths = {QStringLiteral("/v1/ws")};
+        auto server = start(std::move(options));
+        connect(server.get(), &Server::newWebSocket, this,
+                [&handler](confab::websocket::Connection *ws, const confab::websocket::Upgrade &up) {
+                    handler.upgrade = up;
+                    handler.ws = ws;
+                    ws->start(&handler);
+                });
+        return server;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -56,17 +71,9 @@ private Q_SLOTS:
 
     void webSocketUpgrade()
     {
-        Server::Options options;
-        options.webSocketPaths = {QStringLiteral("/v1/ws")};
-        auto server = start(options);
         EchoHandler handler;
-        confab::websocket::Upgrade seen;
-        connect(server.get(), &Server::newWebSocket, this,
-                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &up) {
-                    seen = up;
-                    handler.ws = ws;
-                    ws->start(&handler);
-                });
+        auto server = startEchoing(handler);
+        const confab::websocket::Upgrade &seen = handler.upgrade;
 
         QWebSocket client;
         QSignalSpy received(&client, &QWebSocket::textMessageReceived);
@@ -105,9 +112,9 @@ private Q_SLOTS:
         QVERIFY(first && second);
 
         Server::Options options;
-        options.webSocketPaths = {QStringLiteral("/v1/ws")};
         options.tls = *first;
-        auto server = start(options);
+        EchoHandler handler;
+        auto server = startEchoing(handler, options);
         QVERIFY(server->isTls());
         QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
         QVERIFY(trusting.addCaCertificates(ca.caFile()));
@@ -121,12 +128,6 @@ private Q_SLOTS:
         QCOMPARE(reply->readAll(), QByteArray("{\"hello\":\"world\"}"));
         QCOMPARE(reply->sslConfiguration().peerCertificate().serialNumber(), a.serial);
 
-        EchoHandler handler;
-        connect(server.get(), &Server::newWebSocket, this,
-                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
-                    handler.ws = ws;
-                    ws->start(&handler);
-                });
         QWebSocket client;
         client.setSslConfiguration(trusting);
         QSignalSpy received(&client, &QWebSocket::textMessageReceived);
@@ -206,15 +207,8 @@ private Q_SLOTS:
 
     void webSocketAcceptKey()
     {
-        Server::Options options;
-        options.webSocketPaths = {QStringLiteral("/v1/ws")};
-        auto server = start(options);
         EchoHandler handler;
-        connect(server.get(), &Server::newWebSocket, this,
-                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
-                    handler.ws = ws;
-                    ws->start(&handler);
-                });
+        auto server = startEchoing(handler);
         QTcpSocket client;
         client.connectToHost(QHostAddress::LocalHost, server->port());
         QVERIFY(client.waitForConnected(5000));
@@ -241,15 +235,9 @@ private Q_SLOTS:
     void webSocketFrameTooLarge()
     {
         Server::Options options;
-        options.webSocketPaths = {QStringLiteral("/v1/ws")};
         options.maxWebSocketMessageBytes = 1024;
-        auto server = start(options);
         EchoHandler handler;
-        connect(server.get(), &Server::newWebSocket, this,
-                [&](confab::websocket::Connection *ws, const confab::websocket::Upgrade &) {
-                    handler.ws = ws;
-                    ws->start(&handler);
-                });
+        auto server = startEchoing(handler, options);
 
         QWebSocket client;
         client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/v1/ws").arg(server->port())));
