@@ -320,18 +320,20 @@ ScriptCall acceptCall(const QList<AcceptInput> &batch)
     ScriptCall call{
         {std::move(seqKey), keys::log(first.appId, first.convoId), keys::dedup(first.appId, first.convoId),
          schema::pendingKey(slot), schema::recoveredKey(slot)},
-        {channel, first.deferPublish ? QByteArray("d") : QByteArray(), QByteArray::number(bucketMs),
+        {channel, first.deferPublish ? QByteArrayLiteral("d") : QByteArray(), QByteArray::number(bucketMs),
          schema::pendingMember(first.appId, first.convoId), QByteArray::number(userMsgsPerMin),
          QByteArray::number(first.cluster ? 0 : first.appMsgsPerS), QByteArray::number(slot),
          QByteArray::number(batch.size())},
         channel};
     call.args.reserve(call.args.size() + 6 * batch.size());
     for (const AcceptInput &in : batch) {
-        // `"client_msg_id":"..."` exactly as the envelope tail spells it (same writer).
-        JsonWriter cmid(in.clientMsgId.size() + 24);
-        cmid.beginObject().field("client_msg_id", QByteArrayView(in.clientMsgId));
+        // `"client_msg_id":"..."` exactly as the envelope tail spells it (same escaping).
+        QByteArray cmid;
+        cmid.reserve(in.clientMsgId.size() + 24);
+        cmid.append("\"client_msg_id\":");
+        JsonWriter::appendString(cmid, in.clientMsgId);
         call.args << in.envelopeHead << in.envelopeTail << QByteArray::number(in.ts) << dedupFingerprint(in.clientMsgId)
-                  << cmid.bytes().mid(1) << (in.force ? QByteArray("1") : QByteArray("0"));
+                  << cmid << (in.force ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
     }
     if (!first.cluster) {
         call.keys << keys::appBucket(first.appId) << schema::dirtySlotsKey();

@@ -19,24 +19,65 @@ template <typename... A> QList<QByteArray> cmd(const A &...a)
     return QList<QByteArray> { QByteArray(a)... };
 }
 
-inline QByteArray tag(const QString &app, QByteArrayView id)
+namespace detail
 {
-    return '{' + app.toUtf8() + ':' + id.toByteArray() + '}';
+
+// Appends s as UTF-8. Ids are ASCII (confab::isValidId), which takes the loop; anything else
+// is encoded as QString::toUtf8() does.
+inline void appendUtf8(QByteArray &out, QStringView s)
+{
+    const qsizetype at = out.size();
+    out.resize(at + s.size());
+    char *p = out.data() + at;
+    for (const QChar c : s) {
+        if (c.unicode() >= 0x80) {
+            out.truncate(at);
+            out.append(s.toUtf8());
+            return;
+        }
+        *p++ = char(c.unicode());
+    }
 }
+
+// prefix + "{" + app + ":" + id + "}" + suffix, in one allocation: keys are built for every send
+// and every delivery, and the chain of + allocated once per piece.
+inline QByteArray tagged(QByteArrayView prefix, const QString &app, QByteArrayView id, QByteArrayView suffix)
+{
+    QByteArray out;
+    out.reserve(prefix.size() + app.size() + id.size() + suffix.size() + 3);
+    out.append(prefix).append('{');
+    appendUtf8(out, app);
+    out.append(':').append(id).append('}').append(suffix);
+    return out;
+}
+
+// prefix + "{" + app + "}" + suffix + id: the keys of an app (rate-limit buckets, its flush lease).
+inline QByteArray appTagged(QByteArrayView prefix, const QString &app, QByteArrayView suffix, QByteArrayView id = {})
+{
+    QByteArray out;
+    out.reserve(prefix.size() + app.size() + suffix.size() + id.size() + 2);
+    out.append(prefix).append('{');
+    appendUtf8(out, app);
+    out.append('}').append(suffix).append(id);
+    return out;
+}
+
+} // namespace detail
+
 
 // A conversation's counter (last seq_no handed out) and its tail (stream, entry id <seq>-0).
 inline QByteArray seq(const QString &app, QByteArrayView convo)
 {
-    return "c:" + tag(app, convo) + ":seq";
+    return detail::tagged("c:", app, convo, ":seq");
 }
 inline QByteArray log(const QString &app, QByteArrayView convo)
 {
-    return "c:" + tag(app, convo) + ":log";
+    return detail::tagged("c:", app, convo, ":log");
 }
 // The last seq published live after replicas confirmed it ([redis] min_replicas only).
 inline QByteArray published(const QString &app, QByteArrayView convo)
 {
-    return "c:" + tag(app, convo) + ":pub";
+    return detail::tagged("c:", app, convo, ":pub");
 }
 // Deployment-wide: API key revocations and rotations, "e <key_id>\n<ms>" (the key's new end;
 // 0: revoked now), so every node closes the sessions of that key in time.
@@ -52,70 +93,74 @@ inline QByteArray controlChannel() { return QByteArrayLiteral("confab:control");
 // see where a user is connected; counts and expiry work on any member.
 inline QByteArray presenceMember(QByteArrayView sessionId, qint64 connectedMs, const QString &nodeId)
 {
-    return sessionId.toByteArray() + ' ' + QByteArray::number(connectedMs) + ' ' + nodeId.toUtf8();
+    QByteArray out;
+    out.reserve(sessionId.size() + nodeId.size() + 22);
+    out.append(sessionId).append(' ').append(QByteArray::number(connectedMs)).append(' ');
+    detail::appendUtf8(out, nodeId);
+    return out;
 }
 // The dedup index of a conversation: this hash holds its buckets' state, and the shards are
 // "<this>:<bucket>:<shard>" (made by the accept script, same hash tag; docs/redis.md).
-inline QByteArray dedup(const QString &app, QByteArrayView convo) { return "c:" + tag(app, convo) + ":idm"; }
+inline QByteArray dedup(const QString &app, QByteArrayView convo) { return detail::tagged("c:", app, convo, ":idm"); }
 inline QByteArray delivered(const QString &app, QByteArrayView convo)
 {
-    return "c:" + tag(app, convo) + ":dl";
+    return detail::tagged("c:", app, convo, ":dl");
 }
 inline QByteArray read(const QString &app, QByteArrayView convo)
 {
-    return "c:" + tag(app, convo) + ":rd";
+    return detail::tagged("c:", app, convo, ":rd");
 }
 // Pub/sub channel of a conversation: messages, receipts, typing, membership changes.
 inline QByteArray convoChannel(const QString &app, QByteArrayView convo)
 {
-    return "ch:" + tag(app, convo);
+    return detail::tagged("ch:", app, convo, {});
 }
 
 // Pub/sub channel of a user: membership changes that concern the user's own subscriptions.
 inline QByteArray userChannel(const QString &app, QByteArrayView user)
 {
-    return "u:" + tag(app, user);
+    return detail::tagged("u:", app, user, {});
 }
 inline QByteArray presence(const QString &app, QByteArrayView user)
 {
-    return "p:" + tag(app, user);
+    return detail::tagged("p:", app, user, {});
 }
 inline QByteArray lastSeen(const QString &app, QByteArrayView user)
 {
-    return "ls:" + tag(app, user);
+    return detail::tagged("ls:", app, user, {});
 }
 inline QByteArray presenceChannel(const QString &app, QByteArrayView user)
 {
-    return "pc:" + tag(app, user);
+    return detail::tagged("pc:", app, user, {});
 }
 inline QByteArray connectionRate(const QString &app, QByteArrayView user)
 {
-    return "cr:" + tag(app, user);
+    return detail::tagged("cr:", app, user, {});
 }
 
 // Rate-limit buckets of an app share the tag {app}.
 inline QByteArray userBucket(const QString &app, QByteArrayView user)
 {
-    return "rl:{" + app.toUtf8() + "}:u:" + user.toByteArray();
+    return detail::appTagged("rl:", app, ":u:", user);
 }
 inline QByteArray appBucket(const QString &app)
 {
-    return "rl:{" + app.toUtf8() + "}:app";
+    return detail::appTagged("rl:", app, ":app");
 }
 // Conversation creation by users: one bucket per user and one for all users of the app.
 inline QByteArray userConvoBucket(const QString &app, QByteArrayView user)
 {
-    return "rl:{" + app.toUtf8() + "}:cu:" + user.toByteArray();
+    return detail::appTagged("rl:", app, ":cu:", user);
 }
 inline QByteArray appConvoBucket(const QString &app)
 {
-    return "rl:{" + app.toUtf8() + "}:capp";
+    return detail::appTagged("rl:", app, ":capp");
 }
 
 // The lease of the node flushing an app's tails into segments.
 inline QByteArray flushLock(const QString &app)
 {
-    return "flush:lock:{" + app.toUtf8() + '}';
+    return detail::appTagged("flush:lock:", app, {});
 }
 // The lease of the node running a retention pass (released only by its holder), and the mark
 // set by the node that starts a timed pass: the others skip theirs while it lives, so a

@@ -46,7 +46,11 @@ namespace confab::schema
 // "<app>\n<convo>": ids never contain a newline (confab::isValidId).
 [[nodiscard]] inline QByteArray pendingMember(const QString &appId, QByteArrayView convoId)
 {
-    return appId.toUtf8() + '\n' + convoId.toByteArray();
+    QByteArray out;
+    out.reserve(appId.size() + convoId.size() + 1);
+    keys::detail::appendUtf8(out, appId);
+    out.append('\n').append(convoId);
+    return out;
 }
 
 // "confab:recovered:{<tag>}": set for every slot by FlushWorker::recover() once every counter

@@ -149,6 +149,25 @@ private Q_SLOTS:
         QCOMPARE(commonSlot({ keys::retentionLock() }), redis::keySlot(keys::retentionLock()));
     }
 
+    void keysAreSpelledAsDocsRedisMdSays()
+    {
+        // Built in one allocation each (schema/keys.h), the same bytes as before.
+        const QString app = QStringLiteral("acme");
+        QCOMPARE(keys::seq(app, "c1"), QByteArray("c:{acme:c1}:seq"));
+        QCOMPARE(keys::log(app, "c1"), QByteArray("c:{acme:c1}:log"));
+        QCOMPARE(keys::dedup(app, "c1"), QByteArray("c:{acme:c1}:idm"));
+        QCOMPARE(keys::convoChannel(app, "c1"), QByteArray("ch:{acme:c1}"));
+        QCOMPARE(keys::presence(app, "u1"), QByteArray("p:{acme:u1}"));
+        QCOMPARE(keys::userBucket(app, "u1"), QByteArray("rl:{acme}:u:u1"));
+        QCOMPARE(keys::appConvoBucket(app), QByteArray("rl:{acme}:capp"));
+        QCOMPARE(keys::flushLock(app), QByteArray("flush:lock:{acme}"));
+        QCOMPARE(keys::presenceMember("s1", 42, QStringLiteral("node-a")), QByteArray("s1 42 node-a"));
+        QCOMPARE(schema::pendingMember(app, "c1"), QByteArray("acme\nc1"));
+        // Anything outside ASCII is UTF-8, as QString::toUtf8() spells it.
+        QCOMPARE(keys::log(QStringLiteral("caf\u00e9"), "c1"), QByteArray("c:{caf\xc3\xa9:c1}:log"));
+        QCOMPARE(keys::appBucket(QStringLiteral("\u00e9t\u00e9")), QByteArray("rl:{\xc3\xa9t\xc3\xa9}:app"));
+    }
+
     void perSlotKeysLiveOnTheirSlot()
     {
         for (int s = 0; s < redis::kSlotCount; ++s) {
