@@ -6,7 +6,35 @@
 
 #include <openssl/rand.h>
 
+#include <cstring>
+
 namespace confab {
+
+namespace {
+
+// Random bytes for ids, drawn from OpenSSL's CSPRNG 4 KiB at a time: RAND_bytes costs about
+// 650 ns a call however little it returns, and a send takes one id. Ids are not secrets; tokens
+// and keys (randomToken) still call RAND_bytes for each.
+class IdRandomness
+{
+public:
+    void take(unsigned char *out, int n)
+    {
+        if (m_used + n > int(sizeof m_pool)) {
+            if (RAND_bytes(m_pool, int(sizeof m_pool)) != 1)
+                qFatal("OpenSSL RAND_bytes failed");
+            m_used = 0;
+        }
+        std::memcpy(out, m_pool + m_used, size_t(n));
+        m_used += n;
+    }
+
+private:
+    unsigned char m_pool[4096];
+    int m_used = int(sizeof m_pool);
+};
+
+} // namespace
 
 QByteArray newUlid(qint64 nowMs)
 {
@@ -17,8 +45,8 @@ QByteArray newUlid(qint64 nowMs)
         bytes[i] = static_cast<unsigned char>(t & 0xff);
         t >>= 8;
     }
-    if (RAND_bytes(bytes + 6, 10) != 1)
-        qFatal("OpenSSL RAND_bytes failed");
+    thread_local IdRandomness randomness;
+    randomness.take(bytes + 6, 10);
     // 128 bits -> 26 base32 digits, most significant first (the top digit holds 3 bits).
     QByteArray out(26, '0');
     unsigned __int128 v = 0;

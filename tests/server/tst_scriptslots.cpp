@@ -168,6 +168,16 @@ private Q_SLOTS:
         QCOMPARE(keys::appBucket(QStringLiteral("\u00e9t\u00e9")), QByteArray("rl:{\xc3\xa9t\xc3\xa9}:app"));
     }
 
+    void dedupFingerprintIsSha256sFirstEightBytes()
+    {
+        // FIPS 180-2, appendix B.1: SHA-256("abc") = ba7816bf 8f01cfea 414140de ...
+        QCOMPARE(messaging::dedupFingerprint("abc").toHex(), QByteArray("ba7816bf8f01cfea"));
+        QCOMPARE(messaging::dedupFingerprint("abc"), messaging::dedupFingerprint("abc"));
+        // FIPS 180-2, B.2 (448 bits)
+        QCOMPARE(messaging::dedupFingerprint("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").toHex(),
+            QByteArray("248d6a61d20638b8"));
+    }
+
     void perSlotKeysLiveOnTheirSlot()
     {
         for (int s = 0; s < redis::kSlotCount; ++s) {

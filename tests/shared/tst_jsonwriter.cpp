@@ -3,6 +3,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTest>
 
 using namespace confab;
@@ -43,6 +44,11 @@ private Q_SLOTS:
         QVERIFY(a < b);
         QVERIFY(newUlid(1000) != a);
         QCOMPARE(newUlid(0).left(10), QByteArray("0000000000"));
+        // The random part comes from a pool refilled every 409 ids: none repeats across refills.
+        QSet<QByteArray> seen;
+        for (int i = 0; i < 2000; ++i)
+            seen.insert(newUlid(1000));
+        QCOMPARE(seen.size(), 2000);
     }
 
     void ids()
