@@ -14,7 +14,7 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <vector>
+#include <charconv>
 
 namespace confab::redis::detail
 {
@@ -22,20 +22,32 @@ namespace confab::redis::detail
 namespace
 {
 
-// A command's arguments as hiredis's argv and argvlen.
-struct Argv {
-    explicit Argv(const QList<QByteArray> &args)
-    {
-        pointers.reserve(size_t(args.size()));
-        lengths.reserve(size_t(args.size()));
-        for (const QByteArray &a : args) {
-            pointers.push_back(a.constData());
-            lengths.push_back(size_t(a.size()));
-        }
+// A command in RESP's multi-bulk form, written over `out` (whose capacity is kept, so a
+// connection formats every command in the same buffer; hiredis copies it into its own output
+// buffer). hiredis's *CommandArgv functions format into a fresh sds, two allocations a command,
+// and needed the argv and length arrays beside it.
+void formatCommand(QByteArray &out, const QList<QByteArray> &args)
+{
+    char digits[24];
+    const auto line = [&](char type, qsizetype n) {
+        out.append(type);
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        out.append(digits, end - digits).append("\r\n", 2);
+    };
+    qsizetype size = 16;
+    for (const QByteArray &a : args)
+        size += a.size() + 16;
+    // Past 64 KiB (a script's source, a large batch) the buffer is not kept for the next one.
+    if (out.capacity() > 65536 && size <= 65536)
+        out = QByteArray();
+    out.resize(0);
+    out.reserve(size);
+    line('*', args.size());
+    for (const QByteArray &a : args) {
+        line('$', a.size());
+        out.append(a).append("\r\n", 2);
     }
-    std::vector<const char *> pointers;
-    std::vector<size_t> lengths;
-};
+}
 
 } // namespace
 
@@ -268,11 +280,16 @@ QString Connection::lossMessage(const redisAsyncContext *ac) const
 
 bool Connection::sendRaw(const QList<QByteArray> &args, ReplyFn fn)
 {
+    return enqueue(args, fn);
+}
+
+bool Connection::enqueue(const QList<QByteArray> &args, ReplyFn &fn)
+{
     if (!m_ac || args.isEmpty())
         return false;
-    Argv argv(args);
-    if (redisAsyncCommandArgv(m_ac, &Connection::onReplyCb, nullptr, int(args.size()),
-            argv.pointers.data(), argv.lengths.data())
+    formatCommand(m_command, args);
+    if (redisAsyncFormattedCommand(m_ac, &Connection::onReplyCb, nullptr, m_command.constData(),
+            size_t(m_command.size()))
         != REDIS_OK)
         return false;
     ++m_commandsSent;
@@ -301,9 +318,9 @@ void Connection::send(const QList<QByteArray> &args, ReplyFn fn)
                 QStringLiteral("sending %1: %2").arg(QString::fromUtf8(args.constFirst()), why)));
         return;
     }
-    // sendRaw only refuses when hiredis is already tearing the connection down.
-    ReplyFn copy = fn;
-    if (!sendRaw(args, std::move(copy)))
+    // enqueue only refuses when hiredis is already tearing the connection down, and then
+    // leaves fn to us.
+    if (!enqueue(args, fn))
         failLater(std::move(fn),
             Error::unavailable(
                 QStringLiteral("sending %1: redis connection to %2 is closing")
@@ -314,10 +331,9 @@ bool Connection::sendPubSub(const QList<QByteArray> &args)
 {
     if (m_state != State::Ready || !m_ac || args.isEmpty())
         return false;
-    Argv argv(args);
+    formatCommand(m_command, args);
     // Straight into the output buffer, with no hiredis callback: readPushes() reads the answers.
-    if (redisAppendCommandArgv(
-            &m_ac->c, int(args.size()), argv.pointers.data(), argv.lengths.data())
+    if (redisAppendFormattedCommand(&m_ac->c, m_command.constData(), size_t(m_command.size()))
         != REDIS_OK)
         return false;
     if (m_ac->ev.addWrite)

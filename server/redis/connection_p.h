@@ -107,6 +107,9 @@ private:
     void startHandshake();
     void finishHandshake(const Reply &pong);
     bool sendRaw(const QList<QByteArray> &args, ReplyFn fn);
+    // Queues the command with fn as its callback (moved from only then); false if hiredis
+    // refused it, fn untouched.
+    bool enqueue(const QList<QByteArray> &args, ReplyFn &fn);
     void failLater(ReplyFn fn, Error error);
     void drainFailures();
     void onTimer();
@@ -147,6 +150,7 @@ private:
     int m_failedAttempts = 0;
     quint64 m_readyCount = 0;
     quint64 m_commandsSent = 0;
+    QByteArray m_command; // the command being formatted (formatCommand), its capacity reused
     quint64 m_repliesRead = 0;
     qint64 m_timerDueMs = 0; // m_clock time at which m_timer should fire
     quint64 m_reconnects = 0;
