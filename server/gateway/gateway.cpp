@@ -127,13 +127,26 @@ void Gateway::scheduleSweep(Session *session)
     m_deadlines.set(session, session->sweepDueMs());
 }
 
+void Gateway::sessionAuthenticated(Session *session)
+{
+    if (m_unauthenticated.remove(session))
+        ++m_appSessions[session->appId()];
+}
+
 void Gateway::sessionClosed(Session *session)
 {
     m_deadlines.remove(session);
     m_pressured.remove(session);
-    m_unauthenticated.remove(session);
-    if (m_sessions.remove(session))
+    // Every session starts unauthenticated, so one that is no longer was counted for its app.
+    const bool counted = !m_unauthenticated.remove(session);
+    if (m_sessions.remove(session)) {
+        if (counted) {
+            const auto it = m_appSessions.find(session->appId());
+            if (it != m_appSessions.end() && --it.value() <= 0)
+                m_appSessions.erase(it);
+        }
         Q_EMIT connectionsChanged(int(m_sessions.size()));
+    }
 }
 
 QByteArray Gateway::shutdownNotice(qint64 graceMs)
@@ -204,15 +217,6 @@ void Gateway::refreshPresence()
         if (sliceOf(s) == slice && s->isAuthenticated())
             s->refreshPresence();
     }
-}
-
-QHash<QString, qint64> Gateway::connectionsByApp() const
-{
-    QHash<QString, qint64> n;
-    for (const Session *s : m_sessions)
-        if (s->isAuthenticated())
-            ++n[s->appId()];
-    return n;
 }
 
 } // namespace confab::gateway

@@ -72,15 +72,16 @@ public:
     [[nodiscard]] static QByteArray shutdownNotice(qint64 graceMs);
 
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
-    // Authenticated sessions of this node per app id (for the stats frame's per-app figures).
-    [[nodiscard]] QHash<QString, qint64> connectionsByApp() const;
+    // Authenticated sessions of this node per app id (for the stats frame's per-app figures),
+    // kept as sessions authenticate and close rather than counted over every session.
+    [[nodiscard]] QHash<QString, qint64> connectionsByApp() const { return m_appSessions; }
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] const GatewayDeps &deps() const { return m_deps; }
     [[nodiscard]] const QString &nodeId() const { return m_nodeId; }
 
     void sessionClosed(Session *session);
     // The session passed authentication: it no longer counts as unauthenticated.
-    void sessionAuthenticated(Session *session) { m_unauthenticated.remove(session); }
+    void sessionAuthenticated(Session *session);
     // Counts one more session of an API key on this node; false at maxSessions (0: no limit).
     [[nodiscard]] bool admitKeySession(const QString &keyId, qint64 maxSessions);
     void releaseKeySession(const QString &keyId);
@@ -114,6 +115,7 @@ private:
     DeadlineQueue<Session> m_deadlines; // when each session's Session::sweep() has work
     QSet<Session *> m_unauthenticated; // bounded by [limits] max_unauthenticated
     QHash<QString, qint64> m_keySessions; // API key id -> open sessions on this node
+    QHash<QString, qint64> m_appSessions; // app id -> its authenticated sessions on this node
     TypingRelay m_typing;
     QTimer m_heartbeat;
     QTimer m_sweep;

@@ -166,6 +166,11 @@ private Q_SLOTS:
                                  10000);
         QCOMPARE(seen.value(QLatin1String("name")).toString(), QStringLiteral("busy"));
         QCOMPARE(seen.value(QLatin1String("dead_letters")).toInt(), 0);
+        // The user leaves: the app's connections go back to 0 (the node counts sessions as they
+        // authenticate and close).
+        user.socket().close();
+        QTRY_COMPARE_WITH_TIMEOUT(entry(adminWsClient.waitFor(QStringLiteral("stats"))).value(QLatin1String("connections")).toInt(),
+                                  0, 10000);
         // Another app without traffic is listed with zeros.
         const auto idle = m_cluster->createApp(QJsonObject{{QStringLiteral("name"), QStringLiteral("idle")}});
         QJsonObject idleEntry;
