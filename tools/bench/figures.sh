@@ -32,6 +32,7 @@
 #   for each, the stack pinned to cpu 0 and wsbench (one thread) to cpu 1 as in dayload, to find
 #   where confabd saturates one core.
 # The accept script alone, on a scratch Redis without confabd: tools/bench/accept-script.py.
+# Where confabd allocates, from a heaptrack recording of any run: tools/bench/alloc-sites.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
