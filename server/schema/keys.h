@@ -64,7 +64,6 @@ inline QByteArray appTagged(QByteArrayView prefix, const QString &app, QByteArra
 
 } // namespace detail
 
-
 // A conversation's counter (last seq_no handed out) and its tail (stream, entry id <seq>-0).
 inline QByteArray seq(const QString &app, QByteArrayView convo)
 {
