@@ -7,6 +7,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcessEnvironment>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -19,6 +20,21 @@ namespace confab::test {
 
 quint16 freePort()
 {
+    // Below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by
+    // default): a port taken from that range is free only until an outgoing connection of any
+    // of the tests running in parallel is given it, which happened between a pick and the
+    // confabd that was to listen on it.
+    int ephemeralLow = 32768;
+    QFile range(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
+    if (range.open(QIODevice::ReadOnly))
+        ephemeralLow = range.readAll().simplified().split(' ').value(0).toInt();
+    const int low = qMax(10000, ephemeralLow - 12000);
+    for (int attempt = 0; low < ephemeralLow && attempt < 100; ++attempt) {
+        const auto port = quint16(QRandomGenerator::global()->bounded(low, ephemeralLow));
+        QTcpServer s;
+        if (s.listen(QHostAddress::LocalHost, port))
+            return port;
+    }
     QTcpServer s;
     s.listen(QHostAddress::LocalHost, 0);
     return s.serverPort();
@@ -125,10 +141,24 @@ ConfabProcess::~ConfabProcess()
 
 bool ConfabProcess::start(int timeoutMs)
 {
-    if (m_publicPort == 0) {
+    if (m_publicPort != 0)
+        return startOnce(timeoutMs); // a restart keeps its ports
+    // Ports picked here can still be taken by another test between the pick and confabd's
+    // listen: then it exits at once saying so, and gets two other ports.
+    for (int attempt = 0;; ++attempt) {
         m_publicPort = freePort();
         m_internalPort = freePort();
+        if (startOnce(timeoutMs))
+            return true;
+        // peek, not read: the caller reports what it said when it gives up.
+        if (attempt == 2 || m_proc->state() != QProcess::NotRunning
+            || !m_proc->peek(1 << 20).contains("address is already in use"))
+            return false;
     }
+}
+
+bool ConfabProcess::startOnce(int timeoutMs)
+{
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("CONFAB_SERVER_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(m_publicPort));
     env.insert(QStringLiteral("CONFAB_SERVER_INTERNAL_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(m_internalPort));

@@ -97,6 +97,8 @@ public:
     [[nodiscard]] QByteArray output() const;
 
 private:
+    bool startOnce(int timeoutMs);
+
     QHash<QString, QString> m_overrides;
     std::unique_ptr<QProcess> m_proc;
     QTemporaryDir m_dir;
