@@ -30,6 +30,11 @@ bool RedisCluster::startServer(quint16 port)
 {
     const QString dir = m_dir.filePath(QString::number(port));
     QDir().mkpath(dir);
+    // The cluster bus gets a free port of its own: Redis's default, port + 10000, was never
+    // checked and may be taken (or, past 55535, not exist). A restart keeps it (nodes.conf).
+    quint16 &bus = m_busPorts[port];
+    if (bus == 0)
+        bus = freePort();
     auto proc = std::make_shared<QProcess>();
     proc->setProcessChannelMode(QProcess::MergedChannels);
     proc->setWorkingDirectory(dir);
@@ -39,6 +44,7 @@ bool RedisCluster::startServer(quint16 port)
             QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"), dir,
             QStringLiteral("--cluster-enabled"), QStringLiteral("yes"),
             QStringLiteral("--cluster-config-file"), dir + QStringLiteral("/nodes.conf"),
+            QStringLiteral("--cluster-port"), QString::number(bus),
             QStringLiteral("--cluster-node-timeout"), QStringLiteral("2000") });
     if (!proc->waitForStarted(5000)) {
         m_why = QStringLiteral("redis-server on port %1 did not start").arg(port);

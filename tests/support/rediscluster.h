@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QList>
 #include <QProcess>
 #include <QString>
@@ -56,6 +57,7 @@ private:
     int m_count;
     QTemporaryDir m_dir;
     QList<quint16> m_ports;
+    QHash<quint16, quint16> m_busPorts; // node port -> its cluster bus port
     QList<std::shared_ptr<QProcess>> m_procs;
     QString m_why;
 };
