@@ -6,13 +6,53 @@
 
 namespace confab::auth {
 
+namespace {
+
+class Sha256
+{
+public:
+    Sha256()
+        : m_md(EVP_MD_fetch(nullptr, "SHA256", nullptr))
+        , m_ctx(EVP_MD_CTX_new())
+    {
+        if (!m_md || !m_ctx)
+            qFatal("OpenSSL: no SHA-256");
+    }
+    ~Sha256()
+    {
+        EVP_MD_CTX_free(m_ctx);
+        EVP_MD_free(m_md);
+    }
+    Sha256(const Sha256 &) = delete;
+    Sha256 &operator=(const Sha256 &) = delete;
+
+    void digest(QByteArrayView data, unsigned char (&out)[32])
+    {
+        unsigned int len = 0;
+        if (EVP_DigestInit_ex2(m_ctx, m_md, nullptr) != 1
+            || EVP_DigestUpdate(m_ctx, data.data(), size_t(data.size())) != 1
+            || EVP_DigestFinal_ex(m_ctx, out, &len) != 1)
+            qFatal("OpenSSL SHA-256 failed");
+    }
+
+private:
+    EVP_MD *m_md;
+    EVP_MD_CTX *m_ctx;
+};
+
+} // namespace
+
+void sha256(QByteArrayView data, unsigned char (&out)[32])
+{
+    thread_local Sha256 hasher;
+    hasher.digest(data, out);
+}
+
 QByteArray sha256Hex(QByteArrayView data)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), size_t(data.size()), md, &len, EVP_sha256(), nullptr) != 1)
-        qFatal("OpenSSL EVP_Digest(SHA-256) failed");
-    return QByteArray(reinterpret_cast<const char *>(md), int(len)).toHex();
+    unsigned char md[32];
+    sha256(data, md);
+    return QByteArray(reinterpret_cast<const char *>(md), int(sizeof md)).toHex();
 }
 
 QByteArray hmacSha256(QByteArrayView key, QByteArrayView data)

@@ -8,6 +8,10 @@
 // Thin wrappers over OpenSSL 3 so the rest of the server never includes an OpenSSL header.
 namespace confab::auth {
 
+// SHA-256 of data into out. The algorithm is fetched once and each thread reuses one context:
+// OpenSSL 3's one-shot calls look the algorithm up and allocate a context every time (301
+// against 89 ns for a client_msg_id on the development host), and a send hashes one.
+void sha256(QByteArrayView data, unsigned char (&out)[32]);
 // Lower-case hex SHA-256 (64 characters).
 [[nodiscard]] QByteArray sha256Hex(QByteArrayView data);
 

@@ -24,10 +24,11 @@ quint16 freePort()
     // default): a port taken from that range is free only until an outgoing connection of any
     // of the tests running in parallel is given it, which happened between a pick and the
     // confabd that was to listen on it.
-    int ephemeralLow = 32768;
-    QFile range(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
-    if (range.open(QIODevice::ReadOnly))
-        ephemeralLow = range.readAll().simplified().split(' ').value(0).toInt();
+    static const int ephemeralLow = [] {
+        QFile range(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
+        return range.open(QIODevice::ReadOnly) ? range.readAll().simplified().split(' ').value(0).toInt()
+                                               : 32768;
+    }();
     const int low = qMax(10000, ephemeralLow - 12000);
     for (int attempt = 0; low < ephemeralLow && attempt < 100; ++attempt) {
         const auto port = quint16(QRandomGenerator::global()->bounded(low, ephemeralLow));
