@@ -52,6 +52,9 @@ bash tests/fixtures/services.sh start "$envfile" >/dev/null
 confabd_pid=""
 cleanup() {
   [ -n "$confabd_pid" ] && kill "$confabd_pid" 2>/dev/null && wait "$confabd_pid" 2>/dev/null || true
+  # A run that failed (its set-up refused, say) leaves measure_when_connected waiting for
+  # connections that never come.
+  local j; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
   bash tests/fixtures/services.sh stop "$envfile" >/dev/null
   rm -rf "$work"
 }
