@@ -87,6 +87,7 @@ FlushOptions FlushOptions::fromConfig(const Config::Segments &segments)
     FlushOptions o;
     o.maxBytes = segments.maxBytes;
     o.maxAgeMs = segments.maxAgeMs;
+    o.accumulate = int(segments.accumulate);
     o.tickMs = std::clamp<qint64>(segments.maxAgeMs / 10, 100, 1000);
     o.hotWindow = segments.hotWindow;
     o.retryWindowMs = segments.retryWindowMs;
@@ -271,10 +272,8 @@ QCoro::Task<> FlushWorker::tick()
     // Only conversations not waiting out a backoff count: one that keeps failing must not make
     // its app due on every tick.
     struct AppState {
-        QStringList convos;
-        qint64 oldestMs = std::numeric_limits<qint64>::max();
+        QList<PendingStream> streams;
         qint64 waiting = 0;
-        bool retrying = false; // a failed conversation whose backoff has passed
     };
     const qint64 now = flush::nowMs();
     QHash<QString, AppState> apps;
@@ -291,10 +290,9 @@ QCoro::Task<> FlushWorker::tick()
         if (!d->flushable(p.appId, p.convoId, now))
             continue;
         AppState &a = apps[p.appId];
-        a.convos.append(p.convoId);
-        a.oldestMs = qMin(a.oldestMs, p.sinceMs);
+        a.streams.append(PendingStream { p.convoId, waiting, p.sinceMs,
+            d->failure(p.appId, p.convoId) != nullptr });
         a.waiting += waiting;
-        a.retrying = a.retrying || d->failure(p.appId, p.convoId);
     }
     if (d->deps.metrics)
         d->deps.metrics->setStreamDepth(depth);
@@ -308,24 +306,27 @@ QCoro::Task<> FlushWorker::tick()
     for (auto it = apps.cbegin(); it != apps.cend(); ++it) {
         const QString appId = it.key();
         const AppState &a = it.value();
-        // By size: flush when the app would pass max_bytes before the next tick (what arrived
-        // since the last one arrives again), so a segment closes near max_bytes instead of
-        // spilling a small second object.
+        // By size, the app is due when what waits would pass accumulate x max_bytes before the
+        // next tick (what arrived since the last one arrives again), so a segment closes near
+        // max_bytes instead of spilling a small second object (flushplan.h).
         const qint64 growth = qMax<qint64>(0, a.waiting - d->lastWaiting.value(appId, a.waiting));
         d->lastWaiting.insert(appId, a.waiting);
-        const bool due = a.retrying || a.oldestMs <= now - d->options.maxAgeMs
-            || (a.waiting + growth) * d->avgRecordBytes.value(appId, 512) >= d->options.maxBytes;
-        if (!due)
+        const FlushPick pick = planFlush(
+            a.streams, d->options.policy(), now, d->avgRecordBytes.value(appId, 512), growth);
+        const QStringList &convos = pick.convos;
+        if (convos.isEmpty())
             continue;
-        auto flushing = flushApp(appId, a.convos);
+        auto flushing = flushApp(appId, convos);
         AppResult r = co_await flushing;
         if (!self)
             co_return;
-        if (!r.lockedElsewhere && r.failed.isEmpty())
-            d->lastWaiting.insert(appId, 0); // what waits at the next tick all arrived since
+        if (!r.lockedElsewhere && r.failed.isEmpty()) {
+            // What waits at the next tick is what this flush left plus what arrived since.
+            d->lastWaiting.insert(appId, a.waiting - pick.waiting);
+        }
         if (r.lockedElsewhere)
             continue;
-        auto settling = settle(appId, a.convos, std::move(r), false);
+        auto settling = settle(appId, convos, std::move(r), false);
         co_await settling;
         if (!self)
             co_return;

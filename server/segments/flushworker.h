@@ -3,6 +3,7 @@
 #include "confab/config.h"
 #include "confab/expected.h"
 #include "segment/segment.h"
+#include "segments/flushplan.h"
 #include "segments/storagedeps.h"
 
 #include <QHash>
@@ -23,6 +24,7 @@ struct SegmentPlan;
 struct FlushOptions {
     qint64 maxBytes = 1048576; // [segments] max_bytes, compared with the uncompressed records
     qint64 maxAgeMs = 30000; // [segments] max_age: oldest unflushed message of an app
+    int accumulate = 4; // [segments] accumulate: an app is due by size at this many max_bytes
     qint64 tickMs = 1000; // how often pending conversations are looked at
     qint64 hotWindow = 1000; // messages kept in the tail below the flushed watermark
     qint64 retryWindowMs = 100000; // failed flushes retry this long, then become dead letters
@@ -42,6 +44,7 @@ struct FlushOptions {
     segment::RecordEncoding encoding = segment::RecordEncoding::Json; // [segments] encoding
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);
+    [[nodiscard]] FlushPolicy policy() const { return { maxBytes, maxAgeMs, accumulate }; }
 };
 
 // What the admin WebSocket's stats frame shows of the pipeline (PROTOCOL.md section 6).

@@ -229,6 +229,7 @@ std::vector<Key> keys()
     add("s3", "secret_key", stringField([](C &c) -> QString & { return c.s3.secretKey; }));
     add("segments", "max_bytes", integerField([](C &c) -> qint64 & { return c.segments.maxBytes; }, 1024, 1LL << 30));
     add("segments", "max_age", durationField([](C &c) -> qint64 & { return c.segments.maxAgeMs; }, 10, kDay));
+    add("segments", "accumulate", integerField([](C &c) -> qint64 & { return c.segments.accumulate; }, 1, 64));
     add("segments", "hot_window", integerField([](C &c) -> qint64 & { return c.segments.hotWindow; }, 0, kBig));
     // PROTOCOL.md section 6: a failed batch's retries end within two minutes of the first failure.
     add("segments", "retry_window", durationField([](C &c) -> qint64 & { return c.segments.retryWindowMs; }, 0, 120000));

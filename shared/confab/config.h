@@ -90,6 +90,7 @@ struct Config {
     struct Segments {
         qint64 maxBytes = 1048576;
         qint64 maxAgeMs = 30000;
+        qint64 accumulate = 4;           // an app's tail may hold this many max_bytes before a flush
         qint64 hotWindow = 1000;         // messages kept in the tail below the flushed watermark
         qint64 retryWindowMs = 100000;   // failed flushes are retried this long, then dead letters
         qint64 deadLetterRetryMs = 30000; // then retried this often until storage is back

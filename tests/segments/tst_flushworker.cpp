@@ -26,6 +26,8 @@ private Q_SLOTS:
     void secondFlushChangesNothing();
     void sameBlockIndexedTwiceIsNotDuplicated();
     void maxAgeSealsByItself();
+    void aBusyAppFlushesItsFullestConversations_data();
+    void aBusyAppFlushesItsFullestConversations();
     void cborSegmentsReadTheSame();
     void largeConversationSpansSegmentsAndReadsTheSame();
     void moreThanTheCodecLimitInOneConversation();
@@ -151,6 +153,64 @@ void TestFlushWorker::maxAgeSealsByItself()
     QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 2);
     QCOMPARE(written.size(), 1); // both conversations in one object
     QVERIFY(h->metrics.render().contains("confab_segments_written_total 1"));
+}
+
+void TestFlushWorker::aBusyAppFlushesItsFullestConversations_data()
+{
+    QTest::addColumn<int>("accumulate");
+    QTest::addColumn<QStringList>("flushed");
+    QTest::newRow("accumulate 4: the fullest first, up to max_bytes")
+        << 4 << QStringList { QStringLiteral("c60") };
+    QTest::newRow("accumulate 1: every waiting conversation") << 1
+        << QStringList { QStringLiteral("c10"), QStringLiteral("c20"), QStringLiteral("c5"),
+               QStringLiteral("c60") };
+}
+
+void TestFlushWorker::aBusyAppFlushesItsFullestConversations()
+{
+    // GIVEN max_bytes 4 KiB and an app whose conversations wait with 60, 20, 10 and 5 messages
+    // of about 200 bytes: about 19 KiB, past accumulate x max_bytes either way
+    QFETCH(int, accumulate);
+    QFETCH(QStringList, flushed);
+    const QList<std::pair<QString, int>> waiting = { { QStringLiteral("c60"), 60 },
+        { QStringLiteral("c20"), 20 }, { QStringLiteral("c10"), 10 },
+        { QStringLiteral("c5"), 5 } };
+    for (const auto &[convo, n] : waiting)
+        for (int i = 1; i <= n; ++i)
+            QCOMPARE(h->send(convo, textOf(i, 20)), i);
+    FlushOptions o = quickOptions();
+    o.maxBytes = 4096;
+    o.accumulate = accumulate;
+
+    // WHEN the worker's ticks run (max_age is a minute: only size makes the app due)
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+    worker.start();
+    QVERIFY(written.wait(10000));
+    QSignalSpy cycles(&worker, &FlushWorker::cycleFinished);
+    QTRY_VERIFY(cycles.size() >= 4);
+
+    // THEN with accumulate the fullest conversation alone is in segments (its 12 KiB fill
+    // max_bytes) and what is left (7 KiB) is not enough to make the app due again; without it
+    // the first due tick took every conversation
+    QStringList inSegments;
+    for (const auto &[convo, n] : waiting) {
+        const qint64 wm = h->sqlCount(
+            QStringLiteral("SELECT coalesce(max(flushed_seq), 0) FROM flush_state WHERE convo_id = '%1'")
+                .arg(convo));
+        if (wm != 0) {
+            QCOMPARE(wm, n);
+            inSegments.append(convo);
+        }
+    }
+    inSegments.sort();
+    QCOMPARE(inSegments, flushed);
+    QCOMPARE(h->pendingCount(), waiting.size() - flushed.size());
+
+    // AND flushNow still writes everything pending
+    STORE_VERIFY(test::run(worker.flushNow()));
+    QCOMPARE(h->pendingCount(), 0);
+    QCOMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM flush_state")), waiting.size());
 }
 
 void TestFlushWorker::cborSegmentsReadTheSame()

@@ -41,6 +41,7 @@ secret_key = minioadmin
 [segments]
 max_bytes = 1048576
 max_age = 30s
+accumulate = 2
 hot_window = 0
 retry_window = 2m
 encoding = cbor
@@ -62,6 +63,7 @@ token = s3cret
         QCOMPARE(c->s3.endpoint, QStringLiteral("http://127.0.0.1:9000"));
         QCOMPARE(c->retention.maxAgeMs, 15000);
         QCOMPARE(c->segments.hotWindow, 0);
+        QCOMPARE(c->segments.accumulate, 2);
         QCOMPARE(c->segments.retryWindowMs, 120000);
         QVERIFY(c->segments.cborRecords);
         QCOMPARE(c->limits.userMsgsPerMin, 0);
@@ -144,6 +146,8 @@ token = s3cret
         QTest::addRow("retention exactly 30d is fine, 30d and 1ms is not")
             << QByteArray("[retention]\nmax_age = 2592000001ms\n") << QStringLiteral("max_age");
         QTest::addRow("retries past two minutes") << QByteArray("[segments]\nretry_window = 3m\n") << QStringLiteral("retry_window");
+        QTest::addRow("accumulate past 64 max_bytes") << QByteArray("[segments]\naccumulate = 65\n") << QStringLiteral("accumulate");
+        QTest::addRow("accumulate 0") << QByteArray("[segments]\naccumulate = 0\n") << QStringLiteral("accumulate");
         QTest::addRow("unknown record encoding") << QByteArray("[segments]\nencoding = xml\n") << QStringLiteral("json or cbor");
         QTest::addRow("duration without unit") << QByteArray("[server]\nheartbeat = 25\n") << QStringLiteral("unit");
         QTest::addRow("unknown key") << QByteArray("[server]\nlisten_port = 1\n") << QStringLiteral("unknown key");

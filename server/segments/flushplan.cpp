@@ -1,0 +1,48 @@
+#include "segments/flushplan.h"
+
+#include <algorithm>
+
+namespace confab::segments
+{
+
+FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &policy,
+    qint64 nowMs, qint64 recordBytes, qint64 growth)
+{
+    qint64 waiting = 0;
+    bool old = false;
+    bool retrying = false;
+    for (const PendingStream &s : streams) {
+        waiting += s.waiting;
+        old = old || s.sinceMs <= nowMs - policy.maxAgeMs;
+        retrying = retrying || s.retrying;
+    }
+    const int accumulate = std::max(1, policy.accumulate);
+    const bool full = (waiting + growth) * recordBytes >= accumulate * policy.maxBytes;
+    if (!old && !retrying && !full)
+        return {};
+
+    FlushPick out;
+    out.convos.reserve(streams.size());
+    const auto take = [&out](const PendingStream &s) {
+        out.convos.append(s.convoId);
+        out.waiting += s.waiting;
+    };
+    QList<const PendingStream *> rest;
+    for (const PendingStream &s : streams) {
+        if (accumulate == 1 || s.retrying || s.sinceMs <= nowMs - policy.maxAgeMs / 2)
+            take(s);
+        else
+            rest.append(&s);
+    }
+    std::sort(rest.begin(), rest.end(), [](const PendingStream *a, const PendingStream *b) {
+        return a->waiting != b->waiting ? a->waiting > b->waiting : a->sinceMs < b->sinceMs;
+    });
+    for (const PendingStream *s : rest) {
+        if (out.waiting * recordBytes >= policy.maxBytes)
+            break;
+        take(*s);
+    }
+    return out;
+}
+
+} // namespace confab::segments

@@ -1,0 +1,49 @@
+#pragma once
+
+// Which of an app's pending conversations a flush tick writes now (docs/storage.md, "Which
+// conversations a tick flushes"); internal to confab_segments. Pure logic, no I/O:
+// tests/segments/tst_flushplan.cpp.
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace confab::segments
+{
+
+// One pending conversation of an app, as a tick sees it.
+struct PendingStream {
+    QString convoId;
+    qint64 waiting = 0; // messages not yet in segments
+    qint64 sinceMs = 0; // accept time of the oldest of them
+    bool retrying = false; // its flush failed before and its backoff has passed
+};
+
+// [segments] max_bytes, max_age and accumulate (FlushOptions).
+struct FlushPolicy {
+    qint64 maxBytes = 1048576;
+    qint64 maxAgeMs = 30000;
+    int accumulate = 4;
+};
+
+// What a tick flushes of one app.
+struct FlushPick {
+    QStringList convos; // in no particular order; none when the app is not due
+    qint64 waiting = 0; // their messages waiting, together
+};
+
+// The conversations to flush now.
+//
+// An app is due when one of its conversations is max_age old, one is retrying, or what waits
+// (plus `growth`, the messages expected before the next tick) would reach accumulate x max_bytes
+// at `recordBytes` a message. A due app's flush takes every conversation whose oldest message is
+// half of max_age old or retrying, then the others with the most waiting first until max_bytes
+// is reached (the conversation that crosses it included). So under a steady load each segment
+// stays near max_bytes while each conversation waits for about accumulate segments' worth of
+// traffic, and its flush work (a tail read, a trim, a pending clear, an index row) is paid once
+// for that many messages; no message waits longer than max_age. With accumulate 1 a due app
+// flushes every pending conversation, as before the setting existed.
+[[nodiscard]] FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &policy,
+    qint64 nowMs, qint64 recordBytes, qint64 growth);
+
+} // namespace confab::segments
