@@ -34,8 +34,10 @@ FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &poli
         else
             rest.append(&s);
     }
+    // Oldest first: the pending set's score is right whichever node flushed last, where the
+    // waiting counts of conversations another node flushed are this node's stale guess.
     std::sort(rest.begin(), rest.end(), [](const PendingStream *a, const PendingStream *b) {
-        return a->waiting != b->waiting ? a->waiting > b->waiting : a->sinceMs < b->sinceMs;
+        return a->sinceMs != b->sinceMs ? a->sinceMs < b->sinceMs : a->waiting > b->waiting;
     });
     for (const PendingStream *s : rest) {
         if (out.waiting * recordBytes >= policy.maxBytes)

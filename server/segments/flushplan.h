@@ -37,10 +37,10 @@ struct FlushPick {
 // An app is due when one of its conversations is max_age old, one is retrying, or what waits
 // (plus `growth`, the messages expected before the next tick) would reach accumulate x max_bytes
 // at `recordBytes` a message. A due app's flush takes every conversation whose oldest message is
-// half of max_age old or retrying, then the others with the most waiting first until max_bytes
-// is reached (the conversation that crosses it included). So under a steady load each segment
-// stays near max_bytes while each conversation waits for about accumulate segments' worth of
-// traffic, and its flush work (a tail read, a trim, a pending clear, an index row) is paid once
+// half of max_age old or retrying, then the others oldest first until max_bytes is reached (the
+// conversation that crosses it included). So under a steady load each segment stays near
+// max_bytes while each conversation waits for about accumulate segments' worth of traffic, and
+// its flush work (a tail read, a trim, a pending clear, an index row) is paid once
 // for that many messages; no message waits longer than max_age. With accumulate 1 a due app
 // flushes every pending conversation, as before the setting existed.
 [[nodiscard]] FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &policy,

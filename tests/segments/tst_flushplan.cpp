@@ -49,31 +49,32 @@ private Q_SLOTS:
         QCOMPARE(planFlush(s, policy(4), kNow, kRecord, 100).convos.size(), 1);
     }
 
-    void dueBySizeTakesTheFullestUpToMaxBytes()
+    void dueBySizeTakesTheOldestUpToMaxBytes()
     {
         // GIVEN 400 messages waiting in five conversations (accumulate x max_bytes exactly)
         const QList<PendingStream> s = { stream("small", 20, 5000), stream("big", 150, 1000),
             stream("mid", 60, 2000), stream("mid2", 60, 3000), stream("rest", 110, 100) };
-        // WHEN planned: the fullest first until 100 messages (10 KB) are taken
+        // WHEN planned: the oldest first until 100 messages (10 KB) are taken
         const FlushPick p = planFlush(s, policy(4), kNow, kRecord, 0);
-        // THEN the fullest alone crosses max_bytes
-        QCOMPARE(p.convos, QStringList { QStringLiteral("big") });
-        QCOMPARE(p.waiting, 150);
+        // THEN small (20), mid2 (80), and mid, which crosses max_bytes
+        QCOMPARE(p.convos,
+            (QStringList { QStringLiteral("small"), QStringLiteral("mid2"), QStringLiteral("mid") }));
+        QCOMPARE(p.waiting, 140);
 
-        // AND with smaller conversations several make one segment, the one that crosses included
-        // (150 waiting, 250 more expected before the next tick)
+        // AND one conversation past max_bytes is taken alone
+        const QList<PendingStream> one = { stream("big", 150, 9000), stream("x", 200, 1000),
+            stream("y", 50, 500) };
+        QCOMPARE(planFlush(one, policy(4), kNow, kRecord, 0).convos,
+            QStringList { QStringLiteral("big") });
+
+        // AND as old as each other, the fullest first (150 waiting, 250 more expected before
+        // the next tick)
         const QList<PendingStream> several = { stream("a", 40, 1000), stream("b", 50, 1000),
             stream("c", 30, 1000), stream("d", 20, 1000), stream("e", 10, 1000) };
         const FlushPick q = planFlush(several, policy(4), kNow, kRecord, 250);
         QCOMPARE(q.convos,
             (QStringList { QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c") }));
         QCOMPARE(q.waiting, 120);
-        const QList<PendingStream> level = { stream("a", 80, 1000), stream("b", 80, 2000),
-            stream("c", 80, 3000), stream("d", 80, 4000), stream("e", 80, 5000) };
-        const FlushPick r = planFlush(level, policy(4), kNow, kRecord, 0);
-        // ...equal ones oldest first: e (80), then d crosses 100
-        QCOMPARE(r.convos, (QStringList { QStringLiteral("e"), QStringLiteral("d") }));
-        QCOMPARE(r.waiting, 160);
     }
 
     void dueByAgeTakesEveryoneHalfMaxAgeOld()
@@ -82,7 +83,7 @@ private Q_SLOTS:
         const QList<PendingStream> s = { stream("old", 1, 30'000), stream("half", 2, 15'000),
             stream("older-half", 1, 20'000), stream("young", 3, 14'999),
             stream("new", 1, 10) };
-        // WHEN planned: everything half max_age old, then the fullest others up to max_bytes
+        // WHEN planned: everything half max_age old, then the others oldest first up to max_bytes
         const FlushPick p = planFlush(s, policy(4), kNow, kRecord, 0);
         // THEN all of it, since together it is far below max_bytes: one object, not one per
         // conversation reaching max_age

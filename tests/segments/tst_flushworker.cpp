@@ -159,7 +159,7 @@ void TestFlushWorker::aBusyAppFlushesItsFullestConversations_data()
 {
     QTest::addColumn<int>("accumulate");
     QTest::addColumn<QStringList>("flushed");
-    QTest::newRow("accumulate 4: the fullest first, up to max_bytes")
+    QTest::newRow("accumulate 4: the oldest first, up to max_bytes")
         << 4 << QStringList { QStringLiteral("c60") };
     QTest::newRow("accumulate 1: every waiting conversation") << 1
         << QStringList { QStringLiteral("c10"), QStringLiteral("c20"), QStringLiteral("c5"),
@@ -190,7 +190,7 @@ void TestFlushWorker::aBusyAppFlushesItsFullestConversations()
     QSignalSpy cycles(&worker, &FlushWorker::cycleFinished);
     QTRY_VERIFY(cycles.size() >= 4);
 
-    // THEN with accumulate the fullest conversation alone is in segments (its 12 KiB fill
+    // THEN with accumulate the oldest conversation alone is in segments (its 12 KiB fill
     // max_bytes) and what is left (7 KiB) is not enough to make the app due again; without it
     // the first due tick took every conversation
     QStringList inSegments;
