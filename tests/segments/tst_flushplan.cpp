@@ -28,6 +28,18 @@ PendingStream stream(const char *convo, qint64 waiting, qint64 ageMs, bool retry
     return PendingStream { QString::fromLatin1(convo), waiting, kNow - ageMs, retrying };
 }
 
+// Plans at accumulate 4 and checks the conversations taken, in order, and their messages.
+void expectPick(const QList<PendingStream> &streams, qint64 growth,
+    std::initializer_list<const char *> convos, qint64 waiting)
+{
+    QStringList expected;
+    for (const char *c : convos)
+        expected.append(QString::fromLatin1(c));
+    const FlushPick p = planFlush(streams, policy(4), kNow, kRecord, growth);
+    QCOMPARE(p.convos, expected);
+    QCOMPARE(p.waiting, waiting);
+}
+
 QStringList sorted(QStringList l)
 {
     l.sort();
@@ -51,30 +63,20 @@ private Q_SLOTS:
 
     void dueBySizeTakesTheOldestUpToMaxBytes()
     {
-        // GIVEN 400 messages waiting in five conversations (accumulate x max_bytes exactly)
-        const QList<PendingStream> s = { stream("small", 20, 5000), stream("big", 150, 1000),
-            stream("mid", 60, 2000), stream("mid2", 60, 3000), stream("rest", 110, 100) };
-        // WHEN planned: the oldest first until 100 messages (10 KB) are taken
-        const FlushPick p = planFlush(s, policy(4), kNow, kRecord, 0);
-        // THEN small (20), mid2 (80), and mid, which crosses max_bytes
-        QCOMPARE(p.convos,
-            (QStringList { QStringLiteral("small"), QStringLiteral("mid2"), QStringLiteral("mid") }));
-        QCOMPARE(p.waiting, 140);
-
-        // AND one conversation past max_bytes is taken alone
-        const QList<PendingStream> one = { stream("big", 150, 9000), stream("x", 200, 1000),
-            stream("y", 50, 500) };
-        QCOMPARE(planFlush(one, policy(4), kNow, kRecord, 0).convos,
-            QStringList { QStringLiteral("big") });
-
-        // AND as old as each other, the fullest first (150 waiting, 250 more expected before
-        // the next tick)
-        const QList<PendingStream> several = { stream("a", 40, 1000), stream("b", 50, 1000),
-            stream("c", 30, 1000), stream("d", 20, 1000), stream("e", 10, 1000) };
-        const FlushPick q = planFlush(several, policy(4), kNow, kRecord, 250);
-        QCOMPARE(q.convos,
-            (QStringList { QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c") }));
-        QCOMPARE(q.waiting, 120);
+        // 400 messages waiting in five conversations (accumulate x max_bytes exactly): the
+        // oldest first until 100 messages (10 KB) are taken: small (20), mid2 (80), and mid,
+        // which crosses max_bytes
+        expectPick({ stream("small", 20, 5000), stream("big", 150, 1000), stream("mid", 60, 2000),
+                       stream("mid2", 60, 3000), stream("rest", 110, 100) },
+            0, { "small", "mid2", "mid" }, 140);
+        // one conversation past max_bytes is taken alone
+        expectPick({ stream("big", 150, 9000), stream("x", 200, 1000), stream("y", 50, 500) }, 0,
+            { "big" }, 150);
+        // as old as each other, the fullest first (150 waiting, 250 more expected before the
+        // next tick)
+        expectPick({ stream("a", 40, 1000), stream("b", 50, 1000), stream("c", 30, 1000),
+                       stream("d", 20, 1000), stream("e", 10, 1000) },
+            250, { "b", "a", "c" }, 120);
     }
 
     void dueByAgeTakesEveryoneHalfMaxAgeOld()
