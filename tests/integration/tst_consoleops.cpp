@@ -18,6 +18,7 @@
 
 #include <QDir>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -48,9 +49,11 @@ class TestConsoleOps : public QObject
         return m_sockets.back().get();
     }
 
-    // Confirms (or cancels) the window-modal box of that name.
+    // Confirms (or cancels) the window-modal box of that name. The parent may be gone once the
+    // box is answered (a notice dialog deletes itself when the server confirms the send).
     static void answer(QWidget &parent, const QString &name, bool yes, const std::function<void(QMessageBox *)> &look = {})
     {
+        const QPointer<QWidget> owner(&parent);
         QMessageBox *box = nullptr;
         QTRY_VERIFY((box = parent.findChild<QMessageBox *>(name)) != nullptr);
         QTRY_VERIFY(box->isVisible());
@@ -65,7 +68,7 @@ class TestConsoleOps : public QObject
         } else {
             box->button(QMessageBox::Cancel)->click();
         }
-        QTRY_VERIFY(!parent.findChild<QMessageBox *>(name));
+        QTRY_VERIFY(!owner || !owner->findChild<QMessageBox *>(name));
     }
 
     // The pages in the window, as the operator sees them; shot in `lang`.
