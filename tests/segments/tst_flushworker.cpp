@@ -26,8 +26,8 @@ private Q_SLOTS:
     void secondFlushChangesNothing();
     void sameBlockIndexedTwiceIsNotDuplicated();
     void maxAgeSealsByItself();
-    void aBusyAppFlushesItsFullestConversations_data();
-    void aBusyAppFlushesItsFullestConversations();
+    void aBusyAppFlushesItsOldestConversations_data();
+    void aBusyAppFlushesItsOldestConversations();
     void cborSegmentsReadTheSame();
     void largeConversationSpansSegmentsAndReadsTheSame();
     void moreThanTheCodecLimitInOneConversation();
@@ -155,7 +155,7 @@ void TestFlushWorker::maxAgeSealsByItself()
     QVERIFY(h->metrics.render().contains("confab_segments_written_total 1"));
 }
 
-void TestFlushWorker::aBusyAppFlushesItsFullestConversations_data()
+void TestFlushWorker::aBusyAppFlushesItsOldestConversations_data()
 {
     QTest::addColumn<int>("accumulate");
     QTest::addColumn<QStringList>("flushed");
@@ -166,7 +166,7 @@ void TestFlushWorker::aBusyAppFlushesItsFullestConversations_data()
                QStringLiteral("c60") };
 }
 
-void TestFlushWorker::aBusyAppFlushesItsFullestConversations()
+void TestFlushWorker::aBusyAppFlushesItsOldestConversations()
 {
     // GIVEN max_bytes 4 KiB and an app whose conversations wait with 60, 20, 10 and 5 messages
     // of about 200 bytes: about 19 KiB, past accumulate x max_bytes either way
