@@ -31,7 +31,7 @@ namespace {
 //
 // One script and one round trip per batch on one Redis: a duplicate takes no
 // token, a refused send no seq. What every message would repeat is done once: the recovered
-// check, the clock, the seq counter (GET, then SET), the bucket and dedup state reads and
+// check with the seq counter (MGET, then SET), the clock, the bucket and dedup state reads and
 // writes, one SPUBLISH of every accepted message's frame (lines "m <ts>" and the frame, joined
 // by newlines: frames are compact JSON), and the ZADD NX that marks the conversation for the
 // flush worker in its slot's pending set, scored with its oldest unflushed message, and the
@@ -44,11 +44,18 @@ namespace {
 // so Redis keeps it as a listpack (about 16 bytes an entry); a shard is split one at a time
 // when the bucket's load passes 64 per shard. Buckets expire 1.5 windows after they opened,
 // and a lookup reads the three youngest, so a client_msg_id is remembered for at least the
-// window. The meta hash (KEYS[3]) holds "level split count" per live bucket.
+// window. The meta hash (KEYS[3]) holds "level split s<first>" per live bucket, <first> the seq
+// before the bucket's first message: every accepted message adds one entry to the current bucket
+// and one to the seq, so the count is seq - first, and the meta is written only when a bucket
+// opens or splits (a value without the "s" is the count an older Confab wrote, and is rewritten).
+// Expiry is set when a shard key is made (the bucket's shard 0, a split's two shards), not per
+// message, so a split never leaves a shard empty: Redis would delete it, and the next entry
+// would make it again without an expiry. An empty one keeps a placeholder field "".
 constexpr char kAccept[] = R"LUA(
 local n = tonumber(ARGV[8])
 local out = {}
-if redis.call('EXISTS', KEYS[5]) == 0 then
+local head = redis.call('MGET', KEYS[1], KEYS[5])
+if not head[2] then
   for i = 1, n do out[i] = {2, 0} end
   return out
 end
@@ -59,18 +66,26 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local B = tonumber(ARGV[3])
 local cur = math.floor(now / B)
-local meta = redis.call('HMGET', KEYS[3], cur, cur - 1, cur - 2)
+local names = {tostring(cur), tostring(cur - 1), tostring(cur - 2)}
+local meta = redis.call('HMGET', KEYS[3], names[1], names[2], names[3])
+local seq = tonumber(head[1] or '0')
 local state = {}
+local rewrite = false
 for j = 1, 3 do
   if meta[j] then
-    local L, p, c = string.match(meta[j], '^(%d+) (%d+) ?(%d*)')
-    state[j] = {tonumber(L), tonumber(p), tonumber(c) or 0}
+    local L, p, mark, v = string.match(meta[j], '^(%d+) (%d+) ?(s?)(%d*)')
+    local first = tonumber(v) or 0
+    if mark == '' then
+      first = seq - first
+      if j == 1 then rewrite = true end
+    end
+    state[j] = {tonumber(L), tonumber(p), first}
   end
 end
-local function shardOf(b, st, x)
+local function shardOf(j, st, x)
   local a = x % (2 ^ st[1])
   if a < st[2] then a = x % (2 ^ (st[1] + 1)) end
-  return KEYS[3] .. ':' .. b .. ':' .. a
+  return KEYS[3] .. ':' .. names[j] .. ':' .. a
 end
 local perMin = tonumber(ARGV[5])
 local perS = tonumber(ARGV[6])
@@ -88,9 +103,8 @@ local function bucket(key, capacity, window, ttl)
   end
   return b
 end
-local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
-local pubs, touched = {}, {}
-local firstAccepted, firstTs
+local pubs, created = {}, {}
+local firstAccepted, firstTs, seqS
 for i = 1, n do
   local a = 8 + (i - 1) * 6
   local fp = ARGV[a + 4]
@@ -98,7 +112,7 @@ for i = 1, n do
   if ARGV[a + 6] ~= '1' then
     for j = 1, 3 do
       if state[j] and not out[i] then
-        local s = redis.call('HGET', shardOf(cur - j + 1, state[j], h), fp)
+        local s = redis.call('HGET', shardOf(j, state[j], h), fp)
         if s then
           local e = redis.call('XRANGE', KEYS[2], s .. '-0', s .. '-0')
           if #e == 0 then
@@ -125,36 +139,40 @@ for i = 1, n do
     else
       if bu then bu.tokens, bu.used = bu.tokens - 1, true end
       if ba then ba.tokens, ba.used = ba.tokens - 1, true end
+      if not state[1] then
+        state[1] = {0, 0, seq}
+        rewrite = true
+        created[#created + 1] = KEYS[3] .. ':' .. names[1] .. ':0'
+      end
       seq = seq + 1
-      local env = ARGV[a + 1] .. seq .. ARGV[a + 2]
-      redis.call('XADD', KEYS[2], seq .. '-0', 'm', env)
-      if not state[1] then state[1] = {0, 0, 0} end
+      seqS = tostring(seq)
+      local env = ARGV[a + 1] .. seqS .. ARGV[a + 2]
+      redis.call('XADD', KEYS[2], seqS .. '-0', 'm', env)
       local st = state[1]
-      local shard = shardOf(cur, st, h)
-      redis.call('HSET', shard, fp, seq)
-      touched[shard] = true
-      st[3] = st[3] + 1
-      if st[3] > 64 * (2 ^ st[1] + st[2]) then
+      redis.call('HSET', shardOf(1, st, h), fp, seqS)
+      if seq - st[3] > 64 * (2 ^ st[1] + st[2]) then
         local L, p = st[1], st[2]
-        local from = KEYS[3] .. ':' .. cur .. ':' .. p
-        local to = KEYS[3] .. ':' .. cur .. ':' .. (p + 2 ^ L)
+        local from = KEYS[3] .. ':' .. names[1] .. ':' .. p
+        local to = KEYS[3] .. ':' .. names[1] .. ':' .. (p + 2 ^ L)
         local all = redis.call('HGETALL', from)
         local moved, gone = {}, {}
         for k = 1, #all, 2 do
-          if fph(all[k]) % (2 ^ (L + 1)) ~= p then
+          if all[k] ~= '' and fph(all[k]) % (2 ^ (L + 1)) ~= p then
             moved[#moved + 1] = all[k]
             moved[#moved + 1] = all[k + 1]
             gone[#gone + 1] = all[k]
           end
         end
-        if #gone > 0 then
-          redis.call('HSET', to, unpack(moved))
-          touched[to] = true
-          redis.call('HDEL', from, unpack(gone))
-        end
+        if #gone == 0 then moved = {'', ''} end
+        redis.call('HSET', to, unpack(moved))
+        if #gone * 2 == #all then redis.call('HSET', from, '', '') end
+        if #gone > 0 then redis.call('HDEL', from, unpack(gone)) end
+        created[#created + 1] = from
+        created[#created + 1] = to
         p = p + 1
         if p == 2 ^ L then L, p = L + 1, 0 end
         st[1], st[2] = L, p
+        rewrite = true
       end
       pubs[#pubs + 1] = 'm ' .. ARGV[a + 3] .. '\n{"type":"message.create","message":' .. env .. '}'
       out[i] = {0, seq, 0}
@@ -163,14 +181,16 @@ for i = 1, n do
   end
 end
 if not firstAccepted then return out end
-redis.call('SET', KEYS[1], seq)
-local expireAt = (cur + 3) * B
-for shard in pairs(touched) do redis.call('PEXPIREAT', shard, expireAt) end
-local st = state[1]
-redis.call('HSET', KEYS[3], cur, st[1] .. ' ' .. st[2] .. ' ' .. st[3])
-if not meta[1] then
-  redis.call('HDEL', KEYS[3], cur - 3)
-  redis.call('PEXPIREAT', KEYS[3], expireAt)
+redis.call('SET', KEYS[1], seqS)
+if rewrite then
+  local expireAt = (cur + 3) * B
+  for _, shard in ipairs(created) do redis.call('PEXPIREAT', shard, expireAt) end
+  local st = state[1]
+  redis.call('HSET', KEYS[3], names[1], st[1] .. ' ' .. st[2] .. ' s' .. st[3])
+  if not meta[1] then
+    redis.call('HDEL', KEYS[3], tostring(cur - 3))
+    redis.call('PEXPIREAT', KEYS[3], expireAt)
+  end
 end
 for _, b in ipairs(order) do
   if b.used then

@@ -15,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <tuple>
+
 using namespace confab;
 using namespace confab::test;
 
@@ -139,6 +141,60 @@ private Q_SLOTS:
         }
         const redis::Reply last = command({"GET", schema::keys::seq(app, "big")});
         QCOMPARE(last->toInteger(), qint64(5000));
+    }
+
+    void everyIndexKeyExpiresWhatEverASplitMoves()
+    {
+        // GIVEN ids chosen (as a client could) so that the first split of a bucket moves all of
+        // shard 0's entries in one conversation and none in another, then ids of the other half
+        const QString app = freshApp();
+        QList<QByteArray> odd, even;
+        for (int i = 0; odd.size() < 100 || even.size() < 100; ++i) {
+            const QByteArray cmid = "id-" + QByteArray::number(i);
+            QList<QByteArray> &half = (uchar(messaging::dedupFingerprint(cmid).at(7)) & 1) ? odd : even;
+            if (half.size() < 100)
+                half.append(cmid);
+        }
+        for (const auto &[convo, first, second] : {std::tuple{"moves-all", odd, even}, std::tuple{"moves-none", even, odd}}) {
+            for (const QList<QByteArray> &ids : {first.mid(0, 80), second.mid(0, 40)}) {
+                for (const QByteArray &cmid : ids) {
+                    const auto ack = send(app, convo, cmid);
+                    QVERIFY(ack.has_value() && !ack->duplicate);
+                }
+            }
+            // THEN the bucket split, every id is still found, and every key of the index expires
+            const redis::Reply meta = command({"HGETALL", schema::keys::dedup(app, convo)});
+            QCOMPARE(meta->elements.size(), 2);
+            QVERIFY2(meta->elements[1].str.startsWith("1 0 s"), meta->elements[1].str.constData());
+            for (const QByteArray &cmid : first.mid(0, 80) + second.mid(0, 40)) {
+                const auto ack = send(app, convo, cmid);
+                QVERIFY(ack.has_value() && ack->duplicate);
+            }
+        }
+        const redis::Reply keys = command({"KEYS", "c:{" + app.toUtf8() + ":*}:idm*"});
+        QCOMPARE(keys->elements.size(), 2 * 3); // per conversation the meta and two shards
+        for (const redis::Value &k : keys->elements) {
+            const redis::Reply ttl = command({"PTTL", k.str});
+            QVERIFY2(ttl->toInteger() > 0, k.str.constData());
+        }
+    }
+
+    void countWrittenByAnOlderConfabIsTakenOver()
+    {
+        // GIVEN a bucket whose meta an older Confab wrote as "level split count"
+        const QString app = freshApp();
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(send(app, "c1", "old-" + QByteArray::number(i)).has_value());
+        const QByteArray metaKey = schema::keys::dedup(app, "c1");
+        const QByteArray bucket = command({"HKEYS", metaKey})->elements[0].str;
+        QVERIFY(command({"HSET", metaKey, bucket, "0 0 10"}).has_value());
+        // WHEN more messages come, THEN the count goes on from 10: the 65th splits the bucket
+        for (int i = 0; i < 54; ++i)
+            QVERIFY(send(app, "c1", "new-" + QByteArray::number(i)).has_value());
+        QCOMPARE(command({"HGET", metaKey, bucket})->str, QByteArray("0 0 s0"));
+        QVERIFY(send(app, "c1", "new-54").has_value());
+        QCOMPARE(command({"HGET", metaKey, bucket})->str, QByteArray("1 0 s0"));
+        QCOMPARE(command({"EXISTS", metaKey + ':' + bucket + ":1"})->toInteger(), 1);
     }
 
     void resendAfterTheTailWasTrimmed()
