@@ -143,7 +143,7 @@ private Q_SLOTS:
         QCOMPARE(last->toInteger(), qint64(5000));
     }
 
-    void everyIndexKeyExpiresWhatEverASplitMoves()
+    void everyIndexKeyExpiresWhateverASplitMoves()
     {
         // GIVEN ids chosen (as a client could) so that the first split of a bucket moves all of
         // shard 0's entries in one conversation and none in another, then ids of the other half
