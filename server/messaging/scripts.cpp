@@ -82,10 +82,13 @@ for j = 1, 3 do
     state[j] = {tonumber(L), tonumber(p), first}
   end
 end
+local function shardKey(j, a)
+  return KEYS[3] .. ':' .. names[j] .. ':' .. a
+end
 local function shardOf(j, st, x)
   local a = x % (2 ^ st[1])
   if a < st[2] then a = x % (2 ^ (st[1] + 1)) end
-  return KEYS[3] .. ':' .. names[j] .. ':' .. a
+  return shardKey(j, a)
 end
 local perMin = tonumber(ARGV[5])
 local perS = tonumber(ARGV[6])
@@ -142,7 +145,7 @@ for i = 1, n do
       if not state[1] then
         state[1] = {0, 0, seq}
         rewrite = true
-        created[#created + 1] = KEYS[3] .. ':' .. names[1] .. ':0'
+        created[#created + 1] = shardKey(1, 0)
       end
       seq = seq + 1
       seqS = tostring(seq)
@@ -152,8 +155,8 @@ for i = 1, n do
       redis.call('HSET', shardOf(1, st, h), fp, seqS)
       if seq - st[3] > 64 * (2 ^ st[1] + st[2]) then
         local L, p = st[1], st[2]
-        local from = KEYS[3] .. ':' .. names[1] .. ':' .. p
-        local to = KEYS[3] .. ':' .. names[1] .. ':' .. (p + 2 ^ L)
+        local from = shardKey(1, p)
+        local to = shardKey(1, p + 2 ^ L)
         local all = redis.call('HGETALL', from)
         local moved, gone = {}, {}
         for k = 1, #all, 2 do
