@@ -62,8 +62,9 @@ QFuture<Status> DeliveryRepository::enqueueOffline(QString appId, QString convoI
         items.append(QJsonObject{{QStringLiteral("u"), u}, {QStringLiteral("id"), newEventId()}});
     const QString itemsJson = QString::fromUtf8(QJsonDocument(items).toJson(QJsonDocument::Compact));
     return m_db->run<Ok>([=](QSqlDatabase &db) -> Status {
-        // -> and || share one precedence level, hence the parentheses. The appended array has at most 4 envelopes (3 kept + the new one), so dropping the
-        // first one when there are more than 3 keeps the last 3.
+        // The kept envelopes are the 3 highest seq_no, oldest first, not the last 3 to arrive:
+        // the upserts of consecutive messages run on different pool threads and may commit in
+        // either order.
         static const QString stmt = QStringLiteral(
             "INSERT INTO webhook_deliveries (id, app_id, type, user_id, convo_id, data, coalescing, due_at)"
             " SELECT i->>'id', :app, 'message.offline', i->>'u', :convo,"
@@ -74,9 +75,9 @@ QFuture<Status> DeliveryRepository::enqueueOffline(QString appId, QString convoI
             " ON CONFLICT (app_id, user_id, convo_id) WHERE coalescing DO UPDATE SET data ="
             "  jsonb_set(jsonb_set(webhook_deliveries.data, '{count}',"
             "    to_jsonb(CAST(webhook_deliveries.data->>'count' AS bigint) + 1)),"
-            "   '{messages}', CASE WHEN jsonb_array_length(webhook_deliveries.data->'messages') >= 3"
-            "    THEN ((webhook_deliveries.data->'messages') || (EXCLUDED.data->'messages')) - 0"
-            "    ELSE (webhook_deliveries.data->'messages') || (EXCLUDED.data->'messages') END)");
+            "   '{messages}', (SELECT jsonb_agg(m ORDER BY CAST(m->>'seq_no' AS bigint)) FROM"
+            "    (SELECT m FROM jsonb_array_elements((webhook_deliveries.data->'messages') || (EXCLUDED.data->'messages')) AS m"
+            "     ORDER BY CAST(m->>'seq_no' AS bigint) DESC LIMIT 3) AS kept))");
         return okOr(sql::exec(db, stmt,
                               {{"app", appId},
                                {"convo", convoId},

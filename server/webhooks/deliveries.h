@@ -48,8 +48,8 @@ public:
     // A membership event, due now.
     QFuture<Status> enqueue(QString appId, QString type, QString userId, QString convoId, QByteArray data);
     // message.offline for each of users: joins the user's open (coalescing) event of this
-    // conversation, or opens one due after coalesceMs. The event keeps a count and the last 3
-    // envelopes. One statement whatever the number of users.
+    // conversation, or opens one due after coalesceMs. The event keeps a count and the 3
+    // envelopes of highest seq_no. One statement whatever the number of users.
     QFuture<Status> enqueueOffline(QString appId, QString convoId, QStringList users, QByteArray envelope,
                                    qint64 coalesceMs);
     // Due events, oldest first, at most `limit`, and per app at most freeSlots[app] (default
