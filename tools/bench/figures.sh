@@ -22,6 +22,7 @@
 #   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
+#   FIGURES_LOGS=DIR        keep confabd's log(s) and Redis's log there when the script ends
 #   FIGURES_STACK=1         the CPU of confabd, Redis and PostgreSQL with its backends in the same
 #                           window, while the load runs (the "around the run" lines include setup:
 #                           issuing tokens and creating conversations); with
@@ -55,6 +56,11 @@ cleanup() {
   # A run that failed (its set-up refused, say) leaves measure_when_connected waiting for
   # connections that never come.
   local j; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+  if [ -n "${FIGURES_LOGS:-}" ]; then
+    mkdir -p "$FIGURES_LOGS"
+    cp "$work"/*.log "$FIGURES_LOGS"/ 2>/dev/null || true
+    cp "$CONFAB_TEST_DIR/redis/log" "$FIGURES_LOGS/redis.log" 2>/dev/null || true
+  fi
   bash tests/fixtures/services.sh stop "$envfile" >/dev/null
   rm -rf "$work"
 }
