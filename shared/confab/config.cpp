@@ -118,9 +118,10 @@ Setter urlField(Field field, QStringList schemes)
     return [field, schemes](Config &c, QStringView v) -> Status {
         const QString s = v.toString();
         const qsizetype colon = s.indexOf(QLatin1String("://"));
+        // The value is not quoted: a Redis or PostgreSQL URL may carry a password.
         if (colon <= 0 || !schemes.contains(s.left(colon)))
-            return Error::badRequest(QStringLiteral("'%1' must be a URL starting with %2://")
-                                         .arg(s, schemes.join(QLatin1String(":// or "))));
+            return Error::badRequest(QStringLiteral("must be a URL starting with %1://")
+                                         .arg(schemes.join(QLatin1String(":// or "))));
         field(c) = s;
         return Ok{};
     };
@@ -215,7 +216,7 @@ std::vector<Key> keys()
     add("server", "public_url", urlField([](C &c) -> QString & { return c.server.publicUrl; }, {S("http"), S("https")}));
     add("server", "shutdown_grace", durationField([](C &c) -> qint64 & { return c.server.shutdownGraceMs; }, 0, 19000));
     add("postgres", "url", urlField([](C &c) -> QString & { return c.postgres.url; }, {S("postgresql"), S("postgres")}));
-    add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis")}));
+    add("redis", "url", urlField([](C &c) -> QString & { return c.redis.url; }, {S("redis"), S("unix")}));
     add("redis", "command_timeout", durationField([](C &c) -> qint64 & { return c.redis.commandTimeoutMs; }, 10, 600000));
     add("redis", "cluster_nodes", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.clusterNodes; }));
     add("redis", "sentinels", hostPortListField([](C &c) -> QList<HostPort> & { return c.redis.sentinels; }));
