@@ -56,7 +56,7 @@ Connection::Connection(Options options, QString role, QObject *parent)
     , m_options(std::move(options))
     , m_role(std::move(role))
 {
-    if (m_options.host.isEmpty()) {
+    if (m_options.host.isEmpty() && m_options.socketPath.isEmpty()) {
         // Options filled by hand with only a URL: parse it here so both ways work.
         auto parsed = Options::fromUrl(m_options.url);
         if (parsed) {

@@ -98,6 +98,7 @@ private:
     void onMasterUnknown(const QString &reason);
     void onMasterSwitched(const HostPort &to);
     void onHostLookedUp(const QHostInfo &info);
+    // To ip:port, or to Options::socketPath when ip is empty (a unix:// URL).
     void connectTo(const QString &ip);
     void attach(redisAsyncContext *ac);
     static void detach(redisAsyncContext *ac);

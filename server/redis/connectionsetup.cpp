@@ -8,6 +8,7 @@
 #include "redis/masterlocator_p.h"
 #include "redis/sentinel.h"
 
+#include <QFile>
 #include <QHostAddress>
 
 #include <hiredis/async.h>
@@ -39,6 +40,10 @@ void Connection::connectNow()
         m_locator->locate();
         return;
     }
+    if (!m_options.socketPath.isEmpty()) {
+        connectTo({});
+        return;
+    }
     const QHostAddress literal(m_options.host);
     if (!literal.isNull()) {
         connectTo(literal.toString());
@@ -63,8 +68,10 @@ void Connection::connectTo(const QString &ip)
 {
     ++m_generation;
     m_lossReason.clear();
-    const QByteArray ipBytes = ip.toLatin1();
-    redisAsyncContext *ac = redisAsyncConnect(ipBytes.constData(), m_options.port);
+    const bool unixSocket = ip.isEmpty();
+    redisAsyncContext *ac = unixSocket
+        ? redisAsyncConnectUnix(QFile::encodeName(m_options.socketPath).constData())
+        : redisAsyncConnect(ip.toLatin1().constData(), m_options.port);
     if (!ac) {
         connectionGone(QStringLiteral("connecting: out of memory"));
         return;
@@ -78,7 +85,8 @@ void Connection::connectTo(const QString &ip)
     }
     ac->data = this;
     attach(ac);
-    redisEnableKeepAlive(&ac->c);
+    if (!unixSocket)
+        redisEnableKeepAlive(&ac->c);
     m_ac = ac;
     m_state = State::Connecting;
     m_connectDeadline = m_clock.elapsed() + m_options.commandTimeoutMs;

@@ -1,6 +1,7 @@
 #include "redis/options.h"
 
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace confab::redis
 {
@@ -14,6 +15,53 @@ Error invalid(const QString &why)
     return Error::badRequest(QStringLiteral("parsing the redis URL: %1").arg(why));
 }
 
+Expected<int> parseDb(const QString &text)
+{
+    bool ok = false;
+    const int db = text.toInt(&ok);
+    if (!ok || db < 0)
+        return invalid(QStringLiteral("database \"%1\" is not a non-negative number").arg(text));
+    return db;
+}
+
+// unix:///path/to/redis.sock[?db=N][&user=U&password=P]: the settings a redis:// URL spells in
+// its authority and path go in the query, as redis-py and Lettuce spell them.
+Expected<Options> fromUnixUrl(const QString &url, const QUrl &u)
+{
+    if (!u.host().isEmpty() || !u.userInfo().isEmpty() || u.port() != -1)
+        return invalid(QStringLiteral("a unix:// URL has no host, port or credentials before the path "
+                                      "(unix:///path/to/redis.sock?db=0&password=...)"));
+    if (u.hasFragment())
+        return invalid(QStringLiteral("fragment is not supported"));
+    Options o;
+    o.url = url;
+    o.socketPath = u.path(QUrl::FullyDecoded);
+    if (!o.socketPath.startsWith(QLatin1Char('/')))
+        return invalid(QStringLiteral("the socket path must be absolute (unix:///path/to/redis.sock)"));
+    // sockaddr_un's sun_path: 108 bytes with the terminating NUL.
+    if (o.socketPath.toLocal8Bit().size() > 107)
+        return invalid(QStringLiteral("the socket path is longer than 107 bytes"));
+    const QUrlQuery query(u);
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (key == QLatin1String("db")) {
+            const Expected<int> db = parseDb(value);
+            if (!db)
+                return db.error();
+            o.db = *db;
+        } else if (key == QLatin1String("user")) {
+            o.user = value;
+        } else if (key == QLatin1String("password")) {
+            o.password = value;
+        } else {
+            // Not quoted: a misspelt query may hold the password.
+            return invalid(QStringLiteral("it has a query key other than db, user or password"));
+        }
+    }
+    if (!o.user.isEmpty() && o.password.isEmpty())
+        return invalid(QStringLiteral("a user needs a password (unix:///path?user=...&password=...)"));
+    return o;
+}
+
 } // namespace
 
 Expected<Options> Options::fromUrl(const QString &url)
@@ -23,8 +71,10 @@ Expected<Options> Options::fromUrl(const QString &url)
         return invalid(QStringLiteral("it is empty"));
     if (!u.isValid())
         return invalid(QStringLiteral("it is not a valid URL"));
+    if (u.scheme() == QLatin1String("unix"))
+        return fromUnixUrl(url, u);
     if (u.scheme() != QLatin1String("redis"))
-        return invalid(QStringLiteral("scheme must be redis:// (got \"%1\"; TLS is not supported)")
+        return invalid(QStringLiteral("scheme must be redis:// or unix:// (got \"%1\"; TLS is not supported)")
                            .arg(u.scheme()));
     if (u.host().isEmpty())
         return invalid(QStringLiteral("it has no host"));
@@ -43,11 +93,10 @@ Expected<Options> Options::fromUrl(const QString &url)
     if (path.startsWith(QLatin1Char('/')))
         path.remove(0, 1);
     if (!path.isEmpty()) {
-        bool ok = false;
-        o.db = path.toInt(&ok);
-        if (!ok || o.db < 0)
-            return invalid(
-                QStringLiteral("database \"%1\" is not a non-negative number").arg(path));
+        const Expected<int> db = parseDb(path);
+        if (!db)
+            return db.error();
+        o.db = *db;
     }
 
     o.user = u.userName(QUrl::FullyDecoded);
@@ -68,6 +117,9 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->masterName = config.redis.masterName;
     o->minReplicas = int(config.redis.minReplicas);
     o->replicaTimeoutMs = config.redis.replicaTimeoutMs;
+    if (!o->socketPath.isEmpty() && (o->isCluster() || o->usesSentinel()))
+        return Error::badRequest(QStringLiteral("[redis] url: a unix:// URL names one Redis on this host; "
+                                                "cluster_nodes and sentinels need a redis:// URL"));
     if (o->isCluster() && o->db != 0)
         return Error::badRequest(QStringLiteral("[redis] url: a Redis Cluster has only database 0"));
     return o;
@@ -75,6 +127,8 @@ Expected<Options> Options::fromConfig(const Config &config)
 
 QString Options::endpoint() const
 {
+    if (!socketPath.isEmpty())
+        return QStringLiteral("unix:%1/%2").arg(socketPath).arg(db);
     return QStringLiteral("%1:%2/%3").arg(host).arg(port).arg(db);
 }
 

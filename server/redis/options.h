@@ -10,7 +10,9 @@ namespace confab::redis
 
 // Where and how to connect. Build it with fromUrl(); the parsed fields are filled from url.
 struct Options {
-    QString url; // redis://[[user]:password@]host[:port][/db]
+    // redis://[[user]:password@]host[:port][/db], or a Redis on this host through its Unix
+    // socket: unix:///path/to/redis.sock[?db=N][&user=U&password=P] (docs/running.md).
+    QString url;
     qint64 commandTimeoutMs = 5000; // also bounds connecting and the AUTH/SELECT handshake
     qint64 reconnectMinMs = 100; // backoff doubles up to reconnectMaxMs
     qint64 reconnectMaxMs = 5000;
@@ -28,7 +30,8 @@ struct Options {
     [[nodiscard]] bool isCluster() const { return !clusterNodes.isEmpty(); }
     [[nodiscard]] bool usesSentinel() const { return !sentinels.isEmpty(); }
 
-    // Parsed from url by fromUrl().
+    // Parsed from url by fromUrl(). socketPath is set for a unix:// URL (host and port unused).
+    QString socketPath;
     QString host;
     quint16 port = 6379;
     int db = 0;
@@ -38,7 +41,7 @@ struct Options {
     [[nodiscard]] static confab::Expected<Options> fromUrl(const QString &url);
     // fromUrl(url) plus the [redis] section's other keys; an error names the key at fault.
     [[nodiscard]] static confab::Expected<Options> fromConfig(const Config &config);
-    // host:port/db, safe for logs (no credentials).
+    // host:port/db or unix:path/db, safe for logs (no credentials).
     [[nodiscard]] QString endpoint() const;
 };
 

@@ -362,6 +362,37 @@ private Q_SLOTS:
         QCOMPARE(page.status, 400);
         QCOMPARE(page.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("bad_request"));
     }
+
+    void nodeOverRedisUnixSocket()
+    {
+        // GIVEN a second node reaching the same Redis through its Unix socket ([redis] url =
+        // unix://..., docs/running.md) while the first uses TCP
+        if (!m_cluster->redis())
+            QSKIP("a Redis Cluster is reached over TCP only");
+        const int node = m_cluster->startNode(
+            {{QStringLiteral("CONFAB_REDIS_URL"), QStringLiteral("unix://%1?db=0").arg(m_cluster->redis()->socketPath())}});
+        QVERIFY(node > 0);
+        const QString convo = m_cluster->createConversation(m_key, {QStringLiteral("alice"), QStringLiteral("bob")});
+        WsClient alice, bob;
+        QVERIFY(alice.connectAndAuth(m_cluster->ws(0), token(QStringLiteral("alice"))));
+        QVERIFY(bob.connectAndAuth(m_cluster->ws(node), token(QStringLiteral("bob"))));
+        const auto createdWith = [](const QString &cmid) {
+            return [cmid](const QJsonObject &f) {
+                return f.value(QLatin1String("message")).toObject().value(QLatin1String("client_msg_id")).toString() == cmid;
+            };
+        };
+        // WHEN bob sends on the socket node THEN it is acked in order and alice, on the other, gets it
+        const QJsonObject fromBob = bob.request(sendFrame(convo, QStringLiteral("s1"), text(QStringLiteral("socket"))));
+        QCOMPARE(fromBob.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(fromBob.value(QLatin1String("seq_no")).toInt(), 1);
+        QVERIFY(!alice.waitFor(QStringLiteral("message.create"), createdWith(QStringLiteral("s1"))).isEmpty());
+        // AND the other way round: its pub/sub comes over the socket too
+        const QJsonObject fromAlice = alice.request(sendFrame(convo, QStringLiteral("t1"), text(QStringLiteral("tcp"))));
+        QCOMPARE(fromAlice.value(QLatin1String("seq_no")).toInt(), 2);
+        const QJsonObject got = bob.waitFor(QStringLiteral("message.create"), createdWith(QStringLiteral("t1")));
+        QCOMPARE(got.value(QLatin1String("message")).toObject().value(QLatin1String("seq_no")).toInt(), 2);
+        QVERIFY2(m_cluster->node(node).output().contains("unix:"), m_cluster->node(node).output().constData());
+    }
 };
 
 QTEST_MAIN(TestMessaging)

@@ -116,6 +116,7 @@ private Q_SLOTS:
     void authenticates();
     void wrongPasswordNeverConnects();
     void invalidUrlFailsCommands();
+    void unixSocket();
 
 private:
     bool connectClient(Client &client);
@@ -571,6 +572,32 @@ void TestRedisClient::invalidUrlFailsCommands()
     QVERIFY(r.has_value());
     QCOMPARE(r->error().code, ErrorCode::Unavailable);
     QVERIFY2(r->error().message.contains(QLatin1String("scheme")), qPrintable(r->error().message));
+}
+
+void TestRedisClient::unixSocket()
+{
+    // GIVEN a unix:// URL naming the server's socket and database 3
+    Client local(optionsFor(QStringLiteral("unix://%1?db=3").arg(m_server.socketPath())));
+    QVERIFY(connectClient(local));
+    // THEN commands and scripts go through it, to database 3, over the socket (no TCP address)
+    const auto info = call(local, { "CLIENT", "INFO" });
+    QVERIFY2(info && *info, qPrintable(describe(info)));
+    QVERIFY2(info->value().str.contains(" db=3 "), info->value().str.constData());
+    QVERIFY2(info->value().str.contains("addr=/"), info->value().str.constData());
+    QVERIFY(call(local, { "SET", "via", "socket" }).value().has_value());
+    QCOMPARE(call(*m_client, { "GET", "via" }).value()->str, QByteArray("socket"));
+    std::optional<Reply> r;
+    local.evalScript(Script("return redis.call('GET', KEYS[1])"), { "via" }, {}, nullptr,
+        [&r](Reply x) { r.emplace(std::move(x)); });
+    QTRY_VERIFY(r.has_value());
+    QCOMPARE(r->value().str, QByteArray("socket"));
+
+    // WHEN the server restarts THEN the client connects to the socket again by itself
+    QSignalSpy connected(&local, &Client::connected);
+    m_server.stop();
+    QVERIFY(m_server.start());
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 5000);
+    QCOMPARE(call(local, { "GET", "via" }).value()->str, QByteArray("socket"));
 }
 
 QTEST_GUILESS_MAIN(TestRedisClient)

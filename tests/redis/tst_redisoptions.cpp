@@ -17,6 +17,10 @@ private Q_SLOTS:
     void errorsNeverQuoteThePassword();
     void endpointHasNoCredentials();
     void clusterFromConfig();
+    void unixSocket_data();
+    void unixSocket();
+    void unixSocketRejects_data();
+    void unixSocketRejects();
 };
 
 void TestRedisOptions::parses_data()
@@ -93,6 +97,8 @@ void TestRedisOptions::rejects_data()
                                            << "password";
     QTest::addRow("query") << "redis://host/0?timeout=1"
                            << "query";
+    QTest::addRow("other scheme names both") << "tcp://host"
+                                             << "redis:// or unix://";
 }
 
 void TestRedisOptions::rejects()
@@ -138,6 +144,81 @@ void TestRedisOptions::clusterFromConfig()
     const auto refused = Options::fromConfig(*config);
     QVERIFY(!refused);
     QVERIFY(refused.error().message.contains(QLatin1String("database 0")));
+}
+
+void TestRedisOptions::unixSocket_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("db");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+
+    QTest::addRow("path only") << "unix:///run/redis/redis-server.sock"
+                               << "/run/redis/redis-server.sock" << 0 << "" << "";
+    QTest::addRow("database") << "unix:///tmp/r.sock?db=4"
+                              << "/tmp/r.sock" << 4 << "" << "";
+    QTest::addRow("password") << "unix:///tmp/r.sock?db=1&password=s%26cret"
+                              << "/tmp/r.sock" << 1 << "" << "s&cret";
+    QTest::addRow("user and password") << "unix:///tmp/r.sock?user=alice&password=pw"
+                                       << "/tmp/r.sock" << 0 << "alice" << "pw";
+    QTest::addRow("encoded path") << "unix:///var/run/my%20redis/r.sock"
+                                  << "/var/run/my redis/r.sock" << 0 << "" << "";
+}
+
+void TestRedisOptions::unixSocket()
+{
+    QFETCH(QString, url);
+    const auto o = Options::fromUrl(url);
+    QVERIFY2(o.has_value(), qPrintable(o ? QString() : o.error().message));
+    QTEST(o->socketPath, "path");
+    QTEST(o->db, "db");
+    QTEST(o->user, "user");
+    QTEST(o->password, "password");
+    QVERIFY(o->host.isEmpty());
+    QCOMPARE(o->endpoint(), QStringLiteral("unix:%1/%2").arg(o->socketPath).arg(o->db));
+    QVERIFY(!o->endpoint().contains(QLatin1String("pw")) || o->password.isEmpty());
+}
+
+void TestRedisOptions::unixSocketRejects_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("why");
+
+    QTest::addRow("host") << "unix://host/tmp/r.sock"
+                          << "no host";
+    QTest::addRow("credentials before the path") << "unix://:pw@/tmp/r.sock"
+                                                 << "no host";
+    QTest::addRow("no path") << "unix://"
+                             << "absolute";
+    QTest::addRow("relative path") << "unix:r.sock"
+                                   << "absolute";
+    QTest::addRow("bad db") << "unix:///tmp/r.sock?db=two"
+                            << "database";
+    QTest::addRow("unknown key") << "unix:///tmp/r.sock?timeout=1"
+                                 << "query key";
+    QTest::addRow("user without password") << "unix:///tmp/r.sock?user=alice"
+                                           << "password";
+    QTest::addRow("too long") << QStringLiteral("unix:///") + QString(120, QLatin1Char('x'))
+                              << "107 bytes";
+}
+
+void TestRedisOptions::unixSocketRejects()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, why);
+    const auto o = Options::fromUrl(url);
+    QVERIFY(!o.has_value());
+    QCOMPARE(o.error().code, ErrorCode::BadRequest);
+    QVERIFY2(o.error().message.contains(why), qPrintable(o.error().message));
+    QVERIFY(!o.error().message.contains(QLatin1String("pw")));
+    // AND a socket URL with cluster nodes or Sentinels is refused by the config
+    const auto config = confab::Config::parse(
+        "[redis]\nurl = unix:///tmp/r.sock\ncluster_nodes = r1:7000\n", QProcessEnvironment());
+    QVERIFY(config);
+    const auto refused = Options::fromConfig(*config);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QLatin1String("unix://")), qPrintable(refused.error().message));
 }
 
 QTEST_GUILESS_MAIN(TestRedisOptions)

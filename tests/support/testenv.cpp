@@ -98,7 +98,8 @@ bool RedisServer::start()
                   {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
                    QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
                    QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"),
-                   m_dir.path()});
+                   m_dir.path(), QStringLiteral("--unixsocket"), socketPath(),
+                   QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
     if (!m_proc->waitForStarted(5000))
         return false;
     const QDeadlineTimer deadline(5000);
@@ -126,6 +127,11 @@ void RedisServer::stop()
 QString RedisServer::url() const
 {
     return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port);
+}
+
+QString RedisServer::socketPath() const
+{
+    return m_dir.filePath(QStringLiteral("redis.sock"));
 }
 
 ConfabProcess::ConfabProcess(QHash<QString, QString> overrides) : m_overrides(std::move(overrides))

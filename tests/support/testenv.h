@@ -46,6 +46,8 @@ public:
     void stop();
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] QString url() const;
+    // The same server's Unix socket (unix://<this> is its URL).
+    [[nodiscard]] QString socketPath() const;
     // The redis-server process, for SIGSTOP/SIGCONT (0 when not running).
     [[nodiscard]] qint64 pid() const { return m_proc ? m_proc->processId() : 0; }
 
