@@ -23,6 +23,8 @@
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
 #   FIGURES_LOGS=DIR        keep confabd's log(s) and Redis's log there when the script ends
+#   FIGURES_REDIS_UNIX=1    confabd reaches Redis through its Unix socket (unix:// URL) instead of
+#                           TCP on loopback
 #   FIGURES_STACK=1         the CPU of confabd, Redis and PostgreSQL with its backends in the same
 #                           window, while the load runs (the "around the run" lines include setup:
 #                           issuing tokens and creating conversations); with
@@ -86,9 +88,11 @@ start_confabd() {
 # launch_confabd NODE_ID PUBLIC_PORT INTERNAL_PORT LOG_NAME [VAR=value ...]: one node on this
 # run's database, Redis and bucket; sets launched_pid once its /readyz answers.
 launched_pid=""
+redis_url=$CONFAB_TEST_REDIS_URL
+[ "${FIGURES_REDIS_UNIX:-0}" = 1 ] && redis_url=$CONFAB_TEST_REDIS_SOCKET_URL
 launch_confabd() {
   local id=$1 pub=$2 int=$3 log=$4; shift 4
-  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$CONFAB_TEST_REDIS_URL" \
+  env CONFAB_POSTGRES_URL="${CONFAB_TEST_PG_URL%/postgres}/figures$db" CONFAB_REDIS_URL="$redis_url" \
     CONFAB_S3_ENDPOINT="$CONFAB_TEST_S3_ENDPOINT" CONFAB_S3_BUCKET="$CONFAB_TEST_S3_BUCKET" \
     CONFAB_S3_ACCESS_KEY=S3RVER CONFAB_S3_SECRET_KEY=S3RVER CONFAB_ADMIN_TOKEN=$TOKEN \
     CONFAB_SERVER_LISTEN=127.0.0.1:$pub CONFAB_SERVER_INTERNAL_LISTEN=127.0.0.1:$int CONFAB_SERVER_NODE_ID=$id \
