@@ -37,7 +37,9 @@ namespace {
 // flush worker in its slot's pending set, scored with its oldest unflushed message, and the
 // slot dirty (on a cluster the node does that after the script, when `added`). A Redis script
 // is not rolled back on error, so everything that can fail on bad input is validated by the
-// caller before; XADD uses the seq as the entry id (seq-0).
+// caller before; XADD uses the seq as the entry id (seq-0). Per message the script makes no Lua
+// string it does not keep: numbers are written with '%d' (tostring is '%.14g', several times
+// slower) and the frames go into one table.concat as pieces (docs/benchmarks.md).
 //
 // Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
 // linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,
@@ -59,14 +61,17 @@ if not head[2] then
   for i = 1, n do out[i] = {2, 0} end
   return out
 end
+local byte = string.byte
 local function fph(f)
-  return ((string.byte(f, 5) * 256 + string.byte(f, 6)) * 256 + string.byte(f, 7)) * 256 + string.byte(f, 8)
+  local a, b, c, d = byte(f, 5, 8)
+  return ((a * 256 + b) * 256 + c) * 256 + d
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local B = tonumber(ARGV[3])
 local cur = math.floor(now / B)
-local names = {tostring(cur), tostring(cur - 1), tostring(cur - 2)}
+local fmt = string.format
+local names = {fmt('%d', cur), fmt('%d', cur - 1), fmt('%d', cur - 2)}
 local meta = redis.call('HMGET', KEYS[3], names[1], names[2], names[3])
 local seq = tonumber(head[1] or '0')
 local state = {}
@@ -79,15 +84,16 @@ for j = 1, 3 do
       first = seq - first
       if j == 1 then rewrite = true end
     end
-    state[j] = {tonumber(L), tonumber(p), first}
+    state[j] = {tonumber(L), tonumber(p), first, 2 ^ tonumber(L)}
   end
 end
 local function shardKey(j, a)
   return KEYS[3] .. ':' .. names[j] .. ':' .. a
 end
 local function shardOf(j, st, x)
-  local a = x % (2 ^ st[1])
-  if a < st[2] then a = x % (2 ^ (st[1] + 1)) end
+  local m = st[4]
+  local a = x % m
+  if a < st[2] then a = x % (m + m) end
   return shardKey(j, a)
 end
 local perMin = tonumber(ARGV[5])
@@ -106,7 +112,7 @@ local function bucket(key, capacity, window, ttl)
   end
   return b
 end
-local pubs, created = {}, {}
+local pubs, np, created = {}, 0, {}
 local firstAccepted, firstTs, seqS
 for i = 1, n do
   local a = 8 + (i - 1) * 6
@@ -143,17 +149,17 @@ for i = 1, n do
       if bu then bu.tokens, bu.used = bu.tokens - 1, true end
       if ba then ba.tokens, ba.used = ba.tokens - 1, true end
       if not state[1] then
-        state[1] = {0, 0, seq}
+        state[1] = {0, 0, seq, 1}
         rewrite = true
         created[#created + 1] = shardKey(1, 0)
       end
       seq = seq + 1
-      seqS = tostring(seq)
+      seqS = fmt('%d', seq)
       local env = ARGV[a + 1] .. seqS .. ARGV[a + 2]
       redis.call('XADD', KEYS[2], seqS .. '-0', 'm', env)
       local st = state[1]
       redis.call('HSET', shardOf(1, st, h), fp, seqS)
-      if seq - st[3] > 64 * (2 ^ st[1] + st[2]) then
+      if seq - st[3] > 64 * (st[4] + st[2]) then
         local L, p = st[1], st[2]
         local from = shardKey(1, p)
         local to = shardKey(1, p + 2 ^ L)
@@ -174,10 +180,12 @@ for i = 1, n do
         created[#created + 1] = to
         p = p + 1
         if p == 2 ^ L then L, p = L + 1, 0 end
-        st[1], st[2] = L, p
+        st[1], st[2], st[4] = L, p, 2 ^ L
         rewrite = true
       end
-      pubs[#pubs + 1] = 'm ' .. ARGV[a + 3] .. '\n{"type":"message.create","message":' .. env .. '}'
+      pubs[np + 1], pubs[np + 2], pubs[np + 3], pubs[np + 4] = 'm ', ARGV[a + 3], '\n{"type":"message.create","message":', env
+      pubs[np + 5] = '}\n'
+      np = np + 5
       out[i] = {0, seq, 0}
       if not firstAccepted then firstAccepted, firstTs = i, ARGV[a + 3] end
     end
@@ -202,7 +210,8 @@ for _, b in ipairs(order) do
   end
 end
 if ARGV[2] ~= 'd' then
-  redis.call('SPUBLISH', ARGV[1], table.concat(pubs, '\n'))
+  pubs[np] = '}'
+  redis.call('SPUBLISH', ARGV[1], table.concat(pubs))
 end
 local added = 0
 added = redis.call('ZADD', KEYS[4], 'NX', firstTs, ARGV[4])
