@@ -115,6 +115,8 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$confabd_pid/status"; }
 # CPU seconds (user + system) a process has used so far: proc_cpu_s PID; cpu_s is confabd's.
 proc_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 cpu_s() { proc_cpu_s "$confabd_pid"; }
+# Redis with the children it has reaped: its AOF rewrites run in forked children.
+redis_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15 + $16 + $17) / hz}' "/proc/$(redis_pid)/stat"; }
 metric() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" '$1 == f {print $2}'; }
 metric_sum() { curl -fs "http://127.0.0.1:$INT/metrics" | awk -v f="$1" -v l="$2" 'index($1, f "{") == 1 && index($1, l) {s += $2} END {print s + 0}'; }
 stats() { curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$INT/admin/stats"; }
@@ -181,7 +183,7 @@ measure_when_connected() {
     [ -n "${FIGURES_MALLOCCOUNT:-}" ] || { m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total); }
   fi
   local stack0=()
-  [ -z "${FIGURES_STACK:-}" ] || stack0=("$(date +%s.%N)" "$(cpu_s)" "$(proc_cpu_s "$(redis_pid)")" "$(postgres_cpu_s)")
+  [ -z "${FIGURES_STACK:-}" ] || stack0=("$(date +%s.%N)" "$(cpu_s)" "$(redis_cpu_s)" "$(postgres_cpu_s)")
   local r0=0
   if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
     redis-cli -u "$CONFAB_TEST_REDIS_URL" CONFIG RESETSTAT >/dev/null
@@ -195,7 +197,7 @@ measure_when_connected() {
   fi
   if [ -n "${FIGURES_STACK:-}" ]; then
     awk -v t0="${stack0[0]}" -v t1="$(date +%s.%N)" -v c0="${stack0[1]}" -v c1="$(cpu_s)" -v r0="${stack0[2]}" \
-        -v r1="$(proc_cpu_s "$(redis_pid)")" -v p0="${stack0[3]}" -v p1="$(postgres_cpu_s)" 'BEGIN {
+        -v r1="$(redis_cpu_s)" -v p0="${stack0[3]}" -v p1="$(postgres_cpu_s)" 'BEGIN {
       t = t1 - t0; c = (c1 - c0) / t; r = (r1 - r0) / t; p = (p1 - p0) / t
       printf "stack CPU in the window (%.1f s): confabd %.2f + Redis %.2f + PostgreSQL with its backends %.2f = %.2f cores\n", t, c, r, p, c + r + p }'
   fi
