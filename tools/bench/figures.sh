@@ -25,8 +25,8 @@
 #   FIGURES_LOGS=DIR        keep confabd's log(s) and Redis's log there when the script ends
 #   FIGURES_REDIS_UNIX=1    confabd reaches Redis through its Unix socket (unix:// URL) instead of
 #                           TCP on loopback
-#   FIGURES_STACK=1         the CPU of confabd, Redis and PostgreSQL with its backends in the same
-#                           window, while the load runs (the "around the run" lines include setup:
+#   FIGURES_STACK=1         the CPU of confabd, Redis (with its AOF rewrites' children) and
+#                           PostgreSQL with its backends in the same window, while the load runs (the "around the run" lines include setup:
 #                           issuing tokens and creating conversations); with
 #                           FIGURES_PERF_SECONDS=30 for a long steady window
 # wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
