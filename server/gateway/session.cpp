@@ -114,7 +114,8 @@ bool Session::push(const QByteArray &wire, Push kind, const QByteArray &channel)
         underPressure(); // stale by the time it would arrive
         return false;
     }
-    if (!m_ws->send(wire))
+    using Flush = websocket::Connection::Flush;
+    if (!m_ws->send(wire, kind == Push::Answer ? Flush::Pass : Flush::Window))
         return false; // would pass client_buffer_hard: closed with 4008 (onClosed)
     if (m_ws->unsentOver(m_limits.clientBufferSoft))
         underPressure(); // over soft with answers alone: slow_client_timeout applies too
@@ -132,7 +133,7 @@ void Session::send(const QByteArray &json)
 {
     if (m_state == State::Closed || !m_ws)
         return;
-    push(websocket::textFrame(json), Push::Reply);
+    push(websocket::textFrame(json), Push::Answer);
 }
 
 void Session::sendError(const QByteArray &req, bool hasReq, const Error &error)

@@ -65,7 +65,9 @@ private:
 
     // What a frame is, for the buffer limits.
     enum class Push {
-        Reply, // answers, receipts, membership, connection.ack: written up to the hard limit
+        Reply, // receipts, membership, notices: written up to the hard limit
+        Answer, // a Reply to this session's own request (acks, errors, connection.ack): also
+                // leaves at the end of this loop pass inside a [server] write_coalesce window
         Message, // message.create: skipped over the soft limit, sync.required later
         Ephemeral, // typing, presence changes: dropped over the soft limit
     };

@@ -137,7 +137,7 @@ void Connection::writeAfterQueued(const QByteArray &bytes)
     m_socketBuffered = true;
 }
 
-bool Connection::send(const QByteArray &frame)
+bool Connection::send(const QByteArray &frame, Flush flush)
 {
     if (m_state != State::Open)
         return false;
@@ -159,12 +159,16 @@ bool Connection::send(const QByteArray &frame)
         m_flushQueued = true;
         m_hub->queueFlush(this);
     }
+    if (flush == Flush::Pass && !m_passQueued && m_hub->options().writeCoalesceMs > 0) {
+        m_passQueued = true;
+        m_hub->queueFlushThisPass(this);
+    }
     return true;
 }
 
-bool Connection::sendText(QByteArrayView utf8)
+bool Connection::sendText(QByteArrayView utf8, Flush flush)
 {
-    return send(textFrame(utf8));
+    return send(textFrame(utf8), flush);
 }
 
 void Connection::ping()
@@ -257,7 +261,7 @@ void Connection::onMessage(Opcode opcode, QByteArrayView payload)
 void Connection::onPing(QByteArrayView payload)
 {
     if (m_state == State::Open)
-        send(serverFrame(Opcode::Pong, payload));
+        send(serverFrame(Opcode::Pong, payload), Flush::Pass);
 }
 
 void Connection::onPong(QByteArrayView)

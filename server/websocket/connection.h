@@ -51,8 +51,12 @@ public:
     // frame is not copied: a reference waits in this connection until the hub's flush, once per
     // event loop iteration, hands every waiting frame to the kernel in one sendmsg() from the
     // shared bytes; only what the kernel does not take goes to the socket's own buffer.
-    bool send(const QByteArray &frame);
-    bool sendText(QByteArrayView utf8);
+    // With a coalescing window (Hub::Options::writeCoalesceMs), a frame waits for the window's
+    // end, unless it is Flush::Pass: an answer its peer waits for, which (with whatever this
+    // connection queued before it) leaves at the end of this loop pass anyway.
+    enum class Flush { Window, Pass };
+    bool send(const QByteArray &frame, Flush flush = Flush::Window);
+    bool sendText(QByteArrayView utf8, Flush flush = Flush::Window);
     void ping();
     // Sends a close frame; the handler is detached (no onClosed follows).
     void close(int code, QByteArrayView reason = {});
@@ -115,6 +119,7 @@ private:
     qint64 m_outBytes = 0;
     State m_state = State::Open;
     bool m_flushQueued = false; // in the hub's flush list
+    bool m_passQueued = false; // in the hub's list for the end of this pass (Flush::Pass)
     // Plain TCP: whether Qt's write buffer may hold bytes (something went through m_socket->
     // write since it was last seen empty); while not, its size is not asked for each frame.
     // True at first: the handshake's 101 answer may still wait there.

@@ -95,11 +95,32 @@ void Hub::flushQueued()
         m_flush.swap(due);
 }
 
+void Hub::queueFlushThisPass(Connection *c)
+{
+    if (m_flushPass.empty())
+        QMetaObject::invokeMethod(this, &Hub::flushPass, Qt::QueuedConnection);
+    m_flushPass.push_back(c);
+}
+
+void Hub::flushPass()
+{
+    std::vector<Connection *> due;
+    due.swap(m_flushPass);
+    for (Connection *c : due) {
+        c->m_passQueued = false;
+        c->flushOut(); // as in flushQueued(): writes only
+    }
+}
+
 void Hub::gone(Connection *c)
 {
     if (c->m_flushQueued) {
         c->m_flushQueued = false;
         m_flush.erase(std::remove(m_flush.begin(), m_flush.end(), c), m_flush.end());
+    }
+    if (c->m_passQueued) {
+        c->m_passQueued = false;
+        m_flushPass.erase(std::remove(m_flushPass.begin(), m_flushPass.end(), c), m_flushPass.end());
     }
     QObject::disconnect(c->m_socket, nullptr, this, nullptr);
     c->m_socket->deleteLater();

@@ -54,6 +54,10 @@ private:
     // c has frames for the kernel: flushed once this event loop iteration's work is done.
     void queueFlush(Connection *c);
     void flushQueued();
+    // Inside a coalescing window: c has an answer its peer waits for, flushed at the end of
+    // this pass. c stays in the window's list (its later frames still wait for the window).
+    void queueFlushThisPass(Connection *c);
+    void flushPass();
     void checkClosing();
     void reap();
 
@@ -62,6 +66,7 @@ private:
     std::vector<Connection *> m_closing;
     std::vector<Connection *> m_dead; // deleted from the event loop, never under a caller
     std::vector<Connection *> m_flush; // connections with queued frames (Connection::m_out)
+    std::vector<Connection *> m_flushPass; // of those, the ones with an answer (Flush::Pass)
     QTimer m_closeTimer;
     QTimer m_flushTimer; // writeCoalesceMs > 0: fires flushQueued() once per window
 };

@@ -259,6 +259,31 @@ private Q_SLOTS:
         QVERIFY(t.elapsed() >= options.writeCoalesceMs);
     }
 
+    void anAnswerLeavesInsideTheWindowWithWhatWaitedBeforeIt()
+    {
+        Hub::Options options;
+        options.writeCoalesceMs = 60000; // no window ends during this test
+        Connection *c = open(options);
+        QVERIFY(c);
+        // GIVEN a frame waiting for the window
+        QVERIFY(c->sendText("pushed"));
+        // WHEN an answer follows THEN both leave at the end of this pass, in order
+        QVERIFY(c->sendText("answer", Connection::Flush::Pass));
+        QVERIFY(readUntil([this] { return m_frames.size() >= 2; }));
+        QCOMPARE(m_frames[0].payload, QByteArray("pushed"));
+        QCOMPARE(m_frames[1].payload, QByteArray("answer"));
+        // AND a later frame waits for the window again
+        QVERIFY(c->sendText("later"));
+        QCoreApplication::processEvents();
+        QCOMPARE(c->queuedFrames(), 1);
+        // AND a ping's pong is an answer too
+        m_client->write(clientFrame(0x9, "beat"));
+        QVERIFY(readUntil([this] { return m_frames.size() >= 4; }));
+        QCOMPARE(m_frames[2].payload, QByteArray("later"));
+        QCOMPARE(m_frames[3].opcode, quint8(0xA));
+        QCOMPARE(c->queuedFrames(), 0);
+    }
+
     void framesThatCameWithTheHandshakeAreReadAtStart()
     {
         Connection *c = open({}, false, clientFrame(0x1, "early"));
