@@ -81,18 +81,31 @@ void Hub::queueFlush(Connection *c)
     m_flush.push_back(c);
 }
 
-void Hub::flushQueued()
+void Hub::flushListed(std::vector<Connection *> &list, bool Connection::*listed)
 {
     std::vector<Connection *> due;
-    due.swap(m_flush);
+    due.swap(list);
     for (Connection *c : due) {
-        c->m_flushQueued = false;
+        c->*listed = false;
         c->flushOut(); // writes to sockets only: no handler runs, no connection goes away
     }
     // Keep the capacity: the next iteration needs about as much.
     due.clear();
-    if (m_flush.empty())
-        m_flush.swap(due);
+    if (list.empty())
+        list.swap(due);
+}
+
+void Hub::unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c)
+{
+    if (!(c->*listed))
+        return;
+    c->*listed = false;
+    list.erase(std::remove(list.begin(), list.end(), c), list.end());
+}
+
+void Hub::flushQueued()
+{
+    flushListed(m_flush, &Connection::m_flushQueued);
 }
 
 void Hub::queueFlushThisPass(Connection *c)
@@ -104,24 +117,13 @@ void Hub::queueFlushThisPass(Connection *c)
 
 void Hub::flushPass()
 {
-    std::vector<Connection *> due;
-    due.swap(m_flushPass);
-    for (Connection *c : due) {
-        c->m_passQueued = false;
-        c->flushOut(); // as in flushQueued(): writes only
-    }
+    flushListed(m_flushPass, &Connection::m_passQueued);
 }
 
 void Hub::gone(Connection *c)
 {
-    if (c->m_flushQueued) {
-        c->m_flushQueued = false;
-        m_flush.erase(std::remove(m_flush.begin(), m_flush.end(), c), m_flush.end());
-    }
-    if (c->m_passQueued) {
-        c->m_passQueued = false;
-        m_flushPass.erase(std::remove(m_flushPass.begin(), m_flushPass.end(), c), m_flushPass.end());
-    }
+    unlist(m_flush, &Connection::m_flushQueued, c);
+    unlist(m_flushPass, &Connection::m_passQueued, c);
     QObject::disconnect(c->m_socket, nullptr, this, nullptr);
     c->m_socket->deleteLater();
     m_connections.erase(c);

@@ -58,6 +58,10 @@ private:
     // this pass. c stays in the window's list (its later frames still wait for the window).
     void queueFlushThisPass(Connection *c);
     void flushPass();
+    // The two flush lists: each listed connection is flushed once and its `listed` flag cleared;
+    // unlist() takes one out (it is going away).
+    static void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
+    static void unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c);
     void checkClosing();
     void reap();
 
