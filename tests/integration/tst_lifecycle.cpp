@@ -64,15 +64,17 @@ private Q_SLOTS:
     {
         TestEnv env;
         const QString db = env.createDatabase();
+        const RefusingPort noRedis, noPostgres;
+        QVERIFY(noRedis.port() && noPostgres.port());
         const Run r = runConfabd({QStringLiteral("serve")},
                                  {{QStringLiteral("CONFAB_POSTGRES_URL"), db},
-                                  {QStringLiteral("CONFAB_REDIS_URL"), QStringLiteral("redis://127.0.0.1:%1/0").arg(freePort())},
+                                  {QStringLiteral("CONFAB_REDIS_URL"), QStringLiteral("redis://127.0.0.1:%1/0").arg(noRedis.port())},
                                   {QStringLiteral("CONFAB_SERVER_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(freePort())},
                                   {QStringLiteral("CONFAB_SERVER_INTERNAL_LISTEN"), QStringLiteral("127.0.0.1:%1").arg(freePort())}});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(reasonLine(r.err).startsWith("confabd: Redis at"), r.err.constData());
         const Run pg = runConfabd({QStringLiteral("migrate")},
-                                  {{QStringLiteral("CONFAB_POSTGRES_URL"), QStringLiteral("postgresql://postgres@127.0.0.1:%1/x").arg(freePort())}});
+                                  {{QStringLiteral("CONFAB_POSTGRES_URL"), QStringLiteral("postgresql://postgres@127.0.0.1:%1/x").arg(noPostgres.port())}});
         QCOMPARE(pg.exitCode, 1);
         QVERIFY2(reasonLine(pg.err).startsWith("confabd: connecting to PostgreSQL"), pg.err.constData());
     }

@@ -140,8 +140,10 @@ private Q_SLOTS:
         Cluster cluster;
         // GIVEN a node whose Redis is not there
         QHash<QString, QString> env = cluster.environment();
+        const RefusingPort noRedis;
+        QVERIFY(noRedis.port());
         env.insert(QStringLiteral("CONFAB_REDIS_URL"),
-            QStringLiteral("redis://127.0.0.1:%1/0").arg(freePort()));
+            QStringLiteral("redis://127.0.0.1:%1/0").arg(noRedis.port()));
         env.insert(QStringLiteral("NOTIFY_SOCKET"), manager.path());
         ConfabProcess node(env);
         // THEN it exits with its one-line reason and never said READY=1

@@ -12,6 +12,23 @@ namespace confab::test {
 // A free TCP port on 127.0.0.1 (bound and released; good enough for test servers).
 [[nodiscard]] quint16 freePort();
 
+// A port on 127.0.0.1 that refuses connections while this lives: bound, never listening, so no
+// test running in parallel can take it and answer (a dependency that is not there).
+class RefusingPort
+{
+public:
+    RefusingPort();
+    ~RefusingPort();
+    RefusingPort(const RefusingPort &) = delete;
+    RefusingPort &operator=(const RefusingPort &) = delete;
+
+    [[nodiscard]] quint16 port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    quint16 m_port = 0;
+};
+
 // The services started by the CTest fixture (tests/fixtures/services.sh). Integration tests
 // fail, not skip, when they are missing: a green run must mean the real services were used.
 class TestEnv
