@@ -39,7 +39,7 @@ namespace {
 // is not rolled back on error, so everything that can fail on bad input is validated by the
 // caller before; XADD uses the seq as the entry id (seq-0). Per message the script makes no Lua
 // string it does not keep: numbers are written with '%d' (tostring is '%.14g', several times
-// slower) and the frames go into one table.concat as pieces (docs/benchmarks.md).
+// slower) and the frames go into one table.concat as pieces (docs/benchmarks-log.md).
 //
 // Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
 // linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,

@@ -11,7 +11,7 @@ QArrayData::allocate. With --messages (the messages the run ingested) each line 
 message. --under FUNCTION lists instead what FUNCTION's allocations call, one level down.
 
 How the recording is made: run confabd with heaptrack's preload library (a wrapper script as
-CONFABD for figures.sh), then heaptrack_interpret; docs/benchmarks.md, "Allocations per message",
+CONFABD for figures.sh), then heaptrack_interpret; docs/benchmarks-log.md, "Allocations per message",
 has the commands.
 """
 import argparse
