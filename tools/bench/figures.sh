@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Produces the figures of docs/benchmarks.md on this machine: starts PostgreSQL, Redis and the S3
-# test server (tests/fixtures/services.sh), runs confabd from ./build, and drives it with
-# confab-bench. Prints every command it runs and what it measured. Needs a Release build:
+# Produces the figures of docs/benchmarks.md and docs/benchmarks-log.md on this machine: starts
+# PostgreSQL, Redis and the S3 test server (tests/fixtures/services.sh), runs confabd from ./build,
+# and drives it with confab-bench. Prints every command it runs and what it measured. Needs a
+# Release build:
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build
 #   bash tools/bench/figures.sh [all|ack|noflush|fanout|idle|flush|puts|history|snapshot|dayload|vs-nats
 #                                |wsbench-publish|wsbench-fanout|wsbench-idle|fanout-ceiling|scaleout]
