@@ -142,4 +142,9 @@ int Server::webSocketCount() const
     return d->hub.connectionCount();
 }
 
+quint64 Server::webSocketWriteWindows() const
+{
+    return d->hub.windowsOpened();
+}
+
 } // namespace confab::http

@@ -49,6 +49,7 @@ public:
         qint64 maxWebSocketMessageBytes = 1 << 20; // a larger message is closed with 1009
         qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)
         qint64 webSocketWriteCoalesceMs = 0; // websocket::Hub::Options::writeCoalesceMs
+        qint64 webSocketWriteCoalesceAbovePerS = 0; // and its writeCoalesceAbovePerS
         // Browser origins allowed: preflights, Access-Control-Allow-Origin, and a 403 for a
         // WebSocket upgrade from another Origin. Unset: no CORS at all (http/cors.h).
         CorsPolicy cors;
@@ -76,6 +77,8 @@ public:
     [[nodiscard]] int connectionCount() const;
     // Open WebSocket connections, closing ones included.
     [[nodiscard]] int webSocketCount() const;
+    // Coalescing windows its WebSockets' frames have waited for (websocket::Hub).
+    [[nodiscard]] quint64 webSocketWriteWindows() const;
 
 Q_SIGNALS:
     // An upgraded connection. The server keeps owning it; the receiver must start() it with a

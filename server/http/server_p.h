@@ -106,6 +106,7 @@ public:
         h.maxMessageBytes = o.maxWebSocketMessageBytes;
         h.bufferLimit = o.webSocketBufferLimit;
         h.writeCoalesceMs = o.webSocketWriteCoalesceMs;
+        h.writeCoalesceAbovePerS = o.webSocketWriteCoalesceAbovePerS;
         return h;
     }
     void respond(detail::Connection &c, const Response &response, bool close);

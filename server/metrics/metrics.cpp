@@ -270,6 +270,9 @@ public:
             "Time to answer a history page, by where it was read from."),
         { "source" }, histogramWith(historyBuckets)
     };
+    Counter &wsWriteWindows = counters("confab_ws_write_windows_total",
+        "Coalescing windows client WebSocket frames waited for ([server] write_coalesce).")
+                                  .Add({});
     Counter &redisCommands
         = counters("confab_redis_commands_total", "Commands sent to Redis.").Add({});
     Counter &redisReconnects = counters(
@@ -300,6 +303,7 @@ public:
     Family<Gauge> &buildInfo
         = gauges("confab_build_info", "Always 1; labels say which confabd and Qt are running.");
 
+    std::atomic<quint64> lastWsWriteWindows { 0 };
     std::atomic<quint64> lastRedisCommands { 0 };
     std::atomic<quint64> lastPubsubMessages { 0 };
     std::atomic<quint64> lastPubsubBytes { 0 };
@@ -422,6 +426,11 @@ void Metrics::observeHistoryRead(const QByteArray &source, double seconds)
     const bool isKnown = std::find(std::begin(known), std::end(known), source) != std::end(known);
     d->historyReads.at({ isKnown ? QByteArrayView(source) : QByteArrayView(other) })
         .Observe(nonNegative(seconds));
+}
+
+void Metrics::setWsWriteWindowsTotal(quint64 total)
+{
+    advance(d->wsWriteWindows, d->lastWsWriteWindows, total);
 }
 
 void Metrics::setRedisCommandsTotal(quint64 total)

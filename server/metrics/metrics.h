@@ -66,6 +66,9 @@ public:
     void flushFailed(); // confab_flush_failures_total
     // source: "tail", "segments" or "mixed" (confab_history_read_duration_seconds{source}).
     void observeHistoryRead(const QByteArray &source, double seconds);
+    // The public listener's running total of coalescing windows (http::Server::
+    // webSocketWriteWindows()), mirrored like the Redis totals below.
+    void setWsWriteWindowsTotal(quint64 total); // confab_ws_write_windows_total
     // The Redis client's own running totals (redis::Client::commandsSent()/reconnects());
     // exported as counters: a value lower than the last one (a new client) counts as a restart.
     void setRedisCommandsTotal(quint64 total); // confab_redis_commands_total

@@ -214,6 +214,7 @@ public:
         o.webSocketPaths = {QStringLiteral("/v1/ws")};
         o.reusePort = c.server.reusePort;
         o.webSocketWriteCoalesceMs = c.server.writeCoalesceMs;
+        o.webSocketWriteCoalesceAbovePerS = c.server.writeCoalesceAbovePerS;
         o.cors = http::CorsPolicy(c.server.corsOrigins);
         o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
         o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);
@@ -329,7 +330,8 @@ Node::Node(Config config, QObject *parent) : QObject(parent), d(std::make_unique
     connect(&d->appApi, &api::AppApi::memberChanged, hooks, &webhooks::EventRecorder::memberChanged);
     connect(hooks, &webhooks::EventRecorder::skipped, this, [m] { m->webhookSkipped(); });
     d->statsTick.setInterval(kStatsTickMs);
-    connect(&d->statsTick, &QTimer::timeout, this, [this] {
+    connect(&d->statsTick, &QTimer::timeout, this, [this, m] {
+        m->setWsWriteWindowsTotal(d->publicServer.webSocketWriteWindows());
         collectRedisStats();
         d->health.probe();
     });

@@ -155,11 +155,12 @@ bool Connection::send(const QByteArray &frame, Flush flush)
     }
     m_out.push_back(frame);
     m_outBytes += frame.size();
+    ++m_hub->m_framesQueued;
     if (!m_flushQueued) {
         m_flushQueued = true;
         m_hub->queueFlush(this);
     }
-    if (flush == Flush::Pass && !m_passQueued && m_hub->options().writeCoalesceMs > 0) {
+    if (flush == Flush::Pass && !m_passQueued && m_hub->coalescing()) {
         m_passQueued = true;
         m_hub->queueFlushThisPass(this);
     }

@@ -13,6 +13,8 @@ namespace confab::websocket
 namespace
 {
 constexpr int kCloseCheckMs = 250;
+// The span over which the frame rate for Options::writeCoalesceAbovePerS is measured.
+constexpr qint64 kRateSpanMs = 100;
 }
 
 Hub::Hub(Options options, QObject *parent)
@@ -24,6 +26,8 @@ Hub::Hub(Options options, QObject *parent)
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushQueued);
+    m_coalescing = m_options.writeCoalesceMs > 0 && m_options.writeCoalesceAbovePerS <= 0;
+    m_clock.start();
 }
 
 Hub::~Hub()
@@ -73,12 +77,34 @@ void Hub::queueFlush(Connection *c)
     // to a connection until then leaves in one sendmsg(). With a coalescing window, the
     // first frame of a window starts it and every connection queued in it goes when it ends.
     if (m_flush.empty()) {
-        if (m_options.writeCoalesceMs > 0)
+        if (startsWindow()) {
             m_flushTimer.start(int(m_options.writeCoalesceMs));
+            ++m_windowsOpened;
+        }
         else
             QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
     }
     m_flush.push_back(c);
+}
+
+bool Hub::startsWindow()
+{
+    // Decided only here, while nothing waits: a batch keeps the mode it started with.
+    const qint64 above = m_options.writeCoalesceAbovePerS;
+    if (m_options.writeCoalesceMs <= 0 || above <= 0)
+        return m_coalescing;
+    const qint64 now = m_clock.elapsed();
+    const qint64 span = now - m_rateSinceMs;
+    if (span >= kRateSpanMs) {
+        const qint64 perS = m_framesQueued * 1000 / span;
+        if (perS >= above)
+            m_coalescing = true;
+        else if (perS < above - above / 4)
+            m_coalescing = false;
+        m_framesQueued = 0;
+        m_rateSinceMs = now;
+    }
+    return m_coalescing;
 }
 
 void Hub::flushListed(std::vector<Connection *> &list, bool Connection::*listed)

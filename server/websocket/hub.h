@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -33,6 +34,11 @@ public:
         // frames, so a busy member's frames share one sendmsg() at the price of that much
         // latency ([server] write_coalesce, docs/architecture.md).
         qint64 writeCoalesceMs = 0;
+        // The window applies only while this hub queues at least this many frames a second
+        // (measured over the last kRateSpanMs or more; it stops below three quarters of it), so
+        // a node that is not busy writing adds no latency. 0: it always applies.
+        // ([server] write_coalesce_above.)
+        qint64 writeCoalesceAbovePerS = 0;
     };
 
     explicit Hub(Options options, QObject *parent = nullptr);
@@ -46,6 +52,10 @@ public:
     // Connections whose TCP connection is still open, closing ones included.
     [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
     [[nodiscard]] const Options &options() const { return m_options; }
+    // Whether frames queued now wait for a coalescing window (see Options), and how many
+    // windows have been opened so far.
+    [[nodiscard]] bool coalescing() const { return m_coalescing; }
+    [[nodiscard]] quint64 windowsOpened() const { return m_windowsOpened; }
 
 private:
     friend class Connection;
@@ -62,6 +72,8 @@ private:
     // unlist() takes one out (it is going away).
     static void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
     static void unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c);
+    // Decides, as a new batch of flushes starts, whether it waits for a window.
+    bool startsWindow();
     void checkClosing();
     void reap();
 
@@ -72,7 +84,12 @@ private:
     std::vector<Connection *> m_flush; // connections with queued frames (Connection::m_out)
     std::vector<Connection *> m_flushPass; // of those, the ones with an answer (Flush::Pass)
     QTimer m_closeTimer;
-    QTimer m_flushTimer; // writeCoalesceMs > 0: fires flushQueued() once per window
+    QTimer m_flushTimer; // coalescing: fires flushQueued() once per window
+    bool m_coalescing = false;
+    quint64 m_windowsOpened = 0;
+    qint64 m_framesQueued = 0; // by Connection::send() since m_rateSinceMs
+    qint64 m_rateSinceMs = 0;
+    QElapsedTimer m_clock;
 };
 
 } // namespace confab::websocket

@@ -53,8 +53,10 @@ struct Config {
         qint64 shutdownGraceMs = 10000;
         bool reusePort = false; // several processes share the public port (SO_REUSEPORT)
         // How long a client connection's frames may wait for more before they are written
-        // (0: at the end of the event-loop pass that queued them). docs/architecture.md.
-        qint64 writeCoalesceMs = 0;
+        // (0: at the end of the event-loop pass that queued them), while the node queues at
+        // least writeCoalesceAbovePerS frames a second (0: always). docs/architecture.md.
+        qint64 writeCoalesceMs = 10;
+        qint64 writeCoalesceAbovePerS = 50000;
         // Origins whose browser pages may call the public listener (CORS, WebSocket Origin):
         // exact "scheme://host[:port]" strings, or the single entry "*"; empty: none.
         QStringList corsOrigins;

@@ -134,7 +134,7 @@ private Q_SLOTS:
     void httpRequestLabels();
     void wsCloseAndHistoryLabelsAreBounded();
     void labelSetsAreCapped();
-    void redisTotalsAreMirrored();
+    void runningTotalsAreMirrored();
     void authReasonsArePresentFromTheStart();
     void buildInfo();
     void processMetricsArePlausible();
@@ -182,6 +182,8 @@ void tst_Metrics::everyFamilyIsListed_data()
         << QByteArray("confab_flush_failures_total") << QByteArray("counter");
     QTest::newRow("history reads")
         << QByteArray("confab_history_read_duration_seconds") << QByteArray("histogram");
+    QTest::newRow("ws write windows")
+        << QByteArray("confab_ws_write_windows_total") << QByteArray("counter");
     QTest::newRow("redis commands")
         << QByteArray("confab_redis_commands_total") << QByteArray("counter");
     QTest::newRow("redis reconnects")
@@ -227,6 +229,7 @@ void tst_Metrics::unlabelledCountersStartAtZero()
              "confab_retention_deleted_segments_total", "confab_messages_delivered_total",
              "confab_messages_duplicate_total", "confab_sync_required_total",
              "confab_flush_failures_total", "confab_redis_commands_total",
+             "confab_ws_write_windows_total",
              "confab_redis_reconnects_total", "confab_ws_connections", "confab_stream_depth",
              "confab_dead_letters", "confab_redis_memory_bytes" }) {
         QCOMPARE(e.value(name), std::optional<double>(0.0));
@@ -498,12 +501,14 @@ void tst_Metrics::labelSetsAreCapped()
         std::optional<double>(2));
 }
 
-void tst_Metrics::redisTotalsAreMirrored()
+void tst_Metrics::runningTotalsAreMirrored()
 {
     Metrics metrics;
     metrics.setRedisCommandsTotal(10);
     metrics.setRedisCommandsTotal(25);
     metrics.setRedisReconnectsTotal(2);
+    metrics.setWsWriteWindowsTotal(7);
+    QCOMPARE(scrape(metrics).value("confab_ws_write_windows_total"), std::optional<double>(7));
     QCOMPARE(scrape(metrics).value("confab_redis_commands_total"), std::optional<double>(25));
     QCOMPARE(scrape(metrics).value("confab_redis_reconnects_total"), std::optional<double>(2));
 

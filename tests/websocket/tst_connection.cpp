@@ -284,6 +284,41 @@ private Q_SLOTS:
         QCOMPARE(c->queuedFrames(), 0);
     }
 
+    void theWindowAppliesOnlyWhileTheHubIsBusyWriting()
+    {
+        Hub::Options options;
+        options.writeCoalesceMs = 100;
+        options.writeCoalesceAbovePerS = 100;
+        Connection *c = open(options);
+        QVERIFY(c);
+        // GIVEN a hub that has not yet queued frames at the threshold's rate
+        // THEN frames leave at the end of the pass, as without a window
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(c->sendText("quiet"));
+        QVERIFY(!m_hub->coalescing());
+        QCoreApplication::processEvents();
+        QCOMPARE(c->queuedFrames(), 0);
+        // WHEN a batch starts after a span in which 200 frames were queued (far above 100/s)
+        QTest::qWait(120);
+        QVERIFY(c->sendText("busy"));
+        // THEN it waits for the window
+        QVERIFY(m_hub->coalescing());
+        QCOMPARE(m_hub->windowsOpened(), quint64(1));
+        QCoreApplication::processEvents();
+        if (c->queuedFrames() == 1) { // unless this host stalled past the window
+            QTRY_COMPARE(c->queuedFrames(), 0);
+        }
+        // AND once the rate has dropped well below the threshold, frames go at once again
+        QTest::qWait(300);
+        QVERIFY(c->sendText("quiet again"));
+        QVERIFY(!m_hub->coalescing());
+        QCoreApplication::processEvents();
+        QCOMPARE(c->queuedFrames(), 0);
+        QVERIFY(readUntil([this] { return m_frames.size() >= 202; }));
+        QCOMPARE(m_frames[200].payload, QByteArray("busy"));
+        QCOMPARE(m_frames[201].payload, QByteArray("quiet again"));
+    }
+
     void framesThatCameWithTheHandshakeAreReadAtStart()
     {
         Connection *c = open({}, false, clientFrame(0x1, "early"));
