@@ -74,15 +74,16 @@ void Hub::closing(Connection *c)
 void Hub::queueFlush(Connection *c)
 {
     // A posted call runs when the loop has handled what is ready now: everything written
-    // to a connection until then leaves in one sendmsg(). With a coalescing window, the
-    // first frame of a window starts it and every connection queued in it goes when it ends.
+    // to a connection until then leaves in one sendmsg(). While a coalescing window applies
+    // (startsWindow()), the first frame of a window starts it and every connection queued in
+    // it goes when it ends.
     if (m_flush.empty()) {
         if (startsWindow()) {
             m_flushTimer.start(int(m_options.writeCoalesceMs));
             ++m_windowsOpened;
-        }
-        else
+        } else {
             QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
+        }
     }
     m_flush.push_back(c);
 }
