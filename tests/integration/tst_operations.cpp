@@ -228,6 +228,30 @@ private Q_SLOTS:
         QVERIFY2(check.exitCode() == 0, complaints.constData());
     }
 
+    // [server] write_coalesce_above reaches the public listener, pushes still arrive through the
+    // windows, and confab_ws_write_windows_total counts them (docs/architecture.md).
+    void writeWindowsAreCountedWhenTheRateIsReached()
+    {
+        // GIVEN a node whose window applies from one frame a second on
+        Cluster c({{QStringLiteral("CONFAB_SERVER_WRITE_COALESCE_ABOVE"), QStringLiteral("1")}});
+        QCOMPARE(c.startNode(), 0);
+        const auto app = c.createApp(noLimits());
+        const QString convo = c.createConversation(app.second, {QStringLiteral("alice"), QStringLiteral("bob")});
+        WsClient bob;
+        QVERIFY(bob.connectAndAuth(c.ws(), c.userToken(app.second, QStringLiteral("bob"))));
+        QCOMPARE(seriesValue(metrics(c), QStringLiteral("confab_ws_write_windows_total")), 0.0);
+        // WHEN messages are pushed to bob in two bursts, more than the rate's span apart
+        constexpr int kN = 4;
+        post(c, app.second, convo, 1, kN);
+        QTest::qWait(150);
+        post(c, app.second, convo, kN + 1, 2 * kN);
+        // THEN every push arrives
+        for (int i = 0; i < 2 * kN; ++i)
+            QVERIFY(!bob.waitFor(QStringLiteral("message.create")).isEmpty());
+        // AND the windows they waited for are counted (the stats tick mirrors the total)
+        QTRY_VERIFY_WITH_TIMEOUT(seriesValue(metrics(c), QStringLiteral("confab_ws_write_windows_total")) > 0, 10000);
+    }
+
     // GET /admin/stats answers the admin WebSocket's stats frame (an addition for curl users).
     void statsOverRest()
     {
