@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Redis's own CPU per message at the day's pace, for the accept script and for write-only calls.
+
+The question it answers: if a node owned each conversation's seq and dedup state (so that Redis
+were only written, never asked), how much of Redis's thread would a message still cost at the
+day's load's pace? Starts a redis-server of its own (AOF on, Unix socket, pinned with --cpu),
+sends calls one at a time at --rate messages a second over --convs conversations in turn, and
+prints the CPU Redis's process used per message (from /proc, so its event loop and socket work
+count too, not only the commands' time) next to INFO commandstats.
+
+Modes:
+  accept   the accept script (server/messaging/scripts.cpp, kAccept), one send per call: what
+           the day's load does today (tools/bench/accept-script.py times it piped instead);
+  append   one small script per message that only writes what the node would otherwise keep:
+           XADD to the conversation's log with the node's id, HSET of the dedup fingerprint,
+           SPUBLISH to the conversation's channel (the other nodes still need it);
+  batch    the same writes, but every --batch-ms the messages of that span in one call, across
+           conversations (write-behind).
+
+    python3 tools/bench/redis-paced.py --mode accept --cpu 0
+    python3 tools/bench/redis-paced.py --mode append --cpu 0
+    python3 tools/bench/redis-paced.py --mode batch --batch-ms 10 --cpu 0
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+APPEND = r'''
+-- KEYS: per message, log and dedup; ARGV: per message, id, payload, fingerprint, channel
+for i = 1, #KEYS, 2 do
+  local a = (i - 1) * 2
+  redis.call('XADD', KEYS[i], ARGV[a + 1], 'm', ARGV[a + 2])
+  redis.call('HSET', KEYS[i + 1], ARGV[a + 3], ARGV[a + 1])
+  redis.call('SPUBLISH', ARGV[a + 4], ARGV[a + 2])
+end
+return #KEYS / 2
+'''
+
+
+def resp(args):
+    out = [b'*%d\r\n' % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
+    return b''.join(out)
+
+
+class Conn:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX)
+        self.s.connect(path)
+        self.buf = b''
+
+    def call(self, payload):
+        self.s.sendall(payload)
+        return self.reply()
+
+    def _line(self):
+        while b'\r\n' not in self.buf:
+            self.buf += self.s.recv(65536)
+        line, self.buf = self.buf.split(b'\r\n', 1)
+        return line
+
+    def reply(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b'-':
+            raise RuntimeError(rest.decode())
+        if kind == b'$':
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self.buf += self.s.recv(65536)
+            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            return data
+        if kind == b'*':
+            return [self.reply() for _ in range(int(rest))]
+        return rest
+
+
+def cpu_ticks(pid):
+    fields = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--mode', choices=['accept', 'append', 'batch'], default='accept')
+    p.add_argument('--rate', type=int, default=1700, help='messages a second')
+    p.add_argument('--convs', type=int, default=1000, help='conversations, in turn')
+    p.add_argument('--seconds', type=float, default=20)
+    p.add_argument('--batch-ms', type=float, default=10, help='batch: span gathered into one call')
+    p.add_argument('--cpu', help='pin Redis to this CPU (taskset)')
+    p.add_argument('--no-subscriber', action='store_true',
+                   help='no connection subscribed to the channels (by default one is, as a node is)')
+    p.add_argument('--script', default=os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp'))
+    a = p.parse_args()
+
+    work = tempfile.mkdtemp(prefix='redis-paced.')
+    sock = os.path.join(work, 'redis.sock')
+    server = ['redis-server', '--port', '0', '--unixsocket', sock, '--dir', work, '--appendonly', 'yes',
+              '--save', '', '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
+    if a.cpu is not None:
+        server = ['taskset', '-c', a.cpu] + server
+    redis = subprocess.Popen(server)
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
+        c = Conn(sock)
+        if a.mode == 'accept':
+            found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(a.script).read(), re.S)
+            if not found:
+                sys.exit('no kAccept in %s' % a.script)
+            script = found.group(1)
+        else:
+            script = APPEND
+        sha = c.call(resp(['SCRIPT', 'LOAD', script])).decode()
+        app, slot = 'app_01bench', 1234
+        c.call(resp(['SET', 'confab:{s%d}:recovered' % slot, '1']))
+        received = [0]
+        if not a.no_subscriber:
+            # One connection subscribed to every conversation's channel, drained by a thread:
+            # Redis writes each SPUBLISH to it, as it does to a node's subscriber connection.
+            sub = Conn(sock)
+            sub.s.sendall(resp(['SSUBSCRIBE'] + ['confab:{%s:c%d}:ch' % (app, i) for i in range(a.convs)]))
+
+            def drain():
+                while True:
+                    data = sub.s.recv(1 << 16)
+                    if not data:
+                        return
+                    received[0] += len(data)
+
+            threading.Thread(target=drain, daemon=True).start()
+            time.sleep(0.3)
+        seqs = [0] * a.convs
+        sent = [0]
+
+        def message(conv):
+            sent[0] += 1
+            seqs[conv] += 1
+            n = sent[0]
+            cmid = 'cmid-%d' % n
+            payload = ('{"id":"01JBENCH%018d","convo_id":"c%d","sender_id":"user%d","client_msg_id":"%s",'
+                       '"seq_no":%d,"ts":1764820000000,"kind":"text","content":{"text":"%s"}}'
+                       % (n, conv, conv, cmid, seqs[conv], 'x' * 100))
+            return conv, cmid, payload
+
+        def accept_call(conv, cmid, payload):
+            tag = '{%s:c%d}' % (app, conv)
+            keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
+                    'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
+                    'confab:%s:bucket' % app, 'confab:dirty']
+            head, tail = payload.split('"seq_no":')[0] + '"seq_no":', payload.split(',"ts"', 1)[1]
+            argv = ['confab:%s:ch' % tag, '', '1800000', '%s c%d' % (app, conv), '0', '0', str(slot), '1',
+                    head, ',"ts"' + tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
+                    '"client_msg_id":"%s"' % cmid, '0']
+            return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
+
+        def append_call(messages):
+            keys, argv = [], []
+            for conv, cmid, payload in messages:
+                tag = '{%s:c%d}' % (app, conv)
+                keys += ['confab:%s:log' % tag, 'confab:%s:dedup' % tag]
+                argv += ['%d-%d' % (1764820000000, seqs[conv]), payload,
+                         hashlib.sha256(cmid.encode()).digest()[:8], 'confab:%s:ch' % tag]
+            return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
+
+        c.call(resp(['CONFIG', 'RESETSTAT']))
+        t0 = cpu_ticks(redis.pid)
+        start = time.perf_counter()
+        step = 1.0 / a.rate
+        conv, calls, pending = 0, 0, []
+        next_batch = start + a.batch_ms / 1000.0
+        due = start
+        end = start + a.seconds
+        while due < end:
+            now = time.perf_counter()
+            if now < due:
+                time.sleep(max(0.0, due - now - 0.0002))
+                while time.perf_counter() < due:
+                    pass
+            m = message(conv)
+            conv = (conv + 1) % a.convs
+            if a.mode == 'accept':
+                c.call(accept_call(*m))
+                calls += 1
+            elif a.mode == 'append':
+                c.call(append_call([m]))
+                calls += 1
+            else:
+                pending.append(m)
+                if due >= next_batch:
+                    c.call(append_call(pending))
+                    calls += 1
+                    pending = []
+                    next_batch += a.batch_ms / 1000.0
+            due += step
+        if pending:
+            c.call(append_call(pending))
+            calls += 1
+        wall = time.perf_counter() - start
+        ticks = cpu_ticks(redis.pid) - t0
+        hz = os.sysconf('SC_CLK_TCK')
+        stats = {}
+        info = c.call(resp(['INFO', 'commandstats'])).decode()
+        for line in info.splitlines():
+            m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
+            if m and m.group(1) not in ('config|resetstat', 'info'):
+                stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        n = sent[0]
+        cpu_us = ticks * 1e6 / hz
+        print('%s: %d messages in %d calls over %.1f s (%.0f msgs/s), %d conversations' % (
+            a.mode, n, calls, wall, n / wall, a.convs))
+        print('  Redis process CPU: %.3f cores, %.1f us per message' % (cpu_us / 1e6 / wall, cpu_us / n))
+        if not a.no_subscriber:
+            print('  subscriber received %.1f MiB' % (received[0] / 1048576))
+        ev_calls, ev_us = stats.get('evalsha', (0, 0))
+        print('  EVALSHA (commandstats): %.1f us per message, %.1f us per call' % (ev_us / n, ev_us / max(1, ev_calls)))
+        return 0
+    finally:
+        redis.terminate()
+        redis.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
