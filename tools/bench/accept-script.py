@@ -14,35 +14,16 @@ to time an edited copy, --cpu to pin Redis to one core. Exits 1 if any call answ
 """
 import argparse
 import hashlib
-import os
-import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def resp(args):
-    out = [b'*%d\r\n' % len(args)]
-    for a in args:
-        a = a.encode() if isinstance(a, str) else a
-        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
-    return b''.join(out)
+from scratchredis import SCRIPTS_CPP, accept_script, commandstats, resp, scratch_redis
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--script', default=os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp'),
+    p.add_argument('--script', default=SCRIPTS_CPP,
                    help='the C++ file holding kAccept (default: the server\'s)')
     p.add_argument('--batch', type=int, default=14, help='sends per call')
     p.add_argument('--convs', type=int, default=20, help='conversations, called in turn')
@@ -51,28 +32,10 @@ def main():
     p.add_argument('--cpu', help='pin Redis to this CPU (taskset)')
     a = p.parse_args()
 
-    found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(a.script).read(), re.S)
-    if not found:
-        sys.exit('no kAccept in %s' % a.script)
-    script = found.group(1)
+    script = accept_script(a.script)
 
-    work = tempfile.mkdtemp(prefix='accept-script.')
-    port = free_port()
-    server = ['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--dir', work, '--appendonly', 'yes',
-              '--save', '', '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
-    if a.cpu is not None:
-        server = ['taskset', '-c', a.cpu] + server
-    redis = subprocess.Popen(server)
-
-    def cli(*args, stdin=None):
-        r = subprocess.run(['redis-cli', '-p', str(port)] + list(args), input=stdin, capture_output=True)
-        return r.stdout.decode()
-
-    try:
-        for _ in range(100):
-            if cli('PING').strip() == 'PONG':
-                break
-            time.sleep(0.05)
+    with scratch_redis(cpu=a.cpu) as redis:
+        cli = redis.cli
         sha = cli('SCRIPT', 'LOAD', script).strip()
         app, slot = 'app_01bench', 1234
         cli('SET', 'confab:{s%d}:recovered' % slot, '1')  # the slot's data is there: accept
@@ -97,14 +60,10 @@ def main():
                 calls.append(resp(['EVALSHA', sha, str(len(keys))] + keys + argv))
         cli('CONFIG', 'RESETSTAT')
         started = time.time()
-        piped = subprocess.run(['redis-cli', '-p', str(port), '--pipe'], input=b''.join(calls), capture_output=True)
+        piped = subprocess.run(['redis-cli', '-p', str(redis.port), '--pipe'], input=b''.join(calls), capture_output=True)
         wall = time.time() - started
         summary = piped.stdout.decode().strip().splitlines()[-1:]
-        stats = {}
-        for line in cli('INFO', 'commandstats').splitlines():
-            m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
-            if m and m.group(1) not in ('config|resetstat', 'echo'):  # echo: --pipe's own
-                stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        stats = commandstats(cli('INFO', 'commandstats'))
         ev_calls, ev_us = stats.pop('evalsha', (0, 0))
         inner = sum(us for _, us in stats.values())
         print('accept script, %d sends per call, %d conversations: %d messages in %d calls, %.2f s' % (
@@ -116,10 +75,6 @@ def main():
         print('  redis-cli --pipe: %s' % (summary[0] if summary else piped.stderr.decode().strip()))
         ok = piped.returncode == 0 and summary and summary[0].startswith('errors: 0,') and ev_calls == len(calls)
         return 0 if ok else 1
-    finally:
-        redis.terminate()
-        redis.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == '__main__':

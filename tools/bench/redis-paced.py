@@ -24,16 +24,12 @@ Modes:
 import argparse
 import hashlib
 import os
-import re
-import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from scratchredis import SCRIPTS_CPP, accept_script, commandstats, resp, scratch_redis
 
 APPEND = r'''
 -- KEYS: per message, log and dedup; ARGV: per message, id, payload, fingerprint, channel
@@ -45,14 +41,6 @@ for i = 1, #KEYS, 2 do
 end
 return #KEYS / 2
 '''
-
-
-def resp(args):
-    out = [b'*%d\r\n' % len(args)]
-    for a in args:
-        a = a.encode() if isinstance(a, str) else a
-        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
-    return b''.join(out)
 
 
 class Conn:
@@ -104,30 +92,13 @@ def main():
     p.add_argument('--cpu', help='pin Redis to this CPU (taskset)')
     p.add_argument('--no-subscriber', action='store_true',
                    help='no connection subscribed to the channels (by default one is, as a node is)')
-    p.add_argument('--script', default=os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp'))
+    p.add_argument('--script', default=SCRIPTS_CPP, help='accept: the C++ file holding kAccept')
     a = p.parse_args()
 
-    work = tempfile.mkdtemp(prefix='redis-paced.')
-    sock = os.path.join(work, 'redis.sock')
-    server = ['redis-server', '--port', '0', '--unixsocket', sock, '--dir', work, '--appendonly', 'yes',
-              '--save', '', '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
-    if a.cpu is not None:
-        server = ['taskset', '-c', a.cpu] + server
-    redis = subprocess.Popen(server)
-    try:
-        for _ in range(100):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        time.sleep(0.1)
+    with scratch_redis(cpu=a.cpu, unix=True) as redis:
+        sock = redis.sock
         c = Conn(sock)
-        if a.mode == 'accept':
-            found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(a.script).read(), re.S)
-            if not found:
-                sys.exit('no kAccept in %s' % a.script)
-            script = found.group(1)
-        else:
-            script = APPEND
+        script = accept_script(a.script) if a.mode == 'accept' else APPEND
         sha = c.call(resp(['SCRIPT', 'LOAD', script])).decode()
         app, slot = 'app_01bench', 1234
         c.call(resp(['SET', 'confab:{s%d}:recovered' % slot, '1']))
@@ -216,12 +187,7 @@ def main():
         wall = time.perf_counter() - start
         ticks = cpu_ticks(redis.pid) - t0
         hz = os.sysconf('SC_CLK_TCK')
-        stats = {}
-        info = c.call(resp(['INFO', 'commandstats'])).decode()
-        for line in info.splitlines():
-            m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
-            if m and m.group(1) not in ('config|resetstat', 'info'):
-                stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        stats = commandstats(c.call(resp(['INFO', 'commandstats'])).decode())
         n = sent[0]
         cpu_us = ticks * 1e6 / hz
         print('%s: %d messages in %d calls over %.1f s (%.0f msgs/s), %d conversations' % (
@@ -232,10 +198,6 @@ def main():
         ev_calls, ev_us = stats.get('evalsha', (0, 0))
         print('  EVALSHA (commandstats): %.1f us per message, %.1f us per call' % (ev_us / n, ev_us / max(1, ev_calls)))
         return 0
-    finally:
-        redis.terminate()
-        redis.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,83 @@
+"""A redis-server of a harness's own (AOF on, as Confab's Redis runs), and what the Redis
+harnesses in tools/bench share: the accept script as confabd compiles it in, RESP encoding, and
+INFO commandstats."""
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS_CPP = os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp')
+
+
+def accept_script(path=SCRIPTS_CPP):
+    """kAccept's Lua from a C++ file (server/messaging/scripts.cpp or an edited copy)."""
+    found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(path).read(), re.S)
+    if not found:
+        sys.exit('no kAccept in %s' % path)
+    return found.group(1)
+
+
+def resp(args):
+    out = [b'*%d\r\n' % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b'$%d\r\n%s\r\n' % (len(a), a))
+    return b''.join(out)
+
+
+def commandstats(info, skip=('config|resetstat', 'echo', 'info')):
+    """{command: (calls, usec)} from INFO commandstats' text."""
+    stats = {}
+    for line in info.splitlines():
+        m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
+        if m and m.group(1) not in skip:
+            stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return stats
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """pid; port (TCP on 127.0.0.1) or sock (a Unix socket path, port 0)."""
+
+    def __init__(self, process, port, sock):
+        self.process, self.pid, self.port, self.sock = process, process.pid, port, sock
+
+    def cli(self, *args, stdin=None):
+        where = ['-s', self.sock] if self.sock else ['-p', str(self.port)]
+        return subprocess.run(['redis-cli'] + where + list(args), input=stdin, capture_output=True).stdout.decode()
+
+
+@contextlib.contextmanager
+def scratch_redis(cpu=None, unix=False):
+    """Starts the server (pinned to cpu with taskset when given), waits for PING, and on leaving
+    stops it and removes its directory."""
+    work = tempfile.mkdtemp(prefix='scratch-redis.')
+    sock = os.path.join(work, 'redis.sock') if unix else None
+    port = 0 if unix else _free_port()
+    cmd = ['redis-server', '--port', str(port), '--dir', work, '--appendonly', 'yes', '--save', '',
+           '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
+    cmd += ['--unixsocket', sock] if unix else ['--bind', '127.0.0.1']
+    if cpu is not None:
+        cmd = ['taskset', '-c', str(cpu)] + cmd
+    redis = Redis(subprocess.Popen(cmd), port, sock)
+    try:
+        for _ in range(100):
+            if (not unix or os.path.exists(sock)) and redis.cli('PING').strip() == 'PONG':
+                break
+            time.sleep(0.05)
+        yield redis
+    finally:
+        redis.process.terminate()
+        redis.process.wait()
+        shutil.rmtree(work, ignore_errors=True)
