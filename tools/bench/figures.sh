@@ -35,7 +35,9 @@
 #   FIGURES_FANOUT_RATES (default "1000 1500 2000 3000" msgs/s, x100 deliveries/s), a fresh confabd
 #   for each, the stack pinned to cpu 0 and wsbench (one thread) to cpu 1 as in dayload, to find
 #   where confabd saturates one core.
-# The accept script alone, on a scratch Redis without confabd: tools/bench/accept-script.py.
+# The accept script alone, on a scratch Redis without confabd: tools/bench/accept-script.py;
+# Redis's CPU per message at the day's pace, today's script against write-only calls:
+# tools/bench/redis-paced.py.
 # Where confabd allocates, from a heaptrack recording of any run: tools/bench/alloc-sites.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
