@@ -22,6 +22,7 @@ Modes:
     python3 tools/bench/redis-paced.py --mode accept --cpu 0
     python3 tools/bench/redis-paced.py --mode append --cpu 0
     python3 tools/bench/redis-paced.py --mode batch --batch-ms 10 --cpu 0
+    python3 tools/bench/redis-paced.py --mode batch --rate 0 --batch-size 32 --convs 20 --cpu 0
 """
 import argparse
 import hashlib
@@ -87,10 +88,12 @@ def cpu_ticks(pid):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--mode', choices=['accept', 'append', 'batch'], default='accept')
-    p.add_argument('--rate', type=int, default=1700, help='messages a second')
+    p.add_argument('--rate', type=int, default=1700,
+                   help='messages a second; 0: as fast as one call in flight allows (batch: --batch-size per call)')
     p.add_argument('--convs', type=int, default=1000, help='conversations, in turn')
     p.add_argument('--seconds', type=float, default=20)
     p.add_argument('--batch-ms', type=float, default=10, help='batch: span gathered into one call')
+    p.add_argument('--batch-size', type=int, default=32, help='batch at --rate 0: messages per call')
     p.add_argument('--cpu', help='pin Redis to this CPU (taskset)')
     p.add_argument('--no-subscriber', action='store_true',
                    help='no connection subscribed to the channels (by default one is, as a node is)')
@@ -132,9 +135,9 @@ def main():
             payload = ('{"id":"01JBENCH%018d","convo_id":"c%d","sender_id":"user%d","client_msg_id":"%s",'
                        '"seq_no":%d,"ts":1764820000000,"kind":"text","content":{"text":"%s"}}'
                        % (n, conv, conv, cmid, seqs[conv], 'x' * 100))
-            return conv, cmid, payload
+            return conv, cmid, payload, seqs[conv]
 
-        def accept_call(conv, cmid, payload):
+        def accept_call(conv, cmid, payload, _seq):
             tag = '{%s:c%d}' % (app, conv)
             keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
                     'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
@@ -147,24 +150,26 @@ def main():
 
         def append_call(messages):
             keys, argv = [], []
-            for conv, cmid, payload in messages:
+            for conv, cmid, payload, seq in messages:
                 tag = '{%s:c%d}' % (app, conv)
                 keys += ['confab:%s:log' % tag, 'confab:%s:dedup' % tag]
-                argv += ['%d-%d' % (1764820000000, seqs[conv]), payload,
+                argv += ['%d-%d' % (1764820000000, seq), payload,
                          hashlib.sha256(cmid.encode()).digest()[:8], 'confab:%s:ch' % tag]
             return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
 
         c.call(resp(['CONFIG', 'RESETSTAT']))
         t0 = cpu_ticks(redis.pid)
         start = time.perf_counter()
-        step = 1.0 / a.rate
+        step = 1.0 / a.rate if a.rate > 0 else 0.0
         conv, calls, pending = 0, 0, []
         next_batch = start + a.batch_ms / 1000.0
         due = start
         end = start + a.seconds
         while due < end:
             now = time.perf_counter()
-            if now < due:
+            if step == 0:
+                due = now
+            elif now < due:
                 time.sleep(max(0.0, due - now - 0.0002))
                 while time.perf_counter() < due:
                     pass
@@ -178,7 +183,7 @@ def main():
                 calls += 1
             else:
                 pending.append(m)
-                if due >= next_batch:
+                if (len(pending) >= a.batch_size) if step == 0 else due >= next_batch:
                     c.call(append_call(pending))
                     calls += 1
                     pending = []
