@@ -2,6 +2,8 @@
 
 #include "gateway/logging.h"
 #include "gateway/session.h"
+#include "gateway/session_p.h"
+#include "metrics/metrics.h"
 #include "confab/jsonwriter.h"
 #include "messaging/messageservice.h"
 #include "schema/keys.h"
@@ -45,25 +47,33 @@ Gateway::Gateway(const Config &config, GatewayDeps deps, QString nodeId, QObject
     m_presence.setInterval(kPresenceRefreshMs / kSlices);
     connect(&m_presence, &QTimer::timeout, this, &Gateway::refreshPresence);
     m_presence.start();
-    if (m_deps.fanout)
+    if (m_deps.fanout) {
         m_deps.fanout->add(schema::keys::keyEventsChannel(), this);
-    if (m_deps.fanout)
         m_deps.fanout->add(schema::keys::controlChannel(), this);
+        // Once per message, not per recipient: one clock read and one histogram lock.
+        if (metrics::Metrics *m = m_deps.metrics) {
+            m_deps.fanout->setDeliveredHook([m](const messaging::Event &ev, qsizetype recipients) {
+                m->messageDelivered(recipients);
+                m->observeDeliveryLatency(double(detail::nowMs() - ev.acceptedMs) / 1000.0, recipients);
+            });
+        }
+    }
 }
 
 Gateway::~Gateway()
 {
-    if (m_deps.fanout)
+    if (m_deps.fanout) {
         m_deps.fanout->remove(schema::keys::keyEventsChannel(), this);
-    if (m_deps.fanout)
         m_deps.fanout->remove(schema::keys::controlChannel(), this);
+        m_deps.fanout->setDeliveredHook({});
+    }
 }
 
-void Gateway::onEvent(const QByteArray &channel, const messaging::Event &event)
+bool Gateway::onEvent(const QByteArray &channel, const messaging::Event &event)
 {
     if (channel == schema::keys::controlChannel()) {
         onControl(event);
-        return;
+        return false;
     }
     // "e <key_id>\n<ms>": the key now ends at ms (a rotation's grace), 0 = revoked.
     // "e app:<app_id>\n0": the app was deleted; every session of it ends (docs/protocol.md).
@@ -76,6 +86,7 @@ void Gateway::onEvent(const QByteArray &channel, const messaging::Event &event)
         if (wholeApp ? (!appId.isEmpty() && s->appId() == appId) : (!keyId.isEmpty() && s->keyId() == keyId))
             s->credentialEndsAt(endsMs);
     }
+    return false;
 }
 
 void Gateway::accept(websocket::Connection *connection, const websocket::Upgrade &upgrade)

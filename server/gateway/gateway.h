@@ -100,7 +100,7 @@ Q_SIGNALS:
 
 private:
     // API key revocations and rotations from any node (schema::keys::keyEventsChannel()).
-    void onEvent(const QByteArray &channel, const messaging::Event &event) override;
+    bool onEvent(const QByteArray &channel, const messaging::Event &event) override;
     // Operator actions from any node (schema::keys::controlChannel(), gateway/control.cpp).
     void onControl(const messaging::Event &event);
     void heartbeat();

@@ -348,39 +348,34 @@ QByteArray Session::convoOfChannel(const QByteArray &channel) const
     return channel.mid(start, channel.size() - start - 1);
 }
 
-void Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
+bool Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
 {
     if (m_state == State::Closed)
-        return;
+        return false;
     switch (ev.kind) {
     case 'm':
-        if (push(ev.wire, Push::Message, channel)) {
-            metrics::Metrics *m = m_gateway->deps().metrics;
-            m->messageDelivered();
-            m->observeDeliveryLatency(double(nowMs() - ev.acceptedMs) / 1000.0);
-        }
-        return;
+        return push(ev.wire, Push::Message, channel); // counted by Fanout's hook (Node)
     case 'e':
         if (!ev.arg.isEmpty() && ev.arg == m_userId)
-            return;
+            return false;
         if (!ev.wire.isEmpty())
             push(ev.wire, ev.ephemeral ? Push::Ephemeral : Push::Reply);
-        return;
+        return false;
     case 'a':
         if (m_convos.size() < m_limits.maxSubscriptionsPerConn)
             subscribeConvo(ev.arg);
         if (!ev.wire.isEmpty())
             push(ev.wire, Push::Reply);
-        return;
+        return false;
     case 'r':
         unsubscribeConvo(ev.arg);
         if (!ev.wire.isEmpty())
             push(ev.wire, Push::Reply);
-        return;
+        return false;
     default:
         if (!ev.wire.isEmpty())
             push(ev.wire, ev.ephemeral ? Push::Ephemeral : Push::Reply);
-        return;
+        return false;
     }
 }
 

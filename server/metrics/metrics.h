@@ -35,7 +35,8 @@ public:
     // Newly accepted messages: not duplicates, not refused (confab_messages_ingested_total).
     void messageIngested(qint64 count = 1);
     void setWsConnections(qint64 open); // confab_ws_connections
-    void observeDeliveryLatency(double seconds); // confab_delivery_latency_seconds
+    // confab_delivery_latency_seconds: `count` recipients whose write took `seconds`.
+    void observeDeliveryLatency(double seconds, qint64 count = 1);
     void setStreamDepth(qint64 messages); // confab_stream_depth
     void observeFlush(double seconds); // confab_flush_duration_seconds
     // One segment object written: confab_segments_written_total and confab_segment_bytes.

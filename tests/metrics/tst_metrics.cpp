@@ -130,6 +130,7 @@ private Q_SLOTS:
     void countersMoveByWhatWasRecorded();
     void gaugesHoldTheLastValue();
     void histogramBucketsAreCumulative();
+    void deliveriesToSeveralRecipientsCountAsThatManyObservations();
     void segmentWrittenFeedsCounterAndSizes();
     void httpRequestLabels();
     void wsCloseAndHistoryLabelsAreBounded();
@@ -344,6 +345,33 @@ void tst_Metrics::gaugesHoldTheLastValue()
     QCOMPARE(e.value("confab_dead_letters"), std::optional<double>(3));
     QCOMPARE(e.value("confab_redis_memory_bytes"), std::optional<double>(123456789));
     QCOMPARE(e.value("confab_redis_maxmemory_bytes"), std::optional<double>(2147483648));
+}
+
+void tst_Metrics::deliveriesToSeveralRecipientsCountAsThatManyObservations()
+{
+    // GIVEN one node observing each recipient alone and another observing them together (a
+    // value on a bound, between bounds, above the last, negative, and a count of 0)
+    Metrics single;
+    Metrics together;
+    const QList<QPair<double, qint64>> observed = { { 0.01, 3 }, { 0.003, 100 }, { 7, 2 }, { -1, 4 }, { 0.2, 0 } };
+    for (const auto &[seconds, count] : observed) {
+        for (qint64 i = 0; i < count; ++i)
+            single.observeDeliveryLatency(seconds);
+        together.observeDeliveryLatency(seconds, count);
+    }
+
+    // THEN both expose the same buckets, count and sum
+    const QByteArray name = "confab_delivery_latency_seconds";
+    const Exposition a = scrape(single);
+    const Exposition b = scrape(together);
+    QCOMPARE(b.value(name + "_count"), std::optional<double>(109));
+    QCOMPARE(b.value(name + "_count"), a.value(name + "_count"));
+    QVERIFY(qFuzzyCompare(*b.value(name + "_sum"), *a.value(name + "_sum")));
+    const auto buckets = a.series(name + "_bucket");
+    QCOMPARE(b.series(name + "_bucket").size(), buckets.size());
+    for (const QByteArray le : { "0.005", "0.01", "0.025", "5", "+Inf" })
+        QCOMPARE(b.value(name + "_bucket", { { "le", le } }), a.value(name + "_bucket", { { "le", le } }));
+    QCOMPARE(b.value(name + "_bucket", { { "le", "0.01" } }), std::optional<double>(107));
 }
 
 void tst_Metrics::histogramBucketsAreCumulative()
