@@ -113,7 +113,7 @@ void Fanout::deliver(const QByteArray &channel, const Event &ev)
         if (l->onEvent(channel, ev))
             ++wrote;
     }
-    if (wrote > 0 && m_delivered)
+    if (wrote > 0 && ev.kind == 'm' && m_delivered)
         m_delivered(ev, wrote);
 }
 
