@@ -2,42 +2,19 @@
 // end, /metrics checked by promtool and moving with the events it counts, the admin REST
 // operations.
 #include "harness.h"
+#include "support/exposition.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QNetworkReply>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 
 using namespace confab::test;
 
 namespace {
-
-// The value of one series in a text exposition ("name{labels} value"), -1 when absent.
-double seriesValue(const QByteArray &exposition, const QString &series)
-{
-    for (const QByteArray &line : exposition.split('\n')) {
-        if (line.startsWith(series.toUtf8() + ' '))
-            return line.mid(series.size() + 1).toDouble();
-    }
-    return -1;
-}
-
-// Sum of every series of a family whose labels contain `labelPart` (all when empty).
-double familySum(const QByteArray &exposition, const QString &family, const QString &labelPart = {})
-{
-    double sum = 0;
-    const QRegularExpression re(QStringLiteral("^%1(\\{.*\\})? (\\S+)$").arg(QRegularExpression::escape(family)));
-    for (const QByteArray &line : exposition.split('\n')) {
-        const auto m = re.match(QString::fromUtf8(line));
-        if (m.hasMatch() && (labelPart.isEmpty() || m.captured(1).contains(labelPart)))
-            sum += m.captured(2).toDouble();
-    }
-    return sum;
-}
 
 int objectStatus(const QString &endpoint, const QString &bucket, const QString &key)
 {
@@ -86,6 +63,11 @@ class TestOperations : public QObject
         return c.rest.call("GET", c.admin() + QStringLiteral("/metrics"), {}).body;
     }
 
+    static Exposition scrape(Cluster &c)
+    {
+        return Exposition::parse(metrics(c));
+    }
+
     static QJsonObject adminPost(Cluster &c, const QString &path)
     {
         const HttpResult r = c.rest.call("POST", c.admin() + path, Cluster::kAdminToken, QByteArray());
@@ -125,7 +107,7 @@ private Q_SLOTS:
         post(c, app.second, other, 2, 2);
         QCOMPARE(adminPost(c, QStringLiteral("/admin/flush")).value(QLatin1String("segments_written")).toInt(), 1);
         QCOMPARE(psql(c.dbUrl(), QStringLiteral("SELECT count(*) FROM segments")), QByteArray("2"));
-        const double deletedBefore = seriesValue(metrics(c), QStringLiteral("confab_retention_deleted_segments_total"));
+        const double deletedBefore = scrape(c).at("confab_retention_deleted_segments_total");
         QCOMPARE(deletedBefore, 0.0);
 
         // WHEN a retention pass runs
@@ -136,7 +118,7 @@ private Q_SLOTS:
         QCOMPARE(psql(c.dbUrl(), QStringLiteral("SELECT count(*) FROM segments WHERE segment_key = '%1'").arg(oldKey)), QByteArray("0"));
         QCOMPARE(psql(c.dbUrl(), QStringLiteral("SELECT count(*) FROM segment_blocks WHERE segment_key = '%1'").arg(oldKey)), QByteArray("0"));
         QCOMPARE(psql(c.dbUrl(), QStringLiteral("SELECT count(*) FROM segments")), QByteArray("1"));
-        QCOMPARE(seriesValue(metrics(c), QStringLiteral("confab_retention_deleted_segments_total")), 1.0);
+        QCOMPARE(scrape(c).at("confab_retention_deleted_segments_total"), 1.0);
 
         // ...and no read path returns anything expired
         const QStringList fresh{QStringLiteral("16"), QStringLiteral("17"), QStringLiteral("18"), QStringLiteral("19"), QStringLiteral("20")};
@@ -173,7 +155,7 @@ private Q_SLOTS:
         const QString convo = c.createConversation(app.second, {QStringLiteral("alice"), QStringLiteral("bob")});
         WsClient bob;
         QVERIFY(bob.connectAndAuth(c.ws(), c.userToken(app.second, QStringLiteral("bob"))));
-        const QByteArray before = metrics(c);
+        const Exposition before = scrape(c);
 
         constexpr int kN = 7;
         post(c, app.second, convo, 1, kN);
@@ -186,34 +168,35 @@ private Q_SLOTS:
         QCOMPARE(dup.status, 200);
         QCOMPARE(c.rest.call("GET", c.api() + QStringLiteral("/v1/conversations"), "ck_bad_token").status, 401);
         QTest::qWait(1200); // one flush-worker tick for the stream depth gauge
-        const QByteArray loaded = metrics(c);
-        QCOMPARE(seriesValue(loaded, QStringLiteral("confab_messages_ingested_total"))
-                     - seriesValue(before, QStringLiteral("confab_messages_ingested_total")),
+        const Exposition loaded = scrape(c);
+        QCOMPARE(loaded.at("confab_messages_ingested_total")
+                     - before.at("confab_messages_ingested_total"),
                  double(kN));
-        QCOMPARE(seriesValue(loaded, QStringLiteral("confab_ws_connections")), 1.0);
-        QVERIFY(seriesValue(loaded, QStringLiteral("confab_delivery_latency_seconds_count"))
-                >= seriesValue(before, QStringLiteral("confab_delivery_latency_seconds_count")) + kN);
-        QCOMPARE(seriesValue(loaded, QStringLiteral("confab_stream_depth")), double(kN));
-        QVERIFY(familySum(loaded, QStringLiteral("confab_http_requests_total"), QStringLiteral("code=\"201\""))
-                >= familySum(before, QStringLiteral("confab_http_requests_total"), QStringLiteral("code=\"201\"")) + kN);
-        QVERIFY(familySum(loaded, QStringLiteral("confab_http_request_duration_seconds_count"))
-                > familySum(before, QStringLiteral("confab_http_request_duration_seconds_count")));
-        QVERIFY(familySum(loaded, QStringLiteral("confab_auth_failures_total"))
-                > familySum(before, QStringLiteral("confab_auth_failures_total")));
-        QVERIFY(seriesValue(loaded, QStringLiteral("confab_redis_memory_bytes")) > 0);
+        QCOMPARE(loaded.at("confab_ws_connections"), 1.0);
+        QVERIFY(loaded.at("confab_delivery_latency_seconds_count")
+                >= before.at("confab_delivery_latency_seconds_count") + kN);
+        QCOMPARE(loaded.at("confab_stream_depth"), double(kN));
+        QVERIFY(loaded.sum("confab_http_requests_total", {{"code", "201"}})
+                >= before.sum("confab_http_requests_total", {{"code", "201"}}) + kN);
+        QVERIFY(loaded.sum("confab_http_request_duration_seconds_count")
+                > before.sum("confab_http_request_duration_seconds_count"));
+        QVERIFY(loaded.sum("confab_auth_failures_total")
+                > before.sum("confab_auth_failures_total"));
+        QVERIFY(loaded.at("confab_redis_memory_bytes") > 0);
 
         // A flush moves the segment families and the S3 request counter.
         QCOMPARE(adminPost(c, QStringLiteral("/admin/flush")).value(QLatin1String("segments_written")).toInt(), 1);
         QTest::qWait(1200);
-        const QByteArray flushed = metrics(c);
-        QCOMPARE(seriesValue(flushed, QStringLiteral("confab_segments_written_total")), 1.0);
-        QCOMPARE(seriesValue(flushed, QStringLiteral("confab_segment_bytes_count")), 1.0);
-        QCOMPARE(seriesValue(flushed, QStringLiteral("confab_flush_duration_seconds_count")), 1.0);
-        QVERIFY(familySum(flushed, QStringLiteral("confab_s3_requests_total"), QStringLiteral("op=\"put\""))
-                >= familySum(loaded, QStringLiteral("confab_s3_requests_total"), QStringLiteral("op=\"put\"")) + 1);
-        QCOMPARE(seriesValue(flushed, QStringLiteral("confab_stream_depth")), 0.0);
-        QCOMPARE(seriesValue(flushed, QStringLiteral("confab_dead_letters")), 0.0);
-        QVERIFY(seriesValue(flushed, QStringLiteral("confab_retention_deleted_segments_total")) >= 0);
+        const QByteArray flushedText = metrics(c);
+        const Exposition flushed = Exposition::parse(flushedText);
+        QCOMPARE(flushed.at("confab_segments_written_total"), 1.0);
+        QCOMPARE(flushed.at("confab_segment_bytes_count"), 1.0);
+        QCOMPARE(flushed.at("confab_flush_duration_seconds_count"), 1.0);
+        QVERIFY(flushed.sum("confab_s3_requests_total", {{"op", "put"}})
+                >= loaded.sum("confab_s3_requests_total", {{"op", "put"}}) + 1);
+        QCOMPARE(flushed.at("confab_stream_depth"), 0.0);
+        QCOMPARE(flushed.at("confab_dead_letters"), 0.0);
+        QVERIFY(flushed.at("confab_retention_deleted_segments_total") >= 0);
 
         // promtool accepts the live exposition.
         const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
@@ -221,7 +204,7 @@ private Q_SLOTS:
         QProcess check;
         check.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
         QVERIFY(check.waitForStarted());
-        check.write(flushed);
+        check.write(flushedText);
         check.closeWriteChannel();
         QVERIFY(check.waitForFinished(30000));
         const QByteArray complaints = check.readAllStandardOutput() + check.readAllStandardError();
@@ -239,7 +222,7 @@ private Q_SLOTS:
         const QString convo = c.createConversation(app.second, {QStringLiteral("alice"), QStringLiteral("bob")});
         WsClient bob;
         QVERIFY(bob.connectAndAuth(c.ws(), c.userToken(app.second, QStringLiteral("bob"))));
-        QCOMPARE(seriesValue(metrics(c), QStringLiteral("confab_ws_write_windows_total")), 0.0);
+        QCOMPARE(scrape(c).at("confab_ws_write_windows_total"), 0.0);
         // WHEN messages are pushed to bob in two bursts, more than the rate's span apart
         constexpr int kN = 4;
         post(c, app.second, convo, 1, kN);
@@ -249,7 +232,7 @@ private Q_SLOTS:
         for (int i = 0; i < 2 * kN; ++i)
             QVERIFY(!bob.waitFor(QStringLiteral("message.create")).isEmpty());
         // AND the windows they waited for are counted (the stats tick mirrors the total)
-        QTRY_VERIFY_WITH_TIMEOUT(seriesValue(metrics(c), QStringLiteral("confab_ws_write_windows_total")) > 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(scrape(c).at("confab_ws_write_windows_total") > 0, 10000);
     }
 
     // GET /admin/stats answers the admin WebSocket's stats frame (an addition for curl users).

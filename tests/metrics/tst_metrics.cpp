@@ -1,12 +1,10 @@
 #include "confab/version.h"
 #include "metrics/metrics.h"
+#include "support/exposition.h"
 
 #include <QDateTime>
 #include <QFile>
-#include <QHash>
-#include <QMap>
 #include <QRegularExpression>
-#include <QSet>
 #include <QTest>
 #include <QThread>
 
@@ -16,104 +14,17 @@
 #include <vector>
 
 using confab::metrics::Metrics;
+using confab::test::Exposition;
+using confab::test::Labels;
+using confab::test::parseValue;
+using confab::test::Sample;
 
 namespace
 {
 
-using Labels = QMap<QByteArray, QByteArray>;
-
-struct Sample {
-    QByteArray name;
-    Labels labels;
-    double value = 0;
-};
-
-// Just enough of the text format to read back what we wrote; tst_promtool checks the format
-// itself with Prometheus's own parser.
-struct Exposition {
-    QHash<QByteArray, QByteArray> types;
-    QSet<QByteArray> helps;
-    QList<Sample> samples;
-
-    [[nodiscard]] std::optional<double> value(
-        const QByteArray &name, const Labels &labels = {}) const
-    {
-        for (const Sample &s : samples) {
-            if (s.name == name && s.labels == labels)
-                return s.value;
-        }
-        return std::nullopt;
-    }
-    [[nodiscard]] QList<Sample> series(const QByteArray &name) const
-    {
-        QList<Sample> out;
-        for (const Sample &s : samples) {
-            if (s.name == name)
-                out.append(s);
-        }
-        return out;
-    }
-};
-
-double parseValue(const QByteArray &text)
-{
-    if (text == "+Inf")
-        return qInf();
-    if (text == "-Inf")
-        return -qInf();
-    bool ok = false;
-    const double v = text.toDouble(&ok);
-    return ok ? v : qQNaN();
-}
-
-Exposition parse(const QByteArray &text)
-{
-    Exposition e;
-    for (const QByteArray &line : text.split('\n')) {
-        if (line.isEmpty())
-            continue;
-        if (line.startsWith("# HELP ")) {
-            e.helps.insert(line.mid(7).split(' ').value(0));
-            continue;
-        }
-        if (line.startsWith("# TYPE ")) {
-            const QList<QByteArray> parts = line.mid(7).split(' ');
-            e.types.insert(parts.value(0), parts.value(1));
-            continue;
-        }
-        Sample s;
-        qsizetype i = 0;
-        while (i < line.size() && line[i] != '{' && line[i] != ' ')
-            ++i;
-        s.name = line.left(i);
-        if (i < line.size() && line[i] == '{') {
-            ++i;
-            while (i < line.size() && line[i] != '}') {
-                const qsizetype eq = line.indexOf('=', i);
-                const QByteArray key = line.mid(i, eq - i);
-                i = eq + 2; // past ="
-                QByteArray value;
-                while (i < line.size() && line[i] != '"') {
-                    if (line[i] == '\\' && i + 1 < line.size())
-                        ++i;
-                    value += line[i++];
-                }
-                s.labels.insert(key, value);
-                ++i; // past the closing quote
-                if (i < line.size() && line[i] == ',')
-                    ++i;
-            }
-            ++i; // past }
-        }
-        s.value = parseValue(line.mid(i).trimmed().split(' ').value(0));
-        e.samples.append(s);
-    }
-    return e;
-}
-
 Exposition scrape(const Metrics &m)
 {
-    return parse(m.render());
+    return Exposition::parse(m.render());
 }
 
 } // namespace
