@@ -354,7 +354,7 @@ bool Session::onEvent(const QByteArray &channel, const messaging::Event &ev)
         return false;
     switch (ev.kind) {
     case 'm':
-        return push(ev.wire, Push::Message, channel); // counted by Fanout's hook (Node)
+        return push(ev.wire, Push::Message, channel); // counted once per message (Gateway)
     case 'e':
         if (!ev.arg.isEmpty() && ev.arg == m_userId)
             return false;
