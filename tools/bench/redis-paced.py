@@ -23,6 +23,10 @@ Modes:
     python3 tools/bench/redis-paced.py --mode append --cpu 0
     python3 tools/bench/redis-paced.py --mode batch --batch-ms 10 --cpu 0
     python3 tools/bench/redis-paced.py --mode batch --rate 0 --batch-size 32 --convs 20 --cpu 0
+
+--user-limit N adds what `[limits] user_msgs_per_min = N` costs: each message's sender (one of
+--users, in turn) has a token bucket in Redis, read and written by the call that carries the
+message (the accept script's own bucket code; in append and batch, the same steps inline).
 """
 import argparse
 import hashlib
@@ -35,14 +39,31 @@ import time
 from scratchredis import SCRIPTS_CPP, accept_script, commandstats, resp, scratch_redis
 
 APPEND = r'''
--- KEYS: per message, log and dedup; ARGV: per message, id, payload, fingerprint, channel
-for i = 1, #KEYS, 2 do
-  local a = (i - 1) * 2
-  redis.call('XADD', KEYS[i], ARGV[a + 1], 'm', ARGV[a + 2])
-  redis.call('HSET', KEYS[i + 1], ARGV[a + 3], ARGV[a + 1])
+-- ARGV[1]: sends per minute of the sender's bucket (0: no bucket); KEYS: per message, log and
+-- dedup, and the sender's bucket when limited; ARGV: then per message, id, payload, fingerprint,
+-- channel
+local limit = tonumber(ARGV[1])
+local k = limit > 0 and 3 or 2
+local now
+if limit > 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+for i = 1, #KEYS / k do
+  local ki, a = (i - 1) * k, 1 + (i - 1) * 4
+  redis.call('XADD', KEYS[ki + 1], ARGV[a + 1], 'm', ARGV[a + 2])
+  redis.call('HSET', KEYS[ki + 2], ARGV[a + 3], ARGV[a + 1])
+  if limit > 0 then
+    local v = redis.call('HMGET', KEYS[ki + 3], 't', 'ts')
+    local tokens = tonumber(v[1]) or limit
+    local ts = tonumber(v[2]) or now
+    tokens = math.min(limit, tokens + math.max(0, now - ts) * limit / 60000)
+    redis.call('HSET', KEYS[ki + 3], 't', tostring(tokens - 1), 'ts', now)
+    redis.call('PEXPIRE', KEYS[ki + 3], 120000)
+  end
   redis.call('SPUBLISH', ARGV[a + 4], ARGV[a + 2])
 end
-return #KEYS / 2
+return #KEYS / k
 '''
 
 
@@ -98,6 +119,9 @@ def main():
     p.add_argument('--no-subscriber', action='store_true',
                    help='no connection subscribed to the channels (by default one is, as a node is)')
     p.add_argument('--script', default=SCRIPTS_CPP, help='accept: the C++ file holding kAccept')
+    p.add_argument('--user-limit', type=int, default=0,
+                   help='sends per user per minute: a token bucket per sender (0: none, as the benchmarks run)')
+    p.add_argument('--users', type=int, default=10000, help='senders, in turn (with --user-limit)')
     a = p.parse_args()
 
     with scratch_redis(cpu=a.cpu, unix=True) as redis:
@@ -135,24 +159,26 @@ def main():
             payload = ('{"id":"01JBENCH%018d","convo_id":"c%d","sender_id":"user%d","client_msg_id":"%s",'
                        '"seq_no":%d,"ts":1764820000000,"kind":"text","content":{"text":"%s"}}'
                        % (n, conv, conv, cmid, seqs[conv], 'x' * 100))
-            return conv, cmid, payload, seqs[conv]
+            return conv, cmid, payload, seqs[conv], 'confab:{%s}:u%d:bucket' % (app, n % a.users)
 
-        def accept_call(conv, cmid, payload, _seq):
+        def accept_call(conv, cmid, payload, _seq, bucket):
             tag = '{%s:c%d}' % (app, conv)
             keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
                     'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
                     'confab:%s:bucket' % app, 'confab:dirty']
             head, tail = payload.split('"seq_no":')[0] + '"seq_no":', payload.split(',"ts"', 1)[1]
-            argv = ['confab:%s:ch' % tag, '', '1800000', '%s c%d' % (app, conv), '0', '0', str(slot), '1',
+            if a.user_limit > 0:
+                keys.append(bucket)
+            argv = ['confab:%s:ch' % tag, '', '1800000', '%s c%d' % (app, conv), str(a.user_limit), '0', str(slot), '1',
                     head, ',"ts"' + tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
                     '"client_msg_id":"%s"' % cmid, '0']
             return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
 
         def append_call(messages):
-            keys, argv = [], []
-            for conv, cmid, payload, seq in messages:
+            keys, argv = [], [str(a.user_limit)]
+            for conv, cmid, payload, seq, bucket in messages:
                 tag = '{%s:c%d}' % (app, conv)
-                keys += ['confab:%s:log' % tag, 'confab:%s:dedup' % tag]
+                keys += ['confab:%s:log' % tag, 'confab:%s:dedup' % tag] + ([bucket] if a.user_limit > 0 else [])
                 argv += ['%d-%d' % (1764820000000, seq), payload,
                          hashlib.sha256(cmid.encode()).digest()[:8], 'confab:%s:ch' % tag]
             return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
@@ -205,9 +231,12 @@ def main():
             print('  subscriber received %.1f MiB' % (received[0] / 1048576))
         ev_calls, ev_us = stats.get('evalsha', (0, 0))
         print('  EVALSHA (commandstats): %.1f us per message, %.1f us per call' % (ev_us / n, ev_us / max(1, ev_calls)))
-        # Every call answered without an error (Conn.reply raises); each one was an EVALSHA, and
-        # the subscriber got the messages published.
-        return 0 if ev_calls == calls and (a.no_subscriber or received[0] > 0) else 1
+        # Every call answered without an error (Conn.reply raises); each one was an EVALSHA, the
+        # subscriber got the messages published, and with --user-limit the last sender's bucket
+        # was written.
+        last = 'confab:{%s}:u%d:bucket' % (app, n % a.users)
+        bucketed = a.user_limit <= 0 or c.call(resp(['EXISTS', last])) == b'1'
+        return 0 if ev_calls == calls and (a.no_subscriber or received[0] > 0) and bucketed else 1
 
 
 if __name__ == '__main__':
