@@ -160,7 +160,7 @@ bool Connection::send(const QByteArray &frame, Flush flush)
         m_flushQueued = true;
         m_hub->queueFlush(this);
     }
-    if (flush == Flush::Pass && !m_passQueued && m_hub->coalescing()) {
+    if (flush == Flush::Pass && !m_passQueued && m_held) {
         m_passQueued = true;
         m_hub->queueFlushThisPass(this);
     }

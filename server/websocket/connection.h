@@ -118,7 +118,8 @@ private:
     std::vector<QByteArray> m_out; // frames for the hub's next flush (plain TCP only)
     qint64 m_outBytes = 0;
     State m_state = State::Open;
-    bool m_flushQueued = false; // in the hub's flush list
+    bool m_flushQueued = false; // in one of the hub's flush lists
+    bool m_held = false; // of those, waiting for its coalescing window (Hub::m_held)
     bool m_passQueued = false; // in the hub's list for the end of this pass (Flush::Pass)
     // Plain TCP: whether Qt's write buffer may hold bytes (something went through m_socket->
     // write since it was last seen empty); while not, its size is not asked for each frame.

@@ -25,7 +25,7 @@ Hub::Hub(Options options, QObject *parent)
     connect(&m_closeTimer, &QTimer::timeout, this, &Hub::checkClosing);
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushQueued);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushHeld);
     m_coalescing = m_options.writeCoalesceMs > 0 && m_options.writeCoalesceAbovePerS <= 0;
     m_clock.start();
 }
@@ -75,22 +75,44 @@ void Hub::queueFlush(Connection *c)
 {
     // A posted call runs when the loop has handled what is ready now: everything written
     // to a connection until then leaves in one sendmsg(). While a coalescing window applies
-    // (startsWindow()), the first frame of a window starts it and every connection queued in
-    // it goes when it ends.
-    if (m_flush.empty()) {
-        if (startsWindow()) {
+    // (startsWindow()), c's first frame opens a window of its own and c is flushed when it
+    // ends. Windows that start together (the members of one message) end together, but
+    // the next message's members end a little later: the writes, and the peers' reads, are
+    // spread over time instead of coming in one burst per window.
+    if (startsWindow()) {
+        const qint64 due = m_clock.elapsed() + m_options.writeCoalesceMs;
+        m_held.push_back({ due, c });
+        c->m_held = true;
+        ++m_windowsOpened;
+        if (!m_flushTimer.isActive())
             m_flushTimer.start(int(m_options.writeCoalesceMs));
-            ++m_windowsOpened;
-        } else {
-            QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
-        }
+        return;
     }
+    if (m_flush.empty())
+        QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
     m_flush.push_back(c);
+}
+
+void Hub::flushHeld()
+{
+    // Windows that end within the next millisecond go now too: the timer's resolution.
+    const qint64 now = m_clock.elapsed();
+    while (!m_held.empty() && m_held.front().dueMs <= now + 1) {
+        Connection *c = m_held.front().c;
+        m_held.pop_front();
+        if (!c)
+            continue;
+        c->m_flushQueued = false;
+        c->m_held = false;
+        c->flushOut(); // writes to sockets only: no handler runs, no connection goes away
+    }
+    if (!m_held.empty())
+        m_flushTimer.start(int(std::max<qint64>(m_held.front().dueMs - now, 0)));
 }
 
 bool Hub::startsWindow()
 {
-    // Decided only here, while nothing waits: a batch keeps the mode it started with.
+    // Decided at most once per kRateSpanMs, as a connection starts waiting to be flushed.
     const qint64 above = m_options.writeCoalesceAbovePerS;
     if (m_options.writeCoalesceMs <= 0 || above <= 0)
         return m_coalescing;
@@ -149,6 +171,14 @@ void Hub::flushPass()
 
 void Hub::gone(Connection *c)
 {
+    if (c->m_held) {
+        c->m_held = false;
+        c->m_flushQueued = false;
+        for (Held &h : m_held) {
+            if (h.c == c)
+                h.c = nullptr;
+        }
+    }
     unlist(m_flush, &Connection::m_flushQueued, c);
     unlist(m_flushPass, &Connection::m_passQueued, c);
     QObject::disconnect(c->m_socket, nullptr, this, nullptr);

@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <deque>
 #include <unordered_set>
 #include <vector>
 
@@ -30,9 +31,10 @@ public:
         // it is dropped; bounds the memory of closing sockets.
         qint64 flushTimeoutMs = 10000;
         // 0: a connection's queued frames leave when the loop has handled what is ready now
-        // (one sendmsg() per connection and pass). N > 0: they wait up to N ms for later
-        // frames, so a busy member's frames share one sendmsg() at the price of that much
-        // latency ([server] write_coalesce, docs/architecture.md).
+        // (one sendmsg() per connection and pass). N > 0: a connection's first queued frame
+        // opens a window of its own, and what it queues in the next N ms leaves with it in
+        // one sendmsg(), at the price of that much latency ([server] write_coalesce,
+        // docs/architecture.md).
         qint64 writeCoalesceMs = 0;
         // The window applies only while this hub queues at least this many frames a second
         // (measured over the last kRateSpanMs or more; it stops below three quarters of it), so
@@ -53,7 +55,7 @@ public:
     [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
     [[nodiscard]] const Options &options() const { return m_options; }
     // Whether frames queued now wait for a coalescing window (see Options), and how many
-    // windows have been opened so far.
+    // windows (one per connection each time it starts waiting) have been opened so far.
     [[nodiscard]] bool coalescing() const { return m_coalescing; }
     [[nodiscard]] quint64 windowsOpened() const { return m_windowsOpened; }
 
@@ -61,9 +63,12 @@ private:
     friend class Connection;
     void closing(Connection *c);
     void gone(Connection *c);
-    // c has frames for the kernel: flushed once this event loop iteration's work is done.
+    // c has frames for the kernel: flushed once this event loop iteration's work is done, or
+    // at the end of c's window while one applies.
     void queueFlush(Connection *c);
     void flushQueued();
+    // Flushes the connections whose window has ended, and waits for the next one's end.
+    void flushHeld();
     // Inside a coalescing window: c has an answer its peer waits for, flushed at the end of
     // this pass. c stays in the window's list (its later frames still wait for the window).
     void queueFlushThisPass(Connection *c);
@@ -81,10 +86,19 @@ private:
     std::unordered_set<Connection *> m_connections;
     std::vector<Connection *> m_closing;
     std::vector<Connection *> m_dead; // deleted from the event loop, never under a caller
-    std::vector<Connection *> m_flush; // connections with queued frames (Connection::m_out)
+    // Connections with queued frames (Connection::m_out, m_flushQueued set) are in one of two
+    // lists: m_flush, flushed at the end of the pass, or m_held, waiting for their windows.
+    // Every window has the same length, so m_held is in the order the windows end. A
+    // connection that goes away while held leaves a null behind.
+    struct Held {
+        qint64 dueMs; // on m_clock
+        Connection *c;
+    };
+    std::vector<Connection *> m_flush;
+    std::deque<Held> m_held;
     std::vector<Connection *> m_flushPass; // of those, the ones with an answer (Flush::Pass)
     QTimer m_closeTimer;
-    QTimer m_flushTimer; // coalescing: fires flushQueued() once per window
+    QTimer m_flushTimer; // coalescing: fires flushHeld() when the first held window ends
     bool m_coalescing = false;
     quint64 m_windowsOpened = 0;
     qint64 m_framesQueued = 0; // by Connection::send() since m_rateSinceMs

@@ -5,6 +5,7 @@
 #include "wsbytes.h"
 
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -282,6 +283,55 @@ private Q_SLOTS:
         QCOMPARE(m_frames[2].payload, QByteArray("later"));
         QCOMPARE(m_frames[3].opcode, quint8(0xA));
         QCOMPARE(c->queuedFrames(), 0);
+    }
+
+    void eachConnectionWaitsForAWindowOfItsOwn()
+    {
+        Hub::Options options;
+        options.writeCoalesceMs = 300;
+        Connection *first = open(options);
+        QVERIFY(first);
+        QTcpSocket secondClient;
+        secondClient.connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
+        QVERIFY(secondClient.waitForConnected(5000) && m_listener.waitForNewConnection(5000));
+        Recorder secondHandler;
+        Connection *second = m_hub->adopt(m_listener.nextPendingConnection());
+        second->start(&secondHandler);
+        QTcpSocket thirdClient;
+        thirdClient.connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
+        QVERIFY(thirdClient.waitForConnected(5000) && m_listener.waitForNewConnection(5000));
+        Recorder thirdHandler;
+        Connection *third = m_hub->adopt(m_listener.nextPendingConnection());
+        third->start(&thirdHandler);
+        const auto hubFirst = qScopeGuard([this] { m_hub.reset(); }); // before the handlers go
+        // GIVEN a frame queued on the first connection, and later ones on the second and third
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(first->sendText("first"));
+        QTest::qWait(150);
+        QElapsedTimer sinceSecond;
+        sinceSecond.start();
+        QVERIFY(second->sendText("second"));
+        QVERIFY(third->sendText("third"));
+        QCOMPARE(m_hub->windowsOpened(), quint64(3));
+        // AND the third goes away while it waits
+        third->abort();
+        // WHEN the first window ends THEN the first frame leaves, and the second still waits
+        // for its own window (unless this host stalled past it)
+        QTRY_COMPARE(first->queuedFrames(), 0);
+        QVERIFY(t.elapsed() >= options.writeCoalesceMs);
+        if (sinceSecond.elapsed() < options.writeCoalesceMs - 50)
+            QCOMPARE(second->queuedFrames(), 1);
+        QVERIFY(readUntil([this] { return m_frames.size() >= 1; }));
+        QCOMPARE(m_frames[0].payload, QByteArray("first"));
+        // AND the second leaves when its window ends
+        QTRY_COMPARE(second->queuedFrames(), 0);
+        QVERIFY(sinceSecond.elapsed() >= options.writeCoalesceMs);
+        QTRY_VERIFY(secondClient.bytesAvailable() > 0);
+        QByteArray in = secondClient.readAll();
+        const QList<ServerFrame> frames = takeFrames(in);
+        QCOMPARE(frames.size(), 1);
+        QCOMPARE(frames[0].payload, QByteArray("second"));
     }
 
     void theWindowAppliesOnlyWhileTheHubIsBusyWriting()
