@@ -125,6 +125,18 @@ class TestConnection : public QObject
         return c;
     }
 
+    // One more connected pair on the hub open() made, started with handler (which must outlive
+    // the hub: reset m_hub first).
+    Connection *openAnother(QTcpSocket &client, Recorder &handler)
+    {
+        client.connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
+        if (!client.waitForConnected(5000) || !m_listener.waitForNewConnection(5000))
+            return nullptr;
+        Connection *c = m_hub->adopt(m_listener.nextPendingConnection());
+        c->start(&handler);
+        return c;
+    }
+
     // Reads what the server sent until pred holds (or 5 s).
     bool readUntil(const std::function<bool()> &pred, int timeoutMs = 5000)
     {
@@ -292,18 +304,13 @@ private Q_SLOTS:
         Connection *first = open(options);
         QVERIFY(first);
         QTcpSocket secondClient;
-        secondClient.connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
-        QVERIFY(secondClient.waitForConnected(5000) && m_listener.waitForNewConnection(5000));
-        Recorder secondHandler;
-        Connection *second = m_hub->adopt(m_listener.nextPendingConnection());
-        second->start(&secondHandler);
         QTcpSocket thirdClient;
-        thirdClient.connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
-        QVERIFY(thirdClient.waitForConnected(5000) && m_listener.waitForNewConnection(5000));
+        Recorder secondHandler;
         Recorder thirdHandler;
-        Connection *third = m_hub->adopt(m_listener.nextPendingConnection());
-        third->start(&thirdHandler);
         const auto hubFirst = qScopeGuard([this] { m_hub.reset(); }); // before the handlers go
+        Connection *second = openAnother(secondClient, secondHandler);
+        Connection *third = openAnother(thirdClient, thirdHandler);
+        QVERIFY(second && third);
         // GIVEN a frame queued on the first connection, and later ones on the second and third
         QElapsedTimer t;
         t.start();
