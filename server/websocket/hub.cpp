@@ -75,18 +75,21 @@ void Hub::queueFlush(Connection *c)
 {
     // A posted call runs when the loop has handled what is ready now: everything written
     // to a connection until then leaves in one sendmsg(). While a coalescing window applies
-    // (startsWindow()), c's first frame opens a window of its own and c is flushed when it
+    // (startsWindow(now)), c's first frame opens a window of its own and c is flushed when it
     // ends. Windows that start together (the members of one message) end together, but
     // the next message's members end a little later: the writes, and the peers' reads, are
     // spread over time instead of coming in one burst per window.
-    if (startsWindow()) {
-        const qint64 due = m_clock.elapsed() + m_options.writeCoalesceMs;
-        m_held.push_back({ due, c });
-        c->m_held = true;
-        ++m_windowsOpened;
-        if (!m_flushTimer.isActive())
-            m_flushTimer.start(int(m_options.writeCoalesceMs));
-        return;
+    // Without windows, the mode is looked at once per pass, as the pass's list starts.
+    if (m_options.writeCoalesceMs > 0 && (m_coalescing || m_flush.empty())) {
+        const qint64 now = m_clock.elapsed();
+        if (startsWindow(now)) {
+            m_held.push_back({ now + m_options.writeCoalesceMs, c });
+            c->m_held = true;
+            ++m_windowsOpened;
+            if (!m_flushTimer.isActive())
+                m_flushTimer.start(int(m_options.writeCoalesceMs));
+            return;
+        }
     }
     if (m_flush.empty())
         QMetaObject::invokeMethod(this, &Hub::flushQueued, Qt::QueuedConnection);
@@ -110,13 +113,12 @@ void Hub::flushHeld()
         m_flushTimer.start(int(std::max<qint64>(m_held.front().dueMs - now, 0)));
 }
 
-bool Hub::startsWindow()
+bool Hub::startsWindow(qint64 now)
 {
-    // Decided at most once per kRateSpanMs, as a connection starts waiting to be flushed.
+    // Decided at most once per kRateSpanMs.
     const qint64 above = m_options.writeCoalesceAbovePerS;
-    if (m_options.writeCoalesceMs <= 0 || above <= 0)
+    if (above <= 0)
         return m_coalescing;
-    const qint64 now = m_clock.elapsed();
     const qint64 span = now - m_rateSinceMs;
     if (span >= kRateSpanMs) {
         const qint64 perS = m_framesQueued * 1000 / span;

@@ -77,8 +77,9 @@ private:
     // unlist() takes one out (it is going away).
     static void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
     static void unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c);
-    // Decides, as a new batch of flushes starts, whether it waits for a window.
-    bool startsWindow();
+    // With write_coalesce on: whether a connection that starts waiting now (m_clock) waits for
+    // a window.
+    bool startsWindow(qint64 now);
     void checkClosing();
     void reap();
 

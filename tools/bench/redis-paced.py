@@ -151,6 +151,9 @@ def main():
         seqs = [0] * a.convs
         sent = [0]
 
+        def bucket_key(n):
+            return 'confab:{%s}:u%d:bucket' % (app, n % a.users)
+
         def message(conv):
             sent[0] += 1
             seqs[conv] += 1
@@ -159,7 +162,7 @@ def main():
             payload = ('{"id":"01JBENCH%018d","convo_id":"c%d","sender_id":"user%d","client_msg_id":"%s",'
                        '"seq_no":%d,"ts":1764820000000,"kind":"text","content":{"text":"%s"}}'
                        % (n, conv, conv, cmid, seqs[conv], 'x' * 100))
-            return conv, cmid, payload, seqs[conv], 'confab:{%s}:u%d:bucket' % (app, n % a.users)
+            return conv, cmid, payload, seqs[conv], bucket_key(n)
 
         def accept_call(conv, cmid, payload, _seq, bucket):
             tag = '{%s:c%d}' % (app, conv)
@@ -234,8 +237,7 @@ def main():
         # Every call answered without an error (Conn.reply raises); each one was an EVALSHA, the
         # subscriber got the messages published, and with --user-limit the last sender's bucket
         # was written.
-        last = 'confab:{%s}:u%d:bucket' % (app, n % a.users)
-        bucketed = a.user_limit <= 0 or c.call(resp(['EXISTS', last])) == b'1'
+        bucketed = a.user_limit <= 0 or c.call(resp(['EXISTS', bucket_key(n)])) == b'1'
         return 0 if ev_calls == calls and (a.no_subscriber or received[0] > 0) and bucketed else 1
 
 
