@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <poll.h>
@@ -100,6 +101,11 @@ public:
     QString error;
     std::atomic<bool> wakeUpPending { false };
     std::atomic<bool> interrupted { false };
+    // The thread that runs processEvents (set by its first call). A wakeUp() from that thread
+    // cannot find the loop blocked: it writes no eventfd, and only makes the next wait not block
+    // (postedHere), so a post within the loop costs no write, no epoll report and no read.
+    std::atomic<std::thread::id> loopThread {};
+    bool postedHere = false;
     // Indexed by fd: descriptors are small and dense, and a lookup per ready fd must be cheap.
     std::vector<FdEntry> fds;
     // Interest changes are applied just before the next epoll_wait: QAbstractSocket enables its
@@ -261,16 +267,24 @@ QString EpollEventDispatcher::errorString() const
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     d->interrupted.store(false, std::memory_order_relaxed);
+    if (d->loopThread.load(std::memory_order_relaxed) != std::this_thread::get_id())
+        d->loopThread.store(std::this_thread::get_id(), std::memory_order_relaxed);
     Q_EMIT awake();
+    // Everything posted from this thread until now is sent here; a post from here on (by a
+    // handler below, or by sendPostedEvents itself, which leaves what is posted while it runs
+    // for the next call) sets postedHere again.
+    d->postedHere = false;
     QCoreApplication::sendPostedEvents();
 
     const bool includeTimers = !(flags & QEventLoop::X11ExcludeTimers);
     const bool includeNotifiers = !(flags & QEventLoop::ExcludeSocketNotifiers);
-    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !d->interrupted.load();
+    bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !d->interrupted.load();
     if (canWait)
         Q_EMIT aboutToBlock();
     if (d->interrupted.load())
         return false;
+    if (d->postedHere)
+        canWait = false; // an event posted from this thread waits in the queue: do not block
 
     // Block until the next timer, a ready fd or a wakeUp(): events posted from now on call
     // wakeUp(), whose eventfd is in the set.
@@ -410,6 +424,10 @@ int EpollEventDispatcher::remainingTime(int timerId)
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (d->loopThread.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+        d->postedHere = true;
+        return;
+    }
     // One write per wakeup however many threads post: the flag is cleared when it is consumed.
     if (!d->wakeUpPending.exchange(true)) {
         [[maybe_unused]] const int rc = ::eventfd_write(d->wakeFd, 1);

@@ -9,6 +9,7 @@
 #include <QCoroTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -119,6 +120,8 @@ private Q_SLOTS:
     void registeredTimersAndRemainingTime();
     void postedEventsInOrderAndDeleteLater();
     void postFromAnotherThreadWakesTheLoop();
+    void postsFromTheLoopItselfWriteNoEventfd();
+    void postFromAboutToBlockIsNotLeftWaiting();
     void wakeUpFromAnotherThread();
     void interruptFromAnotherThread();
     void interruptEndsThePass();
@@ -257,6 +260,65 @@ void TestEpollDispatcher::postFromAnotherThreadWakesTheLoop()
     poster.join();
     QCOMPARE(rc, 0);
     QVERIFY(ran);
+}
+
+// How many write() and similar calls this process has made (/proc/self/io's syscw).
+static qint64 writeCalls()
+{
+    QFile io(QStringLiteral("/proc/self/io"));
+    if (!io.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : io.readAll().split('\n')) {
+        if (line.startsWith("syscw:"))
+            return line.mid(6).trimmed().toLongLong();
+    }
+    return -1;
+}
+
+void TestEpollDispatcher::postsFromTheLoopItselfWriteNoEventfd()
+{
+    // Each queued call posts the next from inside the loop's own sendPostedEvents(), which
+    // leaves it for the next pass: the loop must not block on it (no timer, no ready fd here),
+    // and no eventfd write is needed to wake a loop that is not asleep.
+    constexpr int kPosts = 1000;
+    QEventLoop loop;
+    QTimer guard;
+    guard.setSingleShot(true);
+    connect(&guard, &QTimer::timeout, &loop, [&] { loop.exit(1); });
+    guard.start(10000);
+    int ran = 0;
+    std::function<void()> step = [&] {
+        if (++ran == kPosts)
+            loop.exit(0);
+        else
+            QMetaObject::invokeMethod(&loop, step, Qt::QueuedConnection);
+    };
+    settle();
+    const qint64 before = writeCalls();
+    QMetaObject::invokeMethod(&loop, step, Qt::QueuedConnection);
+    QCOMPARE(loop.exec(), 0);
+    const qint64 after = writeCalls();
+    QCOMPARE(ran, kPosts);
+    QVERIFY(before >= 0);
+    QVERIFY2(after - before < 50, qPrintable(QStringLiteral("%1 write calls").arg(after - before)));
+}
+
+void TestEpollDispatcher::postFromAboutToBlockIsNotLeftWaiting()
+{
+    // Posted after the pass sent its posted events and before it waits: the wait must not block.
+    QEventLoop loop;
+    QTimer guard;
+    guard.setSingleShot(true);
+    connect(&guard, &QTimer::timeout, &loop, [&] { loop.exit(1); });
+    guard.start(10000);
+    settle();
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = connect(dispatcher(), &QAbstractEventDispatcher::aboutToBlock, &loop, [&, once] {
+        disconnect(*once);
+        QMetaObject::invokeMethod(
+            &loop, [&] { loop.exit(0); }, Qt::QueuedConnection);
+    });
+    QCOMPARE(loop.exec(), 0);
 }
 
 void TestEpollDispatcher::wakeUpFromAnotherThread()
