@@ -166,7 +166,9 @@ QString Connection::describe() const
 
 void Connection::attach(redisAsyncContext *ac)
 {
-    attachToEventLoop(ac, this, [this] { onReadable(); }, [this] { onWritable(); });
+    attachToEventLoop(
+        ac, this, [this] { onReadable(); }, [this] { onWritable(); },
+        [this] { return deferWrite(); });
 }
 
 void Connection::detach(redisAsyncContext *ac)
@@ -229,8 +231,42 @@ bool Connection::readPendingReplies()
 
 void Connection::onWritable()
 {
-    if (m_ac)
-        redisAsyncHandleWrite(m_ac);
+    writeOut();
+}
+
+// hiredis asks to write what it has buffered (a command was queued). Once connected, the write
+// is made at the end of this loop pass, with every command queued until then, straight to the
+// socket: no write notifier is enabled and disabled (two epoll_ctl) and no epoll_wait is spent
+// learning that an idle socket is writable. Only a write the socket could not take whole (and
+// the connect) waits for the notifier.
+bool Connection::deferWrite()
+{
+    if (m_writing || !m_ac || !(m_ac->c.flags & REDIS_CONNECTED))
+        return false;
+    if (!m_writeQueued) {
+        m_writeQueued = true;
+        QMetaObject::invokeMethod(this, &Connection::writeQueued, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+void Connection::writeQueued()
+{
+    m_writeQueued = false;
+    // A context that replaced the one that asked is written when it says so itself.
+    if (m_ac && (m_ac->c.flags & REDIS_CONNECTED))
+        writeOut();
+}
+
+void Connection::writeOut()
+{
+    if (!m_ac)
+        return;
+    m_writing = true; // what hiredis asks for now waits for the socket
+    QPointer<Connection> alive(this);
+    redisAsyncHandleWrite(m_ac); // a callback may delete us, or drop the connection
+    if (alive)
+        m_writing = false;
 }
 
 void Connection::onDisconnectCb(const redisAsyncContext *ac, int)

@@ -105,6 +105,9 @@ private:
     void onReadable();
     void readPushes();
     void onWritable();
+    bool deferWrite();
+    void writeQueued();
+    void writeOut();
     void startHandshake();
     void finishHandshake(const Reply &pong);
     bool sendRaw(const QList<QByteArray> &args, ReplyFn fn);
@@ -137,6 +140,8 @@ private:
     std::deque<Pending> m_pending;
     QList<Failure> m_failures;
     bool m_drainScheduled = false;
+    bool m_writeQueued = false; // writeQueued() is posted
+    bool m_writing = false; // inside redisAsyncHandleWrite()
     std::function<void(const Value &)> m_pushHandler;
     QElapsedTimer m_clock;
     QTimer m_timer; // the oldest pending command's deadline, or the connect deadline

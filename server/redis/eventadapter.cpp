@@ -14,6 +14,7 @@ namespace
 struct Watch {
     QSocketNotifier *read = nullptr;
     QSocketNotifier *write = nullptr;
+    std::function<bool()> deferWrite;
 };
 
 void addRead(void *p)
@@ -26,7 +27,9 @@ void delRead(void *p)
 }
 void addWrite(void *p)
 {
-    static_cast<Watch *>(p)->write->setEnabled(true);
+    auto *w = static_cast<Watch *>(p);
+    if (!w->deferWrite())
+        w->write->setEnabled(true);
 }
 void delWrite(void *p)
 {
@@ -47,9 +50,10 @@ void cleanup(void *p)
 } // namespace
 
 void attachToEventLoop(redisAsyncContext *ac, QObject *owner, std::function<void()> onReadable,
-    std::function<void()> onWritable)
+    std::function<void()> onWritable, std::function<bool()> deferWrite)
 {
     auto *w = new Watch;
+    w->deferWrite = std::move(deferWrite);
     w->read = new QSocketNotifier(ac->c.fd, QSocketNotifier::Read, owner);
     w->write = new QSocketNotifier(ac->c.fd, QSocketNotifier::Write, owner);
     w->read->setEnabled(false);
