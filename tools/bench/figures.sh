@@ -22,7 +22,8 @@
 #                           of Redis's thread per ingested message, by command (inside scripts too)
 #   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
-#                           delivery (syscall tracepoints: root or perf_event_paranoid -1)
+#                           delivery and per ingested message (syscall tracepoints: root or
+#                           perf_event_paranoid -1)
 #   FIGURES_LOGS=DIR        keep confabd's log(s) and Redis's log there when the script ends
 #   FIGURES_REDIS_UNIX=1    confabd reaches Redis through its Unix socket (unix:// URL) instead of
 #                           TCP on loopback
@@ -208,7 +209,9 @@ measure_when_connected() {
     wait "$stat_pid" || true
     awk -F, -v d="$(( $(metric confab_messages_delivered_total) - d0 ))" -v m="$(( $(metric confab_messages_ingested_total) - m0 ))" '
       $3 ~ /^syscalls:sys_enter_/ { n = $3; sub(/^syscalls:sys_enter_/, "", n); line = line sprintf(" %s %d", n, $1)
-                                    if (d > 0) line = line sprintf(" (%.3f/delivery)", $1 / d) }
+                                    if (d > 0) line = line sprintf(" (%.3f/delivery", $1 / d)
+                                    if (d > 0 && m > 0) line = line sprintf(", %.2f/message", $1 / m)
+                                    if (d > 0) line = line ")" }
       END { printf "confabd system calls in the window (%d messages, %d deliveries):%s\n", m, d, line }' "$work/syscalls.csv"
   fi
   if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
