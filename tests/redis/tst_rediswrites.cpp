@@ -6,6 +6,7 @@
 #include "support/testenv.h"
 
 #include <QCoreApplication>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSocketNotifier>
 #include <QTest>
@@ -77,6 +78,9 @@ void TestRedisWrites::commandsOfOnePassLeaveWithoutTheWriteNotifier()
     QVERIFY(!m_conn->findChildren<QSocketNotifier *>().isEmpty());
     constexpr int kCommands = 200;
     QList<qint64> got;
+    // Should a check fail and return early, the connection goes first: it answers the commands
+    // still pending, whose callbacks write to the locals above.
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); });
     m_conn->send({ "DEL", "counter" }, [](const Reply &) {});
     for (int i = 0; i < kCommands; ++i) {
         m_conn->send({ "INCR", "counter" }, [&got](const Reply &r) {
@@ -102,6 +106,7 @@ void TestRedisWrites::aWriteTheSocketCannotTakeWaitsForIt()
     const QByteArray big(32 * 1024 * 1024, 'x');
     std::optional<Reply> set;
     std::optional<Reply> len;
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
     m_conn->send({ "SET", "big", big }, [&set](Reply r) { set.emplace(std::move(r)); });
     m_conn->send({ "STRLEN", "big" }, [&len](Reply r) { len.emplace(std::move(r)); });
     // The pass's end: the one write() cannot take 32 MiB, so hiredis asks for the notifier.
@@ -121,6 +126,7 @@ void TestRedisWrites::unixSocketToo()
     m_conn.reset();
     QVERIFY(startClient(QStringLiteral("unix://") + m_server.socketPath()));
     std::optional<Reply> pong;
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
     m_conn->send({ "PING" }, [&pong](Reply r) { pong.emplace(std::move(r)); });
     QCOMPARE(writeNotifiersEnabled(), 0);
     QVERIFY(QTest::qWaitFor([&] { return pong.has_value(); }, 5000));
