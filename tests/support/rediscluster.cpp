@@ -59,6 +59,13 @@ bool RedisCluster::startServer(quint16 port)
     }
     const QDeadlineTimer up(10000);
     while (cli(port, { QStringLiteral("PING") }) != QLatin1String("PONG")) {
+        if (proc->state() == QProcess::NotRunning) {
+            // Typically a port that freePort() found free was taken before Redis bound it.
+            m_why = QStringLiteral("redis-server on port %1 exited: %2")
+                        .arg(port)
+                        .arg(QString::fromUtf8(proc->readAll()).trimmed());
+            return false;
+        }
         if (up.hasExpired()) {
             m_why = QStringLiteral("redis-server on port %1 never answered PING").arg(port);
             return false;
@@ -70,9 +77,27 @@ bool RedisCluster::startServer(quint16 port)
 
 bool RedisCluster::start()
 {
-    for (int i = 0; i < m_count; ++i)
-        if (!startServer(freePort()))
+    // A fresh port may be taken by another test between freePort() and Redis binding it:
+    // such a server is dropped and another port tried.
+    for (int i = 0; i < m_count; ++i) {
+        bool started = false;
+        for (int attempt = 0; attempt < 3 && !started; ++attempt) {
+            const quint16 port = freePort();
+            started = startServer(port);
+            if (!started) {
+                const qsizetype at = m_ports.indexOf(port);
+                if (at >= 0) {
+                    m_procs[at]->kill();
+                    m_procs[at]->waitForFinished(2000);
+                    m_ports.removeAt(at);
+                    m_procs.removeAt(at);
+                }
+                m_busPorts.remove(port);
+            }
+        }
+        if (!started)
             return false;
+    }
     QStringList create { QStringLiteral("--cluster"), QStringLiteral("create") };
     for (quint16 port : std::as_const(m_ports))
         create.append(QStringLiteral("127.0.0.1:%1").arg(port));
