@@ -31,7 +31,7 @@ private Q_SLOTS:
     void unixSocketToo();
 
 private:
-    bool startClient(const QString &url);
+    bool startConnection(const QString &url);
     [[nodiscard]] int writeNotifiersEnabled() const;
 
     confab::test::RedisServer m_server;
@@ -45,7 +45,7 @@ void TestRedisWrites::initTestCase()
 
 void TestRedisWrites::init()
 {
-    QVERIFY(startClient(m_server.url()));
+    QVERIFY(startConnection(m_server.url()));
 }
 
 void TestRedisWrites::cleanup()
@@ -53,7 +53,7 @@ void TestRedisWrites::cleanup()
     m_conn.reset();
 }
 
-bool TestRedisWrites::startClient(const QString &url)
+bool TestRedisWrites::startConnection(const QString &url)
 {
     auto o = Options::fromUrl(url);
     if (!o)
@@ -124,7 +124,7 @@ void TestRedisWrites::aWriteTheSocketCannotTakeWaitsForIt()
 void TestRedisWrites::unixSocketToo()
 {
     m_conn.reset();
-    QVERIFY(startClient(QStringLiteral("unix://") + m_server.socketPath()));
+    QVERIFY(startConnection(QStringLiteral("unix://") + m_server.socketPath()));
     std::optional<Reply> pong;
     const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
     m_conn->send({ "PING" }, [&pong](Reply r) { pong.emplace(std::move(r)); });

@@ -80,23 +80,14 @@ bool RedisCluster::start()
     // A fresh port may be taken by another test between freePort() and Redis binding it:
     // such a server is dropped and another port tried.
     for (int i = 0; i < m_count; ++i) {
-        bool started = false;
-        for (int attempt = 0; attempt < 3 && !started; ++attempt) {
-            const quint16 port = freePort();
-            started = startServer(port);
-            if (!started) {
-                const qsizetype at = m_ports.indexOf(port);
-                if (at >= 0) {
-                    m_procs[at]->kill();
-                    m_procs[at]->waitForFinished(2000);
-                    m_ports.removeAt(at);
-                    m_procs.removeAt(at);
-                }
-                m_busPorts.remove(port);
-            }
+        int attempts = 1;
+        quint16 port = freePort();
+        while (!startServer(port)) {
+            forget(port);
+            if (attempts++ == 3)
+                return false;
+            port = freePort();
         }
-        if (!started)
-            return false;
     }
     QStringList create { QStringLiteral("--cluster"), QStringLiteral("create") };
     for (quint16 port : std::as_const(m_ports))
@@ -277,6 +268,17 @@ void RedisCluster::kill(quint16 port)
         return;
     m_procs.at(i)->kill();
     m_procs.at(i)->waitForFinished(5000);
+}
+
+void RedisCluster::forget(quint16 port)
+{
+    kill(port);
+    const qsizetype i = m_ports.indexOf(port);
+    if (i >= 0) {
+        m_ports.removeAt(i);
+        m_procs.removeAt(i);
+    }
+    m_busPorts.remove(port);
 }
 
 } // namespace confab::test

@@ -53,6 +53,7 @@ private:
     bool waitForState(int timeoutMs);
     [[nodiscard]] quint16 migratingFrom(int slot) const; // 0: the slot is not migrating
     bool startServer(quint16 port);
+    void forget(quint16 port); // a node that never joined: killed, and its ports let go
 
     int m_count;
     QTemporaryDir m_dir;

@@ -209,9 +209,7 @@ measure_when_connected() {
     wait "$stat_pid" || true
     awk -F, -v d="$(( $(metric confab_messages_delivered_total) - d0 ))" -v m="$(( $(metric confab_messages_ingested_total) - m0 ))" '
       $3 ~ /^syscalls:sys_enter_/ { n = $3; sub(/^syscalls:sys_enter_/, "", n); line = line sprintf(" %s %d", n, $1)
-                                    if (d > 0) line = line sprintf(" (%.3f/delivery", $1 / d)
-                                    if (d > 0 && m > 0) line = line sprintf(", %.2f/message", $1 / m)
-                                    if (d > 0) line = line ")" }
+                                    if (d > 0) line = line sprintf(" (%.3f/delivery%s)", $1 / d, m > 0 ? sprintf(", %.2f/message", $1 / m) : "") }
       END { printf "confabd system calls in the window (%d messages, %d deliveries):%s\n", m, d, line }' "$work/syscalls.csv"
   fi
   if [ -n "${FIGURES_REDIS_CALLS:-}" ]; then
