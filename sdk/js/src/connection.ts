@@ -57,6 +57,8 @@ export class Connection {
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private pingTimer?: ReturnType<typeof setInterval>;
   private refreshTimer?: ReturnType<typeof setTimeout>;
+  /** Drops a socket that has not answered `auth` in time; cleared with the socket. */
+  private authTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly opts: ClientOptions,
@@ -102,6 +104,7 @@ export class Connection {
     if (this._state === 'closed') return;
     this.setState('closed');
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.authTimer);
     this.stopPing();
     const s = this.socket;
     this.socket = undefined;
@@ -183,9 +186,10 @@ export class Connection {
       return;
     }
     this.socket = sock;
-    const authTimer = setTimeout(() => {
+    clearTimeout(this.authTimer);
+    const authTimer = (this.authTimer = setTimeout(() => {
       if (gen === this._generation && !this._sessionReady && this.socket === sock) this.dropSocket(1006, 'no connection.ack in time');
-    }, this.requestTimeoutMs);
+    }, this.requestTimeoutMs));
     sock.onopen = () => {
       if (gen !== this._generation) return;
       sock.send(JSON.stringify({ type: 'auth', token }));
@@ -235,6 +239,7 @@ export class Connection {
 
   private handleClose(code: number, reason: string): void {
     const wasReady = this._sessionReady;
+    clearTimeout(this.authTimer);
     this.socket = undefined;
     this._sessionReady = false;
     ++this._generation;

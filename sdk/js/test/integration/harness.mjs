@@ -59,6 +59,7 @@ export class Redis {
     this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', this.dir], {
       stdio: 'ignore',
     });
+    this.exited = exitOf(this.proc);
     await waitFor('redis', () => canConnect(this.port), 10000);
     return this;
   }
@@ -66,12 +67,31 @@ export class Redis {
     return `redis://127.0.0.1:${this.port}/0`;
   }
   async stop() {
-    if (this.proc && this.proc.exitCode === null) {
-      this.proc.kill('SIGTERM');
-      await new Promise((r) => this.proc.once('exit', r));
-    }
+    if (this.proc) await stopProcess(this.proc, this.exited, 'SIGTERM', 'redis-server');
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Resolves with `{ code, signal }` when the process has exited. */
+function exitOf(proc) {
+  return new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+}
+
+/**
+ * Send `signal` unless the process has already exited, and wait for it: at most 30 s (confabd's
+ * drain is at most 19 s), then SIGKILL and an error, so a process that does not stop fails the
+ * test with what it printed instead of hanging it until ctest's timeout.
+ */
+async function stopProcess(proc, exited, signal, what, output = () => '') {
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+  let timer;
+  const late = new Promise((r) => (timer = setTimeout(() => r(undefined), 30000)));
+  const status = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (status) return status;
+  proc.kill('SIGKILL');
+  await exited;
+  throw new Error(`${what} did not exit within 30 s of ${signal}: ${output()}`);
 }
 
 function canConnect(port) {
@@ -107,6 +127,8 @@ export class Node {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.exited = exitOf(this.proc);
+    this.signalled = undefined;
     const keep = (d) => (this.output = (this.output + d.toString()).slice(-20000));
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
@@ -126,11 +148,17 @@ export class Node {
   get internal() {
     return `http://127.0.0.1:${this.internalPort}`;
   }
+  /**
+   * Send `signal` and wait for the exit. Throws, with the node's output, if it had died of a
+   * signal nobody sent (a crash) or exited non-zero after a SIGTERM, which drains and exits 0.
+   */
   async kill(signal = 'SIGKILL') {
-    if (!this.proc || this.proc.exitCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill(signal);
-    await exited;
+    if (!this.proc) return;
+    const running = this.proc.exitCode === null && this.proc.signalCode === null;
+    if (running) this.signalled = signal;
+    const { code, signal: died } = await stopProcess(this.proc, this.exited, signal, `confabd ${this.nodeId}`, () => this.output);
+    if (died && died !== this.signalled) throw new Error(`confabd ${this.nodeId} died of ${died}: ${this.output}`);
+    if (!died && code !== 0) throw new Error(`confabd ${this.nodeId} exited with ${code}: ${this.output}`);
   }
 }
 
@@ -159,9 +187,12 @@ export class Cluster {
   get node() {
     return this.nodes[0];
   }
+  /** Stops every node and Redis, then throws the first thing that went wrong (see Node.kill). */
   async stop() {
-    for (const n of this.nodes) await n.kill('SIGTERM');
-    await this.redis?.stop();
+    const errors = [];
+    for (const n of this.nodes) await n.kill('SIGTERM').catch((e) => errors.push(e));
+    await this.redis?.stop().catch((e) => errors.push(e));
+    if (errors.length) throw errors[0];
   }
   async call(method, url, token, body) {
     const res = await fetch(url, {
