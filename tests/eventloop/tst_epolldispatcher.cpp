@@ -407,8 +407,10 @@ void TestEpollDispatcher::nestedEventLoopInTimerEvent()
 
 void TestEpollDispatcher::qcoroSleepAndTcp()
 {
+    // QCoro's sleepFor runs a coarse QTimer, which may fire up to 5 % early (1.5 ms of 30), and
+    // elapsed() truncates to whole milliseconds: 28 is the least a correct dispatcher gives.
     const qint64 slept = QCoro::waitFor(sleepAndMeasure());
-    QVERIFY2(slept >= 30, qPrintable(QString::number(slept)));
+    QVERIFY2(slept >= 28, qPrintable(QString::number(slept)));
 
     QTcpServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost));
