@@ -187,9 +187,9 @@ export class Connection {
     }
     this.socket = sock;
     clearTimeout(this.authTimer);
-    const authTimer = (this.authTimer = setTimeout(() => {
+    this.authTimer = setTimeout(() => {
       if (gen === this._generation && !this._sessionReady && this.socket === sock) this.dropSocket(1006, 'no connection.ack in time');
-    }, this.requestTimeoutMs));
+    }, this.requestTimeoutMs);
     sock.onopen = () => {
       if (gen !== this._generation) return;
       sock.send(JSON.stringify({ type: 'auth', token }));
@@ -203,11 +203,10 @@ export class Connection {
         this.host.emit('error', new ConfabError('protocol', 'the server sent a frame that is not JSON'));
         return;
       }
-      if (frame?.type === 'connection.ack') clearTimeout(authTimer);
+      if (frame?.type === 'connection.ack') clearTimeout(this.authTimer);
       this.handleFrame(frame);
     };
     sock.onclose = (ev) => {
-      clearTimeout(authTimer);
       if (gen !== this._generation) return;
       this.handleClose(ev.code, ev.reason ?? '');
     };
