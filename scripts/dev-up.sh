@@ -15,7 +15,7 @@ REDIS_PORT=${CONFAB_DEV_REDIS_PORT:-56379}
 
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target confabd confab-bench confab-console
+cmake --build build --target confabd confab_redismodule confab-bench confab-console
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 mkdir -p "$data"
@@ -33,8 +33,10 @@ psql -qAtX "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" -c "SELECT 1 FROM
 
 mkdir -p "$data/redis" "$data/objects"
 if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  # With confab's module: messages are accepted by CONFAB.ACCEPT (docs/redis.md, "The accept module").
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --appendonly yes --dir "$data/redis" \
-    --daemonize yes --pidfile "$data/redis/pid" --logfile "$data/redis/log"
+    --daemonize yes --pidfile "$data/redis/pid" --logfile "$data/redis/log" \
+    --loadmodule "$root/build/server/redismodule/confab-redis.so"
 fi
 
 [ -f "$data/admin-token" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$data/admin-token"

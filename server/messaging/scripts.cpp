@@ -3,6 +3,7 @@
 #include "auth/crypto.h"
 #include "confab/jsonwriter.h"
 #include "redis/keyslot.h"
+#include "redismodule/commands.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
 
@@ -425,7 +426,7 @@ ScriptCall presenceDownCall(const QString &appId, QByteArrayView userId, QByteAr
 }
 
 Scripts::Scripts()
-    : accept(QByteArray(kAccept))
+    : accept(QByteArray(kAccept), QByteArray(redismodule::kAcceptCommand))
     , watermark(QByteArray(kWatermark))
     , connectionRate(QByteArray(kConnectionRate))
     , tokenBuckets(QByteArray(kTokenBuckets))

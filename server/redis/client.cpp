@@ -3,8 +3,10 @@
 #include "redis/clusterclient_p.h"
 #include "redis/connection_p.h"
 #include "redis/keyslot.h"
+#include "redis/logging.h"
 
 #include <QPointer>
+#include <QSet>
 
 #include <coroutine>
 #include <optional>
@@ -29,6 +31,10 @@ public:
     // router has a connection per master. The single-Redis path stays one call, no allocation.
     Connection conn;
     std::unique_ptr<ClusterRouter> router;
+    // Module commands Redis answered "unknown command" (or NOPERM) to since the last connect:
+    // their scripts run in Lua until Redis is reached again (it may have been restarted with
+    // the module, or another master answers after a failover).
+    QSet<QByteArray> missingModuleCommands;
 
     void send(const QList<QByteArray> &args, ReplyFn fn)
     {
@@ -58,6 +64,22 @@ ReplyFn guarded(QObject *ctx, std::function<void(Reply)> cb)
         if (ctx)
             cb(std::move(r));
     };
+}
+
+// Redis did not run the command: it does not know it, or this user may not run it.
+bool isMissingCommand(const Error &error)
+{
+    return error.message.startsWith(QLatin1String("redis: ERR unknown command"))
+        || error.message.startsWith(QLatin1String("redis: NOPERM"));
+}
+
+QList<QByteArray> moduleArgs(
+    const QByteArray &command, const QList<QByteArray> &keys, const QList<QByteArray> &args)
+{
+    QList<QByteArray> all;
+    all.reserve(2 + keys.size() + args.size());
+    all << command << QByteArray::number(keys.size()) << keys << args;
+    return all;
 }
 
 QList<QByteArray> scriptArgs(QByteArray verb, const QByteArray &body, const QList<QByteArray> &keys,
@@ -110,6 +132,7 @@ Client::Client(Options options, QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Private>(std::move(options)))
 {
+    connect(this, &Client::connected, this, [this] { d->missingModuleCommands.clear(); });
     if (d->router) {
         connect(d->router.get(), &ClusterRouter::ready, this, &Client::connected);
         connect(d->router.get(), &ClusterRouter::lost, this, &Client::disconnected);
@@ -171,6 +194,28 @@ void Client::command(const QList<QByteArray> &args, QObject *ctx, std::function<
 void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
     const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
 {
+    if (!script.moduleCommand().isEmpty() && d->conn.options().useModule
+        && !d->missingModuleCommands.contains(script.moduleCommand())) {
+        // The module's command, the script where Redis does not have it (it ran nothing then,
+        // so running the script instead is safe; like NOSCRIPT's retry, it goes after commands
+        // sent since).
+        auto onReply = [self = QPointer<Client>(this), script, keys, args,
+                           cb = guarded(ctx, std::move(cb))](Reply r) mutable {
+            if (!r && self && isMissingCommand(r.error())) {
+                if (!self->d->missingModuleCommands.contains(script.moduleCommand())) {
+                    self->d->missingModuleCommands.insert(script.moduleCommand());
+                    qCInfo(lcRedis).noquote() << "Redis does not run" << script.moduleCommand()
+                                              << "(confab-redis.so not loaded, docs/redis.md): its "
+                                                 "Lua script runs instead";
+                }
+                self->evalScript(script, keys, args, nullptr, std::move(cb));
+                return;
+            }
+            cb(std::move(r));
+        };
+        d->send(moduleArgs(script.moduleCommand(), keys, args), std::move(onReply));
+        return;
+    }
     if (d->router) {
         // The same as below through the router: EVAL has EVALSHA's keys, so the same master.
         QPointer<ClusterRouter> router(d->router.get());

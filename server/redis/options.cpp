@@ -117,6 +117,7 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->masterName = config.redis.masterName;
     o->minReplicas = int(config.redis.minReplicas);
     o->replicaTimeoutMs = config.redis.replicaTimeoutMs;
+    o->useModule = config.redis.module;
     if (!o->socketPath.isEmpty() && (o->isCluster() || o->usesSentinel()))
         return Error::badRequest(QStringLiteral("[redis] url: a unix:// URL names one Redis on this host; "
                                                 "cluster_nodes and sentinels need a redis:// URL"));

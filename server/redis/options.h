@@ -27,6 +27,9 @@ struct Options {
     // WAIT says this many replicas have it (0: no WAIT). docs/redis.md, "Sentinel".
     int minReplicas = 0;
     qint64 replicaTimeoutMs = 1000;
+    // [redis] module: Client::evalScript calls a script's module command (Script::moduleCommand)
+    // where Redis knows it; false: the Lua script always.
+    bool useModule = true;
     [[nodiscard]] bool isCluster() const { return !clusterNodes.isEmpty(); }
     [[nodiscard]] bool usesSentinel() const { return !sentinels.isEmpty(); }
 

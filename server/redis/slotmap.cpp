@@ -145,6 +145,11 @@ Route routeOf(const QList<QByteArray> &args)
         const qsizetype numKeys = args.size() > 2 ? args.at(2).toLongLong() : 0;
         return numKeys > 0 ? slotOfKeys(args, 3, 3 + numKeys, 1) : Route {};
     }
+    // confab's module commands (server/redismodule) take EVAL's keys without the script.
+    if (verb.size() > 7 && qstrnicmp(verb.constData(), "confab.", 7) == 0) {
+        const qsizetype numKeys = args.size() > 1 ? args.at(1).toLongLong() : 0;
+        return numKeys > 0 ? slotOfKeys(args, 2, 2 + numKeys, 1) : Route {};
+    }
     if (isVerb(verb, "DEL") || isVerb(verb, "UNLINK") || isVerb(verb, "EXISTS")
         || isVerb(verb, "MGET") || isVerb(verb, "TOUCH") || isVerb(verb, "WATCH")
         || isVerb(verb, "SINTER") || isVerb(verb, "SUNION") || isVerb(verb, "SDIFF"))

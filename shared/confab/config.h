@@ -81,6 +81,9 @@ struct Config {
         // many replicas have it, waiting at most replica_timeout (then the send is unavailable).
         qint64 minReplicas = 0;
         qint64 replicaTimeoutMs = 1000;
+        // Accept through confab's Redis module (CONFAB.ACCEPT) where Redis has it loaded, the
+        // Lua script elsewhere; false: always the script. docs/redis.md, "The accept module".
+        bool module = true;
     } redis;
     struct S3 {
         QString endpoint = QStringLiteral("http://127.0.0.1:9000");

@@ -148,6 +148,10 @@ void TestRedisSlotMap::routes_data()
         << Args { "EVAL", "s", "2", "{c1}:a", "{c2}:b" } << int(Route::Kind::CrossSlot) << -1;
     QTest::addRow("eval no keys") << Args { "EVAL", "s", "0", "arg" } << int(Route::Kind::Any)
                                   << -1;
+    QTest::addRow("module command's keys after numkeys") << Args { "confab.accept", "2", "{c1}:a",
+        "{c1}:b", "arg" } << int(Route::Kind::Slot) << slot;
+    QTest::addRow("module command cross slot")
+        << Args { "CONFAB.ACCEPT", "2", "{c1}:a", "{c2}:b" } << int(Route::Kind::CrossSlot) << -1;
     QTest::addRow("del cross slot")
         << Args { "DEL", "a", "b" } << int(Route::Kind::CrossSlot) << -1;
     QTest::addRow("del one slot") << Args { "DEL", "{c1}a", "{c1}b" } << int(Route::Kind::Slot)

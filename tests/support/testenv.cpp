@@ -106,6 +106,14 @@ QString TestEnv::createDatabase() const
 
 RedisServer::RedisServer() = default;
 
+QString RedisServer::module()
+{
+    const QString bin = qEnvironmentVariable("CONFAB_BIN_DIR");
+    if (bin.isEmpty() || qEnvironmentVariableIntValue("CONFAB_TEST_REDIS_NO_MODULE"))
+        return {};
+    return bin + QStringLiteral("/server/redismodule/confab-redis.so");
+}
+
 RedisServer::~RedisServer()
 {
     stop();
@@ -117,12 +125,14 @@ bool RedisServer::start()
         m_port = freePort();
     m_proc = std::make_unique<QProcess>();
     m_proc->setProcessChannelMode(QProcess::MergedChannels);
-    m_proc->start(QStringLiteral("redis-server"),
-                  {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                   QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                   QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"),
-                   m_dir.path(), QStringLiteral("--unixsocket"), socketPath(),
-                   QStringLiteral("--unixsocketperm"), QStringLiteral("700")});
+    QStringList args { QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+        QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--dir"),
+        m_dir.path(), QStringLiteral("--unixsocket"), socketPath(),
+        QStringLiteral("--unixsocketperm"), QStringLiteral("700") };
+    if (!module().isEmpty())
+        args << QStringLiteral("--loadmodule") << module();
+    m_proc->start(QStringLiteral("redis-server"), args);
     if (!m_proc->waitForStarted(5000))
         return false;
     const QDeadlineTimer deadline(5000);

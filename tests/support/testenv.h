@@ -67,6 +67,10 @@ public:
     [[nodiscard]] QString socketPath() const;
     // The redis-server process, for SIGSTOP/SIGCONT (0 when not running).
     [[nodiscard]] qint64 pid() const { return m_proc ? m_proc->processId() : 0; }
+    // confab's Redis module from this build, which start() loads as a packaged Redis would
+    // (confabd then accepts through CONFAB.ACCEPT), or empty: outside ctest (no CONFAB_BIN_DIR),
+    // or with CONFAB_TEST_REDIS_NO_MODULE=1 (the Lua script's path).
+    [[nodiscard]] static QString module();
 
 private:
     QTemporaryDir m_dir;

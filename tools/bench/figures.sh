@@ -31,6 +31,8 @@
 #                           PostgreSQL with its backends in the same window, while the load runs (the "around the run" lines include setup:
 #                           issuing tokens and creating conversations); with
 #                           FIGURES_PERF_SECONDS=30 for a long steady window
+#   FIGURES_REDIS_MODULE=F  the Redis module Redis loads (default: ./build's confab-redis.so, as the
+#                           quick start's Redis loads it); empty: none, confabd accepts in Lua
 # wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
 # fanout-ceiling: the fanout scenario's shape (10 conversations of 100) at each total send rate of
 #   FIGURES_FANOUT_RATES (default "1000 1500 2000 3000" msgs/s, x100 deliveries/s), a fresh confabd
@@ -53,7 +55,9 @@ INT=${FIGURES_INTERNAL_PORT:-28081}
 TOKEN=figures-admin-token
 ulimit -n "$(ulimit -Hn)"
 
-bash tests/fixtures/services.sh start "$envfile" >/dev/null
+module=${FIGURES_REDIS_MODULE-$root/build/server/redismodule/confab-redis.so}
+[ -z "$module" ] || [ -f "$module" ] || { echo "no Redis module at $module (FIGURES_REDIS_MODULE= for none)" >&2; exit 2; }
+CONFAB_TEST_REDIS_MODULE=$module bash tests/fixtures/services.sh start "$envfile" >/dev/null
 # shellcheck disable=SC1090
 . "$envfile"
 confabd_pid=""

@@ -35,7 +35,7 @@ def commandstats(info, skip=('config|resetstat', 'echo', 'info')):
     """{command: (calls, usec)} from INFO commandstats' text."""
     stats = {}
     for line in info.splitlines():
-        m = re.match(r'cmdstat_([\w|]+):calls=(\d+),usec=(\d+)', line)
+        m = re.match(r'cmdstat_([\w|.]+):calls=(\d+),usec=(\d+)', line)
         if m and m.group(1) not in skip:
             stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
     return stats
@@ -59,14 +59,16 @@ class Redis:
 
 
 @contextlib.contextmanager
-def scratch_redis(cpu=None, unix=False):
-    """Starts the server (pinned to cpu with taskset when given), waits for PING, and on leaving
-    stops it and removes its directory."""
-    work = tempfile.mkdtemp(prefix='scratch-redis.')
+def scratch_redis(cpu=None, unix=False, extra=(), work=None):
+    """Starts the server (pinned to cpu with taskset when given, with `extra` arguments such as
+    --loadmodule), waits for PING, and on leaving stops it and removes its directory (unless
+    `work`, a directory of the caller's, was given)."""
+    own = work is None
+    work = work or tempfile.mkdtemp(prefix='scratch-redis.')
     sock = os.path.join(work, 'redis.sock') if unix else None
     port = 0 if unix else _free_port()
     cmd = ['redis-server', '--port', str(port), '--dir', work, '--appendonly', 'yes', '--save', '',
-           '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')]
+           '--loglevel', 'warning', '--logfile', os.path.join(work, 'redis.log')] + list(extra)
     cmd += ['--unixsocket', sock] if unix else ['--bind', '127.0.0.1']
     if cpu is not None:
         cmd = ['taskset', '-c', str(cpu)] + cmd
@@ -80,4 +82,5 @@ def scratch_redis(cpu=None, unix=False):
     finally:
         redis.process.terminate()
         redis.process.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
