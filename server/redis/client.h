@@ -40,6 +40,9 @@ public:
     // with Unavailable: nothing is queued for later.
     void command(const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb);
     // EVALSHA, and EVAL when Redis answers NOSCRIPT (that retry goes after commands sent since).
+    // A script with a module command (Script::moduleCommand) is sent as that command while
+    // Options::useModule; where Redis does not know it, the script runs instead, and that command
+    // is not tried again until the connection is made again (docs/redis.md, "The accept module").
     void evalScript(const Script &script, const QList<QByteArray> &keys,
         const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb);
 
