@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """CONFAB.ACCEPT (server/redismodule) answers, writes and publishes what the accept script does.
 
-Runs one sequence of accept calls on two scratch Redis servers, one through EVALSHA of kAccept
-(server/messaging/scripts.cpp) and one through the module, then compares every reply and every
-key (type, value, expiry within a second). Then it restarts a plain Redis, without the module, on
-the module server's AOF, and compares again: the module writes its effects to the AOF as plain
-commands. The sequence covers shard splits, resends (duplicates with and without the envelope),
-forced accepts, rate limits, a deferred publish and a slot whose recovery has not run.
+Runs one sequence of accept calls on two scratch Redis servers side by side, each call on one
+then the other: one through EVALSHA of kAccept (server/messaging/scripts.cpp), one through the
+module. Then it compares every reply, every message published and every key (type, value, expiry
+within 5 s), and restarts a plain Redis, without the module, on the module server's AOF and
+compares again: the module writes its effects to the AOF as plain commands. The sequence covers
+shard splits, resends (duplicates with and without the envelope), forced accepts, rate limits, a
+deferred publish, a slot whose recovery has not run, and a short dedup window over eight buckets
+(each phase started just after a bucket begins, so both servers see the same buckets).
 
     python3 tests/redismodule/tst_acceptmodule.py --module build/server/redismodule/confab-redis.so
 
@@ -15,9 +17,11 @@ Exits 1 on any difference. Its own scratch redis-servers (tools/bench/scratchred
 import argparse
 import hashlib
 import os
+import shutil
 import socket
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools', 'bench'))
 from scratchredis import accept_script, resp, scratch_redis  # noqa: E402
@@ -53,45 +57,63 @@ class Conn:
         raise ValueError(line)
 
 
-def calls(window_ms):
-    app, slot = 'app_01cmp', 77
-    sent = 0
-    seq_ids = {}
-    out = []
+def accept_call(app, convo, ids, window_ms, slot=77, per_min=0, per_s=0, defer=False, force=()):
+    """One accept call's KEYS and ARGV, as messaging::acceptCall builds them."""
+    tag = '{%s:%s}' % (app, convo)
+    keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
+            'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
+            'confab:%s:bucket' % app, 'confab:dirty']
+    if per_min:
+        keys += ['confab:%s:user:%s:bucket' % (app, i.split('-')[0]) for i in ids]
+    argv = ['confab:%s:ch' % tag, 'd' if defer else '', str(max(1, window_ms // 2)), '%s %s' % (app, convo),
+            str(per_min), str(per_s), str(slot), str(len(ids))]
+    for cmid in ids:
+        head = '{"id":"01CMP%s","convo_id":"%s","client_msg_id":"%s","seq_no":' % (cmid, convo, cmid)
+        tail = ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('y' * 40)
+        argv += [head, tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
+                 '"client_msg_id":"%s"' % cmid, '1' if cmid in force else '0']
+    return ('call', keys, argv)
 
-    def one(convo, ids, per_min=0, per_s=0, defer=False, force=()):
-        tag = '{%s:%s}' % (app, convo)
-        keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
-                'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
-                'confab:%s:bucket' % app, 'confab:dirty']
-        if per_min:
-            keys += ['confab:%s:user:%s:bucket' % (app, i.split('-')[0]) for i in ids]
-        argv = ['confab:%s:ch' % tag, 'd' if defer else '', str(max(1, window_ms // 2)), '%s %s' % (app, convo),
-                str(per_min), str(per_s), str(slot), str(len(ids))]
-        for cmid in ids:
-            head = '{"id":"01CMP%s","convo_id":"%s","client_msg_id":"%s","seq_no":' % (cmid, convo, cmid)
-            tail = ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('y' * 40)
-            argv += [head, tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
-                     '"client_msg_id":"%s"' % cmid, '1' if cmid in force else '0']
-        out.append((keys, argv))
 
-    one('c0', ['u1-a'])  # recovered missing: {2, 0}
-    out.append('RECOVER')
+def calls():
+    """The sequence with the default window (one dedup bucket): splits, resends, limits."""
+    app, window = 'app_01cmp', 3600000
+    out = [accept_call(app, 'c0', ['u1-a'], window)]  # the slot not recovered: {2, 0}
+    out.append(('set', 'confab:{s77}:recovered', '1'))
     for c in range(3):
         for b in range(300):
             ids = ['u%d-%d-%d-%d' % (c, c, b, k) for k in range(1 + (b % 5))]
-            one('c%d' % c, ids, defer=(b % 7 == 0))
-            sent += len(ids)
+            out.append(accept_call(app, 'c%d' % c, ids, window, defer=(b % 7 == 0)))
     # Resends: duplicates found with their envelope, and one forced (a proven collision).
-    one('c1', ['u1-1-5-0', 'u1-1-5-1', 'new-x', 'u1-1-200-0'])
-    one('c2', ['u2-2-9-0'], force=('u2-2-9-0',))
+    out.append(accept_call(app, 'c1', ['u1-1-5-0', 'u1-1-5-1', 'new-x', 'u1-1-200-0'], window))
+    out.append(accept_call(app, 'c2', ['u2-2-9-0'], window, force=('u2-2-9-0',)))
     # Rate limits: a user with 3 a minute, then the app's bucket.
-    one('c9', ['lim-%d' % k for k in range(5)], per_min=3)
-    one('c9', ['lim2-%d' % k for k in range(4)], per_s=2)
+    out.append(accept_call(app, 'c9', ['lim-%d' % k for k in range(5)], window, per_min=3))
+    out.append(accept_call(app, 'c9', ['lim2-%d' % k for k in range(4)], window, per_s=2))
     # The tail trimmed below a stored seq: the duplicate comes back without its envelope.
-    out.append('TRIM')
-    one('c0', ['u0-0-3-0'])
-    return out, seq_ids
+    out.append(('xtrim', 'confab:{app_01cmp:c0}:log', '100-0'))
+    out.append(accept_call(app, 'c0', ['u0-0-3-0'], window))
+    return out
+
+
+BUCKET_MS = 300
+
+
+def window_calls():
+    """A short dedup window (600 ms: buckets of 300 ms) over eight buckets, each phase started
+    just after a bucket begins on both servers: new buckets, the three youngest looked up, an
+    old bucket's meta dropped, and resends from one, two and three buckets back (the last one
+    is past the window: accepted again)."""
+    app, window = 'app_01win', 2 * BUCKET_MS
+    out = []
+    for phase in range(8):
+        out.append(('bucket',))
+        for k in range(4):
+            out.append(accept_call(app, 'w0', ['p%d-%d-%d' % (phase, k, i) for i in range(3)], window))
+        for back in (1, 2, 3):
+            if phase >= back:
+                out.append(accept_call(app, 'w0', ['p%d-%d-0' % (phase - back, back)], window))
+    return out
 
 
 def dump(conn):
@@ -117,7 +139,7 @@ def dump(conn):
     return state
 
 
-CHANNELS = ['confab:{app_01cmp:c%d}:ch' % c for c in (0, 1, 2, 9)]
+CHANNELS = ['confab:{app_01cmp:c%d}:ch' % c for c in (0, 1, 2, 9)] + ['confab:{app_01win:w0}:ch']
 
 
 def published(sub, conn):
@@ -139,25 +161,36 @@ def same_key(a, b):
     return ta == tb and va == vb and (ea < 0) == (eb < 0) and abs(ea - eb) <= 5000
 
 
-def run(conn, seq, invoke):
-    replies = []
+def at_bucket_start():
+    """Sleeps until just after the next dedup bucket begins (BUCKET_MS on the clock both
+    servers share), so what follows lands in one bucket, and expiries (at bucket starts) are
+    not due for a while."""
+    ms = time.time() * 1000
+    time.sleep((BUCKET_MS - ms % BUCKET_MS + 5) / 1000)
+
+
+def run(servers, seq):
+    """Each item on every server in turn: [(conn, invoke)] -> replies per server."""
+    replies = [[] for _ in servers]
     for item in seq:
-        if item == 'RECOVER':
-            conn.call('SET', 'confab:{s77}:recovered', '1')
-        elif item == 'TRIM':
-            conn.call('XTRIM', 'confab:{app_01cmp:c0}:log', 'MINID', '100-0')
-        else:
-            keys, argv = item
-            replies.append(invoke(conn, keys, argv))
+        if item[0] == 'bucket':
+            at_bucket_start()
+            continue
+        for (conn, invoke), out in zip(servers, replies):
+            if item[0] == 'set':
+                conn.call('SET', item[1], item[2])
+            elif item[0] == 'xtrim':
+                conn.call('XTRIM', item[1], 'MINID', item[2])
+            else:
+                out.append(invoke(conn, item[1], item[2]))
     return replies
 
 
 def checks_of_its_own(conn):
     """Cluster key positions (what COMMAND GETKEYS asks the module), and bad calls answered with
     an error, the server still up. Returns the number of failures."""
-    keys, argv = calls(60000)[0][0]
-    # Keys of their own: the AOF replay below compares the sequence's keys.
-    keys = [k.replace('app_01cmp', 'app_01own') for k in keys]
+    # Keys of their own: the AOF replay below compares the sequences' keys.
+    _, keys, argv = accept_call('app_01own', 'c0', ['x-1'], 60000)
     bad = 0
     got = conn.call('COMMAND', 'GETKEYS', 'CONFAB.ACCEPT', len(keys), *keys, *argv)
     if got != [k.encode() for k in keys]:
@@ -180,35 +213,48 @@ def checks_of_its_own(conn):
     return bad
 
 
+def compare(name, want, got):
+    """Differences between two dumps, printed; their count."""
+    bad = 0
+    for k in sorted(set(want) | set(got)):
+        if b'app_01own' in k:  # checks_of_its_own's
+            continue
+        if not same_key(want.get(k), got.get(k)):
+            bad += 1
+            print('%s: key %r differs:\n  script %.300r\n  %s %.300r' % (name, k, want.get(k), name, got.get(k)))
+    return bad
+
+
+def subscribe(port):
+    sub = Conn(port)
+    sub.call('SSUBSCRIBE', *CHANNELS)
+    [sub.read() for _ in CHANNELS[1:]]
+    return sub
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--module', required=True, help='the built confab-redis.so')
-    p.add_argument('--window-ms', type=int, default=3600000)
     a = p.parse_args()
-    seq, _ = calls(a.window_ms)
-    script = accept_script()
-    with scratch_redis() as lua:
-        c = Conn(lua.port)
-        sha = c.call('SCRIPT', 'LOAD', script).decode()
-        sub = Conn(lua.port)
-        sub.call('SSUBSCRIBE', *CHANNELS)
-        [sub.read() for _ in CHANNELS[1:]]
-        want = run(c, seq, lambda conn, k, v: conn.call('EVALSHA', sha, len(k), *k, *v))
-        want_state = dump(c)
-        want_pub = published(sub, c)
+    seq = calls() + window_calls()
     work = tempfile.mkdtemp(prefix='accept-module.')
-    with scratch_redis(extra=['--loadmodule', os.path.abspath(a.module)], work=work) as mod:
-        c = Conn(mod.port)
-        sub = Conn(mod.port)
-        sub.call('SSUBSCRIBE', *CHANNELS)
-        [sub.read() for _ in CHANNELS[1:]]
-        got = run(c, seq, lambda conn, k, v: conn.call('CONFAB.ACCEPT', len(k), *k, *v))
-        got_state = dump(c)
-        got_pub = published(sub, c)
-        own = checks_of_its_own(c)
-    with scratch_redis(work=work) as plain:
-        replayed = dump(Conn(plain.port))
-    bad = own
+    with scratch_redis() as lua:
+        lc = Conn(lua.port)
+        sha = lc.call('SCRIPT', 'LOAD', accept_script()).decode()
+        lsub = subscribe(lua.port)
+        with scratch_redis(extra=['--loadmodule', os.path.abspath(a.module)], work=work) as mod:
+            mc = Conn(mod.port)
+            msub = subscribe(mod.port)
+            want, got = run([(lc, lambda conn, k, v: conn.call('EVALSHA', sha, len(k), *k, *v)),
+                             (mc, lambda conn, k, v: conn.call('CONFAB.ACCEPT', len(k), *k, *v))], seq)
+            at_bucket_start()
+            want_state, got_state = dump(lc), dump(mc)
+            want_pub, got_pub = published(lsub, lc), published(msub, mc)
+            bad = checks_of_its_own(mc)
+        with scratch_redis(work=work) as plain:
+            at_bucket_start()
+            replayed, want_now = dump(Conn(plain.port)), dump(lc)
+    shutil.rmtree(work, ignore_errors=True)
     for i, (w, g) in enumerate(zip(want, got)):
         if w != g:
             bad += 1
@@ -216,15 +262,10 @@ def main():
     if want_pub != got_pub or not want_pub:
         bad += 1
         print('published messages differ: %d by the script, %d by the module' % (len(want_pub), len(got_pub)))
-    for name, other in (('module', got_state), ('module AOF replayed without it', replayed)):
-        for k in sorted(set(want_state) | set(other)):
-            if b'app_01own' in k:  # checks_of_its_own's
-                continue
-            if not same_key(want_state.get(k), other.get(k)):
-                bad += 1
-                print('%s: key %r differs:\n  script %.300r\n  %s %.300r' % (name, k, want_state.get(k), name,
-                                                                           other.get(k)))
-    print('%d calls, %d keys, %d published: %s' % (len(want), len(want_state), len(want_pub), 'same' if not bad else '%d differences' % bad))
+    bad += compare('module', want_state, got_state)
+    bad += compare('module AOF replayed without it', want_now, replayed)
+    print('%d calls, %d keys, %d published: %s' % (len(want), len(want_state), len(want_pub),
+                                                   'same' if not bad else '%d differences' % bad))
     return 1 if bad else 0
 
 
