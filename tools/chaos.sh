@@ -29,7 +29,11 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # shellcheck source=tests/fixtures/ports.sh
 . tests/fixtures/ports.sh
 
-bash tests/fixtures/services.sh start "$envfile" >/dev/null
+# Redis with confab's module when it is built (CONFAB_TEST_REDIS_MODULE= for the Lua script): a
+# kill -9 of Redis then replays an AOF the module wrote.
+module=${CONFAB_TEST_REDIS_MODULE-$root/build/server/redismodule/confab-redis.so}
+[ -f "$module" ] || module=
+CONFAB_TEST_REDIS_MODULE=$module bash tests/fixtures/services.sh start "$envfile" >/dev/null
 # shellcheck disable=SC1090
 . "$envfile"
 T=$CONFAB_TEST_DIR
@@ -77,7 +81,8 @@ redis_up() { redis-cli -p "$CONFAB_TEST_REDIS_PORT" ping 2>/dev/null | grep -q P
 # The same command line as services.sh, so the restarted Redis reads its own AOF.
 start_redis() {
   redis-server --port "$CONFAB_TEST_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes \
-    --dir "$T/redis" --daemonize yes --pidfile "$T/redis/pid" --logfile "$T/redis/log"
+    --dir "$T/redis" --daemonize yes --pidfile "$T/redis/pid" --logfile "$T/redis/log" \
+    ${CONFAB_TEST_REDIS_MODULE:+--loadmodule "$CONFAB_TEST_REDIS_MODULE"}
   for _ in $(seq 1 300); do redis_up && return 0; sleep 0.1; done
   echo "redis did not come back" >&2; return 1
 }
