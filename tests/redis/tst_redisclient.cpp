@@ -1,4 +1,5 @@
 #include "redis/client.h"
+#include "replies.h"
 #include "support/testenv.h"
 
 #include <QCoroTask>
@@ -19,6 +20,7 @@ using confab::redis::Reply;
 using confab::redis::Script;
 using confab::redis::Value;
 using Args = QList<QByteArray>;
+using confab::test::call;
 
 namespace
 {
@@ -32,16 +34,6 @@ Options optionsFor(const QString &url, qint64 timeoutMs = 5000)
     o->reconnectMinMs = 20;
     o->reconnectMaxMs = 200;
     return *o;
-}
-
-// Sends through the callback API and waits for the answer.
-std::optional<Reply> call(Client &client, const Args &args, int timeoutMs = 5000)
-{
-    std::optional<Reply> out;
-    client.command(args, nullptr, [&out](Reply r) { out.emplace(std::move(r)); });
-    if (!QTest::qWaitFor([&] { return out.has_value(); }, timeoutMs))
-        return std::nullopt;
-    return out;
 }
 
 // QCoro::waitFor needs a default-constructible result, which Reply is not.

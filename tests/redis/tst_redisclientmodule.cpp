@@ -2,6 +2,7 @@
 // the command where Redis has it, the Lua script where it does not, and [redis] module = false.
 // A redis-server of the test's own with this build's confab-redis.so (RedisServer::module()).
 #include "redis/client.h"
+#include "replies.h"
 #include "support/testenv.h"
 
 #include <QSignalSpy>
@@ -14,27 +15,15 @@ using confab::redis::Options;
 using confab::redis::Reply;
 using confab::redis::Script;
 using Args = QList<QByteArray>;
+using confab::test::call;
 
 namespace
 {
 
-std::optional<Reply> wait(const std::function<void(std::function<void(Reply)>)> &issue)
-{
-    std::optional<Reply> out;
-    issue([&out](Reply r) { out.emplace(std::move(r)); });
-    if (!QTest::qWaitFor([&] { return out.has_value(); }, 5000))
-        return std::nullopt;
-    return out;
-}
-
-std::optional<Reply> call(Client &client, const Args &args)
-{
-    return wait([&](auto cb) { client.command(args, nullptr, std::move(cb)); });
-}
-
 std::optional<Reply> eval(Client &client, const Script &script, const Args &args)
 {
-    return wait([&](auto cb) { client.evalScript(script, {}, args, nullptr, std::move(cb)); });
+    return confab::test::awaitReply(
+        [&](auto cb) { client.evalScript(script, {}, args, nullptr, std::move(cb)); });
 }
 
 // How many "unknown command" errors Redis has answered since CONFIG RESETSTAT.

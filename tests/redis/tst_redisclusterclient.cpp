@@ -1,6 +1,7 @@
 #include "redis/client.h"
 #include "redis/keyslot.h"
 #include "redis/subscriber.h"
+#include "replies.h"
 #include "support/rediscluster.h"
 
 #include <QElapsedTimer>
@@ -21,9 +22,13 @@ using confab::redis::Script;
 using confab::redis::Subscriber;
 using confab::test::RedisCluster;
 using Args = QList<QByteArray>;
+using confab::test::call;
 
 namespace
 {
+
+// How long a test waits for one answer: a cluster's commands may follow MOVED, ASK and retries.
+constexpr int kTimeoutMs = 10000;
 
 Options clusterOptions(const RedisCluster &cluster, qint64 timeoutMs = 3000)
 {
@@ -36,15 +41,6 @@ Options clusterOptions(const RedisCluster &cluster, qint64 timeoutMs = 3000)
     o->reconnectMinMs = 20;
     o->reconnectMaxMs = 200;
     return *o;
-}
-
-std::optional<Reply> call(Client &client, const Args &args, int timeoutMs = 10000)
-{
-    std::optional<Reply> out;
-    client.command(args, nullptr, [&out](Reply r) { out.emplace(std::move(r)); });
-    if (!QTest::qWaitFor([&] { return out.has_value(); }, timeoutMs))
-        return std::nullopt;
-    return out;
 }
 
 // A key of `prefix` whose slot the master on `port` owns.
@@ -64,7 +60,7 @@ bool deliver(
 {
     const qsizetype before = messages.count();
     for (int attempt = 0; attempt < 100; ++attempt) {
-        call(client, { "PUBLISH", channel, payload });
+        call(client, { "PUBLISH", channel, payload }, kTimeoutMs);
         if (QTest::qWaitFor([&] { return messages.count() > before; }, 100))
             return messages.last().at(0).toByteArray() == channel
                 && messages.last().at(1).toByteArray() == payload;
@@ -119,7 +115,7 @@ void TestRedisClusterClient::routesToEveryMaster()
     for (quint16 port : m_cluster->ports()) {
         const QByteArray key = keyOn(*m_cluster, port, "route");
         QVERIFY(!key.isEmpty());
-        auto set = call(client, { "SET", key, "40" });
+        auto set = call(client, { "SET", key, "40" }, kTimeoutMs);
         QVERIFY(set && *set);
         std::optional<Reply> evaluated;
         client.evalScript(incrBy, { key }, { "2" }, nullptr,
@@ -132,9 +128,9 @@ void TestRedisClusterClient::routesToEveryMaster()
             QStringLiteral("42"));
     }
     // Keyless commands go to any node; SCRIPT FLUSH to all of them (EVALSHA reloads after)
-    auto ping = call(client, { "PING" });
+    auto ping = call(client, { "PING" }, kTimeoutMs);
     QVERIFY(ping && *ping);
-    auto flush = call(client, { "SCRIPT", "FLUSH" });
+    auto flush = call(client, { "SCRIPT", "FLUSH" }, kTimeoutMs);
     QVERIFY(flush && *flush);
     std::optional<Reply> again;
     client.evalScript(incrBy, { keyOn(*m_cluster, m_cluster->ports().at(1), "route") }, { "1" },
@@ -152,7 +148,7 @@ void TestRedisClusterClient::crossSlotFailsLocally()
     client.start();
     QVERIFY(connected.wait(10000));
     const quint64 before = client.commandsSent();
-    auto del = call(client, { "DEL", "{a}1", "{b}2" });
+    auto del = call(client, { "DEL", "{a}1", "{b}2" }, kTimeoutMs);
     QVERIFY(del && !*del);
     QVERIFY2(del->error().message.startsWith(QLatin1String("redis: CROSSSLOT")),
         qPrintable(del->error().message));
@@ -220,10 +216,10 @@ void TestRedisClusterClient::slotMigrationLosesNothing()
     // THEN every command succeeded exactly once, in order
     QVERIFY2(failures.isEmpty(), qPrintable(failures.value(0)));
     QVERIFY(ordered);
-    auto count = call(client, { "GET", counter });
+    auto count = call(client, { "GET", counter }, kTimeoutMs);
     QVERIFY(count && *count);
     QCOMPARE(count->value().toInteger(), qint64(sent));
-    auto length = call(client, { "XLEN", stream });
+    auto length = call(client, { "XLEN", stream }, kTimeoutMs);
     QVERIFY(length && *length);
     QCOMPARE(length->value().integer, qint64(sent));
     QCOMPARE(m_cluster->ownerOf(slot), to);
@@ -278,8 +274,8 @@ void TestRedisClusterClient::tryAgainIsRetried()
     QVERIFY(connected.wait(10000));
     const QByteArray a = "{try}:a";
     const QByteArray b = "{try}:b";
-    auto setA = call(client, { "SET", a, "1" });
-    auto setB = call(client, { "SET", b, "2" });
+    auto setA = call(client, { "SET", a, "1" }, kTimeoutMs);
+    auto setB = call(client, { "SET", b, "2" }, kTimeoutMs);
     QVERIFY(setA && *setA && setB && *setB);
     const int slot = keySlot(a);
     const quint16 from = m_cluster->ownerOf(slot);
@@ -300,7 +296,7 @@ void TestRedisClusterClient::tryAgainIsRetried()
     QTRY_VERIFY(errorStat(*m_cluster, from, QStringLiteral("TRYAGAIN")) > 0);
     QVERIFY(m_cluster->finishMigration(slot, to));
     // THEN the retried command succeeds at the new owner
-    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), kTimeoutMs);
     QVERIFY2(*got, qPrintable(*got ? QString() : got->error().message));
     QCOMPARE(got->value().elements.size(), 2);
     QCOMPARE(got->value().elements.at(0).str, QByteArray("1"));
@@ -332,12 +328,12 @@ void TestRedisClusterClient::killedNodeIsUnavailableUntilBack()
     m_cluster->kill(victim);
     QVERIFY(disconnected.count() > 0 || disconnected.wait(5000));
     QVERIFY(!client.isConnected());
-    auto r = call(client, { "GET", key }, 10000);
+    auto r = call(client, { "GET", key }, kTimeoutMs);
     QVERIFY(r.has_value()); // an answer, not a hang
     QVERIFY(!*r);
     QCOMPARE(r->error().code, ErrorCode::Unavailable);
     // AND PING (the readiness check) asks every master, so it fails too
-    auto ping = call(client, { "PING" }, 10000);
+    auto ping = call(client, { "PING" }, kTimeoutMs);
     QVERIFY(ping.has_value());
     QVERIFY(!*ping);
     QCOMPARE(ping->error().code, ErrorCode::Unavailable);

@@ -3,6 +3,7 @@
 // replica: only +switch-master, ROLE or -READONLY tell, since its connections stay open).
 #include "redis/client.h"
 #include "redis/subscriber.h"
+#include "replies.h"
 
 #include "support/redissentinel.h"
 
@@ -13,18 +14,10 @@
 
 using namespace confab;
 using namespace confab::redis;
+using confab::test::call;
 using confab::test::RedisSentinel;
 
 namespace {
-
-std::optional<Reply> call(Client &client, const QList<QByteArray> &args, int timeoutMs = 5000)
-{
-    std::optional<Reply> out;
-    client.command(args, nullptr, [&out](Reply r) { out.emplace(std::move(r)); });
-    if (!QTest::qWaitFor([&] { return out.has_value(); }, timeoutMs))
-        return std::nullopt;
-    return out;
-}
 
 Options sentinelOptions(const RedisSentinel &deploy, const QString &name)
 {
