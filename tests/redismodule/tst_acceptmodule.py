@@ -15,7 +15,6 @@ deferred publish, a slot whose recovery has not run, and a short dedup window ov
 Exits 1 on any difference. Its own scratch redis-servers (tools/bench/scratchredis.py); no timing.
 """
 import argparse
-import hashlib
 import os
 import shutil
 import socket
@@ -24,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools', 'bench'))
-from scratchredis import accept_script, resp, scratch_redis  # noqa: E402
+from scratchredis import accept_call, accept_script, resp, scratch_redis  # noqa: E402
 
 
 class Conn:
@@ -57,42 +56,34 @@ class Conn:
         raise ValueError(line)
 
 
-def accept_call(app, convo, ids, window_ms, slot=77, per_min=0, per_s=0, defer=False, force=()):
-    """One accept call's KEYS and ARGV, as messaging::acceptCall builds them."""
-    tag = '{%s:%s}' % (app, convo)
-    keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
-            'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
-            'confab:%s:bucket' % app, 'confab:dirty']
-    if per_min:
-        keys += ['confab:%s:user:%s:bucket' % (app, i.split('-')[0]) for i in ids]
-    argv = ['confab:%s:ch' % tag, 'd' if defer else '', str(max(1, window_ms // 2)), '%s %s' % (app, convo),
-            str(per_min), str(per_s), str(slot), str(len(ids))]
-    for cmid in ids:
-        head = '{"id":"01CMP%s","convo_id":"%s","client_msg_id":"%s","seq_no":' % (cmid, convo, cmid)
-        tail = ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('y' * 40)
-        argv += [head, tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
-                 '"client_msg_id":"%s"' % cmid, '1' if cmid in force else '0']
+def accept(app, convo, ids, window_ms, per_min=0, per_s=0, defer=False, force=()):
+    """An accept call of these client_msg_ids (the user is what comes before the first '-')."""
+    messages = [('{"id":"01CMP%s","convo_id":"%s","client_msg_id":"%s","seq_no":' % (cmid, convo, cmid),
+                 ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('y' * 40),
+                 '1764820000000', cmid, cmid in force) for cmid in ids]
+    buckets = ['confab:%s:user:%s:bucket' % (app, i.split('-')[0]) for i in ids] if per_min else ()
+    keys, argv = accept_call(app, convo, messages, window_ms, 77, per_min, per_s, defer, buckets)
     return ('call', keys, argv)
 
 
 def calls():
     """The sequence with the default window (one dedup bucket): splits, resends, limits."""
     app, window = 'app_01cmp', 3600000
-    out = [accept_call(app, 'c0', ['u1-a'], window)]  # the slot not recovered: {2, 0}
+    out = [accept(app, 'c0', ['u1-a'], window)]  # the slot not recovered: {2, 0}
     out.append(('set', 'confab:{s77}:recovered', '1'))
     for c in range(3):
         for b in range(300):
             ids = ['u%d-%d-%d-%d' % (c, c, b, k) for k in range(1 + (b % 5))]
-            out.append(accept_call(app, 'c%d' % c, ids, window, defer=(b % 7 == 0)))
+            out.append(accept(app, 'c%d' % c, ids, window, defer=(b % 7 == 0)))
     # Resends: duplicates found with their envelope, and one forced (a proven collision).
-    out.append(accept_call(app, 'c1', ['u1-1-5-0', 'u1-1-5-1', 'new-x', 'u1-1-200-0'], window))
-    out.append(accept_call(app, 'c2', ['u2-2-9-0'], window, force=('u2-2-9-0',)))
+    out.append(accept(app, 'c1', ['u1-1-5-0', 'u1-1-5-1', 'new-x', 'u1-1-200-0'], window))
+    out.append(accept(app, 'c2', ['u2-2-9-0'], window, force=('u2-2-9-0',)))
     # Rate limits: a user with 3 a minute, then the app's bucket.
-    out.append(accept_call(app, 'c9', ['lim-%d' % k for k in range(5)], window, per_min=3))
-    out.append(accept_call(app, 'c9', ['lim2-%d' % k for k in range(4)], window, per_s=2))
+    out.append(accept(app, 'c9', ['lim-%d' % k for k in range(5)], window, per_min=3))
+    out.append(accept(app, 'c9', ['lim2-%d' % k for k in range(4)], window, per_s=2))
     # The tail trimmed below a stored seq: the duplicate comes back without its envelope.
     out.append(('xtrim', 'confab:{app_01cmp:c0}:log', '100-0'))
-    out.append(accept_call(app, 'c0', ['u0-0-3-0'], window))
+    out.append(accept(app, 'c0', ['u0-0-3-0'], window))
     return out
 
 
@@ -109,10 +100,10 @@ def window_calls():
     for phase in range(8):
         out.append(('bucket',))
         for k in range(4):
-            out.append(accept_call(app, 'w0', ['p%d-%d-%d' % (phase, k, i) for i in range(3)], window))
+            out.append(accept(app, 'w0', ['p%d-%d-%d' % (phase, k, i) for i in range(3)], window))
         for back in (1, 2, 3):
             if phase >= back:
-                out.append(accept_call(app, 'w0', ['p%d-%d-0' % (phase - back, back)], window))
+                out.append(accept(app, 'w0', ['p%d-%d-0' % (phase - back, back)], window))
     return out
 
 
@@ -190,7 +181,7 @@ def checks_of_its_own(conn):
     """Cluster key positions (what COMMAND GETKEYS asks the module), and bad calls answered with
     an error, the server still up. Returns the number of failures."""
     # Keys of their own: the AOF replay below compares the sequences' keys.
-    _, keys, argv = accept_call('app_01own', 'c0', ['x-1'], 60000)
+    _, keys, argv = accept('app_01own', 'c0', ['x-1'], 60000)
     bad = 0
     got = conn.call('COMMAND', 'GETKEYS', 'CONFAB.ACCEPT', len(keys), *keys, *argv)
     if got != [k.encode() for k in keys]:

@@ -15,13 +15,12 @@ answered an error.
     python3 tools/bench/accept-script.py --batch 14 --convs 20 --per-convo 20000
 """
 import argparse
-import hashlib
 import os
 import subprocess
 import sys
 import time
 
-from scratchredis import SCRIPTS_CPP, accept_script, commandstats, resp, scratch_redis
+from scratchredis import SCRIPTS_CPP, accept_call, accept_script, commandstats, resp, scratch_redis
 
 
 def main():
@@ -48,20 +47,15 @@ def main():
         for _ in range(a.per_convo // a.batch):
             for c in range(a.convs):
                 convo = 'c%d' % c
-                tag = '{%s:%s}' % (app, convo)
-                keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
-                        'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
-                        'confab:%s:bucket' % app, 'confab:dirty']
-                argv = ['confab:%s:ch' % tag, '', str(max(1, a.window_ms // 2)), '%s %s' % (app, convo), '0', '0',
-                        str(slot), str(a.batch)]
+                messages = []
                 for _ in range(a.batch):
                     sent += 1
                     cmid = 'cmid-%d' % sent
                     head = ('{"id":"01JBENCH%018d","convo_id":"%s","sender_id":"user%d","client_msg_id":"%s",'
                             '"seq_no":' % (sent, convo, c, cmid))
                     tail = ',"ts":1764820000000,"kind":"text","content":{"text":"%s"}}' % ('x' * 100)
-                    argv += [head, tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
-                             '"client_msg_id":"%s"' % cmid, '0']
+                    messages.append((head, tail, '1764820000000', cmid, False))
+                keys, argv = accept_call(app, convo, messages, a.window_ms, slot)
                 calls.append(resp(command + [str(len(keys))] + keys + argv))
         cli('CONFIG', 'RESETSTAT')
         started = time.time()

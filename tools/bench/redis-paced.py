@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 
-from scratchredis import SCRIPTS_CPP, accept_script, commandstats, resp, scratch_redis
+from scratchredis import SCRIPTS_CPP, accept_call, accept_script, commandstats, resp, scratch_redis
 
 APPEND = r'''
 -- ARGV[1]: sends per minute of the sender's bucket (0: no bucket); KEYS: per message, log and
@@ -164,17 +164,11 @@ def main():
                        % (n, conv, conv, cmid, seqs[conv], 'x' * 100))
             return conv, cmid, payload, seqs[conv], bucket_key(n)
 
-        def accept_call(conv, cmid, payload, _seq, bucket):
-            tag = '{%s:c%d}' % (app, conv)
-            keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
-                    'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
-                    'confab:%s:bucket' % app, 'confab:dirty']
+        def accept_request(conv, cmid, payload, _seq, bucket):
             head, tail = payload.split('"seq_no":')[0] + '"seq_no":', payload.split(',"ts"', 1)[1]
-            if a.user_limit > 0:
-                keys.append(bucket)
-            argv = ['confab:%s:ch' % tag, '', '1800000', '%s c%d' % (app, conv), str(a.user_limit), '0', str(slot), '1',
-                    head, ',"ts"' + tail, '1764820000000', hashlib.sha256(cmid.encode()).digest()[:8],
-                    '"client_msg_id":"%s"' % cmid, '0']
+            keys, argv = accept_call(app, 'c%d' % conv, [(head, ',"ts"' + tail, '1764820000000', cmid, False)],
+                                     3600000, slot, per_min=a.user_limit,
+                                     user_buckets=[bucket] if a.user_limit > 0 else ())
             return resp(['EVALSHA', sha, str(len(keys))] + keys + argv)
 
         def append_call(messages):
@@ -205,7 +199,7 @@ def main():
             m = message(conv)
             conv = (conv + 1) % a.convs
             if a.mode == 'accept':
-                c.call(accept_call(*m))
+                c.call(accept_request(*m))
                 calls += 1
             elif a.mode == 'append':
                 c.call(append_call([m]))

@@ -2,6 +2,7 @@
 harnesses in tools/bench share: the accept script as confabd compiles it in, RESP encoding, and
 INFO commandstats."""
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -29,6 +30,22 @@ def resp(args):
         a = a.encode() if isinstance(a, str) else a
         out.append(b'$%d\r\n%s\r\n' % (len(a), a))
     return b''.join(out)
+
+
+def accept_call(app, convo, messages, window_ms, slot, per_min=0, per_s=0, defer=False, user_buckets=()):
+    """KEYS and ARGV of one accept call, as messaging::acceptCall lays them out on one Redis.
+    messages: (envelope head up to "seq_no":, envelope tail, ts, client_msg_id, force) each;
+    user_buckets: each message's user bucket key, given with a user limit."""
+    tag = '{%s:%s}' % (app, convo)
+    keys = ['confab:%s:seq' % tag, 'confab:%s:log' % tag, 'confab:%s:dedup' % tag,
+            'confab:{s%d}:pending' % slot, 'confab:{s%d}:recovered' % slot,
+            'confab:%s:bucket' % app, 'confab:dirty'] + list(user_buckets)
+    argv = ['confab:%s:ch' % tag, 'd' if defer else '', str(max(1, window_ms // 2)), '%s %s' % (app, convo),
+            str(per_min), str(per_s), str(slot), str(len(messages))]
+    for head, tail, ts, cmid, force in messages:
+        argv += [head, tail, ts, hashlib.sha256(cmid.encode()).digest()[:8], '"client_msg_id":"%s"' % cmid,
+                 '1' if force else '0']
+    return keys, argv
 
 
 def commandstats(info, skip=('config|resetstat', 'echo', 'info')):
