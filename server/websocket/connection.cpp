@@ -155,7 +155,7 @@ bool Connection::send(const QByteArray &frame, Flush flush)
     }
     m_out.push_back(frame);
     m_outBytes += frame.size();
-    ++m_hub->m_framesQueued;
+    m_hub->m_writeRate.count();
     if (!m_flushQueued) {
         m_flushQueued = true;
         m_hub->queueFlush(this);

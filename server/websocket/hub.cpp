@@ -13,20 +13,18 @@ namespace confab::websocket
 namespace
 {
 constexpr int kCloseCheckMs = 250;
-// The span over which the frame rate for Options::writeCoalesceAbovePerS is measured.
-constexpr qint64 kRateSpanMs = 100;
 }
 
 Hub::Hub(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_writeRate(options.writeCoalesceAbovePerS)
 {
     m_closeTimer.setInterval(kCloseCheckMs);
     connect(&m_closeTimer, &QTimer::timeout, this, &Hub::checkClosing);
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_flushTimer, &QTimer::timeout, this, &Hub::flushHeld);
-    m_coalescing = m_options.writeCoalesceMs > 0 && m_options.writeCoalesceAbovePerS <= 0;
     m_clock.start();
 }
 
@@ -75,14 +73,14 @@ void Hub::queueFlush(Connection *c)
 {
     // A posted call runs when the loop has handled what is ready now: everything written
     // to a connection until then leaves in one sendmsg(). While a coalescing window applies
-    // (startsWindow(now)), c's first frame opens a window of its own and c is flushed when it
+    // (m_writeRate says so), c's first frame opens a window of its own and c is flushed when it
     // ends. Windows that start together (the members of one message) end together, but
     // the next message's members end a little later: the writes, and the peers' reads, are
     // spread over time instead of coming in one burst per window.
     // Without windows, the mode is looked at once per pass, as the pass's list starts.
-    if (m_options.writeCoalesceMs > 0 && (m_coalescing || m_flush.empty())) {
+    if (m_options.writeCoalesceMs > 0 && (m_writeRate.isOn() || m_flush.empty())) {
         const qint64 now = m_clock.elapsed();
-        if (startsWindow(now)) {
+        if (m_writeRate.on(now)) {
             m_held.push_back({ now + m_options.writeCoalesceMs, c });
             c->m_held = true;
             ++m_windowsOpened;
@@ -111,25 +109,6 @@ void Hub::flushHeld()
     }
     if (!m_held.empty())
         m_flushTimer.start(int(std::max<qint64>(m_held.front().dueMs - now, 0)));
-}
-
-bool Hub::startsWindow(qint64 now)
-{
-    // Decided at most once per kRateSpanMs.
-    const qint64 above = m_options.writeCoalesceAbovePerS;
-    if (above <= 0)
-        return m_coalescing;
-    const qint64 span = now - m_rateSinceMs;
-    if (span >= kRateSpanMs) {
-        const qint64 perS = m_framesQueued * 1000 / span;
-        if (perS >= above)
-            m_coalescing = true;
-        else if (perS < above - above / 4)
-            m_coalescing = false;
-        m_framesQueued = 0;
-        m_rateSinceMs = now;
-    }
-    return m_coalescing;
 }
 
 void Hub::flushListed(std::vector<Connection *> &list, bool Connection::*listed)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "confab/ratelatch.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
@@ -37,8 +39,8 @@ public:
         // docs/architecture.md).
         qint64 writeCoalesceMs = 0;
         // The window applies only while this hub queues at least this many frames a second
-        // (measured over the last kRateSpanMs or more; it stops below three quarters of it), so
-        // a node that is not busy writing adds no latency. 0: it always applies.
+        // (confab::RateLatch: measured over 100 ms or more; it stops below three quarters of it),
+        // so a node that is not busy writing adds no latency. 0: it always applies.
         // ([server] write_coalesce_above.)
         qint64 writeCoalesceAbovePerS = 0;
     };
@@ -56,7 +58,10 @@ public:
     [[nodiscard]] const Options &options() const { return m_options; }
     // Whether frames queued now wait for a coalescing window (see Options), and how many
     // windows (one per connection each time it starts waiting) have been opened so far.
-    [[nodiscard]] bool coalescing() const { return m_coalescing; }
+    [[nodiscard]] bool coalescing() const
+    {
+        return m_options.writeCoalesceMs > 0 && m_writeRate.isOn();
+    }
     [[nodiscard]] quint64 windowsOpened() const { return m_windowsOpened; }
 
 private:
@@ -77,9 +82,6 @@ private:
     // unlist() takes one out (it is going away).
     static void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
     static void unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c);
-    // With write_coalesce on: whether a connection that starts waiting now (m_clock) waits for
-    // a window.
-    bool startsWindow(qint64 now);
     void checkClosing();
     void reap();
 
@@ -100,10 +102,10 @@ private:
     std::vector<Connection *> m_flushPass; // of those, the ones with an answer (Flush::Pass)
     QTimer m_closeTimer;
     QTimer m_flushTimer; // coalescing: fires flushHeld() when the first held window ends
-    bool m_coalescing = false;
     quint64 m_windowsOpened = 0;
-    qint64 m_framesQueued = 0; // by Connection::send() since m_rateSinceMs
-    qint64 m_rateSinceMs = 0;
+    // Frames queued by Connection::send(); with write_coalesce on, whether a connection that
+    // starts waiting now (m_clock) waits for a window.
+    RateLatch m_writeRate;
     QElapsedTimer m_clock;
 };
 
