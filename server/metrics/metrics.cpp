@@ -275,6 +275,9 @@ public:
                                   .Add({});
     Counter &redisCommands
         = counters("confab_redis_commands_total", "Commands sent to Redis.").Add({});
+    Counter &redisWritesHeld = counters("confab_redis_writes_held_total",
+        "Writes to Redis held back to go out with later commands ([redis] write_hold).")
+                                   .Add({});
     Counter &redisReconnects = counters(
         "confab_redis_reconnects_total", "Redis connections re-established after a loss.")
                                    .Add({});
@@ -308,6 +311,7 @@ public:
     std::atomic<quint64> lastPubsubMessages { 0 };
     std::atomic<quint64> lastPubsubBytes { 0 };
     std::atomic<quint64> lastRedisReconnects { 0 };
+    std::atomic<quint64> lastRedisWritesHeld { 0 };
 };
 
 Metrics::Metrics(const QByteArray &version)
@@ -447,6 +451,11 @@ void Metrics::setWsWriteWindowsTotal(quint64 total)
 void Metrics::setRedisCommandsTotal(quint64 total)
 {
     advance(d->redisCommands, d->lastRedisCommands, total);
+}
+
+void Metrics::setRedisWritesHeldTotal(quint64 total)
+{
+    advance(d->redisWritesHeld, d->lastRedisWritesHeld, total);
 }
 
 void Metrics::setRedisReconnectsTotal(quint64 total)

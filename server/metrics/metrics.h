@@ -74,6 +74,7 @@ public:
     // exported as counters: a value lower than the last one (a new client) counts as a restart.
     void setRedisCommandsTotal(quint64 total); // confab_redis_commands_total
     void setRedisReconnectsTotal(quint64 total); // confab_redis_reconnects_total
+    void setRedisWritesHeldTotal(quint64 total); // confab_redis_writes_held_total
     // confab_redis_pubsub_messages_received_total, confab_redis_pubsub_bytes_received_total
     void setRedisPubSubReceived(quint64 messages, quint64 bytes);
     // Redis INFO maxmemory; 0 means no limit (confab_redis_maxmemory_bytes).

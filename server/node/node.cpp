@@ -343,6 +343,7 @@ void Node::collectRedisStats()
     metrics::Metrics *m = &d->metrics;
     m->setRedisCommandsTotal(d->redisClient.commandsSent());
     m->setRedisReconnectsTotal(d->redisClient.reconnects());
+    m->setRedisWritesHeldTotal(d->redisClient.writesHeld());
     m->setRedisPubSubReceived(d->subscriber.messagesReceived(), d->subscriber.bytesReceived());
     admin::StatsCollector *stats = &d->stats;
     d->redisClient.command({QByteArrayLiteral("INFO"), QByteArrayLiteral("memory")}, this, [m, stats](redis::Reply r) {

@@ -175,6 +175,11 @@ quint64 Client::commandsSent() const
     return d->router ? d->router->commandsSent() : d->conn.commandsSent();
 }
 
+quint64 Client::writesHeld() const
+{
+    return d->router ? d->router->writesHeld() : d->conn.writesHeld();
+}
+
 quint64 Client::reconnects() const
 {
     return d->router ? d->router->reconnects() : d->conn.reconnects();

@@ -51,9 +51,11 @@ public:
     QCoro::Task<Reply> exec(QList<QByteArray> args);
     QCoro::Task<Reply> eval(const Script &script, QList<QByteArray> keys, QList<QByteArray> args);
 
-    // For metrics: commands handed to Redis (handshake and script reloads included), and
-    // connections re-established after a loss.
+    // For metrics: commands handed to Redis (handshake and script reloads included), writes
+    // held back to go with later commands (Options::writeHoldMs), and connections
+    // re-established after a loss.
     [[nodiscard]] quint64 commandsSent() const;
+    [[nodiscard]] quint64 writesHeld() const;
     [[nodiscard]] quint64 reconnects() const;
 
 Q_SIGNALS:

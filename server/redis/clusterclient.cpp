@@ -92,6 +92,14 @@ quint64 ClusterRouter::commandsSent() const
     return sum;
 }
 
+quint64 ClusterRouter::writesHeld() const
+{
+    quint64 sum = m_heldByGone;
+    for (const Connection *conn : m_nodes)
+        sum += conn->writesHeld();
+    return sum;
+}
+
 quint64 ClusterRouter::reconnects() const
 {
     quint64 sum = m_reconnectsOfGone;
@@ -402,6 +410,7 @@ void ClusterRouter::dropNodesNotIn(const cluster::SlotMap &map)
         }
         Connection *conn = it.value();
         m_sentByGone += conn->commandsSent();
+        m_heldByGone += conn->writesHeld();
         m_reconnectsOfGone += conn->reconnects();
         it = m_nodes.erase(it);
         // Maybe inside one of its own callbacks: what it still has in flight is answered when

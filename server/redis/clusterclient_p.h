@@ -27,6 +27,7 @@ public:
     // The slot map is loaded and every master's connection is ready.
     [[nodiscard]] bool isReady() const { return m_ready; }
     [[nodiscard]] quint64 commandsSent() const;
+    [[nodiscard]] quint64 writesHeld() const;
     [[nodiscard]] quint64 reconnects() const;
     // The masters of the current map (empty until it is loaded), for the Subscriber and tests.
     [[nodiscard]] const cluster::SlotMap &slotMap() const { return m_map; }
@@ -73,7 +74,9 @@ private:
     std::array<quint32, kSlotCount> m_inFlight {};
     QHash<int, HostPort> m_movedTo;
     QTimer m_refreshTimer; // periodic, and coalescing scheduleRefresh()
-    quint64 m_sentByGone = 0; // commandsSent()/reconnects() of connections already removed
+    quint64 m_sentByGone
+        = 0; // commandsSent()/reconnects()/writesHeld() of connections already removed
+    quint64 m_heldByGone = 0;
     quint64 m_reconnectsOfGone = 0;
     QList<std::pair<ReplyFn, Error>> m_failures;
     QList<OpPtr> m_retrying; // waiting for retryLater()'s timer; answered if we close first

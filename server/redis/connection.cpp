@@ -64,6 +64,9 @@ Connection::Connection(Options options, QString role, QObject *parent)
             parsed->reconnectMinMs = m_options.reconnectMinMs;
             parsed->reconnectMaxMs = m_options.reconnectMaxMs;
             parsed->name = m_options.name;
+            parsed->useModule = m_options.useModule;
+            parsed->writeHoldMs = m_options.writeHoldMs;
+            parsed->writeHoldAbovePerS = m_options.writeHoldAbovePerS;
             m_options = *parsed;
         } else {
             m_invalidReason = parsed.error().message;
@@ -73,10 +76,14 @@ Connection::Connection(Options options, QString role, QObject *parent)
     m_options.reconnectMinMs = qMax<qint64>(1, m_options.reconnectMinMs);
     m_options.reconnectMaxMs = qMax(m_options.reconnectMinMs, m_options.reconnectMaxMs);
     m_backoffMs = m_options.reconnectMinMs;
+    m_writeRate = RateLatch(m_options.writeHoldAbovePerS);
     m_clock.start();
     m_timer.setSingleShot(true);
     m_reconnectTimer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimer);
+    m_holdTimer.setSingleShot(true);
+    m_holdTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_holdTimer, &QTimer::timeout, this, &Connection::writeQueued);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::connectNow);
     if (m_options.usesSentinel()) {
         m_locator = new MasterLocator(m_options, this);
@@ -238,14 +245,22 @@ void Connection::onWritable()
 // is made at the end of this loop pass, with every command queued until then, straight to the
 // socket: no write notifier is enabled and disabled (two epoll_ctl) and no epoll_wait is spent
 // learning that an idle socket is writable. Only a write the socket could not take whole (and
-// the connect) waits for the notifier.
+// the connect) waits for the notifier. While the connection is busy (Options::writeHoldAbovePerS)
+// the write waits Options::writeHoldMs instead, and takes what later passes queue along: Redis
+// then wakes, reads, appends to its AOF and answers once for all of them. A hold is never
+// cancelled (a drop leaves it to find no connection), so m_writeQueued always comes back false.
 bool Connection::deferWrite()
 {
     if (m_writing || !m_ac || !(m_ac->c.flags & REDIS_CONNECTED))
         return false;
     if (!m_writeQueued) {
         m_writeQueued = true;
-        QMetaObject::invokeMethod(this, &Connection::writeQueued, Qt::QueuedConnection);
+        if (m_options.writeHoldMs > 0 && m_writeRate.on(m_clock.elapsed())) {
+            ++m_writesHeld;
+            m_holdTimer.start(int(m_options.writeHoldMs));
+        } else {
+            QMetaObject::invokeMethod(this, &Connection::writeQueued, Qt::QueuedConnection);
+        }
     }
     return true;
 }
@@ -329,6 +344,7 @@ bool Connection::enqueue(const QList<QByteArray> &args, ReplyFn &fn)
         != REDIS_OK)
         return false;
     ++m_commandsSent;
+    m_writeRate.count();
     // Every command has the same timeout, so deadlines grow along the queue and one timer
     // aimed at the oldest is enough (re-aimed lazily in onTimer()).
     m_pending.push_back(
@@ -375,6 +391,7 @@ bool Connection::sendPubSub(const QList<QByteArray> &args)
     if (m_ac->ev.addWrite)
         m_ac->ev.addWrite(m_ac->ev.data);
     ++m_commandsSent;
+    m_writeRate.count();
     return true;
 }
 

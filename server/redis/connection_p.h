@@ -4,6 +4,7 @@
 // AUTH/SELECT handshake, per-command timeouts and reconnection with backoff. Client and
 // Subscriber are thin layers over it. Not installed, not for use outside server/redis.
 
+#include "confab/ratelatch.h"
 #include "redis/options.h"
 #include "redis/value.h"
 
@@ -47,6 +48,8 @@ public:
     [[nodiscard]] bool isReady() const { return m_state == State::Ready; }
     [[nodiscard]] const Options &options() const { return m_options; }
     [[nodiscard]] quint64 commandsSent() const { return m_commandsSent; }
+    // Writes that waited Options::writeHoldMs (deferWrite()).
+    [[nodiscard]] quint64 writesHeld() const { return m_writesHeld; }
     [[nodiscard]] quint64 reconnects() const { return m_reconnects; }
 
     // Buffers the command for the next write; fn gets its reply, in order. When not ready, fn
@@ -140,11 +143,13 @@ private:
     std::deque<Pending> m_pending;
     QList<Failure> m_failures;
     bool m_drainScheduled = false;
-    bool m_writeQueued = false; // writeQueued() is posted
+    bool m_writeQueued = false; // writeQueued() is posted, or m_holdTimer runs
     bool m_writing = false; // inside redisAsyncHandleWrite()
     std::function<void(const Value &)> m_pushHandler;
     QElapsedTimer m_clock;
     QTimer m_timer; // the oldest pending command's deadline, or the connect deadline
+    QTimer m_holdTimer; // a held write's end (deferWrite())
+    RateLatch m_writeRate { 0 }; // commands sent, for the hold (set up with m_options)
     QTimer m_reconnectTimer;
     qint64 m_connectDeadline = 0;
     qint64 m_backoffMs = 0;
@@ -156,6 +161,7 @@ private:
     int m_failedAttempts = 0;
     quint64 m_readyCount = 0;
     quint64 m_commandsSent = 0;
+    quint64 m_writesHeld = 0;
     QByteArray m_command; // the command being formatted (formatCommand), its capacity reused
     quint64 m_repliesRead = 0;
     qint64 m_timerDueMs = 0; // m_clock time at which m_timer should fire

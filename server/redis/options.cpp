@@ -118,9 +118,15 @@ Expected<Options> Options::fromConfig(const Config &config)
     o->minReplicas = int(config.redis.minReplicas);
     o->replicaTimeoutMs = config.redis.replicaTimeoutMs;
     o->useModule = config.redis.module;
+    o->writeHoldMs = config.redis.writeHoldMs;
+    o->writeHoldAbovePerS = config.redis.writeHoldAbovePerS;
     if (!o->socketPath.isEmpty() && (o->isCluster() || o->usesSentinel()))
         return Error::badRequest(QStringLiteral("[redis] url: a unix:// URL names one Redis on this host; "
                                                 "cluster_nodes and sentinels need a redis:// URL"));
+    if (o->writeHoldMs >= o->commandTimeoutMs)
+        return Error::badRequest(
+            QStringLiteral("[redis] write_hold: must be shorter than command_timeout, "
+                           "or every held command would time out"));
     if (o->isCluster() && o->db != 0)
         return Error::badRequest(QStringLiteral("[redis] url: a Redis Cluster has only database 0"));
     return o;

@@ -30,6 +30,12 @@ struct Options {
     // [redis] module: Client::evalScript calls a script's module command (Script::moduleCommand)
     // where Redis knows it; false: the Lua script always.
     bool useModule = true;
+    // [redis] write_hold / write_hold_above: while this connection sends at least
+    // writeHoldAbovePerS commands a second, what it queues waits up to writeHoldMs and leaves
+    // in one write with what follows, so Redis wakes once for several. 0 ms: never.
+    // docs/redis.md, "Writes held under load".
+    qint64 writeHoldMs = 0;
+    qint64 writeHoldAbovePerS = 0;
     [[nodiscard]] bool isCluster() const { return !clusterNodes.isEmpty(); }
     [[nodiscard]] bool usesSentinel() const { return !sentinels.isEmpty(); }
 

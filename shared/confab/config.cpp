@@ -225,6 +225,10 @@ std::vector<Key> keys()
     add("redis", "min_replicas", integerField([](C &c) -> qint64 & { return c.redis.minReplicas; }, 0, 16));
     add("redis", "replica_timeout", durationField([](C &c) -> qint64 & { return c.redis.replicaTimeoutMs; }, 10, 60000));
     add("redis", "module", boolField([](C &c) -> bool & { return c.redis.module; }));
+    add("redis", "write_hold",
+        durationField([](C &c) -> qint64 & { return c.redis.writeHoldMs; }, 0, 20));
+    add("redis", "write_hold_above",
+        integerField([](C &c) -> qint64 & { return c.redis.writeHoldAbovePerS; }, 0, kBig));
     add("s3", "endpoint", urlField([](C &c) -> QString & { return c.s3.endpoint; }, {S("http"), S("https"), S("file")}));
     add("s3", "region", stringField([](C &c) -> QString & { return c.s3.region; }));
     add("s3", "bucket", stringField([](C &c) -> QString & { return c.s3.bucket; }));

@@ -84,6 +84,11 @@ struct Config {
         // Accept through confab's Redis module (CONFAB.ACCEPT) where Redis has it loaded, the
         // Lua script elsewhere; false: always the script. docs/redis.md, "The accept module".
         bool module = true;
+        // While a Redis connection sends at least write_hold_above commands a second, its
+        // commands wait up to write_hold and leave together: Redis wakes once for several,
+        // for that much latency on each. docs/redis.md, "Writes held under load".
+        qint64 writeHoldMs = 1;
+        qint64 writeHoldAbovePerS = 1000;
     } redis;
     struct S3 {
         QString endpoint = QStringLiteral("http://127.0.0.1:9000");

@@ -100,6 +100,8 @@ void tst_Metrics::everyFamilyIsListed_data()
         << QByteArray("confab_redis_commands_total") << QByteArray("counter");
     QTest::newRow("redis reconnects")
         << QByteArray("confab_redis_reconnects_total") << QByteArray("counter");
+    QTest::newRow("redis writes held")
+        << QByteArray("confab_redis_writes_held_total") << QByteArray("counter");
     QTest::newRow("redis maxmemory")
         << QByteArray("confab_redis_maxmemory_bytes") << QByteArray("gauge");
     QTest::newRow("webhook deliveries")
@@ -141,8 +143,8 @@ void tst_Metrics::unlabelledCountersStartAtZero()
              "confab_retention_deleted_segments_total", "confab_messages_delivered_total",
              "confab_messages_duplicate_total", "confab_sync_required_total",
              "confab_flush_failures_total", "confab_redis_commands_total",
-             "confab_ws_write_windows_total",
-             "confab_redis_reconnects_total", "confab_ws_connections", "confab_stream_depth",
+             "confab_ws_write_windows_total", "confab_redis_reconnects_total",
+             "confab_redis_writes_held_total", "confab_ws_connections", "confab_stream_depth",
              "confab_dead_letters", "confab_redis_memory_bytes" }) {
         QCOMPARE(e.value(name), std::optional<double>(0.0));
     }
@@ -447,6 +449,8 @@ void tst_Metrics::runningTotalsAreMirrored()
     metrics.setRedisCommandsTotal(25);
     metrics.setRedisReconnectsTotal(2);
     metrics.setWsWriteWindowsTotal(7);
+    metrics.setRedisWritesHeldTotal(3);
+    QCOMPARE(scrape(metrics).value("confab_redis_writes_held_total"), std::optional<double>(3));
     QCOMPARE(scrape(metrics).value("confab_ws_write_windows_total"), std::optional<double>(7));
     QCOMPARE(scrape(metrics).value("confab_redis_commands_total"), std::optional<double>(25));
     QCOMPARE(scrape(metrics).value("confab_redis_reconnects_total"), std::optional<double>(2));

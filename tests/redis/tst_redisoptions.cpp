@@ -17,6 +17,7 @@ private Q_SLOTS:
     void errorsNeverQuoteThePassword();
     void endpointHasNoCredentials();
     void clusterFromConfig();
+    void writeHoldFromConfig();
     void unixSocket_data();
     void unixSocket();
 };
@@ -168,6 +169,36 @@ void TestRedisOptions::clusterFromConfig()
     const auto socket = Options::fromConfig(*config);
     QVERIFY(!socket);
     QVERIFY2(socket.error().message.contains(QLatin1String("unix://")), qPrintable(socket.error().message));
+}
+
+void TestRedisOptions::writeHoldFromConfig()
+{
+    // GIVEN no [redis] write_hold THEN the defaults (docs/redis.md, "Writes held under load")
+    auto config
+        = confab::Config::parse("[redis]\nurl = redis://127.0.0.1/0\n", QProcessEnvironment());
+    QVERIFY(config);
+    auto o = Options::fromConfig(*config);
+    QVERIFY(o);
+    QCOMPARE(o->writeHoldMs, qint64(1));
+    QCOMPARE(o->writeHoldAbovePerS, qint64(1000));
+    // WHEN both are set THEN they reach the options
+    config = confab::Config::parse(
+        "[redis]\nwrite_hold = 5ms\nwrite_hold_above = 0\n", QProcessEnvironment());
+    QVERIFY(config);
+    o = Options::fromConfig(*config);
+    QVERIFY(o);
+    QCOMPARE(o->writeHoldMs, qint64(5));
+    QCOMPARE(o->writeHoldAbovePerS, qint64(0));
+    // WHEN the hold is as long as the command timeout THEN it is refused
+    config = confab::Config::parse(
+        "[redis]\nwrite_hold = 10ms\ncommand_timeout = 10ms\n", QProcessEnvironment());
+    QVERIFY(config);
+    const auto refused = Options::fromConfig(*config);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QLatin1String("write_hold")),
+        qPrintable(refused.error().message));
+    // AND more than 20 ms is not a hold
+    QVERIFY(!confab::Config::parse("[redis]\nwrite_hold = 21ms\n", QProcessEnvironment()));
 }
 
 void TestRedisOptions::unixSocket_data()

@@ -1,7 +1,8 @@
 // How commands reach Redis's socket (detail::Connection, under every Client and Subscriber):
 // the commands queued in one loop pass are written together when the pass ends, without the
-// write notifier; only a write the socket cannot take whole waits for it. Against a
-// redis-server of the test's own.
+// write notifier; only a write the socket cannot take whole waits for it. While a connection
+// is busy ([redis] write_hold_above), its writes wait [redis] write_hold and take later passes'
+// commands along. Against a redis-server of the test's own.
 #include "redis/connection_p.h"
 #include "support/testenv.h"
 
@@ -29,13 +30,20 @@ private Q_SLOTS:
     void commandsOfOnePassLeaveWithoutTheWriteNotifier();
     void aWriteTheSocketCannotTakeWaitsForIt();
     void unixSocketToo();
+    void aBusyConnectionHoldsItsWrites_data();
+    void aBusyConnectionHoldsItsWrites();
+    void aHoldOutlivesALostConnection();
 
 private:
-    bool startConnection(const QString &url);
+    bool startConnection(const QString &url, qint64 holdMs = 0, qint64 holdAbovePerS = 0);
+    // Reads Redis has made from its clients' sockets (INFO stats), asked on m_probe: the one
+    // read that carried this question included.
+    [[nodiscard]] std::optional<qint64> readsProcessed();
     [[nodiscard]] int writeNotifiersEnabled() const;
 
     confab::test::RedisServer m_server;
     std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<Connection> m_probe; // no hold
 };
 
 void TestRedisWrites::initTestCase()
@@ -51,14 +59,17 @@ void TestRedisWrites::init()
 void TestRedisWrites::cleanup()
 {
     m_conn.reset();
+    m_probe.reset();
 }
 
-bool TestRedisWrites::startConnection(const QString &url)
+bool TestRedisWrites::startConnection(const QString &url, qint64 holdMs, qint64 holdAbovePerS)
 {
     auto o = Options::fromUrl(url);
     if (!o)
         return false;
     o->commandTimeoutMs = 10000;
+    o->writeHoldMs = holdMs;
+    o->writeHoldAbovePerS = holdAbovePerS;
     m_conn = std::make_unique<Connection>(*o, QStringLiteral("test"));
     QSignalSpy ready(m_conn.get(), &Connection::ready);
     m_conn->start();
@@ -132,6 +143,111 @@ void TestRedisWrites::unixSocketToo()
     QVERIFY(QTest::qWaitFor([&] { return pong.has_value(); }, 5000));
     QVERIFY(*pong);
     QCOMPARE(pong->value().str, QByteArray("PONG"));
+}
+
+std::optional<qint64> TestRedisWrites::readsProcessed()
+{
+    if (!m_probe) {
+        auto o = Options::fromUrl(m_server.url());
+        if (!o)
+            return std::nullopt;
+        m_probe = std::make_unique<Connection>(*o, QStringLiteral("probe"));
+        QSignalSpy ready(m_probe.get(), &Connection::ready);
+        m_probe->start();
+        if (!m_probe->isReady() && !ready.wait(5000))
+            return std::nullopt;
+    }
+    std::optional<Reply> info;
+    m_probe->send({ "INFO", "stats" }, [&info](Reply r) { info.emplace(std::move(r)); });
+    if (!QTest::qWaitFor([&] { return info.has_value(); }, 5000) || !*info)
+        return std::nullopt;
+    for (const QByteArray &line : info->value().str.split('\n')) {
+        if (line.startsWith("total_reads_processed:"))
+            return line.mid(int(qstrlen("total_reads_processed:"))).trimmed().toLongLong();
+    }
+    return std::nullopt;
+}
+
+void TestRedisWrites::aBusyConnectionHoldsItsWrites_data()
+{
+    QTest::addColumn<qint64>("aboveRate");
+    QTest::addColumn<bool>("held");
+    QTest::addRow("busy (line 0: always)") << qint64(0) << true;
+    QTest::addRow("below the line") << qint64(1000000000) << false;
+}
+
+void TestRedisWrites::aBusyConnectionHoldsItsWrites()
+{
+    QFETCH(qint64, aboveRate);
+    QFETCH(bool, held);
+    m_conn.reset();
+    QVERIFY(startConnection(m_server.url(), 20, aboveRate));
+    const quint64 heldBefore = m_conn->writesHeld();
+    const std::optional<qint64> before = readsProcessed();
+    QVERIFY(before);
+
+    constexpr int kPasses = 10;
+    QList<qint64> got;
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
+    for (int i = 0; i < kPasses; ++i) {
+        m_conn->send({ "INCR", "held" }, [&got](const Reply &r) {
+            got.append(r && r.value().type == confab::redis::Value::Type::Integer
+                    ? r.value().integer
+                    : -1);
+        });
+        if (held) {
+            // The pass ends (posted events run): without the hold this would write.
+            QCoreApplication::sendPostedEvents();
+        } else {
+            QVERIFY(QTest::qWaitFor([&] { return got.size() == i + 1; }, 5000));
+        }
+    }
+    QVERIFY(QTest::qWaitFor([&] { return got.size() == kPasses; }, 5000));
+    for (int i = 1; i < kPasses; ++i)
+        QCOMPARE(got.at(i), got.at(i - 1) + 1); // in order
+    const std::optional<qint64> after = readsProcessed();
+    QVERIFY(after);
+    const qint64 reads = *after - *before - 1; // the probe's second question
+    if (held) {
+        QCOMPARE(m_conn->writesHeld(), heldBefore + 1);
+        QCOMPARE(reads, 1); // ten passes' commands, one write
+    } else {
+        QCOMPARE(m_conn->writesHeld(), heldBefore);
+        QCOMPARE(reads, kPasses);
+    }
+}
+
+void TestRedisWrites::aHoldOutlivesALostConnection()
+{
+    // The connection goes away while a write is held: the held commands are answered, and
+    // once connected again, commands are written (the hold's flag did not stay set).
+    m_conn.reset();
+    QVERIFY(startConnection(m_server.url(), 20, 0));
+    std::optional<Reply> first;
+    std::optional<Reply> kill;
+    auto o = Options::fromUrl(m_server.url());
+    QVERIFY(o);
+    Connection killer(*o, QStringLiteral("killer"));
+    QSignalSpy killerReady(&killer, &Connection::ready);
+    killer.start();
+    QVERIFY(killer.isReady() || killerReady.wait(5000));
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
+    QSignalSpy lost(m_conn.get(), &Connection::lost);
+    QSignalSpy ready(m_conn.get(), &Connection::ready);
+    m_conn->send({ "PING" }, [&first](Reply r) { first.emplace(std::move(r)); });
+    killer.send({ "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes" },
+        [&kill](Reply r) { kill.emplace(std::move(r)); });
+    QVERIFY(QTest::qWaitFor([&] { return first.has_value() && kill.has_value(); }, 5000));
+    QVERIFY(*kill);
+    QVERIFY(lost.count() == 1 || lost.wait(5000));
+    QVERIFY(ready.count() == 1 || ready.wait(5000));
+    for (int i = 0; i < 3; ++i) {
+        std::optional<Reply> pong;
+        m_conn->send({ "PING" }, [&pong](Reply r) { pong.emplace(std::move(r)); });
+        QVERIFY(QTest::qWaitFor([&] { return pong.has_value(); }, 5000));
+        QVERIFY(*pong);
+        QCOMPARE(pong->value().str, QByteArray("PONG"));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRedisWrites)
