@@ -88,7 +88,7 @@ struct Config {
         // commands wait up to write_hold and leave together: Redis wakes once for several,
         // for that much latency on each. docs/redis.md, "Writes held under load".
         qint64 writeHoldMs = 1;
-        qint64 writeHoldAbovePerS = 1000;
+        qint64 writeHoldAbovePerS = 1500;
     } redis;
     struct S3 {
         QString endpoint = QStringLiteral("http://127.0.0.1:9000");

@@ -180,7 +180,7 @@ void TestRedisOptions::writeHoldFromConfig()
     auto o = Options::fromConfig(*config);
     QVERIFY(o);
     QCOMPARE(o->writeHoldMs, qint64(1));
-    QCOMPARE(o->writeHoldAbovePerS, qint64(1000));
+    QCOMPARE(o->writeHoldAbovePerS, qint64(1500));
     // WHEN both are set THEN they reach the options
     config = confab::Config::parse(
         "[redis]\nwrite_hold = 5ms\nwrite_hold_above = 0\n", QProcessEnvironment());
