@@ -84,28 +84,27 @@ void ClusterRouter::close(const QString &reason)
     failRetrying(QStringLiteral("closed"));
 }
 
+quint64 ClusterRouter::total(quint64 (Connection::*count)() const, quint64 ofGone) const
+{
+    quint64 sum = ofGone;
+    for (const Connection *conn : m_nodes)
+        sum += (conn->*count)();
+    return sum;
+}
+
 quint64 ClusterRouter::commandsSent() const
 {
-    quint64 sum = m_sentByGone;
-    for (const Connection *conn : m_nodes)
-        sum += conn->commandsSent();
-    return sum;
+    return total(&Connection::commandsSent, m_sentByGone);
 }
 
 quint64 ClusterRouter::writesHeld() const
 {
-    quint64 sum = m_heldByGone;
-    for (const Connection *conn : m_nodes)
-        sum += conn->writesHeld();
-    return sum;
+    return total(&Connection::writesHeld, m_heldByGone);
 }
 
 quint64 ClusterRouter::reconnects() const
 {
-    quint64 sum = m_reconnectsOfGone;
-    for (const Connection *conn : m_nodes)
-        sum += conn->reconnects();
-    return sum;
+    return total(&Connection::reconnects, m_reconnectsOfGone);
 }
 
 Connection *ClusterRouter::nodeFor(const HostPort &address)

@@ -46,6 +46,8 @@ private:
     using OpPtr = std::shared_ptr<Op>;
 
     Connection *nodeFor(const HostPort &address); // created and started when new
+    // A running total: ofGone plus count() of every connection in m_nodes.
+    [[nodiscard]] quint64 total(quint64 (Connection::*count)() const, quint64 ofGone) const;
     void dispatch(const OpPtr &op);
     void sendTo(Connection *conn, const OpPtr &op, int countedSlot);
     void onReply(const OpPtr &op, int countedSlot, Reply reply);

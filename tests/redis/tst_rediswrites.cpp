@@ -62,18 +62,31 @@ void TestRedisWrites::cleanup()
     m_probe.reset();
 }
 
-bool TestRedisWrites::startConnection(const QString &url, qint64 holdMs, qint64 holdAbovePerS)
+namespace
+{
+// A Connection to url, started and ready; null if it could not get there.
+std::unique_ptr<Connection> connected(
+    const QString &url, const QString &role, qint64 holdMs = 0, qint64 holdAbovePerS = 0)
 {
     auto o = Options::fromUrl(url);
     if (!o)
-        return false;
+        return nullptr;
     o->commandTimeoutMs = 10000;
     o->writeHoldMs = holdMs;
     o->writeHoldAbovePerS = holdAbovePerS;
-    m_conn = std::make_unique<Connection>(*o, QStringLiteral("test"));
-    QSignalSpy ready(m_conn.get(), &Connection::ready);
-    m_conn->start();
-    return m_conn->isReady() || ready.wait(5000);
+    auto conn = std::make_unique<Connection>(*o, role);
+    QSignalSpy ready(conn.get(), &Connection::ready);
+    conn->start();
+    if (!conn->isReady() && !ready.wait(5000))
+        return nullptr;
+    return conn;
+}
+} // namespace
+
+bool TestRedisWrites::startConnection(const QString &url, qint64 holdMs, qint64 holdAbovePerS)
+{
+    m_conn = connected(url, QStringLiteral("test"), holdMs, holdAbovePerS);
+    return m_conn != nullptr;
 }
 
 int TestRedisWrites::writeNotifiersEnabled() const
@@ -147,16 +160,10 @@ void TestRedisWrites::unixSocketToo()
 
 std::optional<qint64> TestRedisWrites::readsProcessed()
 {
-    if (!m_probe) {
-        auto o = Options::fromUrl(m_server.url());
-        if (!o)
-            return std::nullopt;
-        m_probe = std::make_unique<Connection>(*o, QStringLiteral("probe"));
-        QSignalSpy ready(m_probe.get(), &Connection::ready);
-        m_probe->start();
-        if (!m_probe->isReady() && !ready.wait(5000))
-            return std::nullopt;
-    }
+    if (!m_probe)
+        m_probe = connected(m_server.url(), QStringLiteral("probe"));
+    if (!m_probe)
+        return std::nullopt;
     std::optional<Reply> info;
     m_probe->send({ "INFO", "stats" }, [&info](Reply r) { info.emplace(std::move(r)); });
     if (!QTest::qWaitFor([&] { return info.has_value(); }, 5000) || !*info)
@@ -225,17 +232,13 @@ void TestRedisWrites::aHoldOutlivesALostConnection()
     QVERIFY(startConnection(m_server.url(), 20, 0));
     std::optional<Reply> first;
     std::optional<Reply> kill;
-    auto o = Options::fromUrl(m_server.url());
-    QVERIFY(o);
-    Connection killer(*o, QStringLiteral("killer"));
-    QSignalSpy killerReady(&killer, &Connection::ready);
-    killer.start();
-    QVERIFY(killer.isReady() || killerReady.wait(5000));
+    const std::unique_ptr<Connection> killer = connected(m_server.url(), QStringLiteral("killer"));
+    QVERIFY(killer);
     const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
     QSignalSpy lost(m_conn.get(), &Connection::lost);
     QSignalSpy ready(m_conn.get(), &Connection::ready);
     m_conn->send({ "PING" }, [&first](Reply r) { first.emplace(std::move(r)); });
-    killer.send({ "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes" },
+    killer->send({ "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes" },
         [&kill](Reply r) { kill.emplace(std::move(r)); });
     QVERIFY(QTest::qWaitFor([&] { return first.has_value() && kill.has_value(); }, 5000));
     QVERIFY(*kill);
