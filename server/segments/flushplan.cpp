@@ -47,4 +47,26 @@ FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &poli
     return out;
 }
 
+qint64 nextScanMs(const QList<AppOutlook> &apps, qint64 retryAtMs, const FlushPolicy &policy,
+    qint64 nowMs, qint64 tickMs, qint64 maxGapMs)
+{
+    if (maxGapMs <= 0)
+        return nowMs;
+    qint64 at = std::min(nowMs + maxGapMs, retryAtMs);
+    const qint64 threshold = std::max(1, policy.accumulate) * policy.maxBytes;
+    for (const AppOutlook &a : apps) {
+        if (a.oldestSinceMs != std::numeric_limits<qint64>::max())
+            at = std::min(at, a.oldestSinceMs + policy.maxAgeMs);
+        if (a.growth <= 0)
+            continue;
+        const qint64 bytes = std::max<qint64>(1, a.recordBytes);
+        // Ticks from now until planFlush would find it due: (waiting + growth * (k + 1)) * bytes
+        // reaches the threshold.
+        const qint64 missing = (threshold + bytes - 1) / bytes - a.waiting - a.growth;
+        const qint64 ticks = missing <= 0 ? 0 : (missing + a.growth - 1) / a.growth;
+        at = std::min(at, nowMs + ticks * tickMs);
+    }
+    return at;
+}
+
 } // namespace confab::segments

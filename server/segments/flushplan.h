@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
+
 namespace confab::segments
 {
 
@@ -45,5 +47,25 @@ struct FlushPick {
 // flushes every pending conversation, as before the setting existed.
 [[nodiscard]] FlushPick planFlush(const QList<PendingStream> &streams, const FlushPolicy &policy,
     qint64 nowMs, qint64 recordBytes, qint64 growth);
+
+// What a tick leaves of one app, once its flush (if it was due) is done: for planning when to
+// look again.
+struct AppOutlook {
+    qint64 waiting = 0; // messages still waiting in its flushable conversations
+    qint64 growth = 0; // messages expected per tick, as planFlush's growth
+    qint64 recordBytes = 512;
+    qint64 oldestSinceMs = std::numeric_limits<qint64>::max(); // of those conversations
+};
+
+// When the pending sets need reading again after a tick: at the tick where an app's waiting plus
+// growth would reach accumulate x max_bytes at its present rate, when its oldest conversation
+// reaches max_age, when a conversation's backoff ends (`retryAtMs`), and no later than
+// `maxGapMs` after `nowMs`. Only max_age is a promise, and it is kept: a conversation that
+// becomes pending meanwhile is younger than every one seen, so it cannot reach max_age first,
+// and maxGapMs is below max_age. A rate that rises is seen within maxGapMs, or at the next age
+// deadline; meanwhile the tail holds more (each segment is still cut at max_bytes). maxGapMs 0
+// reads them every tick, as before.
+[[nodiscard]] qint64 nextScanMs(const QList<AppOutlook> &apps, qint64 retryAtMs,
+    const FlushPolicy &policy, qint64 nowMs, qint64 tickMs, qint64 maxGapMs);
 
 } // namespace confab::segments

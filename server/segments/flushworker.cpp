@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace confab::segments
 {
@@ -88,6 +89,7 @@ FlushOptions FlushOptions::fromConfig(const Config::Segments &segments)
     o.maxAgeMs = segments.maxAgeMs;
     o.accumulate = int(segments.accumulate);
     o.tickMs = std::clamp<qint64>(segments.maxAgeMs / 10, 100, 1000);
+    o.maxScanGapMs = std::clamp<qint64>(segments.maxAgeMs / 4, o.tickMs, 5000);
     o.hotWindow = segments.hotWindow;
     o.retryWindowMs = segments.retryWindowMs;
     o.deadLetterRetryMs = segments.deadLetterRetryMs;
@@ -229,7 +231,7 @@ QCoro::Task<> FlushWorker::waitIdle()
 
 QCoro::Task<> FlushWorker::tick()
 {
-    if (d->running)
+    if (d->running || flush::nowMs() < d->nextScanMs)
         co_return;
     d->running = true;
     QPointer<FlushWorker> self(this);
@@ -277,6 +279,7 @@ QCoro::Task<> FlushWorker::tick()
     const qint64 now = flush::nowMs();
     QHash<QString, AppState> apps;
     qint64 depth = 0;
+    qint64 retryAtMs = std::numeric_limits<qint64>::max();
     QList<StreamState> streams;
     streams.reserve(pending.size());
     for (qsizetype i = 0; i < pending.size(); ++i) {
@@ -286,8 +289,10 @@ QCoro::Task<> FlushWorker::tick()
             = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
         depth += waiting;
         streams.append(StreamState { p.appId, p.convoId, waiting, p.sinceMs });
-        if (!d->flushable(p.appId, p.convoId, now))
+        if (!d->flushable(p.appId, p.convoId, now)) {
+            retryAtMs = qMin(retryAtMs, d->failure(p.appId, p.convoId)->nextMs);
             continue;
+        }
         AppState &a = apps[p.appId];
         a.streams.append(PendingStream { p.convoId, waiting, p.sinceMs,
             d->failure(p.appId, p.convoId) != nullptr });
@@ -302,17 +307,31 @@ QCoro::Task<> FlushWorker::tick()
     d->depth = depth;
     d->streams = std::move(streams);
 
+    // Messages per tick since the last look, which may be several ticks ago (nextScanMs()).
+    const qint64 sinceLastScan = d->lastScanMs > 0 ? now - d->lastScanMs : d->options.tickMs;
+    d->lastScanMs = now;
+    QList<AppOutlook> outlooks;
+    bool lookSoon = false; // a flush failed or another node was flushing
     for (auto it = apps.cbegin(); it != apps.cend(); ++it) {
         const QString appId = it.key();
         const AppState &a = it.value();
         // By size, the app is due when what waits would pass accumulate x max_bytes before the
-        // next tick (what arrived since the last one arrives again), so a segment closes near
-        // max_bytes instead of spilling a small second object (flushplan.h).
-        const qint64 growth = qMax<qint64>(0, a.waiting - d->lastWaiting.value(appId, a.waiting));
+        // next tick (what arrived per tick since the last look arrives again), so a segment
+        // closes near max_bytes instead of spilling a small second object (flushplan.h).
+        const qint64 growth = qMax<qint64>(0, a.waiting - d->lastWaiting.value(appId, a.waiting))
+            * d->options.tickMs / qMax(d->options.tickMs, sinceLastScan);
         d->lastWaiting.insert(appId, a.waiting);
-        const FlushPick pick = planFlush(
-            a.streams, d->options.policy(), now, d->avgRecordBytes.value(appId, 512), growth);
+        const qint64 recordBytes = d->avgRecordBytes.value(appId, 512);
+        const FlushPick pick = planFlush(a.streams, d->options.policy(), now, recordBytes, growth);
         const QStringList &convos = pick.convos;
+        // What the app leaves waiting once its flush (if any) is done, for the next look.
+        AppOutlook left { a.waiting - pick.waiting, growth, recordBytes };
+        const QSet<QString> taken(convos.cbegin(), convos.cend());
+        for (const PendingStream &s : a.streams) {
+            if (!taken.contains(s.convoId))
+                left.oldestSinceMs = qMin(left.oldestSinceMs, s.sinceMs);
+        }
+        outlooks.append(left);
         if (convos.isEmpty())
             continue;
         auto flushing = flushApp(appId, convos);
@@ -322,6 +341,8 @@ QCoro::Task<> FlushWorker::tick()
         if (!r.lockedElsewhere && r.failed.isEmpty()) {
             // What waits at the next tick is what this flush left plus what arrived since.
             d->lastWaiting.insert(appId, a.waiting - pick.waiting);
+        } else {
+            lookSoon = true;
         }
         if (r.lockedElsewhere)
             continue;
@@ -330,6 +351,11 @@ QCoro::Task<> FlushWorker::tick()
         if (!self)
             co_return;
     }
+    // The next look: when an app could first be due, or the next tick after a flush that did
+    // not go as planned.
+    d->nextScanMs = lookSoon ? 0
+                             : nextScanMs(outlooks, retryAtMs, d->options.policy(), now,
+                                 d->options.tickMs, d->options.maxScanGapMs);
     d->running = false;
     Q_EMIT cycleFinished();
 }
@@ -391,6 +417,7 @@ QCoro::Task<Expected<int>> FlushWorker::flushNow()
                 co_return Error::unavailable(QStringLiteral("flushing: the flush worker is gone"));
         }
     }
+    d->nextScanMs = 0; // what the last look planned from is gone: the next tick looks again
     d->running = false;
     Q_EMIT cycleFinished();
     if (firstError)

@@ -25,7 +25,10 @@ struct FlushOptions {
     qint64 maxBytes = 1048576; // [segments] max_bytes, compared with the uncompressed records
     qint64 maxAgeMs = 30000; // [segments] max_age: oldest unflushed message of an app
     int accumulate = 4; // [segments] accumulate: an app is due by size at this many max_bytes
-    qint64 tickMs = 1000; // how often pending conversations are looked at
+    qint64 tickMs = 1000; // how often pending conversations may be looked at
+    // A tick that finds no app due plans the next look for when one could first be due, at most
+    // this long after (flushplan.h, nextScanMs()); 0: every tick.
+    qint64 maxScanGapMs = 0;
     qint64 hotWindow = 1000; // messages kept in the tail below the flushed watermark
     qint64 retryWindowMs = 100000; // failed flushes retry this long, then become dead letters
     qint64 retryBaseMs = 1000; // backoff: base * 2^(attempt-1), capped by the window

@@ -87,7 +87,9 @@ public:
     QHash<QString, QHash<QString, Failure>> failures; // app -> conversation -> its failure
     QHash<QString, QHash<QString, qint64>> flushed; // app -> convo -> watermark, as last seen
     QHash<QString, qint64> avgRecordBytes; // by app, from its last flush
-    QHash<QString, qint64> lastWaiting; // by app: messages waiting at the last tick
+    QHash<QString, qint64> lastWaiting; // by app: messages waiting at the last look
+    qint64 lastScanMs = 0; // when a tick last read the pending sets
+    qint64 nextScanMs = 0; // ticks before this leave them unread (nextScanMs() in flushplan.h)
     // By app: when a retry of one of its dead letters last failed for a storage reason, and
     // why. Retries that were waiting meanwhile answer that instead of trying again (an operator
     // retrying many rows while storage is down waits for one attempt, not one per row).

@@ -167,7 +167,9 @@ private Q_SLOTS:
                                                        {QStringLiteral("content"), 1}, {QStringLiteral("sender_id"), QStringLiteral("alice")}});
         QCOMPARE(dup.status, 200);
         QCOMPARE(c.rest.call("GET", c.api() + QStringLiteral("/v1/conversations"), "ck_bad_token").status, 401);
-        QTest::qWait(1200); // one flush-worker tick for the stream depth gauge
+        // The stream depth gauge moves when the flush worker next reads the pending sets: within
+        // [segments] max_age / 4, at most 5 s (docs/storage.md).
+        QTRY_COMPARE_WITH_TIMEOUT(scrape(c).at("confab_stream_depth"), double(kN), 7000);
         const Exposition loaded = scrape(c);
         QCOMPARE(loaded.at("confab_messages_ingested_total")
                      - before.at("confab_messages_ingested_total"),
@@ -186,7 +188,7 @@ private Q_SLOTS:
 
         // A flush moves the segment families and the S3 request counter.
         QCOMPARE(adminPost(c, QStringLiteral("/admin/flush")).value(QLatin1String("segments_written")).toInt(), 1);
-        QTest::qWait(1200);
+        QTest::qWait(1200); // after a flush, the next tick (1 s) reads the pending sets again
         const QByteArray flushedText = metrics(c);
         const Exposition flushed = Exposition::parse(flushedText);
         QCOMPARE(flushed.at("confab_segments_written_total"), 1.0);

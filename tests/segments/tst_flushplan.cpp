@@ -1,5 +1,6 @@
 // planFlush: when an app is due and which of its pending conversations a tick flushes
-// (docs/storage.md, "Which conversations a tick flushes"). Pure logic, no services.
+// (docs/storage.md, "Which conversations a tick flushes"), and nextScanMs: when a tick needs to
+// look again. Pure logic, no services.
 
 #include "segments/flushplan.h"
 
@@ -7,6 +8,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <limits>
 
 using namespace confab::segments;
 
@@ -44,6 +46,72 @@ QStringList sorted(QStringList l)
 {
     l.sort();
     return l;
+}
+
+struct Run {
+    double messagesPerConvoFlush = 0;
+    qint64 flushed = 0;
+    qint64 longestWaitMs = 0;
+    int scans = 0; // ticks that read the pending sets and planned
+};
+
+// 1,000 conversations each receiving a message every `everyS` seconds, max_bytes 100 KB of
+// 40-byte records, max_age 30 s, ticks of 1 s for ten minutes, planned as the worker plans: with
+// maxGapMs 0 every tick, otherwise only from the tick nextScanMs() names, with the growth per
+// tick since the last look.
+Run simulateSteadyLoad(int accumulate, qint64 maxGapMs, int everyS = 1)
+{
+    QList<PendingStream> s;
+    for (int i = 0; i < 1000; ++i)
+        s.append(PendingStream { QString::number(i), 0, 0, false });
+    const FlushPolicy p { 100'000, 30'000, accumulate };
+    constexpr qint64 kTick = 1000, kBytes = 40;
+    Run run;
+    qint64 touched = 0;
+    qint64 lastWaiting = 0, lastScan = 0, next = 0;
+    for (int tick = 1; tick <= 600; ++tick) {
+        const qint64 now = tick * kTick;
+        qint64 waiting = 0;
+        for (qsizetype i = 0; i < s.size(); ++i) {
+            PendingStream &c = s[i];
+            if ((tick + i) % everyS == 0) {
+                if (c.waiting == 0)
+                    c.sinceMs = now;
+                ++c.waiting;
+            }
+            waiting += c.waiting;
+        }
+        if (now < next)
+            continue;
+        ++run.scans;
+        QList<PendingStream> pending; // what the pending sets hold: conversations with messages
+        for (const PendingStream &c : s) {
+            if (c.waiting > 0)
+                pending.append(c);
+        }
+        const qint64 growth
+            = std::max<qint64>(0, waiting - lastWaiting) * kTick / std::max(kTick, now - lastScan);
+        lastScan = now;
+        const FlushPick pick = planFlush(pending, p, now, kBytes, growth);
+        lastWaiting = waiting - pick.waiting;
+        const QSet<QString> picked(pick.convos.cbegin(), pick.convos.cend());
+        AppOutlook left { lastWaiting, growth, kBytes };
+        for (const PendingStream &c : pending) {
+            if (!picked.contains(c.convoId))
+                left.oldestSinceMs = std::min(left.oldestSinceMs, c.sinceMs);
+        }
+        next = nextScanMs({ left }, std::numeric_limits<qint64>::max(), p, now, kTick, maxGapMs);
+        for (PendingStream &c : s) {
+            if (picked.contains(c.convoId)) {
+                run.longestWaitMs = std::max(run.longestWaitMs, now - c.sinceMs);
+                c.waiting = 0;
+                ++touched;
+            }
+        }
+        run.flushed += pick.waiting;
+    }
+    run.messagesPerConvoFlush = double(run.flushed) / double(std::max<qint64>(1, touched));
+    return run;
 }
 
 } // namespace
@@ -129,46 +197,8 @@ private Q_SLOTS:
         // GIVEN the day's load's shape: 1,000 conversations each receiving a message a second,
         // max_bytes filled every 2.5 s, max_age 30 s, planned tick after tick (1 s) as the
         // worker does, for ten minutes
-        struct Run {
-            double messagesPerConvoFlush = 0;
-            qint64 flushed = 0;
-            qint64 longestWaitMs = 0;
-        };
-        const auto simulate = [](int accumulate) {
-            QList<PendingStream> s;
-            for (int i = 0; i < 1000; ++i)
-                s.append(PendingStream { QString::number(i), 0, 0, false });
-            const FlushPolicy p { 100'000, 30'000, accumulate };
-            Run run;
-            qint64 touched = 0;
-            qint64 lastWaiting = 0;
-            for (int tick = 1; tick <= 600; ++tick) {
-                const qint64 now = tick * 1000;
-                qint64 waiting = 0;
-                for (PendingStream &c : s) {
-                    if (c.waiting == 0)
-                        c.sinceMs = now;
-                    ++c.waiting;
-                    waiting += c.waiting;
-                }
-                const FlushPick pick
-                    = planFlush(s, p, now, 40, std::max<qint64>(0, waiting - lastWaiting));
-                const QSet<QString> picked(pick.convos.cbegin(), pick.convos.cend());
-                for (PendingStream &c : s) {
-                    if (picked.contains(c.convoId)) {
-                        run.longestWaitMs = std::max(run.longestWaitMs, now - c.sinceMs);
-                        c.waiting = 0;
-                        ++touched;
-                    }
-                }
-                run.flushed += pick.waiting;
-                lastWaiting = waiting - pick.waiting;
-            }
-            run.messagesPerConvoFlush = double(run.flushed) / double(qMax<qint64>(1, touched));
-            return run;
-        };
-        const Run everyone = simulate(1);
-        const Run four = simulate(4);
+        const Run everyone = simulateSteadyLoad(1, 0);
+        const Run four = simulateSteadyLoad(4, 0);
         const QString figures = QStringLiteral("messages per conversation flush %1 -> %2, "
                                                "longest wait %3 -> %4 ms")
                                     .arg(everyone.messagesPerConvoFlush)
@@ -183,6 +213,76 @@ private Q_SLOTS:
         QVERIFY2(four.messagesPerConvoFlush >= 3 * everyone.messagesPerConvoFlush,
             qPrintable(figures));
         QVERIFY2(four.longestWaitMs < 30'000, qPrintable(figures));
+        QCOMPARE(four.scans, 600);
+    }
+
+    void aSteadyLoadIsLookedAtOnlyWhenAFlushCouldBeDue_data()
+    {
+        QTest::addColumn<int>("everyS");
+        QTest::addColumn<double>("scansAtMost"); // of every tick's
+        // near accumulate x max_bytes all the time: a flush every 2.5 ticks, looked at when
+        // each is due
+        QTest::newRow("a message a second each") << 1 << 0.5;
+        // due by age only: looked at every 5 s, and at the ticks around each flush
+        QTest::newRow("one every ten seconds each") << 10 << 0.3;
+    }
+
+    void aSteadyLoadIsLookedAtOnlyWhenAFlushCouldBeDue()
+    {
+        // GIVEN the load above, or a tenth of it, with the pending sets read every tick, or only
+        // when nextScanMs() says (at most 5 s apart)
+        QFETCH(int, everyS);
+        QFETCH(double, scansAtMost);
+        const Run everyTick = simulateSteadyLoad(4, 0, everyS);
+        const Run planned = simulateSteadyLoad(4, 5000, everyS);
+        const QString figures = QStringLiteral("scans %1 -> %2, messages flushed %3 -> %4, per "
+                                               "conversation flush %5 -> %6, longest wait %7 -> "
+                                               "%8 ms")
+                                    .arg(everyTick.scans)
+                                    .arg(planned.scans)
+                                    .arg(everyTick.flushed)
+                                    .arg(planned.flushed)
+                                    .arg(everyTick.messagesPerConvoFlush)
+                                    .arg(planned.messagesPerConvoFlush)
+                                    .arg(everyTick.longestWaitMs)
+                                    .arg(planned.longestWaitMs);
+        qInfo("%s", qPrintable(figures));
+        // THEN the ticks that read them are as few as expected, and the flushes are the same:
+        // as many messages, as many a conversation's flush, none waiting longer (at most
+        // max_age: flushed at the tick that sees it)
+        QVERIFY2(planned.scans <= scansAtMost * everyTick.scans, qPrintable(figures));
+        QVERIFY2(planned.flushed >= 0.98 * everyTick.flushed, qPrintable(figures));
+        QVERIFY2(planned.messagesPerConvoFlush >= 0.9 * everyTick.messagesPerConvoFlush,
+            qPrintable(figures));
+        QVERIFY2(planned.longestWaitMs <= everyTick.longestWaitMs, qPrintable(figures));
+        QVERIFY2(planned.longestWaitMs <= 30'000, qPrintable(figures));
+    }
+
+    void theNextLookIsWhenAFlushCouldFirstBeDue()
+    {
+        const FlushPolicy p = policy(4); // due at 400 messages of 100 bytes, or 30 s old
+        const qint64 never = std::numeric_limits<qint64>::max();
+        const auto quiet = [](qint64 waiting, qint64 growth, qint64 oldestAgeMs) {
+            return AppOutlook { waiting, growth, kRecord, kNow - oldestAgeMs };
+        };
+        // every tick when there is no gap allowed
+        QCOMPARE(nextScanMs({ quiet(10, 0, 1000) }, never, p, kNow, 1000, 0), kNow);
+        // nothing pending: the gap
+        QCOMPARE(nextScanMs({}, never, p, kNow, 1000, 5000), kNow + 5000);
+        // by age: when the oldest reaches max_age
+        QCOMPARE(nextScanMs({ quiet(10, 0, 28'000) }, never, p, kNow, 1000, 5000), kNow + 2000);
+        // by size: 100 waiting and 50 a tick: due at the tick where 100 + 50 (k + 1) >= 400,
+        // k = 5
+        QCOMPARE(nextScanMs({ quiet(100, 50, 1000) }, never, p, kNow, 1000, 10'000), kNow + 5000);
+        // the earliest of several apps, and a backoff ending first
+        QCOMPARE(
+            nextScanMs({ quiet(100, 50, 1000), quiet(1, 0, 29'500) }, never, p, kNow, 1000, 10'000),
+            kNow + 500);
+        QCOMPARE(
+            nextScanMs({ quiet(100, 50, 1000) }, kNow + 300, p, kNow, 1000, 10'000), kNow + 300);
+        // due at the next tick (300 + 50 * 2 reaches 400), or already: the next tick
+        QCOMPARE(nextScanMs({ quiet(300, 50, 1000) }, never, p, kNow, 1000, 10'000), kNow + 1000);
+        QCOMPARE(nextScanMs({ quiet(500, 50, 1000) }, never, p, kNow, 1000, 10'000), kNow);
     }
 };
 

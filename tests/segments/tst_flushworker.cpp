@@ -9,6 +9,7 @@
 #include "segments/segmentindex.h"
 #include "segments/tail.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void secondFlushChangesNothing();
     void sameBlockIndexedTwiceIsNotDuplicated();
     void maxAgeSealsByItself();
+    void aQuietAppIsLookedAtOnlyWhenItCouldBeDue();
     void aBusyAppFlushesItsOldestConversations_data();
     void aBusyAppFlushesItsOldestConversations();
     void cborSegmentsReadTheSame();
@@ -153,6 +155,43 @@ void TestFlushWorker::maxAgeSealsByItself()
     QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 2);
     QCOMPARE(written.size(), 1); // both conversations in one object
     QVERIFY(h->metrics.render().contains("confab_segments_written_total 1"));
+}
+
+// How many times a worker read the dirty slots (one SMEMBERS per look at the pending sets).
+static qint64 looks(Harness &h)
+{
+    const redis::Reply r = h.command({ "INFO", "commandstats" });
+    for (const QByteArray &line : r->str.split('\n')) {
+        if (line.startsWith("cmdstat_smembers:calls="))
+            return line.mid(int(qstrlen("cmdstat_smembers:calls=")))
+                .split(',')
+                .first()
+                .toLongLong();
+    }
+    return 0;
+}
+
+void TestFlushWorker::aQuietAppIsLookedAtOnlyWhenItCouldBeDue()
+{
+    // GIVEN a worker ticking every 50 ms, max_age 2 s, planning its looks at most 1 s apart
+    FlushOptions o = quickOptions();
+    o.maxAgeMs = 2000;
+    o.maxScanGapMs = 1000;
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), &h->metrics }, o);
+    QSignalSpy written(&worker, &FlushWorker::segmentWritten);
+    QElapsedTimer sent;
+    sent.start();
+    QCOMPARE(h->send(QStringLiteral("c"), "one"), 1);
+    STORE_VERIFY(h->command({ "CONFIG", "RESETSTAT" }));
+    // WHEN it runs until the message is max_age old
+    worker.start();
+    QVERIFY(written.wait(10000));
+    // THEN it was flushed at max_age, not before, after a few looks instead of one a tick
+    // (about 40): the first tick's, one a second later, and the one at max_age
+    QVERIFY2(sent.elapsed() >= 2000, qPrintable(QString::number(sent.elapsed())));
+    const qint64 n = looks(*h);
+    QVERIFY2(n >= 2 && n <= 6, qPrintable(QString::number(n)));
+    QTRY_COMPARE(h->sqlCount(QStringLiteral("SELECT count(*) FROM segment_blocks")), 1);
 }
 
 void TestFlushWorker::aBusyAppFlushesItsOldestConversations_data()
