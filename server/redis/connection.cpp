@@ -210,8 +210,8 @@ void Connection::readPushes()
         }
         if (!reply)
             return;
-        const Value value = toValue(static_cast<const redisReply *>(reply));
-        freeReplyObject(reply);
+        const Value value = takeValue(reply);
+        freeReply(reply);
         ++m_repliesRead;
         m_pushHandler(value);
     }
@@ -309,14 +309,13 @@ void Connection::onReplyCb(redisAsyncContext *ac, void *reply, void *)
         return;
     }
     ++self->m_repliesRead;
-    const auto *r = static_cast<const redisReply *>(reply);
-    if (r->type == REDIS_REPLY_ERROR && self->m_options.usesSentinel()
-        && QByteArrayView(r->str, qsizetype(r->len)).startsWith("READONLY")) {
+    Reply r = takeReply(reply); // hiredis frees what is left of it after this returns
+    if (!r && self->m_options.usesSentinel() && r.error().message.startsWith(u"redis: READONLY")) {
         // The server we write to became a replica: the master moved. Ask the Sentinels again.
         self->dropLater(QStringLiteral("%1 is a replica now (READONLY)")
                             .arg(self->m_options.endpoint()));
     }
-    p.fn(toReply(r));
+    p.fn(std::move(r));
 }
 
 QString Connection::lossMessage(const redisAsyncContext *ac) const

@@ -18,7 +18,7 @@
 #include <functional>
 
 struct redisAsyncContext;
-struct redisReply;
+struct redisReplyObjectFunctions;
 
 namespace confab::redis::detail
 {
@@ -27,10 +27,14 @@ class MasterLocator;
 
 using ReplyFn = std::function<void(Reply)>;
 
-// A hiredis reply as a Value (errors as Value::Type::Error), or as a Reply (errors as Error);
-// reply.cpp.
-[[nodiscard]] Value toValue(const redisReply *r);
-[[nodiscard]] Reply toReply(const redisReply *r);
+// reply.cpp: what a connection's hiredis reader builds replies with, Values rather than
+// redisReply trees. A reply it gives (a callback's, or redisReaderGetReply's) is taken as a Value
+// (errors as Value::Type::Error) or as a Reply (errors as Error), and freed after: by hiredis
+// after a callback, by freeReply() after redisReaderGetReply().
+[[nodiscard]] redisReplyObjectFunctions *replyFunctions();
+[[nodiscard]] Value takeValue(void *reply);
+[[nodiscard]] Reply takeReply(void *reply);
+void freeReply(void *reply);
 
 class Connection : public QObject
 {

@@ -83,6 +83,7 @@ void Connection::connectTo(const QString &ip)
         connectionGone(reason);
         return;
     }
+    ac->c.reader->fn = replyFunctions(); // before anything is read: Values, not redisReplys
     ac->data = this;
     attach(ac);
     if (!unixSocket)
