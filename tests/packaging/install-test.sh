@@ -151,21 +151,37 @@ redis_pid=$!
 public_port=$(free_port)
 internal_port=$(free_port)
 internal=http://127.0.0.1:$internal_port
+api=http://127.0.0.1:$public_port
 start_service() {
   echo "systemd is not PID 1 on this machine: running the unit's ExecStart by hand, as User=$user in $workdir:"
   echo "  $execstart   (with CONFAB_REDIS_URL and the listen ports set for the test)"
-  # shellcheck disable=SC2086
-  # setpriv execs (runuser would stay as the parent): $pid is confabd itself, as MainPID is.
-  (cd "$workdir" && exec setpriv --reuid="$user" --regid="$user" --init-groups -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
-     CONFAB_SERVER_LISTEN="127.0.0.1:$public_port" CONFAB_SERVER_INTERNAL_LISTEN="127.0.0.1:$internal_port" \
-     $execstart) >>"$tmp/confabd.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 300); do
-    curl -fs "$internal/readyz" >/dev/null 2>&1 && { echo "ok: /readyz answers 200"; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$tmp/confabd.log"; fail "confabd exited"; }
-    sleep 0.1
+  local attempt from
+  for attempt in 1 2 3; do
+    from=$(stat -c %s "$tmp/confabd.log" 2>/dev/null || echo 0)
+    # shellcheck disable=SC2086
+    # setpriv execs (runuser would stay as the parent): $pid is confabd itself, as MainPID is.
+    (cd "$workdir" && exec setpriv --reuid="$user" --regid="$user" --init-groups -- env CONFAB_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+       CONFAB_SERVER_LISTEN="127.0.0.1:$public_port" CONFAB_SERVER_INTERNAL_LISTEN="127.0.0.1:$internal_port" \
+       $execstart) >>"$tmp/confabd.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 300); do
+      curl -fs "$internal/readyz" >/dev/null 2>&1 && { echo "ok: /readyz answers 200"; return 0; }
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && { cat "$tmp/confabd.log"; fail "confabd did not become ready"; }
+    # free_port() only saw the ports free: a test running beside this one may have bound one
+    # since. Then other ports, not a failure.
+    if [ "$attempt" -lt 3 ] && tail -c +"$((from + 1))" "$tmp/confabd.log" | grep -q 'already in use'; then
+      echo "a listen port was taken meanwhile: other ports"
+      public_port=$(free_port)
+      internal_port=$(free_port)
+      internal=http://127.0.0.1:$internal_port
+      api=http://127.0.0.1:$public_port
+      continue
+    fi
+    cat "$tmp/confabd.log"; fail "confabd exited"
   done
-  cat "$tmp/confabd.log"; fail "confabd did not become ready"
 }
 stop_service() {
   kill -TERM "$pid"
@@ -187,7 +203,6 @@ demo=$(sed -n 's/^  \(app=.*\)$/\1/p' "$tmp/setup1.out" | sed "s#http://127.0.0.
 bash -c "$demo" | tee "$tmp/demo.out"
 api_key=$(json api_key <"$tmp/demo.out")
 [ -n "$api_key" ] || fail "the demo command made no API key"
-api=http://127.0.0.1:$public_port
 convo=$(curl -fsS -H "Authorization: Bearer $api_key" -H 'Content-Type: application/json' \
   -d '{"kind":"group","members":["alice","bob"]}' "$api/v1/conversations" | json id)
 curl -fsS -H "Authorization: Bearer $api_key" -H 'Content-Type: application/json' \
