@@ -121,12 +121,6 @@ const FlushWorker::Private::Failure *FlushWorker::Private::failure(
     return it == app->constEnd() ? nullptr : &*it;
 }
 
-bool FlushWorker::Private::flushable(const QString &appId, const QString &convoId, qint64 now) const
-{
-    const Failure *f = failure(appId, convoId);
-    return !f || f->nextMs <= now;
-}
-
 void FlushWorker::Private::noteFlush(qint64 now, double ms, qint64 bytes)
 {
     ++segmentsWritten;
@@ -289,13 +283,14 @@ QCoro::Task<> FlushWorker::tick()
             = qMax<qint64>(0, counter - d->flushed.value(p.appId).value(p.convoId, 0));
         depth += waiting;
         streams.append(StreamState { p.appId, p.convoId, waiting, p.sinceMs });
-        if (!d->flushable(p.appId, p.convoId, now)) {
-            retryAtMs = qMin(retryAtMs, d->failure(p.appId, p.convoId)->nextMs);
+        // One that failed waits out its backoff: the next look comes no later than its end.
+        const Private::Failure *failed = d->failure(p.appId, p.convoId);
+        if (failed && failed->nextMs > now) {
+            retryAtMs = qMin(retryAtMs, failed->nextMs);
             continue;
         }
         AppState &a = apps[p.appId];
-        a.streams.append(PendingStream { p.convoId, waiting, p.sinceMs,
-            d->failure(p.appId, p.convoId) != nullptr });
+        a.streams.append(PendingStream { p.convoId, waiting, p.sinceMs, failed != nullptr });
         a.waiting += waiting;
     }
     if (d->deps.metrics)

@@ -63,8 +63,6 @@ public:
     };
 
     [[nodiscard]] const Failure *failure(const QString &appId, const QString &convoId) const;
-    // Not in backoff: a tick may flush it now.
-    [[nodiscard]] bool flushable(const QString &appId, const QString &convoId, qint64 now) const;
     void noteFlush(qint64 now, double ms, qint64 bytes);
 
     FlushDeps deps;

@@ -4,11 +4,12 @@
 #include "objectstore/runtask.h"
 
 #include "confab/config.h"
-#include "schema/keys.h"
 #include "messaging/messageservice.h"
 #include "messaging/scripts.h"
 #include "redis/client.h"
+#include "schema/keys.h"
 #include "schema/pending.h"
+#include "support/redisinfo.h"
 #include "support/redismarks.h"
 #include "support/testenv.h"
 
@@ -60,14 +61,9 @@ class TestMessageService : public QObject
     // has it (RedisServer::module()).
     qint64 scriptCalls()
     {
-        const redis::Reply r = command({"INFO", "commandstats"});
-        qint64 calls = 0;
-        for (const QByteArray &line : r->str.split('\n')) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")
-                || line.startsWith("cmdstat_confab.accept:"))
-                calls += line.mid(line.indexOf("calls=") + 6).split(',').first().toLongLong();
-        }
-        return calls;
+        const QByteArray stats = command({ "INFO", "commandstats" })->str;
+        return test::commandCalls(stats, "evalsha") + test::commandCalls(stats, "eval")
+            + test::commandCalls(stats, "confab.accept");
     }
 
     // Every dedup key (meta hashes and shards) of an app.

@@ -3,6 +3,7 @@
 // tst_flushfailures.cpp.
 
 #include "segmentstest.h"
+#include "support/redisinfo.h"
 
 #include "segments/flushworker.h"
 #include "segments/historystore.h"
@@ -160,15 +161,7 @@ void TestFlushWorker::maxAgeSealsByItself()
 // How many times a worker read the dirty slots (one SMEMBERS per look at the pending sets).
 static qint64 looks(Harness &h)
 {
-    const redis::Reply r = h.command({ "INFO", "commandstats" });
-    for (const QByteArray &line : r->str.split('\n')) {
-        if (line.startsWith("cmdstat_smembers:calls="))
-            return line.mid(int(qstrlen("cmdstat_smembers:calls=")))
-                .split(',')
-                .first()
-                .toLongLong();
-    }
-    return 0;
+    return commandCalls(h.command({ "INFO", "commandstats" })->str, "smembers");
 }
 
 void TestFlushWorker::aQuietAppIsLookedAtOnlyWhenItCouldBeDue()
