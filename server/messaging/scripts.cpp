@@ -7,6 +7,8 @@
 #include "schema/keys.h"
 #include "schema/pending.h"
 
+#include <cstring>
+
 namespace confab::messaging {
 
 namespace keys = confab::schema::keys;
@@ -332,11 +334,18 @@ ScriptCall releaseCall(const QString &appId, const QByteArray &convoId, qint64 s
                       channel};
 }
 
-QByteArray dedupFingerprint(QByteArrayView clientMsgId)
+void dedupFingerprint(QByteArrayView clientMsgId, char (&out)[kFingerprintBytes])
 {
     unsigned char digest[32];
     auth::sha256(clientMsgId, digest);
-    return QByteArray(reinterpret_cast<const char *>(digest), 8);
+    std::memcpy(out, digest, kFingerprintBytes);
+}
+
+QByteArray dedupFingerprint(QByteArrayView clientMsgId)
+{
+    char fingerprint[kFingerprintBytes];
+    dedupFingerprint(clientMsgId, fingerprint);
+    return QByteArray(fingerprint, kFingerprintBytes);
 }
 
 ScriptCall acceptCall(const QList<AcceptInput> &batch)
@@ -349,23 +358,37 @@ ScriptCall acceptCall(const QList<AcceptInput> &batch)
     const int slot = redis::keySlot(seqKey); // schema::convoSlot(), without building the key twice
     QByteArray channel = keys::convoChannel(first.appId, first.convoId);
     const qint64 userMsgsPerMin = first.cluster ? 0 : first.userMsgsPerMin;
-    ScriptCall call{
-        {std::move(seqKey), keys::log(first.appId, first.convoId), keys::dedup(first.appId, first.convoId),
-         schema::pendingKey(slot), schema::recoveredKey(slot)},
-        {channel, first.deferPublish ? QByteArrayLiteral("d") : QByteArray(), QByteArray::number(bucketMs),
-         schema::pendingMember(first.appId, first.convoId), QByteArray::number(userMsgsPerMin),
-         QByteArray::number(first.cluster ? 0 : first.appMsgsPerS), QByteArray::number(slot),
-         QByteArray::number(batch.size())},
-        channel};
-    call.args.reserve(call.args.size() + 6 * batch.size());
+    ScriptCall call { { std::move(seqKey), keys::log(first.appId, first.convoId),
+                          keys::dedup(first.appId, first.convoId), schema::pendingKey(slot),
+                          schema::recoveredKey(slot) },
+        {}, channel };
+    qsizetype bytes = 256;
+    for (const AcceptInput &in : batch)
+        bytes += in.envelopeHead.size() + in.envelopeTail.size() + in.clientMsgId.size() + 160;
+    call.args.reserve(bytes);
+    call.args.add(channel)
+        .add(first.deferPublish ? QByteArrayView("d") : QByteArrayView())
+        .addNumber(bucketMs)
+        .add(schema::pendingMember(first.appId, first.convoId))
+        .addNumber(userMsgsPerMin)
+        .addNumber(first.cluster ? 0 : first.appMsgsPerS)
+        .addNumber(slot)
+        .addNumber(batch.size());
+    QByteArray cmid; // one buffer for every message's
+    char fingerprint[kFingerprintBytes];
     for (const AcceptInput &in : batch) {
         // `"client_msg_id":"..."` exactly as the envelope tail spells it (same escaping).
-        QByteArray cmid;
+        cmid.resize(0);
         cmid.reserve(in.clientMsgId.size() + 24);
         cmid.append("\"client_msg_id\":");
         JsonWriter::appendString(cmid, in.clientMsgId);
-        call.args << in.envelopeHead << in.envelopeTail << QByteArray::number(in.ts) << dedupFingerprint(in.clientMsgId)
-                  << cmid << (in.force ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
+        dedupFingerprint(in.clientMsgId, fingerprint);
+        call.args.add(in.envelopeHead)
+            .add(in.envelopeTail)
+            .addNumber(in.ts)
+            .add(QByteArrayView(fingerprint, kFingerprintBytes))
+            .add(cmid)
+            .add(in.force ? QByteArrayView("1") : QByteArrayView("0"));
     }
     if (!first.cluster) {
         call.keys << keys::appBucket(first.appId) << schema::dirtySlotsKey();

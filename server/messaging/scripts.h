@@ -1,5 +1,6 @@
 #pragma once
 
+#include "redis/args.h"
 #include "redis/script.h"
 #include "redis/value.h"
 
@@ -31,11 +32,12 @@ struct AcceptInput {
     bool deferPublish = false;
 };
 
-// One script call: its KEYS and ARGV, and the channel it publishes on (empty: none), so a test
-// can check that all of them hash to one slot (Redis Cluster, docs/redis.md).
+// One script call: its KEYS and ARGV (written once, in RESP's form), and the channel it
+// publishes on (empty: none), so a test can check that all of them hash to one slot (Redis
+// Cluster, docs/redis.md).
 struct ScriptCall {
     QList<QByteArray> keys;
-    QList<QByteArray> args;
+    redis::Args args;
     QByteArray channel;
 };
 
@@ -73,6 +75,8 @@ inline constexpr qsizetype kMaxAcceptBatch = 64;
 // The dedup index's key for a client_msg_id: the first 8 bytes of its SHA-256. A match is
 // confirmed against the stored envelope before a send is answered as a duplicate.
 [[nodiscard]] QByteArray dedupFingerprint(QByteArrayView clientMsgId);
+inline constexpr qsizetype kFingerprintBytes = 8;
+void dedupFingerprint(QByteArrayView clientMsgId, char (&out)[kFingerprintBytes]);
 
 // The Lua scripts that make each state change atomic in Redis (docs/redis.md).
 struct Scripts {

@@ -43,6 +43,18 @@ public:
         else
             conn.send(args, std::move(fn));
     }
+    // A verb and its arguments, written already (Args): on a cluster the router reads them back
+    // (it routes by the keys, and resends on MOVED and ASK).
+    void send(const QByteArray &verb, const Args &rest, ReplyFn fn)
+    {
+        if (router) {
+            QList<QByteArray> args = rest.toList();
+            args.prepend(verb);
+            router->send(args, std::move(fn));
+        } else {
+            conn.send(verb, rest, std::move(fn));
+        }
+    }
 };
 
 namespace
@@ -73,22 +85,21 @@ bool isMissingCommand(const Error &error)
         || error.message.startsWith(QLatin1String("redis: NOPERM"));
 }
 
-QList<QByteArray> moduleArgs(
-    const QByteArray &command, const QList<QByteArray> &keys, const QList<QByteArray> &args)
+// What follows a script's verb: its body (a module command has none: empty), the number of
+// keys, the keys, the arguments.
+Args scriptArgs(const QByteArray &body, const QList<QByteArray> &keys, const Args &args)
 {
-    QList<QByteArray> all;
-    all.reserve(2 + keys.size() + args.size());
-    all << command << QByteArray::number(keys.size()) << keys << args;
-    return all;
-}
-
-QList<QByteArray> scriptArgs(QByteArray verb, const QByteArray &body, const QList<QByteArray> &keys,
-    const QList<QByteArray> &args)
-{
-    QList<QByteArray> all;
-    all.reserve(3 + keys.size() + args.size());
-    all << std::move(verb) << body << QByteArray::number(keys.size()) << keys << args;
-    return all;
+    qsizetype size = body.size() + args.resp().size() + 32;
+    for (const QByteArray &k : keys)
+        size += k.size() + 16;
+    Args all;
+    all.reserve(size);
+    if (!body.isEmpty())
+        all.add(body);
+    all.addNumber(keys.size());
+    for (const QByteArray &k : keys)
+        all.add(k);
+    return std::move(all.append(args));
 }
 
 // Awaits one reply: issue() sends the command with the callback that resumes the coroutine.
@@ -196,9 +207,11 @@ void Client::command(const QList<QByteArray> &args, QObject *ctx, std::function<
     d->send(args, guarded(ctx, std::move(cb)));
 }
 
-void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
-    const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb)
+void Client::evalScript(const Script &script, const QList<QByteArray> &keys, const Args &args,
+    QObject *ctx, std::function<void(Reply)> cb)
 {
+    static const QByteArray evalsha = QByteArrayLiteral("EVALSHA");
+    static const QByteArray eval = QByteArrayLiteral("EVAL");
     if (!script.moduleCommand().isEmpty() && d->conn.options().useModule
         && !d->missingModuleCommands.contains(script.moduleCommand())) {
         // The module's command, the script where Redis does not have it (it ran nothing then,
@@ -218,36 +231,21 @@ void Client::evalScript(const Script &script, const QList<QByteArray> &keys,
             }
             cb(std::move(r));
         };
-        d->send(moduleArgs(script.moduleCommand(), keys, args), std::move(onReply));
+        d->send(script.moduleCommand(), scriptArgs({}, keys, args), std::move(onReply));
         return;
     }
-    if (d->router) {
-        // The same as below through the router: EVAL has EVALSHA's keys, so the same master.
-        QPointer<ClusterRouter> router(d->router.get());
-        auto onReply = [router, source = script.source(), keys, args,
-                           cb = guarded(ctx, std::move(cb))](Reply r) {
-            if (!r && router && r.error().message.startsWith(QLatin1String("redis: NOSCRIPT"))) {
-                router->send(scriptArgs(QByteArrayLiteral("EVAL"), source, keys, args), cb);
-                return;
-            }
-            cb(std::move(r));
-        };
-        d->router->send(scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args),
-            std::move(onReply));
-        return;
-    }
-    QPointer<Connection> conn(&d->conn);
-    auto onReply
-        = [conn, source = script.source(), keys, args, cb = guarded(ctx, std::move(cb))](Reply r) {
-              // After a restart or SCRIPT FLUSH the cache is empty; EVAL runs and caches it again.
-              if (!r && conn && r.error().message.startsWith(QLatin1String("redis: NOSCRIPT"))) {
-                  conn->send(scriptArgs(QByteArrayLiteral("EVAL"), source, keys, args), cb);
-                  return;
-              }
-              cb(std::move(r));
-          };
-    d->conn.send(
-        scriptArgs(QByteArrayLiteral("EVALSHA"), script.sha1(), keys, args), std::move(onReply));
+    // After a restart or SCRIPT FLUSH the cache is empty; EVAL runs and caches it again. The
+    // retry goes after the commands sent since; on a cluster through the router (EVAL has
+    // EVALSHA's keys, so the same master).
+    auto onReply = [self = QPointer<Client>(this), source = script.source(), keys, args,
+                       cb = guarded(ctx, std::move(cb))](Reply r) mutable {
+        if (!r && self && r.error().message.startsWith(QLatin1String("redis: NOSCRIPT"))) {
+            self->d->send(eval, scriptArgs(source, keys, args), std::move(cb));
+            return;
+        }
+        cb(std::move(r));
+    };
+    d->send(evalsha, scriptArgs(script.sha1(), keys, args), std::move(onReply));
 }
 
 // The awaiters are named locals: GCC 12 frees temporaries of a co_await expression too early.
@@ -259,8 +257,7 @@ QCoro::Task<Reply> Client::exec(QList<QByteArray> args)
     co_return reply;
 }
 
-QCoro::Task<Reply> Client::eval(
-    const Script &script, QList<QByteArray> keys, QList<QByteArray> args)
+QCoro::Task<Reply> Client::eval(const Script &script, QList<QByteArray> keys, Args args)
 {
     // Copied before the first suspension: the caller's Script may be gone when we resume.
     ReplyAwaiter awaiter(

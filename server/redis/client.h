@@ -1,5 +1,6 @@
 #pragma once
 
+#include "redis/args.h"
 #include "redis/options.h"
 #include "redis/script.h"
 #include "redis/value.h"
@@ -43,13 +44,14 @@ public:
     // A script with a module command (Script::moduleCommand) is sent as that command while
     // Options::useModule; where Redis does not know it, the script runs instead, and that command
     // is not tried again until the connection is made again (docs/redis.md, "The accept module").
-    void evalScript(const Script &script, const QList<QByteArray> &keys,
-        const QList<QByteArray> &args, QObject *ctx, std::function<void(Reply)> cb);
+    // The arguments are written once (Args); a QList converts.
+    void evalScript(const Script &script, const QList<QByteArray> &keys, const Args &args,
+        QObject *ctx, std::function<void(Reply)> cb);
 
     // Coroutine forms of the two above. Don't let the Client die while awaiting them from a
     // coroutine of an object that dies with it.
     QCoro::Task<Reply> exec(QList<QByteArray> args);
-    QCoro::Task<Reply> eval(const Script &script, QList<QByteArray> keys, QList<QByteArray> args);
+    QCoro::Task<Reply> eval(const Script &script, QList<QByteArray> keys, Args args);
 
     // For metrics: commands handed to Redis (handshake and script reloads included), writes
     // held back to go with later commands (Options::writeHoldMs), and connections

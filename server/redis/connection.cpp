@@ -22,31 +22,48 @@ namespace confab::redis::detail
 namespace
 {
 
+// "*<n>\r\n" or "$<n>\r\n".
+void appendLine(QByteArray &out, char type, qsizetype n)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(type).append(digits, end - digits).append("\r\n", 2);
+}
+
+// Empties `out` for a command of about `size` bytes, keeping its capacity: past 64 KiB (a
+// script's source, a large batch) the buffer is not kept for the next one.
+void resetFor(QByteArray &out, qsizetype size)
+{
+    if (out.capacity() > 65536 && size <= 65536)
+        out = QByteArray();
+    out.resize(0);
+    out.reserve(size);
+}
+
 // A command in RESP's multi-bulk form, written over `out` (whose capacity is kept, so a
 // connection formats every command in the same buffer; hiredis copies it into its own output
 // buffer). hiredis's *CommandArgv functions format into a fresh sds, two allocations a command,
 // and needed the argv and length arrays beside it.
 void formatCommand(QByteArray &out, const QList<QByteArray> &args)
 {
-    char digits[24];
-    const auto line = [&](char type, qsizetype n) {
-        out.append(type);
-        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        out.append(digits, end - digits).append("\r\n", 2);
-    };
     qsizetype size = 16;
     for (const QByteArray &a : args)
         size += a.size() + 16;
-    // Past 64 KiB (a script's source, a large batch) the buffer is not kept for the next one.
-    if (out.capacity() > 65536 && size <= 65536)
-        out = QByteArray();
-    out.resize(0);
-    out.reserve(size);
-    line('*', args.size());
+    resetFor(out, size);
+    appendLine(out, '*', args.size());
     for (const QByteArray &a : args) {
-        line('$', a.size());
+        appendLine(out, '$', a.size());
         out.append(a).append("\r\n", 2);
     }
+}
+
+// The same for a verb and arguments written already (Args): one copy of them.
+void formatCommand(QByteArray &out, const QByteArray &verb, const Args &rest)
+{
+    resetFor(out, 48 + verb.size() + rest.resp().size());
+    appendLine(out, '*', rest.size() + 1);
+    appendLine(out, '$', verb.size());
+    out.append(verb).append("\r\n", 2).append(rest.resp());
 }
 
 } // namespace
@@ -338,6 +355,11 @@ bool Connection::enqueue(const QList<QByteArray> &args, ReplyFn &fn)
     if (!m_ac || args.isEmpty())
         return false;
     formatCommand(m_command, args);
+    return enqueueFormatted(args.constFirst(), fn);
+}
+
+bool Connection::enqueueFormatted(const QByteArray &verb, ReplyFn &fn)
+{
     if (redisAsyncFormattedCommand(m_ac, &Connection::onReplyCb, nullptr, m_command.constData(),
             size_t(m_command.size()))
         != REDIS_OK)
@@ -346,11 +368,32 @@ bool Connection::enqueue(const QList<QByteArray> &args, ReplyFn &fn)
     m_writeRate.count();
     // Every command has the same timeout, so deadlines grow along the queue and one timer
     // aimed at the oldest is enough (re-aimed lazily in onTimer()).
-    m_pending.push_back(
-        { std::move(fn), m_clock.elapsed() + m_options.commandTimeoutMs, args.constFirst() });
+    m_pending.push_back({ std::move(fn), m_clock.elapsed() + m_options.commandTimeoutMs, verb });
     if (!m_timer.isActive())
         armTimer(m_options.commandTimeoutMs);
     return true;
+}
+
+bool Connection::refuseUnready(const QByteArray &verb, ReplyFn &fn)
+{
+    if (m_state == State::Ready)
+        return false;
+    const QString why = m_state == State::Invalid ? m_invalidReason
+        : m_state == State::Closed
+        ? QStringLiteral("the redis %1 is closed (shutting down)").arg(m_role)
+        : QStringLiteral("redis at %1 is not connected").arg(m_options.endpoint());
+    failLater(std::move(fn),
+        Error::unavailable(QStringLiteral("sending %1: %2").arg(QString::fromUtf8(verb), why)));
+    return true;
+}
+
+void Connection::failClosing(const QByteArray &verb, ReplyFn fn)
+{
+    // enqueue only refuses when hiredis is already tearing the connection down, and then
+    // leaves fn to us.
+    failLater(std::move(fn),
+        Error::unavailable(QStringLiteral("sending %1: redis connection to %2 is closing")
+                               .arg(QString::fromUtf8(verb), m_options.endpoint())));
 }
 
 void Connection::send(const QList<QByteArray> &args, ReplyFn fn)
@@ -359,23 +402,21 @@ void Connection::send(const QList<QByteArray> &args, ReplyFn fn)
         failLater(std::move(fn), Error::internal(QStringLiteral("sending an empty redis command")));
         return;
     }
-    if (m_state != State::Ready) {
-        const QString why = m_state == State::Invalid ? m_invalidReason
-            : m_state == State::Closed
-            ? QStringLiteral("the redis %1 is closed (shutting down)").arg(m_role)
-            : QStringLiteral("redis at %1 is not connected").arg(m_options.endpoint());
-        failLater(std::move(fn),
-            Error::unavailable(
-                QStringLiteral("sending %1: %2").arg(QString::fromUtf8(args.constFirst()), why)));
+    if (!refuseUnready(args.constFirst(), fn) && !enqueue(args, fn))
+        failClosing(args.constFirst(), std::move(fn));
+}
+
+void Connection::send(const QByteArray &verb, const Args &rest, ReplyFn fn)
+{
+    if (refuseUnready(verb, fn))
         return;
+    bool queued = false;
+    if (m_ac) {
+        formatCommand(m_command, verb, rest);
+        queued = enqueueFormatted(verb, fn);
     }
-    // enqueue only refuses when hiredis is already tearing the connection down, and then
-    // leaves fn to us.
-    if (!enqueue(args, fn))
-        failLater(std::move(fn),
-            Error::unavailable(
-                QStringLiteral("sending %1: redis connection to %2 is closing")
-                    .arg(QString::fromUtf8(args.constFirst()), m_options.endpoint())));
+    if (!queued)
+        failClosing(verb, std::move(fn));
 }
 
 bool Connection::sendPubSub(const QList<QByteArray> &args)

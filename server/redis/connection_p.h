@@ -5,6 +5,7 @@
 // Subscriber are thin layers over it. Not installed, not for use outside server/redis.
 
 #include "confab/ratelatch.h"
+#include "redis/args.h"
 #include "redis/options.h"
 #include "redis/value.h"
 
@@ -59,6 +60,8 @@ public:
     // Buffers the command for the next write; fn gets its reply, in order. When not ready, fn
     // gets Unavailable from the event loop, never from inside send().
     void send(const QList<QByteArray> &args, ReplyFn fn);
+    // The same for a verb and the arguments after it, written already.
+    void send(const QByteArray &verb, const Args &rest, ReplyFn fn);
     // (UN)SUBSCRIBE and S(UN)SUBSCRIBE: their confirmations and messages go to the push
     // handler. False if not ready. Once ready, a connection with a push handler reads every
     // reply itself and hands it to the handler (hiredis 0.14 knows SUBSCRIBE but not the sharded
@@ -121,6 +124,11 @@ private:
     // Queues the command with fn as its callback (moved from only then); false if hiredis
     // refused it, fn untouched.
     bool enqueue(const QList<QByteArray> &args, ReplyFn &fn);
+    // Queues m_command, formatted already, the same way.
+    bool enqueueFormatted(const QByteArray &verb, ReplyFn &fn);
+    // When not ready: fn gets Unavailable from the event loop, and true.
+    bool refuseUnready(const QByteArray &verb, ReplyFn &fn);
+    void failClosing(const QByteArray &verb, ReplyFn fn);
     void failLater(ReplyFn fn, Error error);
     void drainFailures();
     void onTimer();

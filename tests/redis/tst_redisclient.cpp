@@ -11,6 +11,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 using confab::ErrorCode;
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void replies();
     void pipelinesManyCommandsInOrder();
     void evalScriptReloadsAfterFlush();
+    void scriptArgumentsArriveAsWritten();
     void coroutineForms();
     void timeoutFailsAndRecovers();
     void busyLoopIsNotATimeout();
@@ -290,6 +292,31 @@ void TestRedisClient::evalScriptReloadsAfterFlush()
     QTRY_VERIFY(bad.has_value());
     QVERIFY(!bad->has_value());
     QCOMPARE(bad->error().code, ErrorCode::Internal);
+}
+
+void TestRedisClient::scriptArgumentsArriveAsWritten()
+{
+    // GIVEN arguments written once (redis::Args): raw bytes, an empty one, numbers, and one
+    // larger than the connection keeps its command buffer for
+    const Script script("local out = {} for i, k in ipairs(KEYS) do out[#out + 1] = k end "
+                        "for i, a in ipairs(ARGV) do out[#out + 1] = a end return out");
+    const QByteArray raw("\0\r\n$*\xff", 6);
+    const QByteArray large(100000, 'x');
+    confab::redis::Args args;
+    args.add(raw).add("").addNumber(-42).addNumber(std::numeric_limits<qint64>::max()).add(large);
+    for (int round = 0; round < 2; ++round) { // EVAL after a flush, then EVALSHA
+        if (round == 0)
+            QVERIFY(call(*m_client, { "SCRIPT", "FLUSH" }).value().has_value());
+        // WHEN a script gets them with two keys
+        Reply r = await(m_client->eval(script, { "k1", "k2" }, args), this);
+        // THEN every one arrives as it was written, after the keys
+        QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().message));
+        QList<QByteArray> got;
+        for (const Value &v : r->elements)
+            got << v.str;
+        QCOMPARE(
+            got, QList<QByteArray>({ "k1", "k2", raw, "", "-42", "9223372036854775807", large }));
+    }
 }
 
 void TestRedisClient::coroutineForms()

@@ -1,0 +1,99 @@
+#include "redis/args.h"
+
+#include <charconv>
+
+namespace confab::redis
+{
+
+namespace
+{
+
+struct Decimal {
+    char digits[24];
+    qsizetype size;
+    explicit Decimal(qint64 n)
+        : size(std::to_chars(digits, digits + sizeof digits, n).ptr - digits)
+    {
+    }
+};
+
+// The argument that starts at `at` ("$<length>\r\n"): where its bytes start and how many.
+std::pair<qsizetype, qsizetype> argumentAt(const QByteArray &resp, qsizetype at)
+{
+    const qsizetype lineEnd = resp.indexOf('\r', at);
+    const qsizetype length = QByteArrayView(resp).sliced(at + 1, lineEnd - at - 1).toLongLong();
+    return { lineEnd + 2, length };
+}
+
+} // namespace
+
+Args::Args(std::initializer_list<QByteArrayView> args)
+{
+    qsizetype bytes = 0;
+    for (QByteArrayView a : args)
+        bytes += a.size() + 16;
+    m_resp.reserve(bytes);
+    for (QByteArrayView a : args)
+        add(a);
+}
+
+Args::Args(const QList<QByteArray> &args)
+{
+    qsizetype bytes = 0;
+    for (const QByteArray &a : args)
+        bytes += a.size() + 16;
+    m_resp.reserve(bytes);
+    for (const QByteArray &a : args)
+        add(a);
+}
+
+Args &Args::add(QByteArrayView arg)
+{
+    const Decimal length(arg.size());
+    m_resp.append('$')
+        .append(length.digits, length.size)
+        .append("\r\n", 2)
+        .append(arg.data(), arg.size())
+        .append("\r\n", 2);
+    ++m_count;
+    return *this;
+}
+
+Args &Args::addNumber(qint64 n)
+{
+    const Decimal d(n);
+    return add(QByteArrayView(d.digits, d.size));
+}
+
+Args &Args::append(const Args &more)
+{
+    m_resp.append(more.m_resp);
+    m_count += more.m_count;
+    return *this;
+}
+
+QList<QByteArray> Args::toList() const
+{
+    QList<QByteArray> out;
+    out.reserve(m_count);
+    for (qsizetype at = 0; at < m_resp.size();) {
+        const auto [start, length] = argumentAt(m_resp, at);
+        out.append(m_resp.sliced(start, length));
+        at = start + length + 2;
+    }
+    return out;
+}
+
+QByteArray Args::value(qsizetype i) const
+{
+    qsizetype at = 0;
+    for (qsizetype n = 0; at < m_resp.size(); ++n) {
+        const auto [start, length] = argumentAt(m_resp, at);
+        if (n == i)
+            return m_resp.sliced(start, length);
+        at = start + length + 2;
+    }
+    return {};
+}
+
+} // namespace confab::redis
