@@ -453,8 +453,8 @@ Scripts::Scripts()
     , watermark(QByteArray(kWatermark))
     , connectionRate(QByteArray(kConnectionRate))
     , tokenBuckets(QByteArray(kTokenBuckets))
-    , presenceUp(QByteArray(kPresenceUp))
-    , presenceDown(QByteArray(kPresenceDown))
+    , presenceUp(QByteArray(kPresenceUp), QByteArray(redismodule::kPresenceUpCommand))
+    , presenceDown(QByteArray(kPresenceDown), QByteArray(redismodule::kPresenceDownCommand))
     , release(QByteArray(kRelease))
 {
 }

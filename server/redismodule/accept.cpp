@@ -1,6 +1,9 @@
 #include "redismodule/accept.h"
 
+#include "redismodule/callargs.h"
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -52,32 +55,6 @@ enum Key {
 constexpr long long kShardLoad = 64;
 // A message call answers at most this many: MessageService sends up to kMaxAcceptBatch.
 constexpr long long kMaxMessages = 4096;
-
-std::string_view view(const RedisModuleString *s)
-{
-    size_t len = 0;
-    const char *p = RM_StringPtrLen(s, &len);
-    return { p, len };
-}
-
-// Lua's tonumber() of a decimal integer, for the values the script wrote itself.
-long long toInt(std::string_view s, long long fallback = 0)
-{
-    if (s.empty())
-        return fallback;
-    const bool negative = s.front() == '-';
-    long long v = 0;
-    for (size_t i = negative ? 1 : 0; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-        v = v * 10 + (s[i] - '0');
-    return negative ? -v : v;
-}
-
-std::string decimal(long long v)
-{
-    char buf[24];
-    const int n = std::snprintf(buf, sizeof buf, "%lld", v);
-    return std::string(buf, size_t(n));
-}
 
 // Lua 5.1's tostring() of a number ('%.14g'), where the script writes one that way.
 std::string luaNumber(double v)
@@ -516,23 +493,16 @@ private:
 
 int accept(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
 {
-    const long long numKeys = argc >= 2 ? toInt(view(argv[1]), -1) : -1;
-    if (RM_IsKeysPositionRequest(ctx)) {
-        for (long long i = 0; i < numKeys && 2 + i < argc; ++i)
-            RM_KeyAtPos(ctx, int(2 + i));
-        return kOk;
-    }
-    if (argc < 2)
-        return RM_WrongArity(ctx);
-    RM_AutoMemory(ctx);
-    if (numKeys < kRecoveredKey + 1 || 2 + numKeys + kHeadArgs > argc)
-        return RM_ReplyWithError(ctx, "ERR confab.accept: numkeys does not fit the arguments");
-    RedisModuleString **args = argv + 2 + numKeys;
-    const long long n = toInt(view(args[kCount]), 0);
-    if (n < 1 || n > kMaxMessages || argc - 2 - numKeys != kHeadArgs + kPerMessage * n)
+    NumkeysCall call;
+    if (const int done
+        = splitNumkeys(ctx, kAcceptCommand, argv, argc, kRecoveredKey + 1, kHeadArgs, &call);
+        done >= 0)
+        return done;
+    const long long n = toInt(view(call.args[kCount]), 0);
+    if (n < 1 || n > kMaxMessages || call.numArgs != kHeadArgs + kPerMessage * n)
         return RM_ReplyWithError(
             ctx, "ERR confab.accept: the message count does not fit the arguments");
-    return AcceptCall(ctx, argv + 2, int(numKeys), args, n).run();
+    return AcceptCall(ctx, call.keys, call.numKeys, call.args, n).run();
 }
 
 } // namespace confab::redismodule

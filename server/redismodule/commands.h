@@ -8,5 +8,7 @@ namespace confab::redismodule
 {
 
 inline constexpr char kAcceptCommand[] = "confab.accept"; // messaging/scripts.cpp, kAccept
+inline constexpr char kPresenceUpCommand[] = "confab.presence_up"; // kPresenceUp
+inline constexpr char kPresenceDownCommand[] = "confab.presence_down"; // kPresenceDown
 
 } // namespace confab::redismodule

@@ -1,6 +1,7 @@
 // confab's Redis module: what Redis loads with `loadmodule .../confab-redis.so`.
 #include "redismodule/accept.h"
 #include "redismodule/moduleapi.h"
+#include "redismodule/presence.h"
 
 namespace confab::redismodule
 {
@@ -38,5 +39,13 @@ extern "C" __attribute__((visibility("default"))) int RedisModule_OnLoad(
     RM_SetModuleAttribs(ctx, "confab", 1, kApiVersion);
     // Its keys are found by asking the command (getkeys-api): they follow a numkeys, as EVAL's
     // do, so Redis Cluster checks their slot and redirects as it does for the script.
-    return RM_CreateCommand(ctx, kAcceptCommand, accept, "write deny-oom getkeys-api", 0, 0, 0);
+    // Removing a session's presence is allowed when Redis is out of memory, as the script is.
+    if (RM_CreateCommand(ctx, kAcceptCommand, accept, "write deny-oom getkeys-api", 0, 0, 0) != kOk
+        || RM_CreateCommand(
+               ctx, kPresenceUpCommand, presenceUp, "write deny-oom getkeys-api", 0, 0, 0)
+            != kOk
+        || RM_CreateCommand(ctx, kPresenceDownCommand, presenceDown, "write getkeys-api", 0, 0, 0)
+            != kOk)
+        return kErr;
+    return kOk;
 }

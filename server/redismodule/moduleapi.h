@@ -67,6 +67,13 @@ using CommandFn = int (*)(RedisModuleCtx *, RedisModuleString **, int);
     X(SetAbsExpire, int, RedisModuleKey *, long long)                                              \
     X(SetExpire, int, RedisModuleKey *, long long)                                                 \
     X(ZsetAdd, int, RedisModuleKey *, double, RedisModuleString *, int *)                          \
+    X(ZsetRem, int, RedisModuleKey *, RedisModuleString *, int *)                                  \
+    X(ZsetFirstInScoreRange, int, RedisModuleKey *, double, double, int, int)                      \
+    X(ZsetRangeEndReached, int, RedisModuleKey *)                                                  \
+    X(ZsetRangeCurrentElement, RedisModuleString *, RedisModuleKey *, double *)                    \
+    X(ZsetRangeNext, int, RedisModuleKey *)                                                        \
+    X(ZsetRangeStop, void, RedisModuleKey *)                                                       \
+    X(ValueLength, size_t, RedisModuleKey *)                                                       \
     X(Call, RedisModuleCallReply *, RedisModuleCtx *, const char *, const char *, ...)             \
     X(CallReplyLength, size_t, RedisModuleCallReply *)                                             \
     X(CallReplyArrayElement, RedisModuleCallReply *, RedisModuleCallReply *, size_t)               \

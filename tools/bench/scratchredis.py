@@ -16,12 +16,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS_CPP = os.path.join(HERE, '..', '..', 'server', 'messaging', 'scripts.cpp')
 
 
+def lua_script(name, path=SCRIPTS_CPP):
+    """A script's Lua (kAccept, kPresenceUp, ...) from a C++ file (server/messaging/scripts.cpp or
+    an edited copy)."""
+    found = re.search(r'constexpr char %s\[\] = R"LUA\((.*?)\)LUA";' % name, open(path).read(), re.S)
+    if not found:
+        sys.exit('no %s in %s' % (name, path))
+    return found.group(1)
+
+
 def accept_script(path=SCRIPTS_CPP):
     """kAccept's Lua from a C++ file (server/messaging/scripts.cpp or an edited copy)."""
-    found = re.search(r'constexpr char kAccept\[\] = R"LUA\((.*?)\)LUA";', open(path).read(), re.S)
-    if not found:
-        sys.exit('no kAccept in %s' % path)
-    return found.group(1)
+    return lua_script('kAccept', path)
 
 
 def resp(args):
