@@ -99,7 +99,8 @@ Args scriptArgs(const QByteArray &body, const QList<QByteArray> &keys, const Arg
     all.addNumber(keys.size());
     for (const QByteArray &k : keys)
         all.add(k);
-    return std::move(all.append(args));
+    all.append(args);
+    return all;
 }
 
 // Awaits one reply: issue() sends the command with the callback that resumes the coroutine.

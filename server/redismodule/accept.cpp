@@ -3,7 +3,6 @@
 #include "redismodule/callargs.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

@@ -18,14 +18,16 @@ inline std::string_view view(const RedisModuleString *s)
     return { p, len };
 }
 
-// Lua's tonumber() of a decimal integer, for the values the scripts wrote themselves.
+// Lua's tonumber() of a decimal integer, for the values the scripts wrote themselves. Digits
+// past the 18th are not read, so a caller's nonsense cannot overflow it.
 inline long long toInt(std::string_view s, long long fallback = 0)
 {
     if (s.empty())
         return fallback;
     const bool negative = s.front() == '-';
     long long v = 0;
-    for (size_t i = negative ? 1 : 0; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+    const size_t first = negative ? 1 : 0;
+    for (size_t i = first; i < s.size() && i < first + 18 && s[i] >= '0' && s[i] <= '9'; ++i)
         v = v * 10 + (s[i] - '0');
     return negative ? -v : v;
 }
@@ -60,7 +62,7 @@ inline int splitNumkeys(RedisModuleCtx *ctx, const char *name, RedisModuleString
     if (argc < 2)
         return RM_WrongArity(ctx);
     RM_AutoMemory(ctx);
-    if (numKeys < minKeys || 2 + numKeys + minArgs > argc)
+    if (numKeys < minKeys || numKeys > argc - 2 - minArgs)
         return RM_ReplyWithError(
             ctx, ("ERR " + std::string(name) + ": numkeys does not fit the arguments").c_str());
     out->keys = argv + 2;

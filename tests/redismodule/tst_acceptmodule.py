@@ -228,9 +228,17 @@ def checks_of_its_own(conn):
     if got != [k.encode() for k in keys]:
         bad += 1
         print('COMMAND GETKEYS answered %r' % (got,))
+    _, pkeys, pargv = presence('own', 'presence_up', 's1')
+    got = conn.call('COMMAND', 'GETKEYS', 'CONFAB.PRESENCE_UP', len(pkeys), *pkeys, *pargv)
+    if got != [k.encode() for k in pkeys]:
+        bad += 1
+        print('COMMAND GETKEYS of CONFAB.PRESENCE_UP answered %r' % (got,))
     wrong = [('CONFAB.ACCEPT',), ('CONFAB.ACCEPT', 'x'), ('CONFAB.ACCEPT', 2, 'a', 'b'),
              ('CONFAB.ACCEPT', 99, *keys, *argv), ('CONFAB.ACCEPT', len(keys), *keys, *argv[:-1]),
-             ('CONFAB.ACCEPT', len(keys), *keys, *argv[:7], '2', *argv[8:])]
+             ('CONFAB.ACCEPT', len(keys), *keys, *argv[:7], '2', *argv[8:]),
+             ('CONFAB.ACCEPT', '9' * 30, *keys, *argv), ('CONFAB.ACCEPT', '-' + '9' * 30, *keys, *argv),
+             ('CONFAB.PRESENCE_UP',), ('CONFAB.PRESENCE_UP', 2, *pkeys, *pargv[:4]),
+             ('CONFAB.PRESENCE_DOWN', 1, pkeys[0], *pargv[:3]), ('CONFAB.PRESENCE_DOWN', '9' * 30, *pkeys)]
     conn.call('SET', keys[4], '1')
     conn.call('SET', keys[1], 'not a stream')
     wrong.append(('CONFAB.ACCEPT', len(keys), *keys, *argv))
