@@ -47,14 +47,25 @@ Args::Args(const QList<QByteArray> &args)
         add(a);
 }
 
-Args &Args::add(QByteArrayView arg)
+void Args::appendBulk(QByteArray &out, QByteArrayView arg)
 {
     const Decimal length(arg.size());
-    m_resp.append('$')
+    out.append('$')
         .append(length.digits, length.size)
         .append("\r\n", 2)
         .append(arg.data(), arg.size())
         .append("\r\n", 2);
+}
+
+void Args::appendCount(QByteArray &out, qsizetype n)
+{
+    const Decimal count(n);
+    out.append('*').append(count.digits, count.size).append("\r\n", 2);
+}
+
+Args &Args::add(QByteArrayView arg)
+{
+    appendBulk(m_resp, arg);
     ++m_count;
     return *this;
 }

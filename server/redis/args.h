@@ -30,6 +30,11 @@ public:
     // Every argument's "$<length>\r\n<bytes>\r\n", without the "*<count>" line.
     [[nodiscard]] const QByteArray &resp() const { return m_resp; }
 
+    // The two lines of RESP every command is made of, for whoever formats one: a bulk string
+    // ("$<length>\r\n<bytes>\r\n") and an array's count ("*<n>\r\n").
+    static void appendBulk(QByteArray &out, QByteArrayView arg);
+    static void appendCount(QByteArray &out, qsizetype n);
+
     // Read back (tests, Redis Cluster routing): the arguments as a list, and one of them (empty
     // past the end).
     [[nodiscard]] QList<QByteArray> toList() const;

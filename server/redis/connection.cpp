@@ -14,21 +14,12 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <charconv>
 
 namespace confab::redis::detail
 {
 
 namespace
 {
-
-// "*<n>\r\n" or "$<n>\r\n".
-void appendLine(QByteArray &out, char type, qsizetype n)
-{
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-    out.append(type).append(digits, end - digits).append("\r\n", 2);
-}
 
 // Empties `out` for a command of about `size` bytes, keeping its capacity: past 64 KiB (a
 // script's source, a large batch) the buffer is not kept for the next one.
@@ -50,20 +41,18 @@ void formatCommand(QByteArray &out, const QList<QByteArray> &args)
     for (const QByteArray &a : args)
         size += a.size() + 16;
     resetFor(out, size);
-    appendLine(out, '*', args.size());
-    for (const QByteArray &a : args) {
-        appendLine(out, '$', a.size());
-        out.append(a).append("\r\n", 2);
-    }
+    Args::appendCount(out, args.size());
+    for (const QByteArray &a : args)
+        Args::appendBulk(out, a);
 }
 
 // The same for a verb and arguments written already (Args): one copy of them.
 void formatCommand(QByteArray &out, const QByteArray &verb, const Args &rest)
 {
     resetFor(out, 48 + verb.size() + rest.resp().size());
-    appendLine(out, '*', rest.size() + 1);
-    appendLine(out, '$', verb.size());
-    out.append(verb).append("\r\n", 2).append(rest.resp());
+    Args::appendCount(out, rest.size() + 1);
+    Args::appendBulk(out, verb);
+    out.append(rest.resp());
 }
 
 } // namespace

@@ -138,10 +138,7 @@ public:
     }
 
 private:
-    RedisModuleString *str(std::string_view s) const
-    {
-        return RM_CreateString(m_ctx, s.data(), s.size());
-    }
+    RedisModuleString *str(std::string_view s) const { return redismodule::str(m_ctx, s); }
 
     bool readString(RedisModuleString *name, std::string *out) const
     {

@@ -39,6 +39,11 @@ inline std::string decimal(long long v)
     return std::string(buf, size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
 }
 
+inline RedisModuleString *str(RedisModuleCtx *ctx, std::string_view s)
+{
+    return RM_CreateString(ctx, s.data(), s.size());
+}
+
 struct NumkeysCall {
     RedisModuleString **keys = nullptr;
     int numKeys = 0;

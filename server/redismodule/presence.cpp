@@ -14,11 +14,6 @@ namespace confab::redismodule
 namespace
 {
 
-RedisModuleString *str(RedisModuleCtx *ctx, std::string_view s)
-{
-    return RM_CreateString(ctx, s.data(), s.size());
-}
-
 // ZREMRANGEBYSCORE key -inf now: the sessions whose renewal is overdue (a node that died), taken
 // out through the open key (an RM_Call would leave `set` pointing at a value it may delete).
 // Only a call that removes something is propagated, as the script's would be.
