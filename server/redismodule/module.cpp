@@ -1,5 +1,6 @@
 // confab's Redis module: what Redis loads with `loadmodule .../confab-redis.so`.
 #include "redismodule/accept.h"
+#include "redismodule/flush.h"
 #include "redismodule/moduleapi.h"
 #include "redismodule/presence.h"
 
@@ -39,12 +40,16 @@ extern "C" __attribute__((visibility("default"))) int RedisModule_OnLoad(
     RM_SetModuleAttribs(ctx, "confab", 1, kApiVersion);
     // Its keys are found by asking the command (getkeys-api): they follow a numkeys, as EVAL's
     // do, so Redis Cluster checks their slot and redirects as it does for the script.
-    // Removing a session's presence is allowed when Redis is out of memory, as the script is.
+    // Removing a session's presence is allowed when Redis is out of memory, as the script is,
+    // and so is the flush's clearing of a conversation it wrote to segments.
     if (RM_CreateCommand(ctx, kAcceptCommand, accept, "write deny-oom getkeys-api", 0, 0, 0) != kOk
         || RM_CreateCommand(
                ctx, kPresenceUpCommand, presenceUp, "write deny-oom getkeys-api", 0, 0, 0)
             != kOk
         || RM_CreateCommand(ctx, kPresenceDownCommand, presenceDown, "write getkeys-api", 0, 0, 0)
+            != kOk
+        || RM_CreateCommand(ctx, kReadTailCommand, readTail, "readonly getkeys-api", 0, 0, 0) != kOk
+        || RM_CreateCommand(ctx, kClearPendingCommand, clearPending, "write getkeys-api", 0, 0, 0)
             != kOk)
         return kErr;
     return kOk;

@@ -38,6 +38,7 @@ inline constexpr int kHashNone = 0;
 inline constexpr int kHashCFields = 1 << 2;
 inline constexpr int kZaddNx = 1 << 1;
 inline constexpr int kZaddAdded = 1 << 2;
+inline constexpr int kZaddUpdated = 1 << 3;
 inline RedisModuleString *const kHashDelete = reinterpret_cast<RedisModuleString *>(1L);
 
 using CommandFn = int (*)(RedisModuleCtx *, RedisModuleString **, int);

@@ -8,6 +8,7 @@
 #include "metrics/metrics.h"
 #include "redis/client.h"
 #include "redis/lease.h"
+#include "redismodule/commands.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
 
@@ -105,7 +106,7 @@ FlushWorker::Private::Private(FlushDeps deps, FlushOptions options)
     , deadLetters(deps.db)
     , recover(pending::recoverScript())
     , clearPending(pending::clearScript())
-    , readTail(QByteArray(kReadTail))
+    , readTail(QByteArray(kReadTail), QByteArray(redismodule::kReadTailCommand))
     , releaseLock(QByteArray(redis::lease::kRelease))
     , renewLock(QByteArray(redis::lease::kRenew))
 {

@@ -4,6 +4,7 @@
 
 #include "redis/client.h"
 #include "redis/keyslot.h"
+#include "redismodule/commands.h"
 #include "schema/keys.h"
 #include "schema/pending.h"
 
@@ -90,7 +91,7 @@ tail::ScriptCall recoverCall(const QString &appId, const QString &convoId, qint6
 
 redis::Script clearScript()
 {
-    return redis::Script(QByteArray(kClearPending));
+    return redis::Script(QByteArray(kClearPending), QByteArray(redismodule::kClearPendingCommand));
 }
 
 tail::ScriptCall clearCall(const QString &appId, const QString &convoId, qint64 watermark)

@@ -30,6 +30,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools', 'bench'))
 from scratchredis import accept_call, lua_script, resp, scratch_redis  # noqa: E402
 
+SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'server')
+
 
 class Conn:
     def __init__(self, port):
@@ -136,6 +138,47 @@ def presence_calls():
             ('set', 'pres:{u5}', 'x'), presence('u5', up, 's5')]
 
 
+def read_tail(convo, first, records, budget, pub=False):
+    """A flush's read of a conversation's tail (with its :pub key, as [redis] min_replicas reads)."""
+    tag = '{app_01cmp:%s}' % convo
+    keys = ['confab:%s:log' % tag] + (['confab:%s:pub' % tag] if pub else [])
+    return ('read_tail', keys, [first, records, budget])
+
+
+def clear_pending(convo, flushed, pending='confab:{s77}:pending'):
+    tag = '{app_01cmp:%s}' % convo
+    return ('clear_pending', [pending, 'confab:%s:seq' % tag, 'confab:%s:log' % tag], ['app_01cmp %s' % convo, flushed])
+
+
+def flush_calls():
+    """After calls(): c1 and c2 hold about 900 entries from seq 1, c0's are trimmed below 100."""
+    mb = 1 << 20
+    return [read_tail('c1', 1, 1000, mb), read_tail('c1', 1, 200, mb), read_tail('c1', 890, 64, mb),
+            read_tail('c1', 5, 100, 1000), read_tail('c1', 5, 100, 10), read_tail('c1', 5000, 10, mb),
+            read_tail('c1', 1, 0, mb), read_tail('c1', 100000, 0, mb), read_tail('c0', 1, 50, mb),
+            read_tail('c5', 1, 10, mb),
+            # [redis] min_replicas: nothing past :pub, and nothing at all without one.
+            ('set', 'confab:{app_01cmp:c1}:pub', '40'), read_tail('c1', 30, 100, mb, pub=True),
+            read_tail('c1', 41, 10, mb, pub=True), read_tail('c1', 1, 20, mb, pub=True),
+            read_tail('c1', 1, 40, mb, pub=True), read_tail('c2', 1, 10, mb, pub=True),
+            # Keys of other types: an error from both.
+            ('set', 'confab:{app_01cmp:c8}:log', 'x'), read_tail('c8', 1, 10, mb),
+            ('raw', 'HSET', 'confab:{app_01cmp:c7}:pub', 'a', 'b'), read_tail('c7', 1, 10, mb, pub=True),
+            # Still pending (rescored with its first unflushed message's ts), then flushed.
+            clear_pending('c1', 10), clear_pending('c1', 100000), clear_pending('c1', 100000),
+            ('raw', 'ZADD', 'confab:{s77}:pending', '5', 'app_01cmp c2'), clear_pending('c2', 5),
+            clear_pending('c0', 10),
+            # An envelope without a ts scores 0; a seq past a tail that holds nothing after the
+            # flushed seq is cleared.
+            ('raw', 'XADD', 'confab:{app_01cmp:c6}:log', '1-0', 'm', 'no time here'),
+            ('raw', 'SET', 'confab:{app_01cmp:c6}:seq', '3'), clear_pending('c6', 0),
+            ('raw', 'SET', 'confab:{app_01cmp:c3}:seq', '50'),
+            ('raw', 'ZADD', 'confab:{s77}:pending', '7', 'app_01cmp c3'), clear_pending('c3', 10),
+            ('raw', 'HSET', 'confab:{app_01cmp:c4}:seq', 'a', 'b'), clear_pending('c4', 1),
+            ('raw', 'SET', 'confab:{app_01cmp:c8}:seq', '5'), clear_pending('c8', 1),
+            ('set', 'confab:{s78}:pending', 'x'), clear_pending('c1', 1, pending='confab:{s78}:pending')]
+
+
 TIMES = re.compile(rb'"last_seen_ms":\d+')
 
 
@@ -198,6 +241,18 @@ def at_bucket_start():
     time.sleep((BUCKET_MS - ms % BUCKET_MS + 5) / 1000)
 
 
+def dump_both(a, b):
+    """dump() of two servers within one dedup bucket, so that no key expires between them (a
+    slow host can take longer than a bucket for both: then again, at the next bucket)."""
+    for _ in range(10):
+        at_bucket_start()
+        bucket = time.time() * 1000 // BUCKET_MS
+        dumps = dump(a), dump(b)
+        if time.time() * 1000 // BUCKET_MS == bucket:
+            break
+    return dumps
+
+
 def run(servers, seq):
     """Each item on every server in turn: [(conn, invoke)] -> replies per server."""
     replies = [[] for _ in servers]
@@ -213,6 +268,8 @@ def run(servers, seq):
                 conn.call('SET', item[1], item[2])
             elif item[0] == 'xtrim':
                 conn.call('XTRIM', item[1], 'MINID', item[2])
+            elif item[0] == 'raw':
+                conn.call(*item[1:])
             else:
                 out.append(invoke(conn, *item))
     return replies
@@ -233,7 +290,15 @@ def checks_of_its_own(conn):
     if got != [k.encode() for k in pkeys]:
         bad += 1
         print('COMMAND GETKEYS of CONFAB.PRESENCE_UP answered %r' % (got,))
-    wrong = [('CONFAB.ACCEPT',), ('CONFAB.ACCEPT', 'x'), ('CONFAB.ACCEPT', 2, 'a', 'b'),
+    for command, (_, k, v) in (('CONFAB.READ_TAIL', read_tail('c1', 1, 10, 100, pub=True)),
+                               ('CONFAB.CLEAR_PENDING', clear_pending('c1', 1))):
+        got = conn.call('COMMAND', 'GETKEYS', command, len(k), *k, *v)
+        if got != [x.encode() for x in k]:
+            bad += 1
+            print('COMMAND GETKEYS of %s answered %r' % (command, got))
+    wrong = [('CONFAB.READ_TAIL',), ('CONFAB.READ_TAIL', 1, 'log', 1, 2), ('CONFAB.READ_TAIL', 0, 1, 2, 3),
+             ('CONFAB.CLEAR_PENDING', 3, 'a', 'b', 'c', 'm'), ('CONFAB.CLEAR_PENDING', 2, 'a', 'b', 'm', '1'),
+             ('CONFAB.ACCEPT',), ('CONFAB.ACCEPT', 'x'), ('CONFAB.ACCEPT', 2, 'a', 'b'),
              ('CONFAB.ACCEPT', 99, *keys, *argv), ('CONFAB.ACCEPT', len(keys), *keys, *argv[:-1]),
              ('CONFAB.ACCEPT', len(keys), *keys, *argv[:7], '2', *argv[8:]),
              ('CONFAB.ACCEPT', '9' * 30, *keys, *argv), ('CONFAB.ACCEPT', '-' + '9' * 30, *keys, *argv),
@@ -281,27 +346,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--module', required=True, help='the built confab-redis.so')
     a = p.parse_args()
-    seq = calls() + window_calls() + presence_calls()
+    seq = calls() + flush_calls() + window_calls() + presence_calls()
     work = tempfile.mkdtemp(prefix='accept-module.')
-    # Each kind of call: its script (scripts.cpp) and its module command.
-    kinds = {'call': ('kAccept', 'CONFAB.ACCEPT'), 'presence_up': ('kPresenceUp', 'CONFAB.PRESENCE_UP'),
-             'presence_down': ('kPresenceDown', 'CONFAB.PRESENCE_DOWN')}
+    # Each kind of call: its script (the C++ file that holds it) and its module command.
+    kinds = {'call': ('kAccept', 'CONFAB.ACCEPT', 'messaging/scripts.cpp'),
+             'presence_up': ('kPresenceUp', 'CONFAB.PRESENCE_UP', 'messaging/scripts.cpp'),
+             'presence_down': ('kPresenceDown', 'CONFAB.PRESENCE_DOWN', 'messaging/scripts.cpp'),
+             'read_tail': ('kReadTail', 'CONFAB.READ_TAIL', 'segments/flushworker.cpp'),
+             'clear_pending': ('kClearPending', 'CONFAB.CLEAR_PENDING', 'segments/pendingslots.cpp')}
     with scratch_redis() as lua:
         lc = Conn(lua.port)
-        sha = {kind: lc.call('SCRIPT', 'LOAD', lua_script(name)).decode() for kind, (name, _) in kinds.items()}
+        sha = {kind: lc.call('SCRIPT', 'LOAD', lua_script(name, os.path.join(SERVER, path))).decode()
+               for kind, (name, _, path) in kinds.items()}
         lsub = subscribe(lua.port)
         with scratch_redis(extra=['--loadmodule', os.path.abspath(a.module)], work=work) as mod:
             mc = Conn(mod.port)
             msub = subscribe(mod.port)
             want, got = run([(lc, lambda conn, kind, k, v: conn.call('EVALSHA', sha[kind], len(k), *k, *v)),
                              (mc, lambda conn, kind, k, v: conn.call(kinds[kind][1], len(k), *k, *v))], seq)
-            at_bucket_start()
-            want_state, got_state = dump(lc), dump(mc)
+            want_state, got_state = dump_both(lc, mc)
             want_pub, got_pub = published(lsub, lc), published(msub, mc)
             bad = checks_of_its_own(mc)
         with scratch_redis(work=work) as plain:
-            at_bucket_start()
-            replayed, want_now = dump(Conn(plain.port)), dump(lc)
+            replayed, want_now = dump_both(Conn(plain.port), lc)
     shutil.rmtree(work, ignore_errors=True)
     for i, (w, g) in enumerate(zip(want, got)):
         if w != g and not (is_error(w) and is_error(g) and w[1].split()[0] == g[1].split()[0]):
