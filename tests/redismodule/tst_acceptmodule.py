@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""CONFAB.ACCEPT and CONFAB.PRESENCE_UP / _DOWN (server/redismodule) answer, write and publish what
-the accept and presence scripts do.
+"""CONFAB.ACCEPT, CONFAB.PRESENCE_UP / _DOWN, CONFAB.READ_TAIL and CONFAB.CLEAR_PENDING
+(server/redismodule) answer, write and publish what the accept, presence and flush scripts do.
 
-Runs one sequence of accept calls on two scratch Redis servers side by side, each call on one
-then the other: one through EVALSHA of kAccept (server/messaging/scripts.cpp), one through the
-module. Then it compares every reply, every message published and every key (type, value, expiry
+Runs one sequence of calls on two scratch Redis servers side by side, each call on one then the
+other: one through EVALSHA of its script (kAccept in server/messaging/scripts.cpp, ...), one
+through the module. Then it compares every reply, every message published and every key (type, value, expiry
 within 5 s), and restarts a plain Redis, without the module, on the module server's AOF and
 compares again: the module writes its effects to the AOF as plain commands. The sequence covers
 shard splits, resends (duplicates with and without the envelope), forced accepts, rate limits, a
@@ -12,7 +12,9 @@ deferred publish, a slot whose recovery has not run, and a short dedup window ov
 (each phase started just after a bucket begins, so both servers see the same buckets). The
 presence calls cover a first session (published), more sessions and renewals (not), the last one
 leaving (last_seen set, published), a session that was never there, and overdue sessions of a
-dead node dropped on the next call; the times they write are compared as "<t>".
+dead node dropped on the next call; the times they write are compared as "<t>". The flush calls
+read tails (in chunks, cut by records and by bytes, bounded by a :pub key) and clear or re-score
+pending entries.
 
     python3 tests/redismodule/tst_acceptmodule.py --module build/server/redismodule/confab-redis.so
 
