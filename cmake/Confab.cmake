@@ -27,6 +27,19 @@ function(confab_add_test name)
   endif()
 endfunction()
 
+# The same test executable once more on a Redis without confab's module (testenv.cpp reads
+# CONFAB_TEST_REDIS_NO_MODULE): Client::evalScript's fallback runs the Lua scripts, as Redis
+# Cluster and managed Redis do. FIXTURES as for confab_add_test.
+function(confab_add_lua_variant name)
+  cmake_parse_arguments(T "" "" "FIXTURES" ${ARGN})
+  add_test(NAME ${name}_lua COMMAND ${name})
+  set_tests_properties(${name}_lua PROPERTIES LABELS integration TIMEOUT 300
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CONFAB_TEST_ENV=${CONFAB_TEST_ENV_FILE};CONFAB_BIN_DIR=${PROJECT_BINARY_DIR};CONFAB_TEST_REDIS_NO_MODULE=1")
+  if(T_FIXTURES)
+    set_tests_properties(${name}_lua PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
+  endif()
+endfunction()
+
 # The same test executable once more, its nodes on a 3-master Redis Cluster of its own instead of
 # one redis-server (tests/integration/harness.cpp reads CONFAB_TEST_REDIS_TOPOLOGY; the fixture is
 # tests/support/rediscluster.h). Label cluster.
