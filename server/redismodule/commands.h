@@ -11,8 +11,7 @@ namespace confab::redismodule
 inline constexpr char kAcceptCommand[] = "confab.accept"; // messaging/scripts.cpp, kAccept
 inline constexpr char kPresenceUpCommand[] = "confab.presence_up"; // kPresenceUp
 inline constexpr char kPresenceDownCommand[] = "confab.presence_down"; // kPresenceDown
-inline constexpr char kReadTailCommand[]
-    = "confab.read_tail"; // segments/flushworker.cpp, kReadTail
-inline constexpr char kClearPendingCommand[] = "confab.clear_pending"; // segments/pendingslots.cpp
+inline constexpr char kReadTailCommand[] = "confab.read_tail"; // flushworker.cpp, kReadTail
+inline constexpr char kClearPendingCommand[] = "confab.clear_pending"; // pendingslots.cpp
 
 } // namespace confab::redismodule

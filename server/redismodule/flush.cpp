@@ -32,38 +32,35 @@ void replyWithEntry(RedisModuleCtx *ctx, const Entry &e)
     }
 }
 
-// GET of a counter the scripts read with tonumber(... or '0'); false (and the error answered)
-// when the key holds another type.
-bool readCounter(RedisModuleCtx *ctx, RedisModuleString *name, const char *command, long long *out)
-{
-    RedisModuleKey *key = RM_OpenKey(ctx, name, kRead);
-    *out = 0;
-    if (RM_KeyType(key) == kKeyTypeEmpty)
-        return true;
-    if (RM_KeyType(key) != kKeyTypeString) {
-        RM_ReplyWithError(ctx, ("WRONGTYPE " + std::string(command) + ": not a string").c_str());
-        return false;
-    }
-    size_t len = 0;
-    const char *p = RM_StringDMA(key, &len, kRead);
-    *out = toInt(std::string_view(p, len));
-    return true;
-}
-
-// The stream at `name` opened for reading, or null when there is none; false (and the error
-// answered) when the key holds another type.
-bool openStream(
-    RedisModuleCtx *ctx, RedisModuleString *name, const char *command, RedisModuleKey **out)
+// `name` opened for reading: false (and WRONGTYPE answered) when it holds another type than
+// `type`; *out is null when there is no such key.
+bool openOfType(RedisModuleCtx *ctx, RedisModuleString *name, int type, const char *command,
+    const char *what, RedisModuleKey **out)
 {
     RedisModuleKey *key = RM_OpenKey(ctx, name, kRead);
     *out = nullptr;
     if (RM_KeyType(key) == kKeyTypeEmpty)
         return true;
-    if (RM_KeyType(key) != kKeyTypeStream) {
-        RM_ReplyWithError(ctx, ("WRONGTYPE " + std::string(command) + ": not a stream").c_str());
+    if (RM_KeyType(key) != type) {
+        RM_ReplyWithError(ctx, ("WRONGTYPE " + std::string(command) + ": " + what).c_str());
         return false;
     }
     *out = key;
+    return true;
+}
+
+// GET of a counter the scripts read with tonumber(... or '0'); false (and the error answered)
+// when the key holds another type.
+bool readCounter(RedisModuleCtx *ctx, RedisModuleString *name, const char *command, long long *out)
+{
+    RedisModuleKey *key = nullptr;
+    *out = 0;
+    if (!openOfType(ctx, name, kKeyTypeString, command, "not a string", &key))
+        return false;
+    size_t len = 0;
+    const char *p = key ? RM_StringDMA(key, &len, kRead) : nullptr;
+    if (p)
+        *out = toInt(std::string_view(p, len));
     return true;
 }
 
@@ -120,7 +117,7 @@ int readTail(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
         upto = RedisModuleStreamID { static_cast<uint64_t>(pub), 0 };
     }
     RedisModuleKey *log = nullptr;
-    if (!openStream(ctx, call.keys[0], kReadTailCommand, &log))
+    if (!openOfType(ctx, call.keys[0], kKeyTypeStream, kReadTailCommand, "not a stream", &log))
         return kOk;
     std::vector<Entry> out;
     long long bytes = 0;
@@ -181,7 +178,7 @@ int clearPending(RedisModuleCtx *ctx, RedisModuleString **argv, int argc)
     bool unflushed = false;
     if (current > flushed) {
         RedisModuleKey *log = nullptr;
-        if (!openStream(ctx, keys[2], kClearPendingCommand, &log))
+        if (!openOfType(ctx, keys[2], kKeyTypeStream, kClearPendingCommand, "not a stream", &log))
             return kOk;
         RedisModuleStreamID from { static_cast<uint64_t>(flushed + 1), 0 };
         if (log && RM_StreamIteratorStart(log, 0, &from, nullptr) == kOk) {
