@@ -31,7 +31,8 @@ public:
     [[nodiscard]] const QByteArray &resp() const { return m_resp; }
 
     // The two lines of RESP every command is made of, for whoever formats one: a bulk string
-    // ("$<length>\r\n<bytes>\r\n") and an array's count ("*<n>\r\n").
+    // ("$<length>\r\n<bytes>\r\n") and an array's count ("*<n>\r\n"). `arg` must not point
+    // into `out`.
     static void appendBulk(QByteArray &out, QByteArrayView arg);
     static void appendCount(QByteArray &out, qsizetype n);
 

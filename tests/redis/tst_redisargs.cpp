@@ -18,6 +18,7 @@ private Q_SLOTS:
     void everyWayOfBuildingWritesTheSame();
     void appendKeepsTheCount();
     void readBack();
+    void anArgumentFromTheBufferItself();
 };
 
 void TestRedisArgs::argumentsAreBulkStrings()
@@ -85,6 +86,21 @@ void TestRedisArgs::readBack()
         QCOMPARE(args.value(i), list.at(i));
     QCOMPARE(args.value(4), QByteArray()); // past the end
     QCOMPARE(args.value(-1), QByteArray());
+}
+
+// appendBulk grows the buffer before it copies: bytes taken from the buffer itself must still
+// arrive as they were, however often it grows.
+void TestRedisArgs::anArgumentFromTheBufferItself()
+{
+    QByteArray out = "$5\r\nhello\r\n";
+    out.squeeze();
+    for (int i = 0; i < 6; ++i)
+        Args::appendBulk(out, QByteArrayView(out).first(out.size()));
+    QByteArray want = "$5\r\nhello\r\n";
+    for (int i = 0; i < 6; ++i)
+        Args::appendBulk(want, QByteArray(want));
+    QCOMPARE(out, want);
+    QCOMPARE(out.size(), want.size());
 }
 
 QTEST_APPLESS_MAIN(TestRedisArgs)
