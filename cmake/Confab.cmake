@@ -27,25 +27,28 @@ function(confab_add_test name)
   endif()
 endfunction()
 
-# The same test executable once more on a Redis without confab's module (testenv.cpp reads
-# CONFAB_TEST_REDIS_NO_MODULE): Client::evalScript's fallback runs the Lua scripts, as Redis
-# Cluster and managed Redis do. FIXTURES as for confab_add_test.
-function(confab_add_lua_variant name)
+# The same test executable once more as <name>_<suffix>, with one more environment setting
+# (`setting`, VAR=value) and its own labels. FIXTURES as for confab_add_test.
+function(confab_add_test_variant name suffix setting labels)
   cmake_parse_arguments(T "" "" "FIXTURES" ${ARGN})
-  add_test(NAME ${name}_lua COMMAND ${name})
-  set_tests_properties(${name}_lua PROPERTIES LABELS integration TIMEOUT 300
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CONFAB_TEST_ENV=${CONFAB_TEST_ENV_FILE};CONFAB_BIN_DIR=${PROJECT_BINARY_DIR};CONFAB_TEST_REDIS_NO_MODULE=1")
+  add_test(NAME ${name}_${suffix} COMMAND ${name})
+  set_tests_properties(${name}_${suffix} PROPERTIES LABELS "${labels}" TIMEOUT 300
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CONFAB_TEST_ENV=${CONFAB_TEST_ENV_FILE};CONFAB_BIN_DIR=${PROJECT_BINARY_DIR};${setting}")
   if(T_FIXTURES)
-    set_tests_properties(${name}_lua PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
+    set_tests_properties(${name}_${suffix} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
   endif()
 endfunction()
 
-# The same test executable once more, its nodes on a 3-master Redis Cluster of its own instead of
-# one redis-server (tests/integration/harness.cpp reads CONFAB_TEST_REDIS_TOPOLOGY; the fixture is
+# On a Redis without confab's module (testenv.cpp reads CONFAB_TEST_REDIS_NO_MODULE):
+# Client::evalScript's fallback runs the Lua scripts, as Redis Cluster and managed Redis do.
+function(confab_add_lua_variant name)
+  confab_add_test_variant(${name} lua CONFAB_TEST_REDIS_NO_MODULE=1 integration ${ARGN})
+endfunction()
+
+# Its nodes on a 3-master Redis Cluster of its own instead of one redis-server
+# (tests/integration/harness.cpp reads CONFAB_TEST_REDIS_TOPOLOGY; the fixture is
 # tests/support/rediscluster.h). Label cluster.
 function(confab_add_redis_cluster_variant name)
-  add_test(NAME ${name}_rediscluster COMMAND ${name})
-  set_tests_properties(${name}_rediscluster PROPERTIES LABELS "integration;cluster" TIMEOUT 300
-    FIXTURES_REQUIRED services
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CONFAB_TEST_ENV=${CONFAB_TEST_ENV_FILE};CONFAB_BIN_DIR=${PROJECT_BINARY_DIR};CONFAB_TEST_REDIS_TOPOLOGY=cluster")
+  confab_add_test_variant(${name} rediscluster CONFAB_TEST_REDIS_TOPOLOGY=cluster "integration;cluster"
+    FIXTURES services)
 endfunction()
