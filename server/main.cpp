@@ -116,6 +116,10 @@ int main(int argc, char **argv)
         return usage();
 
     std::signal(SIGPIPE, SIG_IGN);
+    // Under load the loop wakes at most once per [server] loop_hold (docs/architecture.md).
+    if (auto *loop = qobject_cast<confab::eventloop::EpollEventDispatcher *>(
+            QAbstractEventDispatcher::instance()))
+        loop->setWakeHold(config->server.loopHoldMs, config->server.loopHoldAbovePerS);
 
     confab::node::Node node(*config);
     confab::cli::reloadOnSighup(&node, configPath, [&node] { node.reloadTls(); });

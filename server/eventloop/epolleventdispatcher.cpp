@@ -2,6 +2,8 @@
 #include "eventloop/logging.h"
 #include "eventloop/timerqueue.h"
 
+#include <confab/ratelatch.h>
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
@@ -12,6 +14,7 @@
 #include <climits>
 #include <cstring>
 #include <thread>
+#include <time.h>
 #include <vector>
 
 #include <poll.h>
@@ -34,6 +37,7 @@ constexpr std::size_t kNestedEvents = 64;
 // epoll_event.data of the wakeup eventfd; a socket's data is its fd plus a non-zero serial.
 constexpr std::uint64_t kWakeUpTag = ~std::uint64_t(0);
 constexpr qint64 kNsPerMs = 1'000'000;
+constexpr qint64 kNsPerSecond = 1'000'000'000;
 
 constexpr std::array<std::uint32_t, 3> kInterest = {
     EPOLLIN, // QSocketNotifier::Read
@@ -95,6 +99,7 @@ public:
     int activate(const epoll_event *events, int count);
     int activateUnpollable();
     int consumeWakeUp();
+    int wait(epoll_event *events, int size, int timeoutMs, bool includeTimers);
 
     int epollFd = -1;
     int wakeFd = -1;
@@ -118,6 +123,12 @@ public:
     // uses a small one of its own, as the outer is still being walked.
     std::vector<epoll_event> events;
     int depth = 0;
+    // The wake hold (setWakeHold): while readyRate is on, a wait that would block starts no
+    // sooner than holdNs after the last one returned (lastWakeNs); holds counts those that slept.
+    qint64 holdNs = 0;
+    RateLatch readyRate { 0 };
+    qint64 lastWakeNs = 0;
+    quint64 holds = 0;
 };
 
 void EpollEventDispatcher::Private::markDirty(int fd, FdEntry &e)
@@ -254,6 +265,55 @@ EpollEventDispatcher::~EpollEventDispatcher()
         ::close(d->epollFd);
 }
 
+// One epoll_wait of the outermost pass, after the wake hold: when the last wait that could block
+// returned less than holdNs ago, the thread first sleeps out the rest of holdNs (never past the
+// next timer), so that what becomes ready meanwhile is handled in one pass instead of one wakeup
+// each. A socket whose handler left bytes unread waits for that too: the Redis connections read
+// theirs to the end (redis::detail::Connection::onReadable), QAbstractSocket reads all there is.
+int EpollEventDispatcher::Private::wait(
+    epoll_event *events, int size, int timeoutMs, bool includeTimers)
+{
+    const bool outermost = depth == 1;
+    if (outermost && holdNs > 0 && timeoutMs != 0) {
+        const qint64 now = TimerQueue::monotonicNs();
+        qint64 until = lastWakeNs + holdNs;
+        if (until > now && readyRate.on(now / kNsPerMs)) {
+            if (includeTimers) {
+                const qint64 ns = timers.nsUntilNext(now);
+                if (ns >= 0)
+                    until = std::min(until, now + ns);
+            }
+            const qint64 deadline = timeoutMs < 0 ? -1 : now + qint64(timeoutMs) * kNsPerMs;
+            const timespec at { time_t(until / kNsPerSecond), long(until % kNsPerSecond) };
+            while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) { }
+            ++holds;
+            if (deadline >= 0) {
+                const qint64 left = deadline - TimerQueue::monotonicNs();
+                timeoutMs = left <= 0 ? 0 : int((left + kNsPerMs - 1) / kNsPerMs);
+            }
+        }
+    }
+    const int n = ::epoll_wait(epollFd, events, size, timeoutMs);
+    if (outermost) {
+        if (n > 0)
+            readyRate.count(n);
+        if (timeoutMs != 0)
+            lastWakeNs = TimerQueue::monotonicNs();
+    }
+    return n;
+}
+
+void EpollEventDispatcher::setWakeHold(qint64 holdMs, qint64 aboveReadyPerS)
+{
+    d->holdNs = std::max<qint64>(0, holdMs) * kNsPerMs;
+    d->readyRate = RateLatch(aboveReadyPerS);
+}
+
+quint64 EpollEventDispatcher::heldWaits() const
+{
+    return d->holds;
+}
+
 bool EpollEventDispatcher::isValid() const
 {
     return d->error.isEmpty();
@@ -304,7 +364,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         if (events.empty())
             events.resize(d->depth == 0 ? kInitialEvents : kNestedEvents);
         ++d->depth;
-        int n = ::epoll_wait(d->epollFd, events.data(), int(events.size()), timeoutMs);
+        int n = d->wait(events.data(), int(events.size()), timeoutMs, includeTimers);
         if (n < 0) {
             if (errno != EINTR)
                 qCWarning(lcEventLoop, "epoll_wait: %s", std::strerror(errno));

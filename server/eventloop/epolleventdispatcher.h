@@ -25,6 +25,14 @@ public:
     [[nodiscard]] bool isValid() const;
     [[nodiscard]] QString errorString() const;
 
+    // [server] loop_hold: while at least aboveReadyPerS sockets a second are reported ready (0:
+    // always), a wait that would block starts no sooner than holdMs after the previous one
+    // returned. What arrives meanwhile is handled in one pass: fewer wakeups, system calls and
+    // context switches under load, for up to holdMs of latency. 0 ms: off (the default).
+    void setWakeHold(qint64 holdMs, qint64 aboveReadyPerS);
+    // How many waits the hold has delayed so far.
+    [[nodiscard]] quint64 heldWaits() const;
+
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
 
     void registerSocketNotifier(QSocketNotifier *notifier) override;

@@ -21,6 +21,9 @@ namespace confab::redis::detail
 namespace
 {
 
+// How many reads of up to 16 KB one readiness report of a Redis socket takes at most (onReadable).
+constexpr int kReadRounds = 64;
+
 // Empties `out` for a command of about `size` bytes, keeping its capacity: past 64 KiB (a
 // script's source, a large batch) the buffer is not kept for the next one.
 void resetFor(QByteArray &out, qsizetype size)
@@ -191,12 +194,23 @@ void Connection::detach(redisAsyncContext *ac)
 }
 
 // Nothing may touch `this` after redisAsyncHandle*(): a callback may have deleted us.
+// hiredis reads at most 16 KB a call. The rest of a long reply is read here too, not at the next
+// wakeup: under [server] loop_hold that would come a hold later for every 16 KB. Bounded, so that
+// a connection that never drains still lets the loop go on.
 void Connection::onReadable()
 {
-    if (m_state == State::Ready && m_pushHandler && m_ac)
-        readPushes();
-    else if (m_ac)
-        redisAsyncHandleRead(m_ac);
+    QPointer<Connection> alive(this);
+    for (int round = 0; round < kReadRounds && alive && m_ac; ++round) {
+        if (round > 0) {
+            pollfd p { m_ac->c.fd, POLLIN, 0 };
+            if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+                return;
+        }
+        if (m_state == State::Ready && m_pushHandler)
+            readPushes();
+        else
+            redisAsyncHandleRead(m_ac);
+    }
 }
 
 void Connection::readPushes()

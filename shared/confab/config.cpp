@@ -208,6 +208,10 @@ std::vector<Key> keys()
     add("server", "reuse_port", boolField([](C &c) -> bool & { return c.server.reusePort; }));
     add("server", "write_coalesce", durationField([](C &c) -> qint64 & { return c.server.writeCoalesceMs; }, 0, 100));
     add("server", "write_coalesce_above", integerField([](C &c) -> qint64 & { return c.server.writeCoalesceAbovePerS; }, 0, kBig));
+    add("server", "loop_hold",
+        durationField([](C &c) -> qint64 & { return c.server.loopHoldMs; }, 0, 20));
+    add("server", "loop_hold_above",
+        integerField([](C &c) -> qint64 & { return c.server.loopHoldAbovePerS; }, 0, kBig));
     add("server", "max_message_bytes", integerField([](C &c) -> qint64 & { return c.server.maxMessageBytes; }, 16, 16 << 20));
     add("server", "heartbeat", durationField([](C &c) -> qint64 & { return c.server.heartbeatMs; }, 100, kDay));
     add("server", "db_threads", integerField([](C &c) -> qint64 & { return c.server.dbThreads; }, 1, 64));

@@ -57,6 +57,11 @@ struct Config {
         // least writeCoalesceAbovePerS frames a second (0: always). docs/architecture.md.
         qint64 writeCoalesceMs = 10;
         qint64 writeCoalesceAbovePerS = 50000;
+        // While the event loop sees at least loopHoldAbovePerS sockets ready a second (0:
+        // always), it wakes at most once per loopHoldMs (0: off) and handles what arrived
+        // meanwhile in one pass. docs/architecture.md, "The wake hold".
+        qint64 loopHoldMs = 2;
+        qint64 loopHoldAbovePerS = 1000;
         // Origins whose browser pages may call the public listener (CORS, WebSocket Origin):
         // exact "scheme://host[:port]" strings, or the single entry "*"; empty: none.
         QStringList corsOrigins;

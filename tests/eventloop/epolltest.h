@@ -12,6 +12,11 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <cstring>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace confab::test {
 
 inline eventloop::EpollEventDispatcher *dispatcher()
@@ -36,6 +41,37 @@ inline void echoEverything(QTcpServer &server)
         }
     });
 }
+
+// Both ends of a non-blocking socketpair, closed on destruction unless already closed.
+struct SocketPair {
+    int fd[2] = { -1, -1 };
+    SocketPair()
+    {
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) != 0)
+            qFatal("socketpair failed");
+    }
+    ~SocketPair()
+    {
+        for (int f : fd) {
+            if (f >= 0)
+                ::close(f);
+        }
+    }
+    void closeEnd(int i)
+    {
+        ::close(fd[i]);
+        fd[i] = -1;
+    }
+    void send(int i, const char *bytes = "x") const
+    {
+        QVERIFY(::write(fd[i], bytes, std::strlen(bytes)) > 0);
+    }
+    void drain(int i) const
+    {
+        char buf[256];
+        while (::read(fd[i], buf, sizeof buf) > 0) { }
+    }
+};
 
 // main() of such a test: installs the dispatcher, then runs the test object T.
 template <typename T>

@@ -11,51 +11,12 @@
 #include <QTemporaryFile>
 #include <QTest>
 
-#include <cstring>
 #include <memory>
 #include <vector>
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 using confab::test::dispatcher;
 using confab::test::settle;
-
-namespace
-{
-
-// Both ends of a non-blocking socketpair, closed on destruction unless already closed.
-struct SocketPair {
-    int fd[2] = { -1, -1 };
-    SocketPair()
-    {
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) != 0)
-            qFatal("socketpair failed");
-    }
-    ~SocketPair()
-    {
-        for (int f : fd) {
-            if (f >= 0)
-                ::close(f);
-        }
-    }
-    void closeEnd(int i)
-    {
-        ::close(fd[i]);
-        fd[i] = -1;
-    }
-    void send(int i, const char *bytes = "x") const
-    {
-        QVERIFY(::write(fd[i], bytes, std::strlen(bytes)) > 0);
-    }
-    void drain(int i) const
-    {
-        char buf[256];
-        while (::read(fd[i], buf, sizeof buf) > 0) { }
-    }
-};
-
-} // namespace
+using confab::test::SocketPair;
 
 class TestEpollNotifiers : public QObject
 {

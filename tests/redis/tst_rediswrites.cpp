@@ -2,7 +2,9 @@
 // the commands queued in one loop pass are written together when the pass ends, without the
 // write notifier; only a write the socket cannot take whole waits for it. While a connection
 // is busy ([redis] write_hold_above), its writes wait [redis] write_hold and take later passes'
-// commands along. Against a redis-server of the test's own.
+// commands along. Replies the other way: one readiness report reads all the socket holds, not
+// hiredis's 16 KB (a loop that holds its wakeups would take one hold per 16 KB). Against a
+// redis-server of the test's own.
 #include "redis/connection_p.h"
 #include "support/testenv.h"
 
@@ -11,6 +13,7 @@
 #include <QSignalSpy>
 #include <QSocketNotifier>
 #include <QTest>
+#include <QThread>
 
 #include <algorithm>
 #include <optional>
@@ -33,6 +36,7 @@ private Q_SLOTS:
     void aBusyConnectionHoldsItsWrites_data();
     void aBusyConnectionHoldsItsWrites();
     void aHoldOutlivesALostConnection();
+    void aLongReplyIsReadInOnePass();
 
 private:
     bool startConnection(const QString &url, qint64 holdMs = 0, qint64 holdAbovePerS = 0);
@@ -251,6 +255,29 @@ void TestRedisWrites::aHoldOutlivesALostConnection()
         QVERIFY(*pong);
         QCOMPARE(pong->value().str, QByteArray("PONG"));
     }
+}
+
+void TestRedisWrites::aLongReplyIsReadInOnePass()
+{
+    // Six of hiredis's reads, and under a Unix socket's buffer (208 KiB by default), so Redis
+    // can write all of it before the connection reads any.
+    m_conn.reset();
+    QVERIFY(startConnection(QStringLiteral("unix://") + m_server.socketPath()));
+    const QByteArray value(96 * 1024, 'v');
+    std::optional<Reply> set;
+    std::optional<Reply> got;
+    const auto connectionFirst = qScopeGuard([this] { m_conn.reset(); }); // before the locals
+    m_conn->send({ "SET", "long", value }, [&set](Reply r) { set.emplace(std::move(r)); });
+    QVERIFY(QTest::qWaitFor([&] { return set.has_value(); }, 5000));
+    QVERIFY(*set);
+    m_conn->send({ "GET", "long" }, [&got](Reply r) { got.emplace(std::move(r)); });
+    QCoreApplication::sendPostedEvents(); // the pass's end: the GET is written
+    QThread::msleep(300); // Redis answers meanwhile; nothing is read
+    QVERIFY2(!got.has_value(), "the reply was read before the pass");
+    QCoreApplication::processEvents(); // one pass
+    QVERIFY2(got.has_value(), "one pass read part of the reply");
+    QVERIFY(*got);
+    QCOMPARE(got->value().str.size(), value.size());
 }
 
 QTEST_GUILESS_MAIN(TestRedisWrites)
