@@ -116,12 +116,14 @@ int main(int argc, char **argv)
         return usage();
 
     std::signal(SIGPIPE, SIG_IGN);
-    // Under load the loop wakes at most once per [server] loop_hold (docs/architecture.md).
-    if (auto *loop = qobject_cast<confab::eventloop::EpollEventDispatcher *>(
-            QAbstractEventDispatcher::instance()))
-        loop->setWakeHold(config->server.loopHoldMs, config->server.loopHoldAbovePerS);
 
     confab::node::Node node(*config);
+    // Under load the loop wakes at most once per [server] loop_hold, but not on top of the client
+    // frames' own write_coalesce windows (docs/architecture.md, "The wake hold").
+    if (auto *loop = qobject_cast<confab::eventloop::EpollEventDispatcher *>(
+            QAbstractEventDispatcher::instance()))
+        loop->setWakeHold(config->server.loopHoldMs, config->server.loopHoldAbovePerS,
+            [&node] { return !node.clientWritesCoalescing(); });
     confab::cli::reloadOnSighup(&node, configPath, [&node] { node.reloadTls(); });
     // The first SIGTERM or SIGINT drains for up to shutdown_grace; a second one ends the drain
     // now (docs/operations.md, "Shutdown"). Either way the exit is orderly, with code 0.

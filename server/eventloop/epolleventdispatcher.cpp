@@ -129,6 +129,7 @@ public:
     RateLatch readyRate { 0 };
     qint64 lastWakeNs = 0;
     quint64 holds = 0;
+    std::function<bool()> holdAllowed;
 };
 
 void EpollEventDispatcher::Private::markDirty(int fd, FdEntry &e)
@@ -277,7 +278,7 @@ int EpollEventDispatcher::Private::wait(
     if (outermost && holdNs > 0 && timeoutMs != 0) {
         const qint64 now = TimerQueue::monotonicNs();
         qint64 until = lastWakeNs + holdNs;
-        if (until > now && readyRate.on(now / kNsPerMs)) {
+        if (until > now && readyRate.on(now / kNsPerMs) && (!holdAllowed || holdAllowed())) {
             if (includeTimers) {
                 const qint64 ns = timers.nsUntilNext(now);
                 if (ns >= 0)
@@ -303,10 +304,12 @@ int EpollEventDispatcher::Private::wait(
     return n;
 }
 
-void EpollEventDispatcher::setWakeHold(qint64 holdMs, qint64 aboveReadyPerS)
+void EpollEventDispatcher::setWakeHold(
+    qint64 holdMs, qint64 aboveReadyPerS, std::function<bool()> allowed)
 {
     d->holdNs = std::max<qint64>(0, holdMs) * kNsPerMs;
     d->readyRate = RateLatch(aboveReadyPerS);
+    d->holdAllowed = std::move(allowed);
 }
 
 quint64 EpollEventDispatcher::heldWaits() const

@@ -8,6 +8,7 @@
 #include <QAbstractEventDispatcher>
 #include <QByteArray>
 
+#include <functional>
 #include <memory>
 
 namespace confab::eventloop
@@ -29,7 +30,9 @@ public:
     // always), a wait that would block starts no sooner than holdMs after the previous one
     // returned. What arrives meanwhile is handled in one pass: fewer wakeups, system calls and
     // context switches under load, for up to holdMs of latency. 0 ms: off (the default).
-    void setWakeHold(qint64 holdMs, qint64 aboveReadyPerS);
+    // `allowed`, when given, is asked before each hold: false skips it (confabd: while the
+    // client frames wait for their own write_coalesce windows, which already batch the work).
+    void setWakeHold(qint64 holdMs, qint64 aboveReadyPerS, std::function<bool()> allowed = {});
     // How many waits the hold has delayed so far.
     [[nodiscard]] quint64 heldWaits() const;
 

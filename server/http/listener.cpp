@@ -147,4 +147,9 @@ quint64 Server::webSocketWriteWindows() const
     return d->hub.windowsOpened();
 }
 
+bool Server::webSocketWritesCoalescing() const
+{
+    return d->hub.coalescing();
+}
+
 } // namespace confab::http

@@ -79,6 +79,8 @@ public:
     [[nodiscard]] int webSocketCount() const;
     // Coalescing windows its WebSockets' frames have waited for (websocket::Hub).
     [[nodiscard]] quint64 webSocketWriteWindows() const;
+    // Whether its WebSockets' frames wait for coalescing windows now ([server] write_coalesce).
+    [[nodiscard]] bool webSocketWritesCoalescing() const;
 
 Q_SIGNALS:
     // An upgraded connection. The server keeps owning it; the receiver must start() it with a

@@ -380,6 +380,11 @@ quint16 Node::publicPort() const
     return d->publicServer.port();
 }
 
+bool Node::clientWritesCoalescing() const
+{
+    return d->publicServer.webSocketWritesCoalescing();
+}
+
 quint16 Node::internalPort() const
 {
     return d->internalServer.port();

@@ -39,6 +39,8 @@ public:
     [[nodiscard]] quint16 publicPort() const;
     [[nodiscard]] quint16 internalPort() const;
     [[nodiscard]] const QString &nodeId() const;
+    // Whether the public listener's client frames wait for [server] write_coalesce windows now.
+    [[nodiscard]] bool clientWritesCoalescing() const;
     // The REST routes each listener serves, as registered (docs/openapi.yaml documents them).
     [[nodiscard]] QList<http::Router::Entry> publicRoutes() const;
     [[nodiscard]] QList<http::Router::Entry> internalRoutes() const;

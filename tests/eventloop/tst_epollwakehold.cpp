@@ -1,8 +1,8 @@
 // EpollEventDispatcher's wake hold ([server] loop_hold, docs/architecture.md): under load a wait
 // that would block starts no sooner than the hold after the previous wake, so what arrives
-// meanwhile is handled in one pass. Timers end a hold early, and a load under the line is not
-// held. The bounds checked are the hold's own (a wait that ends before it, or a timer that
-// fires long after it), with wide margins: nothing here measures speed.
+// meanwhile is handled in one pass. Timers end a hold early; a load under the line, or a hold
+// its gate refuses, is not held. The bounds checked are the hold's own (a wait that ends before it,
+// or a timer that fires long after it), with wide margins: nothing here measures speed.
 #include "epolltest.h"
 
 #include <QElapsedTimer>
@@ -73,6 +73,7 @@ private Q_SLOTS:
     void whatArrivesDuringTheHoldIsTakenInOnePass();
     void aTimerEndsTheHoldEarly();
     void underTheLineNothingIsHeld();
+    void aHoldThatIsNotAllowedIsSkipped();
 };
 
 void TestEpollWakeHold::init()
@@ -175,6 +176,31 @@ void TestEpollWakeHold::underTheLineNothingIsHeld()
     QVERIFY2(reader.readAtMs[2] - reader.readAtMs[0] < kHoldMs * 5,
         qPrintable(QStringLiteral("read %1 ms after the first")
                        .arg(reader.readAtMs[2] - reader.readAtMs[0])));
+}
+
+void TestEpollWakeHold::aHoldThatIsNotAllowedIsSkipped()
+{
+    SocketPair pair;
+    ByteReader reader(pair);
+    bool allowed = false;
+    dispatcher()->setWakeHold(kHoldMs * 10, 0, [&allowed] { return allowed; });
+    const quint64 before = dispatcher()->heldWaits();
+    for (int i = 0; i < 3; ++i) {
+        std::thread t = sendLater(pair, 5);
+        passUntilRead(reader, i + 1);
+        t.join();
+    }
+    QCOMPARE(reader.readAtMs.size(), 3);
+    QCOMPARE(dispatcher()->heldWaits(), before);
+    QVERIFY2(reader.readAtMs[2] - reader.readAtMs[0] < kHoldMs * 5,
+        qPrintable(QStringLiteral("read %1 ms after the first")
+                       .arg(reader.readAtMs[2] - reader.readAtMs[0])));
+    // Allowed again: the next wait is held.
+    allowed = true;
+    std::thread t = sendLater(pair, 5);
+    passUntilRead(reader, 4);
+    t.join();
+    QCOMPARE(dispatcher()->heldWaits(), before + 1);
 }
 
 int main(int argc, char **argv)
