@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QCoro/QCoroTask>
 #include <QCoro/QCoroTimer>
+#include <QScopeGuard>
 
 #include <csignal>
 #include <cstdio>
@@ -120,10 +121,16 @@ int main(int argc, char **argv)
     confab::node::Node node(*config);
     // Under load the loop wakes at most once per [server] loop_hold, but not on top of the client
     // frames' own write_coalesce windows (docs/architecture.md, "The wake hold").
-    if (auto *loop = qobject_cast<confab::eventloop::EpollEventDispatcher *>(
-            QAbstractEventDispatcher::instance()))
+    auto *loop = qobject_cast<confab::eventloop::EpollEventDispatcher *>(
+        QAbstractEventDispatcher::instance());
+    if (loop)
         loop->setWakeHold(config->server.loopHoldMs, config->server.loopHoldAbovePerS,
             [&node] { return !node.clientWritesCoalescing(); });
+    // The gate asks the node, so it is removed before the node goes.
+    const auto holdOff = qScopeGuard([loop] {
+        if (loop)
+            loop->setWakeHold(0, 0);
+    });
     confab::cli::reloadOnSighup(&node, configPath, [&node] { node.reloadTls(); });
     // The first SIGTERM or SIGINT drains for up to shutdown_grace; a second one ends the drain
     // now (docs/operations.md, "Shutdown"). Either way the exit is orderly, with code 0.
