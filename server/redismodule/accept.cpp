@@ -422,9 +422,12 @@ private:
                               *now = str(decimal(m_now));
             RedisModuleKey *k = RM_OpenKey(m_ctx, key, kWrite);
             RM_HashSet(k, kHashCFields, "t", tokens, "ts", now, nullptr);
-            RM_SetExpire(k, b.ttlMs);
+            // Propagated as the absolute time, as Redis propagates a script's PEXPIRE: an AOF
+            // replayed later must not give the bucket a fresh TTL.
+            const long long expireAt = m_now + b.ttlMs;
+            RM_SetAbsExpire(k, expireAt);
             RM_Replicate(m_ctx, "HSET", "scscs", key, "t", tokens, "ts", now);
-            RM_Replicate(m_ctx, "PEXPIRE", "sc", key, decimal(b.ttlMs).c_str());
+            RM_Replicate(m_ctx, "PEXPIREAT", "sc", key, decimal(expireAt).c_str());
         }
         if (view(m_args[kPublishMode]) != "d") {
             m_publish.pop_back(); // the payload's last line has no newline
