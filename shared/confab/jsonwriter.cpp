@@ -1,6 +1,8 @@
 #include "confab/jsonwriter.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace confab {
 
@@ -49,7 +51,10 @@ JsonWriter &JsonWriter::value(QByteArrayView utf8)
 JsonWriter &JsonWriter::value(qint64 n)
 {
     separate();
-    m_out.append(QByteArray::number(n));
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    Q_ASSERT(ec == std::errc());
+    m_out.append(digits, end - digits);
     m_needComma = true;
     return *this;
 }
@@ -89,33 +94,78 @@ JsonWriter &JsonWriter::raw(QByteArrayView json)
     return *this;
 }
 
+namespace
+{
+
+// The bytes a JSON string escapes: the quote, the backslash and the control characters.
+constexpr bool needsEscape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+} // namespace
+
+// One growth of out for the whole string, then plain stores: a QByteArray::append per run and
+// per escape (each through QByteArray::insert) was 8.6 % of confabd's samples in the publish
+// scenario (docs/benchmarks-log.md).
 void JsonWriter::appendString(QByteArray &out, QByteArrayView s)
 {
     static const char hex[] = "0123456789abcdef";
-    out.append('"');
-    qsizetype runStart = 0;
+    const auto *in = reinterpret_cast<const unsigned char *>(s.data());
+    qsizetype escaped = 0;
     for (qsizetype i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(s.sliced(runStart, i - runStart));
-        runStart = i + 1;
-        switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
-        default: {
-            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            out.append(esc, sizeof esc);
-        }
+        if (needsEscape(in[i]))
+            escaped += 5; // a \u00XX escape's extra bytes; the short ones give back below
+    }
+    const qsizetype at = out.size();
+    out.resize(at + s.size() + escaped + 2);
+    char *w = out.data() + at;
+    *w++ = '"';
+    if (escaped == 0) {
+        if (!s.isEmpty())
+            std::memcpy(w, s.data(), size_t(s.size()));
+        w += s.size();
+    } else {
+        for (qsizetype i = 0; i < s.size(); ++i) {
+            const unsigned char c = in[i];
+            if (!needsEscape(c)) {
+                *w++ = char(c);
+                continue;
+            }
+            *w++ = '\\';
+            switch (c) {
+            case '"':
+                *w++ = '"';
+                break;
+            case '\\':
+                *w++ = '\\';
+                break;
+            case '\n':
+                *w++ = 'n';
+                break;
+            case '\r':
+                *w++ = 'r';
+                break;
+            case '\t':
+                *w++ = 't';
+                break;
+            case '\b':
+                *w++ = 'b';
+                break;
+            case '\f':
+                *w++ = 'f';
+                break;
+            default:
+                *w++ = 'u';
+                *w++ = '0';
+                *w++ = '0';
+                *w++ = hex[c >> 4];
+                *w++ = hex[c & 15];
+            }
         }
     }
-    out.append(s.sliced(runStart));
-    out.append('"');
+    *w++ = '"';
+    out.truncate(w - out.constData());
 }
 
 } // namespace confab

@@ -6,6 +6,8 @@
 #include <QSet>
 #include <QTest>
 
+#include <limits>
+
 using namespace confab;
 
 class TestJsonWriter : public QObject
@@ -34,6 +36,36 @@ private Q_SLOTS:
         const auto doc = QJsonDocument::fromJson(w.bytes());
         QVERIFY(doc.isObject());
         QCOMPARE(doc.object().value(QStringLiteral("s")).toString(), QString::fromUtf8(nasty));
+    }
+
+    // The exact bytes, escapes and runs between them, appended after what out holds.
+    void escapesExactly()
+    {
+        QByteArray out("x");
+        JsonWriter::appendString(out,
+            QByteArrayView("ab\"\\\n\r\t\b\f\x01\x1f"
+                           "z\xc3\xa9"));
+        QCOMPARE(out,
+            QByteArray(R"(x"ab\"\\\n\r\t\b\f\u0001\u001fz)"
+                       "\xc3\xa9\""));
+        out.clear();
+        JsonWriter::appendString(out, QByteArrayView());
+        QCOMPARE(out, QByteArray(R"("")"));
+        const QByteArray plain(300, 'p');
+        JsonWriter::appendString(out, plain);
+        QCOMPARE(out, QByteArray("\"\"\"") + plain + '"');
+    }
+
+    void integers()
+    {
+        JsonWriter w;
+        w.beginArray()
+            .value(std::numeric_limits<qint64>::min())
+            .value(qint64(0))
+            .value(-7)
+            .value(std::numeric_limits<qint64>::max())
+            .endArray();
+        QCOMPARE(w.bytes(), QByteArray("[-9223372036854775808,0,-7,9223372036854775807]"));
     }
 
     void ulidSortsByTime()
