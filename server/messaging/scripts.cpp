@@ -45,9 +45,9 @@ namespace {
 // slower) and the frames go into one table.concat as pieces (docs/benchmarks-log.md).
 //
 // Dedup index (docs/redis.md): per conversation and time bucket of half the dedup window, a
-// linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 64 entries,
+// linear-hashing table of small hashes fingerprint -> seq. Each shard holds about 32 entries,
 // so Redis keeps it as a listpack (about 16 bytes an entry); a shard is split one at a time
-// when the bucket's load passes 64 per shard. Buckets expire 1.5 windows after they opened,
+// when the bucket's load passes 32 per shard. Buckets expire 1.5 windows after they opened,
 // and a lookup reads the three youngest, so a client_msg_id is remembered for at least the
 // window. The meta hash (KEYS[3]) holds "level split s<first>" per live bucket, <first> the seq
 // before the bucket's first message: every accepted message adds one entry to the current bucket
@@ -162,7 +162,7 @@ for i = 1, n do
       redis.call('XADD', KEYS[2], seqS .. '-0', 'm', env)
       local st = state[1]
       redis.call('HSET', shardOf(1, st, h), fp, seqS)
-      if seq - st[3] > 64 * (st[4] + st[2]) then
+      if seq - st[3] > 32 * (st[4] + st[2]) then
         local L, p = st[1], st[2]
         local from = shardKey(1, p)
         local to = shardKey(1, p + 2 ^ L)

@@ -51,7 +51,7 @@ enum Key {
 };
 
 // Shards of a dedup bucket hold about this many entries before one is split (docs/redis.md).
-constexpr long long kShardLoad = 64;
+constexpr long long kShardLoad = 32;
 // A message call answers at most this many: MessageService sends up to kMaxAcceptBatch.
 constexpr long long kMaxMessages = 4096;
 
