@@ -1,6 +1,7 @@
 #include "redis/args.h"
 
-#include <charconv>
+#include "confab/decimal.h"
+
 #include <cstring>
 
 namespace confab::redis
@@ -8,15 +9,6 @@ namespace confab::redis
 
 namespace
 {
-
-struct Decimal {
-    char digits[24];
-    qsizetype size;
-    explicit Decimal(qint64 n)
-        : size(std::to_chars(digits, digits + sizeof digits, n).ptr - digits)
-    {
-    }
-};
 
 // The argument that starts at `at` ("$<length>\r\n"): where its bytes start and how many.
 std::pair<qsizetype, qsizetype> argumentAt(const QByteArray &resp, qsizetype at)

@@ -1,6 +1,7 @@
 #include "confab/jsonwriter.h"
 
-#include <charconv>
+#include "confab/decimal.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -51,10 +52,7 @@ JsonWriter &JsonWriter::value(QByteArrayView utf8)
 JsonWriter &JsonWriter::value(qint64 n)
 {
     separate();
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-    Q_ASSERT(ec == std::errc());
-    m_out.append(digits, end - digits);
+    m_out.append(Decimal(n).view());
     m_needComma = true;
     return *this;
 }
