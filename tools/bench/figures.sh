@@ -31,9 +31,13 @@
 #                           PostgreSQL with its backends in the same window, while the load runs (the "around the run" lines include setup:
 #                           issuing tokens and creating conversations); with
 #                           FIGURES_PERF_SECONDS=30 for a long steady window
+#   FIGURES_REDIS_ARGS=".." more settings for the Redis of the run, as redis-server's command line
+#                           takes them (e.g. "--auto-aof-rewrite-percentage 400"; default: none,
+#                           Redis's own defaults)
 #   FIGURES_REDIS_MODULE=F  the Redis module Redis loads (default: ./build's confab-redis.so, as the
 #                           quick start's Redis loads it); empty: none, confabd accepts in Lua
-# wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone.
+# wsbench-publish, wsbench-fanout, wsbench-idle: one of ../shared/bench's scenarios alone;
+#   FIGURES_WSBENCH_ARGS="..." adds to (or overrides) its wsbench arguments, e.g. "--duration 120".
 # fanout-ceiling: the fanout scenario's shape (10 conversations of 100) at each total send rate of
 #   FIGURES_FANOUT_RATES (default "1000 1500 2000 3000" msgs/s, x100 deliveries/s), a fresh confabd
 #   for each, the stack pinned to cpu 0 and wsbench (one thread) to cpu 1 as in dayload, to find
@@ -57,7 +61,8 @@ ulimit -n "$(ulimit -Hn)"
 
 module=${FIGURES_REDIS_MODULE-$root/build/server/redismodule/confab-redis.so}
 [ -z "$module" ] || [ -f "$module" ] || { echo "no Redis module at $module (FIGURES_REDIS_MODULE= for none)" >&2; exit 2; }
-CONFAB_TEST_REDIS_MODULE=$module bash tests/fixtures/services.sh start "$envfile" >/dev/null
+CONFAB_TEST_REDIS_MODULE=$module CONFAB_TEST_REDIS_ARGS=${FIGURES_REDIS_ARGS:-} \
+  bash tests/fixtures/services.sh start "$envfile" >/dev/null
 # shellcheck disable=SC1090
 . "$envfile"
 confabd_pid=""
@@ -461,7 +466,12 @@ if [[ $which == wsbench-* ]]; then
   mkdir -p "$BENCH_RESULTS"
   section "Confab: ../shared/bench's ${which#wsbench-} scenario"
   start_confabd
-  run_confab_wsbench "${which#wsbench-}"
+  read -r -a more <<<"${FIGURES_WSBENCH_ARGS:-}"
+  if [ "${#more[@]}" -gt 0 ]; then
+    run_confab_wsbench "${which#wsbench-}" -- "${more[@]}"
+  else
+    run_confab_wsbench "${which#wsbench-}"
+  fi
 fi
 
 if [[ $which == fanout-ceiling ]]; then
