@@ -212,12 +212,12 @@ std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> MessageService::queueA
     const QByteArray key = schema::pendingMember(in.appId, in.convoId);
     AcceptQueue &queue = m_accepts[key];
     if (queue.next.inputs.size() == kMaxAcceptBatch)
-        runAccept(key); // full: goes out now, a second call in flight
+        runAccept(key); // full: goes out now, one more call in flight
     AcceptQueue &q = m_accepts[key];
     q.next.inputs.append(in);
     std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> slot{q.next.reply, q.next.inputs.size() - 1};
-    if (q.inFlight == 0)
-        runAccept(key); // idle: no wait for company (a batch forms only while a call is out)
+    if (q.inFlight < kAcceptCallsInFlight)
+        runAccept(key); // a free slot: no wait for company (a batch forms only while calls are out)
     return slot;
 }
 
@@ -242,7 +242,7 @@ void MessageService::acceptAnswered(const QByteArray &convoKey)
         return;
     --it->inFlight;
     if (!it->next.inputs.isEmpty()) {
-        if (it->inFlight == 0)
+        if (it->inFlight < kAcceptCallsInFlight)
             runAccept(convoKey);
     } else if (it->inFlight == 0) {
         m_accepts.erase(it);

@@ -110,17 +110,18 @@ private:
     QCoro::Task<Status> waitForReplicas(int minReplicas);
 
     // Sends to one conversation accepted by one script call: those that came while the
-    // conversation's previous call was in flight (group commit), at most kMaxAcceptBatch.
+    // conversation's previous calls were in flight (group commit), at most kMaxAcceptBatch.
     struct AcceptBatch {
         QList<AcceptInput> inputs;
         std::shared_ptr<redis::SharedReply> reply = std::make_shared<redis::SharedReply>();
     };
     struct AcceptQueue {
-        AcceptBatch next; // goes out when the call in flight is answered
+        AcceptBatch next; // goes out when fewer than kAcceptCallsInFlight calls are out
         int inFlight = 0;
     };
-    // Adds a send to its conversation's next batch, sent at once when no call of that
-    // conversation is in flight; answers the batch's reply and the send's index in it.
+    // Adds a send to its conversation's next batch, sent at once when fewer than
+    // kAcceptCallsInFlight calls of that conversation are in flight; answers the batch's reply
+    // and the send's index in it.
     std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> queueAccept(const AcceptInput &in);
     void runAccept(const QByteArray &convoKey);
     void acceptAnswered(const QByteArray &convoKey);

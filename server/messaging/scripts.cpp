@@ -15,8 +15,8 @@ namespace keys = confab::schema::keys;
 
 namespace {
 
-// The accept script takes the sends of one conversation that arrived while its previous call
-// was in flight (MessageService batches them), in order, as if each were a call of its own.
+// The accept script takes the sends of one conversation that arrived while its previous calls
+// were in flight (MessageService batches them), in order, as if each were a call of its own.
 // KEYS: seq, log, dedup index, the slot's flush:pending and confab:recovered (schema/pending.h),
 // and on one Redis only: the app's bucket, flush:dirty, then (with a user limit) the user
 // bucket of each message in order (on a cluster the first five, all on the conversation's slot;
