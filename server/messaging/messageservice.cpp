@@ -216,7 +216,7 @@ std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> MessageService::queueA
     AcceptQueue &q = m_accepts[key];
     q.next.inputs.append(in);
     std::pair<std::shared_ptr<redis::SharedReply>, qsizetype> slot{q.next.reply, q.next.inputs.size() - 1};
-    if (q.inFlight < kAcceptCallsInFlight)
+    if (q.canCall())
         runAccept(key); // a free slot: no wait for company (a batch forms only while calls are out)
     return slot;
 }
@@ -242,7 +242,7 @@ void MessageService::acceptAnswered(const QByteArray &convoKey)
         return;
     --it->inFlight;
     if (!it->next.inputs.isEmpty()) {
-        if (it->inFlight < kAcceptCallsInFlight)
+        if (it->canCall())
             runAccept(convoKey);
     } else if (it->inFlight == 0) {
         m_accepts.erase(it);

@@ -115,9 +115,12 @@ private:
         QList<AcceptInput> inputs;
         std::shared_ptr<redis::SharedReply> reply = std::make_shared<redis::SharedReply>();
     };
+    // Accept calls of one conversation out at once (they run in order on its slot's connection).
+    static constexpr int kAcceptCallsInFlight = 2;
     struct AcceptQueue {
-        AcceptBatch next; // goes out when fewer than kAcceptCallsInFlight calls are out
+        AcceptBatch next; // goes out when a call may go (canCall())
         int inFlight = 0;
+        [[nodiscard]] bool canCall() const { return inFlight < kAcceptCallsInFlight; }
     };
     // Adds a send to its conversation's next batch, sent at once when fewer than
     // kAcceptCallsInFlight calls of that conversation are in flight; answers the batch's reply

@@ -47,8 +47,6 @@ struct ScriptCall {
 [[nodiscard]] inline ScriptCall acceptCall(const AcceptInput &in) { return acceptCall(QList<AcceptInput>{in}); }
 // Bounds the work of one script call (Redis runs nothing else meanwhile): about 10 us a message.
 inline constexpr qsizetype kMaxAcceptBatch = 64;
-// Accept calls of one conversation out at once (they run in order on its slot's connection).
-inline constexpr int kAcceptCallsInFlight = 2;
 // One message's element of the accept script's answer, {0, seq, added}: added = 1 when the
 // conversation became pending, so on a cluster the node adds its slot to schema::dirtySlotsKey().
 [[nodiscard]] inline bool acceptMadePending(const QList<redis::Value> &reply)
