@@ -50,6 +50,7 @@ public:
         qint64 webSocketBufferLimit = 8 << 20; // unsent bytes before 4008 (a handler may change it)
         qint64 webSocketWriteCoalesceMs = 0; // websocket::Hub::Options::writeCoalesceMs
         qint64 webSocketWriteCoalesceAbovePerS = 0; // and its writeCoalesceAbovePerS
+        bool webSocketBatchedSends = true; // and its batchedSends
         // Browser origins allowed: preflights, Access-Control-Allow-Origin, and a 403 for a
         // WebSocket upgrade from another Origin. Unset: no CORS at all (http/cors.h).
         CorsPolicy cors;

@@ -107,6 +107,7 @@ public:
         h.bufferLimit = o.webSocketBufferLimit;
         h.writeCoalesceMs = o.webSocketWriteCoalesceMs;
         h.writeCoalesceAbovePerS = o.webSocketWriteCoalesceAbovePerS;
+        h.batchedSends = o.webSocketBatchedSends;
         return h;
     }
     void respond(detail::Connection &c, const Response &response, bool close);

@@ -215,6 +215,7 @@ public:
         o.reusePort = c.server.reusePort;
         o.webSocketWriteCoalesceMs = c.server.writeCoalesceMs;
         o.webSocketWriteCoalesceAbovePerS = c.server.writeCoalesceAbovePerS;
+        o.webSocketBatchedSends = c.server.batchedSends;
         o.cors = http::CorsPolicy(c.server.corsOrigins);
         o.maxConnections = int(std::min<qint64>(c.limits.maxConns + 1024, INT_MAX));
         o.maxWebSocketMessageBytes = std::max<qint64>(2 * c.server.maxMessageBytes, c.server.maxMessageBytes + 65536);

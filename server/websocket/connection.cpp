@@ -77,57 +77,95 @@ bool Connection::unsentOver(qint64 limit)
     return unsentBytes() > limit;
 }
 
-void Connection::flushOut()
+int Connection::directFd()
 {
-    if (m_out.empty())
-        return;
-    qsizetype done = 0;  // frames fully written
-    qsizetype offset = 0; // bytes written of frame `done`
-    if (m_state != State::Gone && (!m_socketBuffered || m_socket->bytesToWrite() == 0)) {
-        m_socketBuffered = false;
-        // Nothing of ours waits in Qt's buffer, so the kernel may take these first.
-        const int fd = int(m_socket->socketDescriptor());
-        while (fd >= 0 && done < qsizetype(m_out.size())) {
-            iovec iov[64];
-            int count = 0;
-            for (qsizetype i = done; i < qsizetype(m_out.size()) && count < 64; ++i, ++count) {
-                const QByteArray &f = m_out[size_t(i)];
-                const qsizetype skip = i == done ? offset : 0;
-                iov[count].iov_base = const_cast<char *>(f.constData() + skip);
-                iov[count].iov_len = size_t(f.size() - skip);
-            }
-            msghdr msg{};
-            msg.msg_iov = iov;
-            msg.msg_iovlen = size_t(count);
-            const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break; // full (EAGAIN) or broken: Qt's buffer and its error handling take the rest
-            qint64 left = n;
-            while (left > 0) {
-                const qsizetype rest = m_out[size_t(done)].size() - offset;
-                if (left >= rest) {
-                    left -= rest;
-                    ++done;
-                    offset = 0;
-                } else {
-                    offset += qsizetype(left);
-                    left = 0;
-                }
-            }
+    if (m_out.empty() || m_state == State::Gone
+        || (m_socketBuffered && m_socket->bytesToWrite() > 0))
+        return -1;
+    m_socketBuffered = false;
+    return int(m_socket->socketDescriptor());
+}
+
+int Connection::gatherOut(iovec *iov, int max, qint64 *bytes) const
+{
+    int count = 0;
+    qint64 total = 0;
+    for (size_t i = 0; i < m_out.size() && count < max; ++i, ++count) {
+        const QByteArray &f = m_out[i];
+        const qsizetype skip = i == 0 ? m_outSkip : 0;
+        iov[count].iov_base = const_cast<char *>(f.constData() + skip);
+        iov[count].iov_len = size_t(f.size() - skip);
+        total += f.size() - skip;
+    }
+    *bytes = total;
+    return count;
+}
+
+void Connection::consumeOut(qint64 n)
+{
+    m_outBytes -= n;
+    size_t done = 0;
+    while (n > 0) {
+        const qsizetype rest = m_out[done].size() - m_outSkip;
+        if (n >= rest) {
+            n -= rest;
+            ++done;
+            m_outSkip = 0;
+        } else {
+            m_outSkip += qsizetype(n);
+            n = 0;
         }
     }
+    m_out.erase(m_out.begin(), m_out.begin() + qsizetype(done));
+}
+
+void Connection::spillOut()
+{
     if (m_state != State::Gone) {
-        for (qsizetype i = done; i < qsizetype(m_out.size()); ++i) {
-            const QByteArray &f = m_out[size_t(i)];
-            const qsizetype skip = i == done ? offset : 0;
+        for (size_t i = 0; i < m_out.size(); ++i) {
+            const QByteArray &f = m_out[i];
+            const qsizetype skip = i == 0 ? m_outSkip : 0;
             m_socket->write(f.constData() + skip, f.size() - skip);
             m_socketBuffered = true;
         }
     }
     m_out.clear();
     m_outBytes = 0;
+    m_outSkip = 0;
+}
+
+void Connection::flushOut()
+{
+    if (m_out.empty())
+        return;
+    // While nothing of ours waits in Qt's buffer, the kernel may take these first.
+    const int fd = directFd();
+    while (fd >= 0 && !m_out.empty()) {
+        iovec iov[64];
+        qint64 offered = 0;
+        msghdr msg {};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = size_t(gatherOut(iov, 64, &offered));
+        const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; // full (EAGAIN) or broken: Qt's buffer and its error handling take the rest
+        consumeOut(n);
+        if (n < offered)
+            break; // the kernel's buffer is full
+    }
+    spillOut();
+}
+
+void Connection::sentBatched(qint64 result, qint64 offered)
+{
+    if (result > 0)
+        consumeOut(result);
+    if (result == offered)
+        flushOut(); // more frames than one batched send carries, if any
+    else
+        spillOut(); // as flushOut() does with what the kernel did not take
 }
 
 void Connection::writeAfterQueued(const QByteArray &bytes)
@@ -213,6 +251,7 @@ void Connection::socketGone()
     m_state = State::Gone;
     m_out.clear();
     m_outBytes = 0;
+    m_outSkip = 0;
     Handler *handler = m_handler;
     m_handler = nullptr;
     m_hub->gone(this);

@@ -9,6 +9,7 @@
 
 class QSslSocket;
 class QTcpSocket;
+struct iovec;
 
 namespace confab::websocket
 {
@@ -95,6 +96,19 @@ private:
     // Hands the queued frames (m_out) to the kernel, what it does not take to the socket's
     // buffer (in order, after what that buffer holds). Never closes or calls the handler.
     void flushOut();
+    // The pieces of flushOut(), for the Hub's batched sends (SendBatch):
+    // the descriptor the queued frames may be written to directly, or -1 (nothing queued,
+    // gone, or Qt's buffer holds bytes that must go first);
+    int directFd();
+    // up to max iovecs of the queued bytes, in order, and their total in *bytes;
+    int gatherOut(iovec *iov, int max, qint64 *bytes) const;
+    // drops the first n queued bytes (the kernel took them);
+    void consumeOut(qint64 n);
+    // the queued bytes to Qt's buffer, which writes them when the socket has room;
+    void spillOut();
+    // what a batched send of `offered` bytes gave (bytes, or -errno): the rest follows as
+    // flushOut() would send it.
+    void sentBatched(qint64 result, qint64 offered);
     // A write that must follow every queued frame (close frames).
     void writeAfterQueued(const QByteArray &bytes);
     void closeWith(int code, QByteArrayView reason, bool notify);
@@ -117,10 +131,12 @@ private:
     qint64 m_flushedMs = 0;
     std::vector<QByteArray> m_out; // frames for the hub's next flush (plain TCP only)
     qint64 m_outBytes = 0;
+    qsizetype m_outSkip = 0; // bytes of m_out's first frame already written
     State m_state = State::Open;
     bool m_flushQueued = false; // in one of the hub's flush lists
     bool m_held = false; // of those, waiting for its coalescing window (Hub::m_held)
     bool m_passQueued = false; // in the hub's list for the end of this pass (Flush::Pass)
+    bool m_batched = false; // its queued bytes are in the hub's SendBatch, not yet submitted
     // Plain TCP: whether Qt's write buffer may hold bytes (something went through m_socket->
     // write since it was last seen empty); while not, its size is not asked for each frame.
     // True at first: the handshake's 101 answer may still wait there.

@@ -18,6 +18,7 @@ constexpr int kCloseCheckMs = 250;
 Hub::Hub(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_batch(options.batchedSends)
     , m_writeRate(options.writeCoalesceAbovePerS)
 {
     m_closeTimer.setInterval(kCloseCheckMs);
@@ -105,8 +106,9 @@ void Hub::flushHeld()
             continue;
         c->m_flushQueued = false;
         c->m_held = false;
-        c->flushOut(); // writes to sockets only: no handler runs, no connection goes away
+        flush(c);
     }
+    sendBatched();
     if (!m_held.empty())
         m_flushTimer.start(int(std::max<qint64>(m_held.front().dueMs - now, 0)));
 }
@@ -117,12 +119,44 @@ void Hub::flushListed(std::vector<Connection *> &list, bool Connection::*listed)
     due.swap(list);
     for (Connection *c : due) {
         c->*listed = false;
-        c->flushOut(); // writes to sockets only: no handler runs, no connection goes away
+        flush(c);
     }
+    sendBatched();
     // Keep the capacity: the next iteration needs about as much.
     due.clear();
     if (list.empty())
         list.swap(due);
+}
+
+void Hub::flush(Connection *c)
+{
+    if (c->m_batched)
+        return; // sentBatched() writes what it queued since, after the batch's send
+    const int fd = m_batch.active() ? c->directFd() : -1;
+    if (fd < 0) {
+        c->flushOut();
+        return;
+    }
+    qint64 offered = 0;
+    const int count = c->gatherOut(m_batch.nextIovecs(), SendBatch::kIovecs, &offered);
+    m_batch.add(fd, count);
+    c->m_batched = true;
+    m_batched.push_back({ c, offered });
+    if (m_batch.full())
+        sendBatched();
+}
+
+void Hub::sendBatched()
+{
+    if (m_batched.empty())
+        return;
+    const std::span<const ssize_t> results = m_batch.run();
+    for (size_t i = 0; i < m_batched.size(); ++i) {
+        Connection *c = m_batched[i].c;
+        c->m_batched = false;
+        c->sentBatched(results[i], m_batched[i].offered);
+    }
+    m_batched.clear();
 }
 
 void Hub::unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c)

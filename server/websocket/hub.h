@@ -1,6 +1,7 @@
 #pragma once
 
 #include "confab/ratelatch.h"
+#include "websocket/sendbatch.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -43,6 +44,10 @@ public:
         // so a node that is not busy writing adds no latency. 0: it always applies.
         // ([server] write_coalesce_above.)
         qint64 writeCoalesceAbovePerS = 0;
+        // A flush of many connections writes them with one system call (SendBatch, io_uring)
+        // when the kernel allows it; false, or a kernel without it: one sendmsg() each.
+        // ([server] batched_sends.)
+        bool batchedSends = true;
     };
 
     explicit Hub(Options options, QObject *parent = nullptr);
@@ -63,6 +68,10 @@ public:
         return m_options.writeCoalesceMs > 0 && m_writeRate.isOn();
     }
     [[nodiscard]] quint64 windowsOpened() const { return m_windowsOpened; }
+    // Whether flushes go out as batches (Options::batchedSends and the kernel allows it), and
+    // how many system calls have carried such batches.
+    [[nodiscard]] bool sendsBatched() const { return m_batch.active(); }
+    [[nodiscard]] quint64 batchSubmits() const { return m_batch.submits(); }
 
 private:
     friend class Connection;
@@ -80,7 +89,11 @@ private:
     void flushPass();
     // The two flush lists: each listed connection is flushed once and its `listed` flag cleared;
     // unlist() takes one out (it is going away).
-    static void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
+    void flushListed(std::vector<Connection *> &list, bool Connection::*listed);
+    // Writes c's queued frames: into the batch while one is active (sent by sendBatched()),
+    // else at once. Writes to sockets only: no handler runs, no connection goes away.
+    void flush(Connection *c);
+    void sendBatched();
     static void unlist(std::vector<Connection *> &list, bool Connection::*listed, Connection *c);
     void checkClosing();
     void reap();
@@ -103,6 +116,12 @@ private:
     QTimer m_closeTimer;
     QTimer m_flushTimer; // coalescing: fires flushHeld() when the first held window ends
     quint64 m_windowsOpened = 0;
+    SendBatch m_batch;
+    struct Batched {
+        Connection *c;
+        qint64 offered; // bytes its send was given
+    };
+    std::vector<Batched> m_batched; // the connections of m_batch's sends, in order
     // Frames queued by Connection::send(); with write_coalesce on, whether a connection that
     // starts waiting now (m_clock) waits for a window.
     RateLatch m_writeRate;

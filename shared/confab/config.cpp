@@ -208,6 +208,7 @@ std::vector<Key> keys()
     add("server", "reuse_port", boolField([](C &c) -> bool & { return c.server.reusePort; }));
     add("server", "write_coalesce", durationField([](C &c) -> qint64 & { return c.server.writeCoalesceMs; }, 0, 100));
     add("server", "write_coalesce_above", integerField([](C &c) -> qint64 & { return c.server.writeCoalesceAbovePerS; }, 0, kBig));
+    add("server", "batched_sends", boolField([](C &c) -> bool & { return c.server.batchedSends; }));
     add("server", "loop_hold",
         durationField([](C &c) -> qint64 & { return c.server.loopHoldMs; }, 0, 20));
     add("server", "loop_hold_above",

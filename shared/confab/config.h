@@ -57,6 +57,9 @@ struct Config {
         // least writeCoalesceAbovePerS frames a second (0: always). docs/architecture.md.
         qint64 writeCoalesceMs = 10;
         qint64 writeCoalesceAbovePerS = 50000;
+        // Many client connections' frames written with one system call (io_uring) where the
+        // kernel allows it; false: one sendmsg() per connection. docs/architecture.md.
+        bool batchedSends = true;
         // While the event loop sees at least loopHoldAbovePerS sockets ready a second (0:
         // always), it wakes at most once per loopHoldMs (0: off) and handles what arrived
         // meanwhile in one pass. docs/architecture.md, "The wake hold".

@@ -17,6 +17,7 @@ private Q_SLOTS:
         QCOMPARE(c->server.heartbeatMs, 25000);
         QCOMPARE(c->server.writeCoalesceMs, 10);
         QCOMPARE(c->server.writeCoalesceAbovePerS, 50000);
+        QVERIFY(c->server.batchedSends);
         QCOMPARE(c->retention.maxAgeMs, 30LL * 86400000);
         QCOMPARE(c->limits.userMsgsPerMin, 60);
     }
@@ -80,11 +81,13 @@ token = s3cret
         env.insert(QStringLiteral("CONFAB_SERVER_HEARTBEAT"), QStringLiteral("5s"));
         env.insert(QStringLiteral("CONFAB_UNRELATED_THING"), QStringLiteral("ignored"));
         env.insert(QStringLiteral("CONFAB_SERVER_WRITE_COALESCE_ABOVE"), QStringLiteral("0"));
+        env.insert(QStringLiteral("CONFAB_SERVER_BATCHED_SENDS"), QStringLiteral("false"));
         const auto c = Config::parse("[redis]\nurl = redis://127.0.0.1:1/0\n", env);
         QVERIFY(c);
         QCOMPARE(c->redis.url, QStringLiteral("redis://10.0.0.1:7000/2"));
         QCOMPARE(c->server.heartbeatMs, 5000);
         QCOMPARE(c->server.writeCoalesceAbovePerS, 0);
+        QVERIFY(!c->server.batchedSends);
     }
 
     void bounds()

@@ -2,6 +2,7 @@
 // and deadlines. The client side is raw bytes (wsbytes.h), so it can misbehave.
 #include "websocket/connection.h"
 #include "websocket/hub.h"
+#include "websocket/sendbatch.h"
 #include "wsbytes.h"
 
 #include <QPointer>
@@ -243,6 +244,101 @@ private Q_SLOTS:
         QVERIFY(readUntil([this] { return m_frames.size() >= 200; }));
         for (int i = 0; i < 200; ++i)
             QCOMPARE(m_frames[i].payload, QByteArray::number(i));
+    }
+
+    void manyConnectionsFlushedTogetherKeepTheirOrder_data()
+    {
+        QTest::addColumn<bool>("batched");
+        QTest::newRow("one sendmsg() each") << false;
+        QTest::newRow("batched") << true;
+    }
+
+    void manyConnectionsFlushedTogetherKeepTheirOrder()
+    {
+        QFETCH(bool, batched);
+        // GIVEN 40 connections on one hub, each with more frames queued than one batched send
+        // carries (SendBatch::kIovecs), of sizes that do not line up with them
+        Hub::Options options;
+        options.batchedSends = batched;
+        QVERIFY(open(options));
+        QCOMPARE(m_hub->sendsBatched(), batched && SendBatch::supported());
+        constexpr int kPeers = 40;
+        constexpr int kFrames = 3 * SendBatch::kIovecs + 1;
+        std::vector<std::unique_ptr<QTcpSocket>> clients;
+        std::vector<std::unique_ptr<Recorder>> handlers;
+        std::vector<Connection *> conns;
+        for (int p = 0; p < kPeers; ++p) {
+            clients.push_back(std::make_unique<QTcpSocket>());
+            handlers.push_back(std::make_unique<Recorder>());
+            conns.push_back(openAnother(*clients.back(), *handlers.back()));
+            QVERIFY(conns.back());
+        }
+        auto payload = [](int p, int i) {
+            return QByteArray(1 + (p * 7 + i * 13) % 300, char('a' + i % 26));
+        };
+        for (int p = 0; p < kPeers; ++p) {
+            for (int i = 0; i < kFrames; ++i)
+                QVERIFY(conns[size_t(p)]->sendText(payload(p, i)));
+        }
+        // WHEN the loop flushes them
+        const quint64 submits = m_hub->batchSubmits();
+        QCoreApplication::processEvents();
+        // THEN a batching hub wrote all 40 with one system call (and each one's rest by itself)
+        if (m_hub->sendsBatched())
+            QCOMPARE(m_hub->batchSubmits(), submits + 1);
+        else
+            QCOMPARE(m_hub->batchSubmits(), 0u);
+        // and every peer reads its frames whole and in order
+        for (int p = 0; p < kPeers; ++p) {
+            QCOMPARE(conns[size_t(p)]->queuedFrames(), 0);
+            QByteArray in;
+            QList<ServerFrame> frames;
+            QElapsedTimer t;
+            t.start();
+            while (frames.size() < kFrames && t.elapsed() < 5000) {
+                QTest::qWait(2);
+                in += clients[size_t(p)]->readAll();
+                frames += takeFrames(in);
+            }
+            QCOMPARE(frames.size(), kFrames);
+            for (int i = 0; i < kFrames; ++i)
+                QCOMPARE(frames[i].payload, payload(p, i));
+        }
+        m_hub.reset(); // before the handlers it tells
+    }
+
+    void framesTheKernelCannotTakeYetFollowInOrder_data()
+    {
+        manyConnectionsFlushedTogetherKeepTheirOrder_data();
+    }
+
+    void framesTheKernelCannotTakeYetFollowInOrder()
+    {
+        QFETCH(bool, batched);
+        // GIVEN a peer that does not read for now, and room for far more than the kernel holds
+        Hub::Options options;
+        options.batchedSends = batched;
+        options.bufferLimit = 256 << 20;
+        Connection *c = open(options);
+        QVERIFY(c);
+        m_client->setReadBufferSize(1);
+        // WHEN 16 MiB of frames are flushed pass after pass: the kernel's buffers fill, sends
+        // come back partial or EAGAIN, and the rest waits in the socket's own buffer
+        constexpr int kFrames = 256;
+        auto payload
+            = [](int i) { return QByteArray(65536, char('a' + i % 26)) + QByteArray::number(i); };
+        for (int i = 0; i < kFrames; ++i) {
+            QVERIFY(c->sendText(payload(i)));
+            if (i % 8 == 7)
+                QCoreApplication::processEvents();
+        }
+        QCoreApplication::processEvents();
+        QVERIFY(c->unsentBytes() > 0);
+        // THEN once the peer reads, every frame arrives whole and in order
+        m_client->setReadBufferSize(0);
+        QVERIFY(readUntil([this] { return m_frames.size() >= kFrames; }, 20000));
+        for (int i = 0; i < kFrames; ++i)
+            QCOMPARE(m_frames[i].payload, payload(i));
     }
 
     void coalescingWindowHoldsFramesThenSendsThemTogether()

@@ -20,7 +20,7 @@
 #                           timing, so it compares builds on a busy host
 #   FIGURES_REDIS_CALLS=1   Redis's INFO commandstats over the same window: calls and microseconds
 #                           of Redis's thread per ingested message, by command (inside scripts too)
-#   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, sendto,
+#   FIGURES_SYSCALLS=1      perf stat counts of confabd's write, writev, sendmsg, io_uring_enter, sendto,
 #                           epoll_ctl, epoll_wait, read, recvfrom in the same window, and each per
 #                           delivery and per ingested message (syscall tracepoints: root or
 #                           perf_event_paranoid -1)
@@ -190,7 +190,7 @@ measure_when_connected() {
   fi
   local stat_pid="" calls=syscalls:sys_enter_
   if [ -n "${FIGURES_SYSCALLS:-}" ]; then
-    perf stat -x, -o "$work/syscalls.csv" -e "${calls}write,${calls}writev,${calls}sendmsg,${calls}sendto,${calls}epoll_ctl,${calls}epoll_wait,${calls}read,${calls}recvfrom" \
+    perf stat -x, -o "$work/syscalls.csv" -e "${calls}write,${calls}writev,${calls}sendmsg,${calls}io_uring_enter,${calls}sendto,${calls}epoll_ctl,${calls}epoll_wait,${calls}read,${calls}recvfrom" \
       -p "$confabd_pid" -- sleep "$secs" 2>/dev/null &
     stat_pid=$!
     [ -n "${FIGURES_MALLOCCOUNT:-}" ] || { m0=$(metric confab_messages_ingested_total); d0=$(metric confab_messages_delivered_total); }
