@@ -2,6 +2,7 @@
 
 #include "websocket/hub.h"
 #include "websocket/logging.h"
+#include "websocket/sendbatch.h"
 
 #include <QDateTime>
 #include <QSslSocket>
@@ -141,11 +142,11 @@ void Connection::flushOut()
     // While nothing of ours waits in Qt's buffer, the kernel may take these first.
     const int fd = directFd();
     while (fd >= 0 && !m_out.empty()) {
-        iovec iov[64];
+        iovec iov[SendBatch::kIovecs];
         qint64 offered = 0;
         msghdr msg {};
         msg.msg_iov = iov;
-        msg.msg_iovlen = size_t(gatherOut(iov, 64, &offered));
+        msg.msg_iovlen = size_t(gatherOut(iov, SendBatch::kIovecs, &offered));
         const ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;

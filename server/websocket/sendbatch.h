@@ -25,8 +25,9 @@ namespace confab::websocket
 class SendBatch
 {
 public:
-    // iovecs per send: a connection with more frames waiting sends the rest by itself.
-    static constexpr int kIovecs = 8;
+    // iovecs per send, batched or a sendmsg() of its own (Connection::flushOut()): a
+    // connection with more frames waiting sends the rest in further sends.
+    static constexpr int kIovecs = 64;
     // Sends per system call; the ring holds this many.
     static constexpr int kCapacity = 256;
 
