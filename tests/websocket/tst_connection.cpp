@@ -138,17 +138,24 @@ class TestConnection : public QObject
         return c;
     }
 
-    // Reads what the server sent until pred holds (or 5 s).
-    bool readUntil(const std::function<bool()> &pred, int timeoutMs = 5000)
+    // Reads what the server sent to client (whole frames to frames, the rest kept in buffer)
+    // until pred holds (or the timeout).
+    static bool readUntil(QTcpSocket &client, QByteArray &buffer, QList<ServerFrame> &frames,
+        const std::function<bool()> &pred, int timeoutMs = 5000)
     {
         QElapsedTimer t;
         t.start();
         while (!pred() && t.elapsed() < timeoutMs) {
             QTest::qWait(5);
-            m_in += m_client->readAll();
-            m_frames += takeFrames(m_in);
+            buffer += client.readAll();
+            frames += takeFrames(buffer);
         }
         return pred();
+    }
+    // The same for open()'s client.
+    bool readUntil(const std::function<bool()> &pred, int timeoutMs = 5000)
+    {
+        return readUntil(*m_client, m_in, m_frames, pred, timeoutMs);
     }
     bool clientDisconnected(int timeoutMs = 5000)
     {
@@ -293,13 +300,8 @@ private Q_SLOTS:
             QCOMPARE(conns[size_t(p)]->queuedFrames(), 0);
             QByteArray in;
             QList<ServerFrame> frames;
-            QElapsedTimer t;
-            t.start();
-            while (frames.size() < kFrames && t.elapsed() < 5000) {
-                QTest::qWait(2);
-                in += clients[size_t(p)]->readAll();
-                frames += takeFrames(in);
-            }
+            QVERIFY(readUntil(
+                *clients[size_t(p)], in, frames, [&] { return frames.size() >= kFrames; }));
             QCOMPARE(frames.size(), kFrames);
             for (int i = 0; i < kFrames; ++i)
                 QCOMPARE(frames[i].payload, payload(p, i));
