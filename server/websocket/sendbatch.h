@@ -42,7 +42,6 @@ public:
 
     [[nodiscard]] bool active() const { return m_ring != nullptr; }
     [[nodiscard]] bool full() const { return m_count == kCapacity; }
-    [[nodiscard]] int size() const { return m_count; }
     // System calls that submitted sends so far.
     [[nodiscard]] quint64 submits() const { return m_submits; }
 

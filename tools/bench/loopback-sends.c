@@ -99,7 +99,7 @@ int main(int argc, char **argv)
     memset(msg, 'x', sizeof msg);
     const double t0 = now(), c0 = cpuSeconds();
     double due = t0;
-    long sends = 0, short_ = 0;
+    long sends = 0, incomplete = 0;
     int next = 0;
     while (now() - t0 < kSeconds) {
         for (int b = 0; b < batch; ++b, ++sends) {
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
                     io_uring_get_sqe(&ring), fd, msg, sizeof msg, MSG_NOSIGNAL | MSG_DONTWAIT);
             } else if (send(fd, msg, sizeof msg, MSG_NOSIGNAL | MSG_DONTWAIT)
                 != (ssize_t)sizeof msg) {
-                ++short_;
+                ++incomplete;
             }
         }
         if (uring) {
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
             unsigned head, seen = 0;
             io_uring_for_each_cqe(&ring, head, cqe)
             {
-                short_ += cqe->res != (int)sizeof msg;
+                incomplete += cqe->res != (int)sizeof msg;
                 ++seen;
             }
             io_uring_cq_advance(&ring, seen);
@@ -132,9 +132,10 @@ int main(int argc, char **argv)
         }
     }
     const double elapsed = now() - t0, cpu = cpuSeconds() - c0;
-    printf("%s, %d sockets per round: %ld sends in %.1f s (%ld short), sender %.3f cores, %.2f us "
+    printf("%s, %d sockets per round: %ld sends in %.1f s (%ld incomplete), sender %.3f cores, "
+           "%.2f us "
            "per send\n",
-        argv[1], batch, sends, elapsed, short_, cpu / elapsed, cpu / (double)sends * 1e6);
+        argv[1], batch, sends, elapsed, incomplete, cpu / elapsed, cpu / (double)sends * 1e6);
     kill(reader, SIGKILL);
     waitpid(reader, NULL, 0);
     return 0;
