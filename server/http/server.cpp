@@ -478,13 +478,12 @@ bool Server::Private::handOver(Connection &c, qsizetype headLength)
     }
     upgrade.peer = socket->peerAddress();
     socket->skip(headLength); // what follows are frames, read by the Connection
-    socket->write(handshake.response);
 
     QObject::disconnect(socket, nullptr, q, nullptr);
     QObject::disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connections.erase(socket); // c is gone
     socket->setReadBufferSize(kWebSocketReadBuffer);
-    websocket::Connection *ws = hub.adopt(socket);
+    websocket::Connection *ws = hub.adopt(socket, handshake.response);
     Q_EMIT q->newWebSocket(ws, upgrade);
     if (ws->isOpen() && !ws->hasHandler())
         ws->close(websocket::close_code::kInternalError, "no endpoint took the connection");

@@ -176,6 +176,19 @@ void Connection::writeAfterQueued(const QByteArray &bytes)
     m_socketBuffered = true;
 }
 
+void Connection::writeFirst(const QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    if (m_tls) {
+        m_socket->write(bytes);
+        return;
+    }
+    m_out.push_back(bytes);
+    m_outBytes += bytes.size();
+    flushOut();
+}
+
 bool Connection::send(const QByteArray &frame, Flush flush)
 {
     if (m_state != State::Open)

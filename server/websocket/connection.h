@@ -111,6 +111,8 @@ private:
     void sentBatched(qint64 result, qint64 offered);
     // A write that must follow every queued frame (close frames).
     void writeAfterQueued(const QByteArray &bytes);
+    // A write before any frame (the handshake's answer), handed to the kernel now.
+    void writeFirst(const QByteArray &bytes);
     void closeWith(int code, QByteArrayView reason, bool notify);
     void socketGone();
 
@@ -139,7 +141,7 @@ private:
     bool m_batched = false; // its queued bytes are in the hub's SendBatch, not yet submitted
     // Plain TCP: whether Qt's write buffer may hold bytes (something went through m_socket->
     // write since it was last seen empty); while not, its size is not asked for each frame.
-    // True at first: the handshake's 101 answer may still wait there.
+    // True at first: what was written before adoption may still wait there.
     mutable bool m_socketBuffered = true;
 };
 

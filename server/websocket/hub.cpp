@@ -51,11 +51,12 @@ Hub::~Hub()
         delete c;
 }
 
-Connection *Hub::adopt(QTcpSocket *socket)
+Connection *Hub::adopt(QTcpSocket *socket, const QByteArray &answer)
 {
     socket->setParent(this);
     auto *c = new Connection(this, socket, m_options.maxMessageBytes, m_options.bufferLimit);
     m_connections.insert(c);
+    c->writeFirst(answer);
     connect(socket, &QTcpSocket::readyRead, this, [c] { c->readAvailable(); });
     connect(socket, &QTcpSocket::disconnected, this, [c] { c->socketGone(); });
     return c;

@@ -54,9 +54,11 @@ public:
     // Connections still open are dropped; their handlers get onClosed(kAbnormal).
     ~Hub() override;
 
-    // Takes over a socket whose 101 answer has been written (bytes after the handshake may
-    // already wait in it). The Connection reads nothing until start().
-    Connection *adopt(QTcpSocket *socket);
+    // Takes over a socket whose handshake was read (bytes after it may already wait in it) and
+    // writes its 101 answer, straight to the kernel when it takes it all: Qt's write buffer, a
+    // 32 KiB block its socket keeps once it has one, is then never made for an idle connection.
+    // The Connection reads nothing until start().
+    Connection *adopt(QTcpSocket *socket, const QByteArray &answer);
 
     // Connections whose TCP connection is still open, closing ones included.
     [[nodiscard]] int connectionCount() const { return int(m_connections.size()); }
