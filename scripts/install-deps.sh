@@ -10,6 +10,7 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-psql libhiredis-dev libzstd-dev libssl-dev prometheus-cpp-dev liburing-dev
+  libgoogle-perftools-dev
   qcoro-qt6-dev qtkeychain-qt6-dev libqt6svg6 qt6-translations-l10n libsimdjson-dev rapidjson-dev
   postgresql postgresql-client redis-server redis-tools curl prometheus xvfb xauth
   libsystemd-dev
