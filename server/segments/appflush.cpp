@@ -126,14 +126,16 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
         cursors[c].more = false;
     };
     for (;;) {
-        // A round: every conversation with more to read gets its share of readBytes.
+        // A round: every conversation with more to read gets its share of readBytes, in reads
+        // of at most readCallBytes, readAheadBytes of them at a time (planTailReads()).
         QStringList reading;
         for (const QString &c : convoIds) {
             if (cursors[c].more && !result.failed.contains(c))
                 reading.append(c);
         }
         if (!reading.isEmpty()) {
-            const qint64 share = qMax<qint64>(1, d->options.readBytes / reading.size());
+            const TailReads plan = planTailReads(reading.size(), d->options.readBytes,
+                d->options.readCallBytes, d->options.readAheadBytes, tail::kFlushWindow);
             QList<tail::ScriptCall> reads;
             for (const QString &c : reading) {
                 const Cursor &cur = cursors[c];
@@ -143,9 +145,9 @@ QCoro::Task<FlushWorker::AppResult> FlushWorker::flushAppLocked(
                 reads.append(tail::ScriptCall { std::move(tailKeys),
                     keys::cmd(QByteArray::number(cur.next),
                         QByteArray::number(qMax(1, d->options.maxRecordsPerConvo - cur.taken)),
-                        QByteArray::number(share)) });
+                        QByteArray::number(plan.share)) });
             }
-            auto readFuture = tail::batchEval(d->deps.redis, d->readTail, reads, tail::kFlushWindow);
+            auto readFuture = tail::batchEval(d->deps.redis, d->readTail, reads, plan.window);
             const QList<redis::Reply> replies = co_await readFuture;
             if (!self)
                 co_return result;

@@ -69,4 +69,15 @@ qint64 nextScanMs(const QList<AppOutlook> &apps, qint64 retryAtMs, const FlushPo
     return at;
 }
 
+TailReads planTailReads(qsizetype conversations, qint64 roundBytes, qint64 callBytes,
+    qint64 aheadBytes, qsizetype maxWindow)
+{
+    TailReads reads;
+    reads.share = std::clamp<qint64>(
+        roundBytes / std::max<qsizetype>(conversations, 1), 1, std::max<qint64>(callBytes, 1));
+    reads.window = qsizetype(
+        std::clamp<qint64>(aheadBytes / reads.share, 1, std::max<qsizetype>(maxWindow, 1)));
+    return reads;
+}
+
 } // namespace confab::segments

@@ -68,4 +68,18 @@ struct AppOutlook {
 [[nodiscard]] qint64 nextScanMs(const QList<AppOutlook> &apps, qint64 retryAtMs,
     const FlushPolicy &policy, qint64 nowMs, qint64 tickMs, qint64 maxGapMs);
 
+// How one round of a flush reads the tails of `conversations` conversations (FlushOptions'
+// readBytes, readCallBytes and readAheadBytes).
+struct TailReads {
+    qint64 share = 1; // the most bytes one conversation's read asks for (at least one record)
+    qsizetype window = 1; // reads in flight at once
+};
+
+// Each read asks for its share of the round's bytes, but no more than callBytes, and only as
+// many go out at once as fit in aheadBytes (at least one, at most maxWindow). The reads use the
+// connection the sends use, and Redis runs a connection's pipelined commands back to back, so a
+// send waits behind at most aheadBytes of tail reading however large the backlog is.
+[[nodiscard]] TailReads planTailReads(qsizetype conversations, qint64 roundBytes, qint64 callBytes,
+    qint64 aheadBytes, qsizetype maxWindow);
+
 } // namespace confab::segments

@@ -44,6 +44,11 @@ struct FlushOptions {
     // least one record each): with the segment being filled (at most max_bytes), what a flush
     // holds in memory, however much is waiting.
     qint64 readBytes = 16 * 1024 * 1024;
+    // One tail read asks Redis for at most readCallBytes, and a round's reads go out at most
+    // readAheadBytes' worth at a time (flushplan.h, planTailReads()): a send waits behind that
+    // much tail reading at most, about 2 ms of Redis (docs/storage.md, "Reading the tails").
+    qint64 readCallBytes = 64 * 1024;
+    qint64 readAheadBytes = 256 * 1024;
     segment::RecordEncoding encoding = segment::RecordEncoding::Json; // [segments] encoding
 
     [[nodiscard]] static FlushOptions fromConfig(const Config::Segments &segments);

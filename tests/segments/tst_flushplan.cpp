@@ -1,6 +1,6 @@
 // planFlush: when an app is due and which of its pending conversations a tick flushes
-// (docs/storage.md, "Which conversations a tick flushes"), and nextScanMs: when a tick needs to
-// look again. Pure logic, no services.
+// (docs/storage.md, "Which conversations a tick flushes"), nextScanMs: when a tick needs to
+// look again, and planTailReads: how a flush's round reads the tails. Pure logic, no services.
 
 #include "segments/flushplan.h"
 
@@ -283,6 +283,45 @@ private Q_SLOTS:
         // due at the next tick (300 + 50 * 2 reaches 400), or already: the next tick
         QCOMPARE(nextScanMs({ quiet(300, 50, 1000) }, never, p, kNow, 1000, 10'000), kNow + 1000);
         QCOMPARE(nextScanMs({ quiet(500, 50, 1000) }, never, p, kNow, 1000, 10'000), kNow);
+    }
+
+    void tailReadsAreBoundedWhateverTheBacklog_data()
+    {
+        QTest::addColumn<qsizetype>("conversations");
+        QTest::addColumn<qint64>("roundBytes");
+        QTest::addColumn<qint64>("share");
+        QTest::addColumn<qsizetype>("window");
+        // FlushOptions' defaults: 16 MiB a round, 64 KiB a read, 256 KiB ahead, 64 at most
+        QTest::newRow("one busy conversation: 64 KiB reads, four at a time")
+            << qsizetype(1) << qint64(16 << 20) << qint64(64 << 10) << qsizetype(4);
+        QTest::newRow("ten busy ones: the same")
+            << qsizetype(10) << qint64(16 << 20) << qint64(64 << 10) << qsizetype(4);
+        QTest::newRow("a thousand quiet ones: their share, as many as fit ahead")
+            << qsizetype(1000) << qint64(16 << 20) << qint64(16777) << qsizetype(15);
+        QTest::newRow("small shares: at most the window's cap")
+            << qsizetype(2) << qint64(6144) << qint64(3072) << qsizetype(64);
+        QTest::newRow("a share below a byte: at least one record each")
+            << qsizetype(100) << qint64(10) << qint64(1) << qsizetype(64);
+        QTest::newRow("no conversation counted: one share")
+            << qsizetype(0) << qint64(16 << 20) << qint64(64 << 10) << qsizetype(4);
+    }
+
+    void tailReadsAreBoundedWhateverTheBacklog()
+    {
+        QFETCH(qsizetype, conversations);
+        QFETCH(qint64, roundBytes);
+        QFETCH(qint64, share);
+        QFETCH(qsizetype, window);
+        const TailReads reads = planTailReads(conversations, roundBytes, 64 << 10, 256 << 10, 64);
+        QCOMPARE(reads.share, share);
+        QCOMPARE(reads.window, window);
+    }
+
+    void aReadLargerThanWhatMayBeAheadGoesAlone()
+    {
+        const TailReads reads = planTailReads(1, 16 << 20, 1 << 20, 256 << 10, 64);
+        QCOMPARE(reads.share, qint64(1 << 20));
+        QCOMPARE(reads.window, qsizetype(1));
     }
 };
 

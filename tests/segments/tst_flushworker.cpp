@@ -33,6 +33,7 @@ private Q_SLOTS:
     void aBusyAppFlushesItsOldestConversations();
     void cborSegmentsReadTheSame();
     void largeConversationSpansSegmentsAndReadsTheSame();
+    void aBusyTailIsReadInBoundedPieces();
     void moreThanTheCodecLimitInOneConversation();
 
 private:
@@ -360,6 +361,42 @@ void TestFlushWorker::largeConversationSpansSegmentsAndReadsTheSame()
     HistoryStore fresh(h->redis.get(), h->db.get(), h->s3.get(), nullptr, { 64 * 1024, 0, 3 });
     for (int limit : { 1, 9, 200 })
         QVERIFY(readsAsTail(fresh, h->app, "big", big, limit));
+}
+
+void TestFlushWorker::aBusyTailIsReadInBoundedPieces()
+{
+    // GIVEN a conversation of 150 messages of about 300 bytes (45 KB), and reads of at most
+    // 4 KiB, two ahead at a time (the defaults would read it all at once)
+    for (int i = 1; i <= 150; ++i)
+        QCOMPARE(h->send(QStringLiteral("busy"), textOf(i, 300)), i);
+    const QList<QPair<qint64, QByteArray>> tail = h->tailOf(QStringLiteral("busy"));
+    FlushOptions o = quickOptions();
+    o.hotWindow = 0;
+    o.readCallBytes = 4096;
+    o.readAheadBytes = 8192;
+    FlushWorker worker({ h->redis.get(), h->db.get(), h->s3.get(), nullptr }, o);
+    QVERIFY(h->command({ "CONFIG", "RESETSTAT" }));
+
+    // WHEN flushed
+    const Expected<int> n = test::run(worker.flushNow());
+    STORE_VERIFY(n);
+
+    // THEN the tail was read in at least 45 KB / 4 KiB = 11 reads (the module's command, or the
+    // script where Redis lacks the module)
+    const QByteArray stats = h->command({ "INFO", "commandstats" })->str;
+    const qint64 reads = commandCalls(stats, "confab.read_tail") + commandCalls(stats, "evalsha");
+    QVERIFY2(reads >= 11, qPrintable(QString::number(reads)));
+
+    // AND the pieces make up the whole conversation, back to back, read as the tail was
+    qint64 next = 1;
+    for (const QString &r : blockRanges(*h, QStringLiteral("busy"))) {
+        QCOMPARE(r.section(QLatin1Char('-'), 0, 0).toLongLong(), next);
+        next = r.section(QLatin1Char('-'), 1, 1).toLongLong() + 1;
+    }
+    QCOMPARE(next, 151);
+    QCOMPARE(h->tailOf(QStringLiteral("busy")).size(), 0);
+    HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, { 64 * 1024, 0, 3 });
+    QVERIFY(readsAsTail(history, h->app, "busy", tail, 50));
 }
 
 void TestFlushWorker::moreThanTheCodecLimitInOneConversation()
