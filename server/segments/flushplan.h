@@ -1,7 +1,8 @@
 #pragma once
 
 // Which of an app's pending conversations a flush tick writes now (docs/storage.md, "Which
-// conversations a tick flushes"); internal to confab_segments. Pure logic, no I/O:
+// conversations a tick flushes"), when to look again, and how a flush reads the tails
+// ("Reading the tails"); internal to confab_segments. Pure logic, no I/O:
 // tests/segments/tst_flushplan.cpp.
 
 #include <QList>

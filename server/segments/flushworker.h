@@ -46,7 +46,8 @@ struct FlushOptions {
     qint64 readBytes = 16 * 1024 * 1024;
     // One tail read asks Redis for at most readCallBytes, and a round's reads go out at most
     // readAheadBytes' worth at a time (flushplan.h, planTailReads()): a send waits behind that
-    // much tail reading at most, about 2 ms of Redis (docs/storage.md, "Reading the tails").
+    // much tail reading at most, about half a millisecond of Redis (docs/storage.md, "Reading
+    // the tails").
     qint64 readCallBytes = 64 * 1024;
     qint64 readAheadBytes = 256 * 1024;
     segment::RecordEncoding encoding = segment::RecordEncoding::Json; // [segments] encoding
