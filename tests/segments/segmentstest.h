@@ -246,6 +246,19 @@ inline QStringList blockRanges(Harness &h, const QString &convo)
     return out;
 }
 
+// The seq after a conversation's last indexed block when its blocks run back to back from seq 1
+// (each block's first_seq the previous one's last_seq + 1); -1 when they do not.
+inline qint64 backToBackEnd(Harness &h, const QString &convo)
+{
+    qint64 next = 1;
+    for (const QString &r : blockRanges(h, convo)) {
+        if (r.section(QLatin1Char('-'), 0, 0).toLongLong() != next)
+            return -1;
+        next = r.section(QLatin1Char('-'), 1, 1).toLongLong() + 1;
+    }
+    return next;
+}
+
 // Reads a conversation's whole history forward with pages of `limit`, and backward from the
 // newest: both must give `expected` (seq, envelope) exactly.
 inline bool readsAsTail(segments::HistoryStore &history, const QString &app, const QByteArray &convo,

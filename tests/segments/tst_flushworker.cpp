@@ -318,12 +318,7 @@ void TestFlushWorker::largeConversationSpansSegmentsAndReadsTheSame()
     }
     const QStringList ranges = blockRanges(*h, QStringLiteral("big"));
     QVERIFY(ranges.size() >= 10);
-    qint64 next = 1;
-    for (const QString &r : ranges) {
-        QCOMPARE(r.section(QLatin1Char('-'), 0, 0).toLongLong(), next);
-        next = r.section(QLatin1Char('-'), 1, 1).toLongLong() + 1;
-    }
-    QCOMPARE(next, 151);
+    QCOMPARE(backToBackEnd(*h, QStringLiteral("big")), 151);
     QCOMPARE(blockRanges(*h, QStringLiteral("quiet")), QStringList { QStringLiteral("1-5") });
     QCOMPARE(h->tailOf(QStringLiteral("big")).size(), 0);
 
@@ -388,12 +383,7 @@ void TestFlushWorker::aBusyTailIsReadInBoundedPieces()
     QVERIFY2(reads >= 11, qPrintable(QString::number(reads)));
 
     // AND the pieces make up the whole conversation, back to back, read as the tail was
-    qint64 next = 1;
-    for (const QString &r : blockRanges(*h, QStringLiteral("busy"))) {
-        QCOMPARE(r.section(QLatin1Char('-'), 0, 0).toLongLong(), next);
-        next = r.section(QLatin1Char('-'), 1, 1).toLongLong() + 1;
-    }
-    QCOMPARE(next, 151);
+    QCOMPARE(backToBackEnd(*h, QStringLiteral("busy")), 151);
     QCOMPARE(h->tailOf(QStringLiteral("busy")).size(), 0);
     HistoryStore history(h->redis.get(), h->db.get(), h->s3.get(), nullptr, { 64 * 1024, 0, 3 });
     QVERIFY(readsAsTail(history, h->app, "busy", tail, 50));
